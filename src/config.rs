@@ -1,0 +1,736 @@
+//! Stage 0, config: reads `site.toml` into a [`Config`], with the built-in kinds (element,
+//! ritual, role, checklist, page) filled in where the site does not declare its own. Kinds are
+//! data, not code: everything later stages know about a kind comes from here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
+use crate::spanned::{self, Spanned, Table, Value};
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// UI language of the generated site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    ZhCn,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::En => "en",
+        }
+    }
+}
+
+/// What happens to raw HTML in Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Sanitized: scripts, iframes, event handlers and `javascript:` URLs are removed.
+    Safe,
+    /// Passed through as written (for single-author sites that need embeds).
+    Allow,
+}
+
+/// The type of a kind's field, which decides how its front-matter value is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    String,
+    Int,
+    Bool,
+    List,
+    Link,
+    Links,
+    Enum,
+}
+
+impl FieldType {
+    const NAMES: [&'static str; 7] = ["string", "int", "bool", "list", "link", "links", "enum"];
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "string" => FieldType::String,
+            "int" => FieldType::Int,
+            "bool" => FieldType::Bool,
+            "list" => FieldType::List,
+            "link" => FieldType::Link,
+            "links" => FieldType::Links,
+            "enum" => FieldType::Enum,
+            _ => return None,
+        })
+    }
+
+    pub fn is_link(self) -> bool {
+        matches!(self, FieldType::Link | FieldType::Links)
+    }
+}
+
+/// One typed field of a kind.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub name: String,
+    pub label: String,
+    pub ty: FieldType,
+    pub required: bool,
+    /// Allowed values of an `enum` field, in their meaningful order.
+    pub values: Vec<String>,
+    /// Display labels for `values` (same length), e.g. intro → 导入期.
+    pub labels: Vec<String>,
+    /// Kinds a `link`/`links` field may point to; empty means any.
+    pub kinds: Vec<String>,
+}
+
+impl FieldDef {
+    /// The display label of an enum value.
+    pub fn value_label<'a>(&'a self, value: &'a str) -> &'a str {
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .and_then(|i| self.labels.get(i))
+            .map_or(value, String::as_str)
+    }
+}
+
+/// A kind of page: its label, default section and typed fields.
+#[derive(Debug, Clone)]
+pub struct KindDef {
+    pub name: String,
+    pub label: String,
+    /// The section `qunce new` puts pages of this kind in.
+    pub section: Option<String>,
+    pub fields: Vec<FieldDef>,
+}
+
+impl KindDef {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// The whole site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// As configured, without a trailing slash.
+    pub base_url: String,
+    pub language: Language,
+    pub theme: String,
+    pub output_dir: PathBuf,
+    pub raw_html: RawHtml,
+    /// Kinds in declaration order; `page` is always present.
+    pub kinds: Vec<KindDef>,
+    /// UI strings for the theme: the language's defaults, overridden by `[ui]`.
+    pub ui: BTreeMap<String, String>,
+    /// The `[extra]` table, handed to templates untouched.
+    pub extra: serde_json::Value,
+}
+
+impl Config {
+    pub fn kind(&self, name: &str) -> Option<&KindDef> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// The path part of `base_url` with slashes on both ends (`/` or `/handbook/`): every
+    /// site-relative URL starts with it so sub-path hosting works.
+    pub fn base_path(&self) -> String {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// A config for a site without site.toml values (used by tests and `init`).
+    pub fn defaults(root: &Path) -> Config {
+        let language = Language::ZhCn;
+        Config {
+            root: root.to_path_buf(),
+            title: "群策手册".to_string(),
+            description: String::new(),
+            base_url: "http://127.0.0.1".to_string(),
+            language,
+            theme: "handbook".to_string(),
+            output_dir: root.join("public"),
+            raw_html: RawHtml::Safe,
+            kinds: builtin_kinds(language),
+            ui: default_ui(language),
+            extra: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+const TOP_KEYS: [&str; 10] = [
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "output_dir",
+    "markdown",
+    "kinds",
+    "ui",
+    "extra",
+];
+
+/// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
+/// found is returned together.
+pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        vec![
+            Diagnostic::error("config", format!("cannot read {CONFIG_FILE}: {e}"))
+                .in_file(CONFIG_FILE)
+                .with_help(format!(
+                    "run `qunce init {}` to create a new site, or pass --root DIR to point at one",
+                    root.display()
+                )),
+        ]
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let src = SourceFile::new(CONFIG_FILE, &lossy);
+            return Err(vec![
+                Diagnostic::error("invalid-utf8", "site.toml is not valid UTF-8")
+                    .at(&src, good)
+                    .with_help("save the file as UTF-8"),
+            ]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    parse(root, text)
+}
+
+/// Parses the text of `site.toml`.
+pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let src = SourceFile::new(CONFIG_FILE, text);
+    let table = spanned::parse(text).map_err(|e| {
+        vec![
+            Diagnostic::error("invalid-toml", format!("invalid TOML: {}", e.message))
+                .at(&src, e.span.map_or(0, |s| s.start))
+                .with_help("site.toml is TOML: `key = \"value\"`, tables as `[name]`"),
+        ]
+    })?;
+    let mut cx = Cx {
+        src: &src,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut config = Config::defaults(root);
+    for (key, key_span, value) in &table {
+        match key.as_str() {
+            "title" => config.title = cx.string(key, value).unwrap_or_default(),
+            "description" => config.description = cx.string(key, value).unwrap_or_default(),
+            "base_url" => {
+                config.base_url = cx
+                    .string(key, value)
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string()
+            }
+            "language" => match cx.string(key, value).as_deref() {
+                Some("zh-CN" | "zh" | "zh-Hans") => config.language = Language::ZhCn,
+                Some("en" | "en-US" | "en-GB") => config.language = Language::En,
+                Some(other) => cx.errors.push(
+                    Diagnostic::error("config", format!("unknown language `{other}`"))
+                        .at(&src, value.span.start)
+                        .with_help("allowed values: zh-CN, en"),
+                ),
+                None => {}
+            },
+            "theme" => config.theme = cx.string(key, value).unwrap_or_default(),
+            "output_dir" => {
+                if let Some(dir) = cx.string(key, value) {
+                    config.output_dir = root.join(dir);
+                }
+            }
+            "markdown" => {
+                if let Some(t) = cx.table(key, value) {
+                    for (k, ks, v) in t {
+                        match k.as_str() {
+                            "raw_html" => match cx.string(k, v).as_deref() {
+                                Some("safe") => config.raw_html = RawHtml::Safe,
+                                Some("allow") => config.raw_html = RawHtml::Allow,
+                                Some(other) => cx.errors.push(
+                                    Diagnostic::error(
+                                        "config",
+                                        format!("unknown raw_html policy `{other}`"),
+                                    )
+                                    .at(&src, v.span.start)
+                                    .with_help("allowed values: safe, allow"),
+                                ),
+                                None => {}
+                            },
+                            _ => cx.unknown_key(k, ks.start, &["raw_html"], "[markdown]"),
+                        }
+                    }
+                }
+            }
+            "ui" => {
+                if let Some(t) = cx.table(key, value) {
+                    for (k, _, v) in t {
+                        if let Some(s) = cx.string(k, v) {
+                            config.ui.insert(k.clone(), s);
+                        }
+                    }
+                }
+            }
+            "extra" => config.extra = value.value.to_json(),
+            "kinds" => {}
+            _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
+        }
+    }
+    // Language decides defaults, so it is applied before kinds and ui overrides are merged.
+    let lang_ui = default_ui(config.language);
+    let overrides = std::mem::take(&mut config.ui);
+    config.ui = lang_ui;
+    for (k, v) in overrides {
+        if !default_ui(Language::ZhCn).contains_key(&k) {
+            cx.warnings.push(
+                Diagnostic::warning("config", format!("unknown UI string `{k}`"))
+                    .in_file(CONFIG_FILE)
+                    .with_help("it is passed to templates as site.ui, but the default theme does not use it"),
+            );
+        }
+        config.ui.insert(k, v);
+    }
+    config.kinds = builtin_kinds(config.language);
+    if let Some(kinds) = spanned::get(&table, "kinds")
+        && let Some(t) = cx.table("kinds", kinds)
+    {
+        for (name, name_span, def) in t {
+            if let Some(kind) = cx.kind(name, name_span.start, def) {
+                match config.kinds.iter_mut().find(|k| k.name == kind.name) {
+                    Some(existing) => *existing = kind,
+                    None => config.kinds.push(kind),
+                }
+            }
+        }
+    }
+    cx.check_link_targets(&config.kinds);
+    if cx.errors.is_empty() {
+        Ok((config, cx.warnings))
+    } else {
+        let mut all = cx.errors;
+        all.extend(cx.warnings);
+        Err(all)
+    }
+}
+
+struct Cx<'a> {
+    src: &'a SourceFile<'a>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
+        self.errors.push(
+            Diagnostic::error(
+                "config",
+                format!(
+                    "`{key}` must be {expected}, found {}",
+                    v.value.type_name()
+                ),
+            )
+            .at(self.src, v.span.start),
+        );
+    }
+
+    fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
+        match &v.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(key, "a string", v);
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
+        match &v.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_type(key, "a boolean (true or false)", v);
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {
+        match &v.value {
+            Value::Array(items) => items.iter().map(|i| self.string(key, i)).collect(),
+            _ => {
+                self.wrong_type(key, "a list of strings", v);
+                None
+            }
+        }
+    }
+
+    fn table<'t>(&mut self, key: &str, v: &'t Spanned) -> Option<&'t Table> {
+        match &v.value {
+            Value::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(key, "a table", v);
+                None
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, key: &str, offset: usize, known: &[&str], place: &str) {
+        let help = did_you_mean(&suggest(key, known.iter().copied()), |s| format!("`{s}`"))
+            .unwrap_or_else(|| format!("known keys: {}", known.join(", ")));
+        self.warnings.push(
+            Diagnostic::warning("unknown-key", format!("unknown key `{key}` in {place}"))
+                .at(self.src, offset)
+                .with_help(help),
+        );
+    }
+
+    fn kind(&mut self, name: &str, offset: usize, def: &Spanned) -> Option<KindDef> {
+        let t = self.table(&format!("kinds.{name}"), def)?;
+        let mut kind = KindDef {
+            name: name.to_string(),
+            label: name.to_string(),
+            section: None,
+            fields: Vec::new(),
+        };
+        let _ = offset;
+        for (k, ks, v) in t {
+            match k.as_str() {
+                "label" => kind.label = self.string(k, v).unwrap_or_default(),
+                "section" => kind.section = self.string(k, v),
+                "fields" => {
+                    let Some(fields) = self.table(k, v) else {
+                        continue;
+                    };
+                    for (fname, fspan, fdef) in fields {
+                        if let Some(f) = self.field(name, fname, fspan.start, fdef) {
+                            kind.fields.push(f);
+                        }
+                    }
+                }
+                _ => self.unknown_key(
+                    k,
+                    ks.start,
+                    &["label", "section", "fields"],
+                    &format!("[kinds.{name}]"),
+                ),
+            }
+        }
+        Some(kind)
+    }
+
+    fn field(&mut self, kind: &str, name: &str, offset: usize, def: &Spanned) -> Option<FieldDef> {
+        let mut field = FieldDef {
+            name: name.to_string(),
+            label: name.to_string(),
+            ty: FieldType::String,
+            required: false,
+            values: Vec::new(),
+            labels: Vec::new(),
+            kinds: Vec::new(),
+        };
+        // `stage = "enum"` is shorthand for `stage = { type = "enum" }`.
+        let owned;
+        let t: &Table = match &def.value {
+            Value::String(_) => {
+                owned = vec![("type".to_string(), def.span.clone(), def.clone())];
+                &owned
+            }
+            _ => self.table(&format!("kinds.{kind}.fields.{name}"), def)?,
+        };
+        let mut has_type = false;
+        for (k, ks, v) in t {
+            match k.as_str() {
+                "type" => {
+                    let Some(s) = self.string(k, v) else { continue };
+                    has_type = true;
+                    match FieldType::parse(&s) {
+                        Some(ty) => field.ty = ty,
+                        None => {
+                            let help = did_you_mean(&suggest(&s, FieldType::NAMES), |s| {
+                                format!("`{s}`")
+                            })
+                            .unwrap_or_else(|| {
+                                format!("allowed types: {}", FieldType::NAMES.join(", "))
+                            });
+                            self.errors.push(
+                                Diagnostic::error(
+                                    "config",
+                                    format!("unknown field type `{s}` for `{kind}.{name}`"),
+                                )
+                                .at(self.src, v.span.start)
+                                .with_help(help),
+                            );
+                        }
+                    }
+                }
+                "label" => field.label = self.string(k, v).unwrap_or_default(),
+                "required" => field.required = self.bool(k, v).unwrap_or(false),
+                "values" => field.values = self.strings(k, v).unwrap_or_default(),
+                "labels" => field.labels = self.strings(k, v).unwrap_or_default(),
+                "kinds" => field.kinds = self.strings(k, v).unwrap_or_default(),
+                _ => self.unknown_key(
+                    k,
+                    ks.start,
+                    &["type", "label", "required", "values", "labels", "kinds"],
+                    &format!("field `{kind}.{name}`"),
+                ),
+            }
+        }
+        if !has_type {
+            self.errors.push(
+                Diagnostic::error("config", format!("field `{kind}.{name}` has no type"))
+                    .at(self.src, offset)
+                    .with_help(format!("add `type = \"...\"`, one of: {}", FieldType::NAMES.join(", "))),
+            );
+        }
+        if field.ty == FieldType::Enum && field.values.is_empty() {
+            self.errors.push(
+                Diagnostic::error("config", format!("enum field `{kind}.{name}` has no values"))
+                    .at(self.src, offset)
+                    .with_help("add `values = [\"a\", \"b\"]`"),
+            );
+        }
+        Some(field)
+    }
+
+    fn check_link_targets(&mut self, kinds: &[KindDef]) {
+        for kind in kinds {
+            for field in &kind.fields {
+                for target in &field.kinds {
+                    if !kinds.iter().any(|k| &k.name == target) {
+                        let help = did_you_mean(
+                            &suggest(target, kinds.iter().map(|k| k.name.as_str())),
+                            |s| format!("`{s}`"),
+                        );
+                        let mut d = Diagnostic::error(
+                            "config",
+                            format!(
+                                "field `{}.{}` links to unknown kind `{target}`",
+                                kind.name, field.name
+                            ),
+                        )
+                        .in_file(CONFIG_FILE);
+                        if let Some(h) = help {
+                            d = d.with_help(h);
+                        }
+                        self.errors.push(d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn field(name: &str, label: &str, ty: FieldType) -> FieldDef {
+    FieldDef {
+        name: name.to_string(),
+        label: label.to_string(),
+        ty,
+        required: false,
+        values: Vec::new(),
+        labels: Vec::new(),
+        kinds: Vec::new(),
+    }
+}
+
+fn link(name: &str, label: &str, ty: FieldType, kinds: &[&str]) -> FieldDef {
+    FieldDef {
+        kinds: kinds.iter().map(|s| s.to_string()).collect(),
+        ..field(name, label, ty)
+    }
+}
+
+/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3).
+pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
+    let zh = lang == Language::ZhCn;
+    let t = |zh_s: &str, en_s: &str| if zh { zh_s } else { en_s }.to_string();
+    let kind = |name: &str, label: String, section: Option<&str>, fields: Vec<FieldDef>| KindDef {
+        name: name.to_string(),
+        label,
+        section: section.map(str::to_string),
+        fields,
+    };
+    let stage = FieldDef {
+        values: ["intro", "growth", "maturity", "decline"].map(String::from).to_vec(),
+        labels: if zh {
+            ["导入期", "成长期", "成熟期", "衰退期"]
+        } else {
+            ["Intro", "Growth", "Maturity", "Decline"]
+        }
+        .map(String::from)
+        .to_vec(),
+        ..field("stage", &t("阶段", "Stage"), FieldType::Enum)
+    };
+    vec![
+        kind(
+            "element",
+            t("要素", "Element"),
+            Some("elements"),
+            vec![
+                field("letter", &t("字母", "Letter"), FieldType::String),
+                field("order", &t("顺序", "Order"), FieldType::Int),
+            ],
+        ),
+        kind(
+            "ritual",
+            t("仪式", "Ritual"),
+            Some("rituals"),
+            vec![
+                link("element", &t("要素", "Element"), FieldType::Link, &["element"]),
+                link("roles", &t("角色", "Roles"), FieldType::Links, &["role"]),
+                stage,
+                field("frequency", &t("频率", "Frequency"), FieldType::String),
+                field("duration", &t("时长", "Duration"), FieldType::String),
+                link("checklist", &t("清单", "Checklist"), FieldType::Link, &["checklist"]),
+            ],
+        ),
+        kind(
+            "role",
+            t("角色", "Role"),
+            Some("roles"),
+            vec![
+                field("responsibilities", &t("职责", "Responsibilities"), FieldType::List),
+                link("reports_to", &t("汇报给", "Reports to"), FieldType::Link, &["role"]),
+                link("element", &t("要素", "Element"), FieldType::Link, &["element"]),
+            ],
+        ),
+        kind(
+            "checklist",
+            t("清单", "Checklist"),
+            Some("checklists"),
+            vec![link(
+                "for",
+                &t("适用于", "For"),
+                FieldType::Links,
+                &["ritual", "role", "element"],
+            )],
+        ),
+        kind("page", t("页面", "Page"), None, Vec::new()),
+    ]
+}
+
+/// The UI strings of the default theme in each language; `[ui]` in site.toml overrides any.
+pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
+    let pairs: &[(&str, &str, &str)] = &[
+        ("backlinks", "被以下页面引用", "Linked from"),
+        ("toc", "本页目录", "On this page"),
+        ("prev", "上一页", "Previous"),
+        ("next", "下一页", "Next"),
+        ("home", "首页", "Home"),
+        ("menu", "目录", "Menu"),
+        ("skip_to_content", "跳到正文", "Skip to content"),
+        ("theme_toggle", "切换深色模式", "Toggle dark mode"),
+        ("search", "搜索", "Search"),
+        ("search_placeholder", "搜索手册…", "Search the handbook…"),
+        ("no_results", "没有找到结果", "No results"),
+        ("copy_announcement", "复制为群公告", "Copy as group announcement"),
+        ("copied", "已复制", "Copied"),
+        ("reset", "重置", "Reset"),
+        ("print", "打印", "Print"),
+        ("progress", "完成进度", "Progress"),
+        ("tags", "标签", "Tags"),
+        ("matrix", "角色 × 仪式", "Roles × rituals"),
+        ("lifecycle", "生命周期", "Lifecycle"),
+        ("coverage", "ISOOC 覆盖", "ISOOC coverage"),
+        ("not_found", "页面不存在", "Page not found"),
+        ("not_found_help", "这个地址没有页面。回到首页或使用搜索。", "There is no page here. Go home or search."),
+        ("rituals", "仪式", "Rituals"),
+        ("roles", "角色", "Roles"),
+        ("checklists", "清单", "Checklists"),
+        ("takes_part_in", "参与的仪式", "Takes part in"),
+        ("reported_by", "向其汇报", "Reported to by"),
+        ("responsibilities", "职责", "Responsibilities"),
+        ("open", "打开", "Open"),
+        ("pages", "页", "pages"),
+        ("reading_time", "分钟阅读", "min read"),
+        ("generated_by", "由群策生成", "Built with qunce"),
+        ("stage_intro", "导入期", "Intro"),
+        ("stage_growth", "成长期", "Growth"),
+        ("stage_maturity", "成熟期", "Maturity"),
+        ("stage_decline", "衰退期", "Decline"),
+    ];
+    pairs
+        .iter()
+        .map(|(k, zh, en)| {
+            let v = if lang == Language::ZhCn { zh } else { en };
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> (Config, Vec<Diagnostic>) {
+        parse(Path::new("/site"), text).expect("config parses")
+    }
+
+    #[test]
+    fn base_path_from_sub_path_url() {
+        let (c, _) = parse_ok("base_url = \"https://example.org/handbook/\"");
+        assert_eq!(c.base_path(), "/handbook/");
+        let (c, _) = parse_ok("base_url = \"https://example.org\"");
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn builtin_kinds_without_declaration() {
+        let (c, w) = parse_ok("title = \"x\"");
+        assert!(w.is_empty());
+        let names: Vec<_> = c.kinds.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, ["element", "ritual", "role", "checklist", "page"]);
+        assert_eq!(c.kind("ritual").unwrap().field("stage").unwrap().value_label("intro"), "导入期");
+    }
+
+    #[test]
+    fn declared_kind_with_typed_fields() {
+        let (c, _) = parse_ok(
+            "[kinds.event]\nlabel = \"活动\"\n[kinds.event.fields.host]\ntype = \"link\"\nkinds = [\"role\"]\nrequired = true\n",
+        );
+        let f = c.kind("event").unwrap().field("host").unwrap();
+        assert_eq!(f.ty, FieldType::Link);
+        assert!(f.required);
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_suggestion() {
+        let (_, w) = parse_ok("titel = \"x\"");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 1);
+        assert_eq!(w[0].help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn wrong_types_and_bad_field_types_are_errors_at_their_line() {
+        let e = parse(Path::new("/s"), "title = 3\n[kinds.x.fields.a]\ntype = \"lnk\"\n").unwrap_err();
+        assert_eq!(e[0].line, 1);
+        assert!(e[0].message.contains("`title` must be a string"));
+        assert_eq!(e[1].line, 3);
+        assert_eq!(e[1].help.as_deref(), Some("did you mean `link`?"));
+    }
+
+    #[test]
+    fn invalid_toml_is_located() {
+        let e = parse(Path::new("/s"), "title = \"x\"\nbase_url = \n").unwrap_err();
+        assert_eq!(e[0].code, "invalid-toml");
+        assert_eq!(e[0].line, 2);
+    }
+}

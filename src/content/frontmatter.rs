@@ -1,0 +1,399 @@
+//! Front matter: splitting a Markdown file into its TOML header and body, and checking the
+//! header's standard and kind-specific fields. Link fields are only shape-checked here; what
+//! they point to is the links stage's business.
+
+use crate::config::{Config, FieldType, KindDef};
+use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
+use crate::spanned::{self, Spanned, Table, Value};
+
+/// Keys every page may have, whatever its kind.
+pub const STANDARD_KEYS: [&str; 10] = [
+    "title",
+    "description",
+    "kind",
+    "weight",
+    "draft",
+    "aliases",
+    "tags",
+    "date",
+    "slug",
+    "template",
+];
+
+/// Where the header and body are in a file.
+#[derive(Debug, Clone, Default)]
+pub struct Split<'a> {
+    /// The TOML text between the delimiters, if any.
+    pub header: Option<&'a str>,
+    /// Byte offset of `header` in the file.
+    pub header_start: usize,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+}
+
+/// Splits `+++`-delimited TOML front matter off a file. A `+++` opening line without a closing
+/// one is an error pointing at the opening line.
+pub fn split<'a>(src: &SourceFile<'a>) -> Result<Split<'a>, Diagnostic> {
+    let text = src.text;
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let first = text[..first_end].trim_end();
+    if first == "+++" {
+        let mut pos = first_end;
+        while pos < text.len() {
+            let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+            if text[pos..end].trim_end() == "+++" {
+                return Ok(Split {
+                    header: Some(&text[first_end..pos]),
+                    header_start: first_end,
+                    body_start: end,
+                });
+            }
+            pos = end;
+        }
+        return Err(Diagnostic::error(
+            "unterminated-front-matter",
+            "front matter opened with `+++` is never closed",
+        )
+        .at(src, 0)
+        .with_help("add a line containing only `+++` after the last front-matter field"));
+    }
+    if first == "---" && looks_like_yaml(&text[first_end..]) {
+        return Err(Diagnostic::error(
+            "yaml-front-matter",
+            "YAML front matter (`---`) is not supported",
+        )
+        .at(src, 0)
+        .with_help("write front matter as TOML between `+++` lines: `title = \"...\"`"));
+    }
+    Ok(Split {
+        header: None,
+        header_start: 0,
+        body_start: 0,
+    })
+}
+
+/// A `---` line followed by `key: value` lines and a closing `---` is YAML front matter, not a
+/// thematic break.
+fn looks_like_yaml(rest: &str) -> bool {
+    let mut lines = rest.lines();
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let key_like = first
+        .split_once(':')
+        .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    key_like && rest.lines().any(|l| l.trim_end() == "---")
+}
+
+/// The checked standard fields of a page, plus its kind-specific fields still in raw form.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<String>,
+    pub weight: Option<i64>,
+    pub draft: bool,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub date: Option<String>,
+    pub slug: Option<String>,
+    pub template: Option<String>,
+    /// Byte offset of the `kind` value, for errors about the kind.
+    pub kind_offset: usize,
+    /// Kind fields as written, with spans in file coordinates.
+    pub fields: Vec<(String, Spanned)>,
+}
+
+/// Parses and checks a front-matter header. Errors and warnings are pushed to `diags`; the
+/// returned value holds whatever was valid so later stages can still run and report more.
+pub fn parse(
+    src: &SourceFile<'_>,
+    split: &Split<'_>,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> FrontMatter {
+    let mut fm = FrontMatter::default();
+    let Some(header) = split.header else {
+        return fm;
+    };
+    let mut table = match spanned::parse(header) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("invalid-toml", format!("invalid TOML in front matter: {}", e.message))
+                    .at(src, split.header_start + e.span.map_or(0, |s| s.start))
+                    .with_help("front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`"),
+            );
+            return fm;
+        }
+    };
+    spanned::shift(&mut table, split.header_start);
+    let mut cx = Cx { src, diags };
+
+    for (key, _, value) in &table {
+        match key.as_str() {
+            "title" => fm.title = cx.string(key, value),
+            "description" => fm.description = cx.string(key, value),
+            "kind" => {
+                fm.kind = cx.string(key, value);
+                fm.kind_offset = value.span.start;
+            }
+            "weight" => fm.weight = cx.int(key, value),
+            "draft" => fm.draft = cx.bool(key, value).unwrap_or(false),
+            "aliases" => fm.aliases = cx.strings(key, value).unwrap_or_default(),
+            "tags" => fm.tags = cx.strings(key, value).unwrap_or_default(),
+            "date" => {
+                fm.date = match &value.value {
+                    Value::Datetime(s) | Value::String(s) => Some(s.clone()),
+                    _ => {
+                        cx.wrong_type(key, "a date (2026-01-31) or a string", value);
+                        None
+                    }
+                }
+            }
+            "slug" => fm.slug = cx.string(key, value),
+            "template" => fm.template = cx.string(key, value),
+            _ => {}
+        }
+    }
+
+    let kind_name = fm.kind.clone().unwrap_or_else(|| "page".to_string());
+    let kind = match config.kind(&kind_name) {
+        Some(k) => Some(k),
+        None => {
+            let help = did_you_mean(
+                &suggest(&kind_name, config.kinds.iter().map(|k| k.name.as_str())),
+                |s| format!("`{s}`"),
+            )
+            .unwrap_or_else(|| {
+                format!(
+                    "declared kinds: {}",
+                    config.kinds.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            });
+            cx.diags.push(
+                Diagnostic::error("unknown-kind", format!("unknown kind `{kind_name}`"))
+                    .at(src, fm.kind_offset)
+                    .with_help(help),
+            );
+            None
+        }
+    };
+
+    if let Some(kind) = kind {
+        check_kind_fields(&mut cx, kind, &table, split, &mut fm);
+    }
+    fm
+}
+
+fn check_kind_fields(
+    cx: &mut Cx<'_, '_>,
+    kind: &KindDef,
+    table: &Table,
+    split: &Split<'_>,
+    fm: &mut FrontMatter,
+) {
+    for (key, key_span, value) in table {
+        if STANDARD_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let Some(field) = kind.field(key) else {
+            let known = STANDARD_KEYS
+                .iter()
+                .copied()
+                .chain(kind.fields.iter().map(|f| f.name.as_str()));
+            let help = did_you_mean(&suggest(key, known), |s| format!("`{s}`")).unwrap_or_else(|| {
+                format!(
+                    "kind `{}` has the fields: {}",
+                    kind.name,
+                    if kind.fields.is_empty() {
+                        "(none besides the standard ones)".to_string()
+                    } else {
+                        kind.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                    }
+                )
+            });
+            cx.diags.push(
+                Diagnostic::warning(
+                    "unknown-key",
+                    format!("unknown front-matter key `{key}` for kind `{}`", kind.name),
+                )
+                .at(cx.src, key_span.start)
+                .with_help(help),
+            );
+            continue;
+        };
+        let ok = match field.ty {
+            FieldType::String | FieldType::Link => cx.string(key, value).is_some(),
+            FieldType::Int => cx.int(key, value).is_some(),
+            FieldType::Bool => cx.bool(key, value).is_some(),
+            FieldType::List | FieldType::Links => cx.strings(key, value).is_some(),
+            FieldType::Enum => match cx.string(key, value) {
+                Some(v) if field.values.contains(&v) => true,
+                Some(v) => {
+                    let help = match did_you_mean(&suggest(&v, field.values.iter().map(String::as_str)), |s| format!("`{s}`")) {
+                        Some(d) => format!("{d} allowed values: {}", field.values.join(", ")),
+                        None => format!("allowed values: {}", field.values.join(", ")),
+                    };
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "unknown-enum-value",
+                            format!("`{v}` is not an allowed value of `{}`", field.name),
+                        )
+                        .at(cx.src, value.span.start)
+                        .with_help(help),
+                    );
+                    false
+                }
+                None => false,
+            },
+        };
+        if ok {
+            fm.fields.push((key.clone(), value.clone()));
+        }
+    }
+    for field in kind.fields.iter().filter(|f| f.required) {
+        if spanned::get(table, &field.name).is_none() {
+            cx.diags.push(
+                Diagnostic::error(
+                    "missing-field",
+                    format!("missing required field `{}` for kind `{}`", field.name, kind.name),
+                )
+                .at(cx.src, split.header_start.saturating_sub(4))
+                .with_help(format!("add `{} = {}` to the front matter", field.name, example(field.ty, &field.values))),
+            );
+        }
+    }
+}
+
+fn example(ty: FieldType, values: &[String]) -> String {
+    match ty {
+        FieldType::String | FieldType::Link => "\"...\"".to_string(),
+        FieldType::Int => "1".to_string(),
+        FieldType::Bool => "true".to_string(),
+        FieldType::List | FieldType::Links => "[\"...\"]".to_string(),
+        FieldType::Enum => format!("\"{}\"", values.first().map_or("", String::as_str)),
+    }
+}
+
+struct Cx<'s, 'd> {
+    src: &'s SourceFile<'s>,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Cx<'_, '_> {
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
+        self.diags.push(
+            Diagnostic::error(
+                "wrong-type",
+                format!("`{key}` must be {expected}, found {}", v.value.type_name()),
+            )
+            .at(self.src, v.span.start)
+            .with_help(match expected {
+                "a list of strings" => format!("write it as a list: `{key} = [\"...\"]`"),
+                "a string" => format!("quote it: `{key} = \"...\"`"),
+                "an integer" => format!("write a whole number without quotes: `{key} = 1`"),
+                _ => format!("write `{key}` as {expected}"),
+            }),
+        );
+    }
+
+    fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
+        match &v.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(key, "a string", v);
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, key: &str, v: &Spanned) -> Option<i64> {
+        match &v.value {
+            Value::Integer(i) => Some(*i),
+            _ => {
+                self.wrong_type(key, "an integer", v);
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
+        match &v.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_type(key, "a boolean (true or false)", v);
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {
+        match &v.value {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match &item.value {
+                        Value::String(s) => out.push(s.clone()),
+                        _ => {
+                            self.wrong_type(&format!("{key}[]"), "a string", item);
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.wrong_type(key, "a list of strings", v);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn run(text: &str) -> (FrontMatter, Vec<Diagnostic>) {
+        let config = Config::defaults(Path::new("/s"));
+        let src = SourceFile::new("content/a.md", text);
+        let mut diags = Vec::new();
+        let split = split(&src).unwrap();
+        (parse(&src, &split, &config, &mut diags), diags)
+    }
+
+    #[test]
+    fn splits_and_reads_standard_fields() {
+        let (fm, d) = run("+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nstage = \"intro\"\n+++\n# body\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(fm.title.as_deref(), Some("开营仪式"));
+        assert_eq!(fm.fields.len(), 1);
+    }
+
+    #[test]
+    fn unterminated_front_matter() {
+        let src = SourceFile::new("content/a.md", "+++\ntitle = \"x\"\n# body\n");
+        let e = split(&src).unwrap_err();
+        assert_eq!((e.code, e.line, e.column), ("unterminated-front-matter", 1, 1));
+    }
+
+    #[test]
+    fn enum_and_type_errors_are_located() {
+        let (_, d) = run("+++\nkind = \"ritual\"\nstage = \"grow\"\nroles = \"班长\"\n+++\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].code, d[0].line, d[0].column), ("unknown-enum-value", 3, 9));
+        assert!(d[0].help.as_deref().unwrap().contains("did you mean `growth`?"));
+        assert_eq!((d[1].code, d[1].line), ("wrong-type", 4));
+    }
+
+    #[test]
+    fn unknown_kind_and_key_suggest() {
+        let (_, d) = run("+++\nkind = \"ritul\"\n+++\n");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `ritual`?"));
+        let (_, d) = run("+++\nkind = \"ritual\"\nstag = \"intro\"\n+++\n");
+        assert_eq!((d[0].code, d[0].line), ("unknown-key", 3));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `stage`?"));
+    }
+}

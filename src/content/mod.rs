@@ -1,0 +1,471 @@
+//! Stage 1, load: walks `content/`, reads every Markdown file (in parallel), splits and checks
+//! its front matter, and arranges pages into sections with their URLs. The result, [`Content`],
+//! is plain data; nothing here knows about links or HTML.
+
+pub mod frontmatter;
+pub mod slug;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, SourceFile, display_path};
+use frontmatter::FrontMatter;
+
+/// The pseudo-kind of `_index.md` pages.
+pub const SECTION_KIND: &str = "section";
+
+/// One Markdown document: a page, or a section's `_index.md` (then `section` is set).
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root, `/`-separated (what diagnostics print).
+    pub file: String,
+    /// Path relative to `content/`, `/`-separated, e.g. `rituals/开营仪式.md`.
+    pub rel: String,
+    /// The whole file, BOM removed.
+    pub source: String,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+    pub meta: FrontMatter,
+    pub title: String,
+    pub kind: String,
+    pub slug: String,
+    /// URL path below the site root, without leading slash, with trailing slash; `""` is home.
+    pub url: String,
+    /// The section this document belongs to (for a section: its parent).
+    pub parent: Option<usize>,
+    pub section: Option<SectionData>,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    pub fn is_section(&self) -> bool {
+        self.section.is_some()
+    }
+
+    /// The source as a [`SourceFile`] for locating diagnostics.
+    pub fn src(&self) -> SourceFile<'_> {
+        SourceFile::new(&self.file, &self.source)
+    }
+}
+
+/// What a section (a folder with `_index.md`) holds, in reading order.
+#[derive(Debug, Clone, Default)]
+pub struct SectionData {
+    /// Folder relative to `content/` (`""` for the root).
+    pub dir: String,
+    pub pages: Vec<usize>,
+    pub subsections: Vec<usize>,
+}
+
+/// A non-Markdown file beside pages, copied to the output as is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Destination below the output root (section URL + file name).
+    pub dest: String,
+}
+
+/// Everything loaded from `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    /// Index of the home section (`content/_index.md`, synthesized when missing).
+    pub root: usize,
+    pub assets: Vec<Asset>,
+}
+
+impl Content {
+    /// Pages of a kind in site order (section order, then reading order inside sections).
+    pub fn in_order(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.pages.len());
+        let mut stack = vec![self.root];
+        while let Some(s) = stack.pop() {
+            out.push(s);
+            if let Some(sec) = &self.pages[s].section {
+                out.extend(sec.pages.iter().copied());
+                stack.extend(sec.subsections.iter().rev().copied());
+            }
+        }
+        out
+    }
+}
+
+/// Options that change what is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+/// Files editors and operating systems leave behind, which must never become pages.
+pub fn is_ignored(name: &str) -> bool {
+    (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name == "4913"
+        || name == "Thumbs.db"
+}
+
+/// Loads `content/` under the config's root.
+pub fn load(config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
+    let root = &config.root;
+    let content_dir = root.join("content");
+    let mut diags = Vec::new();
+    let mut md_files = Vec::new();
+    let mut other_files = Vec::new();
+    let mut dirs = Vec::new();
+
+    let walker = walkdir::WalkDir::new(&content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| display_path(root, p)).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error("io", format!("cannot read {path}: {e}"))
+                        .in_file(&path)
+                        .with_help("check the file's permissions"),
+                );
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        let path = entry.path().to_path_buf();
+        if ft.is_dir() {
+            dirs.push(path);
+        } else if ft.is_symlink() {
+            diags.push(
+                Diagnostic::warning("symlink", "symbolic links in content/ are not followed")
+                    .in_file(&display_path(root, &path))
+                    .with_help("copy the file into content/ instead of linking to it"),
+            );
+        } else if path.extension().is_some_and(|e| e == "md") {
+            md_files.push(path);
+        } else {
+            other_files.push(path);
+        }
+    }
+    if !content_dir.is_dir() {
+        diags.push(
+            Diagnostic::error("config", "the site has no content/ folder")
+                .in_file("content")
+                .with_help("create content/_index.md, or run `qunce init` for a starter site"),
+        );
+    }
+
+    // Reading and parsing are independent per file: do them in parallel.
+    let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = md_files
+        .par_iter()
+        .map(|path| read_page(config, &content_dir, path))
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len() + 1);
+    for (page, d) in parsed {
+        diags.extend(d);
+        if let Some(p) = page
+            && (opts.drafts || !p.meta.draft)
+        {
+            pages.push(p);
+        }
+    }
+
+    let mut content = Content {
+        pages,
+        root: 0,
+        assets: Vec::new(),
+    };
+    arrange(config, &mut content, &content_dir, &dirs, &mut diags);
+    let url_of_dir: HashMap<&str, &str> = content
+        .pages
+        .iter()
+        .filter_map(|p| p.section.as_ref().map(|s| (s.dir.as_str(), p.url.as_str())))
+        .collect();
+    let mut assets = Vec::with_capacity(other_files.len());
+    for path in other_files {
+        let rel = rel_path(&content_dir, &path);
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        let base = url_of_dir.get(dir).copied().unwrap_or("");
+        assets.push(Asset {
+            source: path.clone(),
+            dest: format!("{base}{name}"),
+        });
+    }
+    content.assets = assets;
+    (content, diags)
+}
+
+fn rel_path(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read_page(config: &Config, content_dir: &Path, path: &Path) -> (Option<Page>, Vec<Diagnostic>) {
+    let file = display_path(&config.root, path);
+    let rel = rel_path(content_dir, path);
+    let mut diags = Vec::new();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("io", format!("cannot read {file}: {e}"))
+                    .in_file(&file)
+                    .with_help("check the file's permissions"),
+            );
+            return (None, diags);
+        }
+    };
+    let source = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            diags.push(
+                Diagnostic::error("invalid-utf8", "the file is not valid UTF-8")
+                    .at(&SourceFile::new(&file, &lossy), at)
+                    .with_help("save the file as UTF-8 (GBK and other encodings are not supported)"),
+            );
+            return (None, diags);
+        }
+    };
+    let source = match source.strip_prefix('\u{feff}') {
+        Some(s) => s.to_string(),
+        None => source,
+    };
+    let src = SourceFile::new(&file, &source);
+    let split = match frontmatter::split(&src) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let meta = frontmatter::parse(&src, &split, config, &mut diags);
+    let body_start = split.body_start;
+    let is_index = rel == "_index.md" || rel.ends_with("/_index.md");
+    let stem = Path::new(&rel)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir_name = rel
+        .rsplit('/')
+        .nth(1)
+        .map(str::to_string)
+        .unwrap_or_default();
+    let title = meta
+        .title
+        .clone()
+        .or_else(|| first_heading(&source[body_start..]))
+        .unwrap_or_else(|| {
+            if is_index {
+                if dir_name.is_empty() {
+                    config.title.clone()
+                } else {
+                    dir_name.clone()
+                }
+            } else {
+                stem.clone()
+            }
+        });
+    let slug_source = if is_index { &dir_name } else { &stem };
+    let slug = meta
+        .slug
+        .clone()
+        .map(|s| slug::slugify(&s))
+        .unwrap_or_else(|| slug::slugify(slug_source));
+    let kind = if is_index {
+        SECTION_KIND.to_string()
+    } else {
+        meta.kind.clone().unwrap_or_else(|| "page".to_string())
+    };
+    let section = is_index.then(|| SectionData {
+        dir: rel.trim_end_matches("_index.md").trim_end_matches('/').to_string(),
+        ..Default::default()
+    });
+    let page = Page {
+        file,
+        rel,
+        body_start,
+        meta,
+        title,
+        kind,
+        slug,
+        url: String::new(),
+        parent: None,
+        section,
+        source,
+    };
+    (Some(page), diags)
+}
+
+/// The text of the first `# ` heading, used as a title when front matter has none.
+fn first_heading(body: &str) -> Option<String> {
+    let mut in_fence = false;
+    for line in body.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence && let Some(h) = t.strip_prefix("# ") {
+            let h = h.trim().trim_end_matches('#').trim();
+            if !h.is_empty() {
+                return Some(h.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Builds the section tree, computes URLs and reading order, and reports URL collisions.
+fn arrange(
+    config: &Config,
+    content: &mut Content,
+    content_dir: &Path,
+    dirs: &[PathBuf],
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Every folder is a section even without _index.md, so pages are never orphaned from the
+    // tree; a synthesized section has no file and takes its title from the folder name.
+    let mut section_of_dir: HashMap<String, usize> = HashMap::new();
+    for (i, p) in content.pages.iter().enumerate() {
+        if let Some(s) = &p.section {
+            section_of_dir.insert(s.dir.clone(), i);
+        }
+    }
+    let mut dir_list: Vec<String> = dirs.iter().map(|d| rel_path(content_dir, d)).collect();
+    dir_list.sort_by_key(|d| d.matches('/').count());
+    if !section_of_dir.contains_key("") {
+        dir_list.insert(0, String::new());
+    }
+    for dir in dir_list {
+        if section_of_dir.contains_key(&dir) {
+            continue;
+        }
+        let name = dir.rsplit('/').next().unwrap_or("").to_string();
+        let title = if dir.is_empty() { config.title.clone() } else { name.clone() };
+        content.pages.push(Page {
+            file: String::new(),
+            rel: if dir.is_empty() { "_index.md".into() } else { format!("{dir}/_index.md") },
+            source: String::new(),
+            body_start: 0,
+            meta: FrontMatter::default(),
+            title,
+            kind: SECTION_KIND.to_string(),
+            slug: slug::slugify(&name),
+            url: String::new(),
+            parent: None,
+            section: Some(SectionData {
+                dir: dir.clone(),
+                ..Default::default()
+            }),
+        });
+        section_of_dir.insert(dir, content.pages.len() - 1);
+    }
+    content.root = section_of_dir[""];
+
+    // Parents: a page's parent is its folder's section; a section's is the folder above.
+    for i in 0..content.pages.len() {
+        let p = &content.pages[i];
+        let parent = match &p.section {
+            Some(s) if s.dir.is_empty() => None,
+            Some(s) => Some(parent_dir(&s.dir)),
+            None => Some(parent_dir(&p.rel)),
+        }
+        .map(|d| section_of_dir[&d]);
+        content.pages[i].parent = parent;
+        if let Some(par) = parent {
+            let is_section = content.pages[i].section.is_some();
+            let sec = content.pages[par].section.as_mut().expect("parent is a section");
+            if is_section {
+                sec.subsections.push(i);
+            } else {
+                sec.pages.push(i);
+            }
+        }
+    }
+
+    // Reading order: weight first (unweighted last), then title.
+    let keys: Vec<(i64, String)> = content
+        .pages
+        .iter()
+        .map(|p| (p.meta.weight.unwrap_or(i64::MAX), p.title.clone()))
+        .collect();
+    for p in content.pages.iter_mut() {
+        if let Some(s) = &mut p.section {
+            s.pages.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+            s.subsections.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+        }
+    }
+
+    // URLs top-down, so each section's URL is known before its children's.
+    let mut stack = vec![content.root];
+    while let Some(s) = stack.pop() {
+        let base = content.pages[s].url.clone();
+        let sec = content.pages[s].section.clone().expect("section");
+        for &c in sec.pages.iter().chain(sec.subsections.iter()) {
+            let slug = content.pages[c].slug.clone();
+            content.pages[c].url = if slug.is_empty() { base.clone() } else { format!("{base}{slug}/") };
+        }
+        stack.extend(sec.subsections.iter().copied());
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in content.pages.iter().enumerate() {
+        if let Some(&first) = seen.get(p.url.as_str()) {
+            let other = &content.pages[first];
+            let name = |p: &Page| if p.file.is_empty() { format!("content/{}", p.rel) } else { p.file.clone() };
+            diags.push(
+                Diagnostic::error(
+                    "url-collision",
+                    format!(
+                        "`{}` and `{}` would both be written to /{}",
+                        name(other),
+                        name(p),
+                        p.url
+                    ),
+                )
+                .at(&p.src(), p.meta.slug.as_ref().map_or(0, |_| 0))
+                .with_help("give one of them a different `slug = \"...\"` in its front matter"),
+            );
+        } else {
+            seen.insert(&p.url, i);
+        }
+    }
+}
+
+fn parent_dir(rel: &str) -> String {
+    rel.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignores_editor_and_hidden_files() {
+        for name in [".hidden.md", "_draft.md", "a.md~", "#a.md#", ".#a.md", "a.md.swp", "a.swx", "4913"] {
+            assert!(is_ignored(name), "{name}");
+        }
+        for name in ["_index.md", "开营仪式.md", "photo.png"] {
+            assert!(!is_ignored(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn title_from_first_heading_outside_code() {
+        assert_eq!(first_heading("```\n# not\n```\n# 班长 #\n"), Some("班长".to_string()));
+        assert_eq!(first_heading("text only"), None);
+    }
+}

@@ -1,0 +1,328 @@
+//! Diagnostics: every problem qunce finds is a value with a file, a line, a column, a message
+//! and (where we can guess) a help line, collected across the whole run and printed together
+//! like a compiler does. Nothing in the pipeline prints or exits on its own.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors fail `build` and `check`, warnings only fail
+/// `check --deny-warnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a source file (relative to the site root) when it has a place.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable machine-readable name (`broken-link`, `unknown-kind`, …) for editors and tests.
+    pub code: &'static str,
+    /// Path relative to the site root, with `/` separators; empty for site-wide problems.
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based, counted in characters (not bytes), so CJK text points at the right glyph.
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+    /// The text of the offending line, shown under the location.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error without a location yet; chain [`Diagnostic::at`] to place it.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: String::new(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    /// A warning without a location yet.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Places the diagnostic at a byte offset of `source`, the full text of `file`.
+    pub fn at(mut self, file: &SourceFile<'_>, offset: usize) -> Self {
+        let (line, column, text) = file.position(offset);
+        self.file = file.name.to_string();
+        self.line = line;
+        self.column = column;
+        self.source_line = Some(text.to_string());
+        self
+    }
+
+    /// Names a file without a position (a whole-file problem).
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = file.to_string();
+        self
+    }
+
+    /// Places the diagnostic at an explicit line and column (used for template errors, whose
+    /// positions come from Tera).
+    pub fn at_line(mut self, file: &str, line: usize, column: usize, text: Option<String>) -> Self {
+        self.file = file.to_string();
+        self.line = line;
+        self.column = column;
+        self.source_line = text;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A source text paired with its display name, so byte offsets can be turned into
+/// `line:column` without every stage re-counting newlines by hand.
+pub struct SourceFile<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> SourceFile<'a> {
+    pub fn new(name: &'a str, text: &'a str) -> Self {
+        SourceFile { name, text }
+    }
+
+    /// 1-based line, 1-based character column and the line's text for a byte offset.
+    /// Offsets past the end clamp to the end; offsets inside a UTF-8 sequence clamp back.
+    pub fn position(&self, offset: usize) -> (usize, usize, &'a str) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let column = self.text[line_start..offset].chars().count() + 1;
+        let line_end = self.text[line_start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| line_start + i);
+        let text = self.text[line_start..line_end].trim_end_matches('\r');
+        (line, column, text)
+    }
+}
+
+/// Sorts diagnostics the way a reader scans them: by file, then line, then column; site-wide
+/// problems (no file) first.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.severity, &a.message).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.severity,
+            &b.message,
+        ))
+    });
+}
+
+/// How diagnostics are printed: for people or for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human { color: bool },
+    Json,
+}
+
+/// Renders all diagnostics plus a summary line. Returns the text so callers (the CLI, the dev
+/// server's overlay, tests) decide where it goes.
+pub fn render(diags: &[Diagnostic], format: Format) -> String {
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            for d in diags {
+                out.push_str(&serde_json::to_string(d).unwrap_or_default());
+                out.push('\n');
+            }
+        }
+        Format::Human { color } => {
+            for d in diags {
+                render_one(&mut out, d, color);
+            }
+            let (errors, warnings) = count(diags);
+            if errors + warnings > 0 {
+                let _ = writeln!(out, "{}", summary(errors, warnings));
+            }
+        }
+    }
+    out
+}
+
+/// Counts errors and warnings.
+pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted", plural(w, "warning")),
+        (e, 0) => format!("{} emitted", plural(e, "error")),
+        (e, w) => format!(
+            "{} and {} emitted",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
+    let (label, code) = match d.severity {
+        Severity::Error => ("error", "\x1b[1;31m"),
+        Severity::Warning => ("warning", "\x1b[1;33m"),
+    };
+    let (bold, blue, reset) = if color {
+        ("\x1b[1m", "\x1b[1;34m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let code = if color { code } else { "" };
+    let _ = writeln!(out, "{code}{label}{reset}{bold}: {}{reset}", d.message);
+    if !d.file.is_empty() {
+        if d.line > 0 {
+            let _ = writeln!(
+                out,
+                "  {blue}-->{reset} {}:{}:{}",
+                d.file, d.line, d.column
+            );
+        } else {
+            let _ = writeln!(out, "  {blue}-->{reset} {}", d.file);
+        }
+    }
+    if let Some(text) = &d.source_line {
+        let num = d.line.to_string();
+        let pad = " ".repeat(num.len());
+        let _ = writeln!(out, "{pad} {blue}|{reset}");
+        let _ = writeln!(out, "{blue}{num} |{reset} {text}");
+        if d.column > 0 {
+            // CJK glyphs take two terminal cells; count them so the caret lands under the glyph.
+            let width: usize = text
+                .chars()
+                .take(d.column - 1)
+                .map(|c| if is_wide(c) { 2 } else { 1 })
+                .sum();
+            let _ = writeln!(out, "{pad} {blue}|{reset} {}{code}^{reset}", " ".repeat(width));
+        }
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {bold}= help:{reset} {help}");
+    }
+    out.push('\n');
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// Displays a path relative to `root` with forward slashes, the form every diagnostic uses.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel: PathBuf = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The closest candidates to `wanted` by edit distance, for "did you mean" help lines.
+/// Linear in the number of candidates; only called for misses, which are rare.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let wanted_len = wanted_lower.chars().count();
+    let limit = (wanted_len / 3).max(1) + usize::from(wanted_len > 6);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let d = if lower.contains(&wanted_lower) || wanted_lower.contains(&lower) && !lower.is_empty() {
+                // A prefix or fragment ("开营" for "开营仪式") is a likely intent.
+                lower.chars().count().abs_diff(wanted_len).min(limit)
+            } else {
+                levenshtein(&wanted_lower, &lower)
+            };
+            (d <= limit).then_some((d, c))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Edit distance over characters (not bytes), so one CJK typo counts as one edit.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Formats a "did you mean" help from suggestions, or nothing.
+pub fn did_you_mean(suggestions: &[&str], wrap: impl Fn(&str) -> String) -> Option<String> {
+    match suggestions {
+        [] => None,
+        [one] => Some(format!("did you mean {}?", wrap(one))),
+        many => Some(format!(
+            "did you mean one of {}?",
+            many.iter().map(|s| wrap(s)).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let src = SourceFile::new("a.md", "+++\ntitle = \"开营\"\n+++\n班长 [[x]]\n");
+        let off = src.text.find("[[").unwrap();
+        let (line, col, text) = src.position(off);
+        assert_eq!((line, col, text), (4, 4, "班长 [[x]]"));
+    }
+
+    #[test]
+    fn suggestions_prefer_close_names() {
+        let got = suggest("ritul", ["ritual", "role", "element"]);
+        assert_eq!(got, vec!["ritual"]);
+        assert_eq!(suggest("班常", ["班长", "群主"]), vec!["班长"]);
+        assert!(suggest("zzzzzz", ["ritual"]).is_empty());
+    }
+
+    #[test]
+    fn human_output_has_location_caret_and_summary() {
+        let src = SourceFile::new("content/a.md", "abc\n班长 [[x]]\n");
+        let d = Diagnostic::error("broken-link", "no page")
+            .at(&src, src.text.find("[[").unwrap())
+            .with_help("did you mean [[y]]?");
+        let out = render(&[d], Format::Human { color: false });
+        assert!(out.contains("error: no page\n  --> content/a.md:2:4\n"), "{out}");
+        assert!(out.contains("2 | 班长 [[x]]\n  |      ^"), "{out}");
+        assert!(out.contains("= help: did you mean [[y]]?"));
+        assert!(out.ends_with("1 error emitted\n"));
+    }
+}

@@ -1,0 +1,142 @@
+//! 群策 qunce: a static-site generator for community playbooks.
+//!
+//! The pipeline is one data flow, each stage a module (DESIGN.md §5):
+//! [`config`] → [`content`] (load) → [`markdown`] (scan) → [`links`] (resolve) →
+//! [`markdown`] (render bodies) → [`render`] (templates) → [`output`] (atomic write).
+//! [`site`] sequences the stages; [`diagnostics`] is how every stage reports problems.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod spanned;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostics::Diagnostic;
+pub use site::{BuildOptions, Compiled, Timings};
+
+/// What a command ended with, mapped to the process exit code by the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Ok,
+    /// Exit 1: the content (or theme) has errors, or the output could not be written.
+    ContentErrors,
+    /// Exit 2: the command line or site.toml is wrong.
+    ConfigErrors,
+}
+
+impl Status {
+    pub fn code(self) -> i32 {
+        match self {
+            Status::Ok => 0,
+            Status::ContentErrors => 1,
+            Status::ConfigErrors => 2,
+        }
+    }
+}
+
+/// Options of `build` and `check` as the CLI passes them.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub root: PathBuf,
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    pub output: Option<PathBuf>,
+}
+
+/// The outcome of `build` or `check`.
+pub struct Outcome {
+    pub status: Status,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages rendered (0 when compilation failed before rendering).
+    pub pages: usize,
+    pub files: usize,
+    pub output_dir: Option<PathBuf>,
+    pub timings: Timings,
+}
+
+fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outcome> {
+    match config::load(&opts.root) {
+        Ok((mut c, warnings)) => {
+            if let Some(b) = &opts.base_url {
+                c.base_url = b.trim_end_matches('/').to_string();
+            }
+            if let Some(o) = &opts.output {
+                c.output_dir = if o.is_absolute() { o.clone() } else { std::env::current_dir().unwrap_or_default().join(o) };
+            }
+            Ok((c, warnings))
+        }
+        Err(diagnostics) => Err(Outcome {
+            status: Status::ConfigErrors,
+            diagnostics,
+            pages: 0,
+            files: 0,
+            output_dir: None,
+            timings: Timings::default(),
+        }),
+    }
+}
+
+/// Compiles the site at `opts.root` without writing anything.
+pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
+    let (config, warnings) = config_for(opts)?;
+    let mut compiled = site::compile(config, &BuildOptions { drafts: opts.drafts });
+    compiled.diagnostics.extend(warnings);
+    diagnostics::sort(&mut compiled.diagnostics);
+    Ok(compiled)
+}
+
+/// `qunce check`: everything but writing.
+pub fn check(opts: &Options) -> Outcome {
+    match compile(opts) {
+        Err(o) => o,
+        Ok(c) => Outcome {
+            status: if c.has_errors() { Status::ContentErrors } else { Status::Ok },
+            pages: c.site.content.pages.len(),
+            files: c.files.len(),
+            output_dir: None,
+            diagnostics: c.diagnostics,
+            timings: c.timings,
+        },
+    }
+}
+
+/// `qunce build`: compile, then write atomically if there were no errors.
+pub fn build(opts: &Options) -> Outcome {
+    let mut c = match compile(opts) {
+        Err(o) => return o,
+        Ok(c) => c,
+    };
+    let out_dir = c.site.config.output_dir.clone();
+    let mut status = Status::Ok;
+    if c.has_errors() {
+        status = Status::ContentErrors;
+    } else {
+        let start = std::time::Instant::now();
+        if let Err(d) = output::write(&out_dir, &c.site.config.root, &c.files, &c.site.content.assets) {
+            c.diagnostics.push(d);
+            status = Status::ContentErrors;
+        }
+        c.timings.stages.push(("write", start.elapsed()));
+    }
+    Outcome {
+        status,
+        pages: c.site.content.pages.len(),
+        files: c.files.len() + c.site.content.assets.len(),
+        output_dir: Some(out_dir),
+        diagnostics: c.diagnostics,
+        timings: c.timings,
+    }
+}
+
+/// Whether `root` looks like a site (has a site.toml).
+pub fn is_site(root: &Path) -> bool {
+    root.join(config::CONFIG_FILE).is_file()
+}

@@ -1,0 +1,624 @@
+//! Stage 2, resolve: turns every written link (wiki links, Markdown links to `.md` files,
+//! images, front-matter link fields) into a page or URL, checks anchors against the target's
+//! real heading ids, and derives the graph templates need: backlinks and typed reverse
+//! relations. All lookups are hash lookups; only misses scan for suggestions.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, FieldType};
+use crate::content::{Content, Page, SECTION_KIND};
+use crate::diagnostics::{Diagnostic, did_you_mean, suggest};
+use crate::markdown::{Resolved, Scan, percent_decode};
+use crate::spanned::Value;
+
+/// A kind field after resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    List(Vec<String>),
+    Enum(String),
+    Link(Option<usize>),
+    Links(Vec<usize>),
+}
+
+/// The resolved link graph of the site.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Per page, aligned with its `Scan::links`.
+    pub resolved: Vec<Vec<Resolved>>,
+    /// Per page, its kind fields in declaration order.
+    pub fields: Vec<Vec<(String, FieldValue)>>,
+    /// Per page, the pages linking to it (any link), in site order, without duplicates.
+    pub backlinks: Vec<Vec<usize>>,
+    /// Per page, reverse relations: `"<source kind>.<field>"` → sources in site order.
+    pub incoming: Vec<Vec<(String, Vec<usize>)>>,
+}
+
+/// Name lookups for link targets.
+pub struct Index<'a> {
+    content: &'a Content,
+    /// Content-relative path without `.md` (`rituals/开营仪式`), section folders (`rituals`),
+    /// and URL paths (`rituals/kai-ying-yi-shi`).
+    by_path: HashMap<String, usize>,
+    /// Lowercased titles, aliases, slugs and file stems → pages.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Folder (content-relative) → section URL, for assets.
+    dir_url: HashMap<&'a str, &'a str>,
+    /// Files of assets (content-relative), to check links to them.
+    asset_dest: HashMap<String, String>,
+}
+
+/// Why a target did not resolve.
+enum Miss {
+    NotFound,
+    Ambiguous(Vec<usize>),
+}
+
+impl<'a> Index<'a> {
+    /// Builds the lookups once per build: O(pages).
+    pub fn new(content: &'a Content, config: &Config) -> Index<'a> {
+        let mut by_path = HashMap::with_capacity(content.pages.len() * 2);
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(content.pages.len() * 3);
+        let mut dir_url = HashMap::new();
+        for (i, p) in content.pages.iter().enumerate() {
+            match &p.section {
+                Some(s) => {
+                    by_path.insert(s.dir.clone(), i);
+                    dir_url.insert(s.dir.as_str(), p.url.as_str());
+                }
+                None => {
+                    by_path.insert(p.rel.trim_end_matches(".md").to_string(), i);
+                }
+            }
+            by_path.entry(p.url.trim_end_matches('/').to_string()).or_insert(i);
+            let stem = p.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md");
+            let mut names: Vec<String> = vec![p.title.to_lowercase(), p.slug.clone()];
+            if !p.is_section() {
+                names.push(stem.to_lowercase());
+            }
+            names.extend(p.meta.aliases.iter().map(|a| a.to_lowercase()));
+            names.sort();
+            names.dedup();
+            for n in names.into_iter().filter(|n| !n.is_empty()) {
+                by_name.entry(n).or_default().push(i);
+            }
+        }
+        let root = config.root.join("content");
+        let asset_dest = content
+            .assets
+            .iter()
+            .map(|a| {
+                let rel = a.source.strip_prefix(&root).unwrap_or(&a.source);
+                (rel.to_string_lossy().replace('\\', "/"), a.dest.clone())
+            })
+            .collect();
+        Index {
+            content,
+            by_path,
+            by_name,
+            dir_url,
+            asset_dest,
+        }
+    }
+
+    /// Resolves a wiki-style target: a path, slug, title or alias.
+    fn lookup(&self, target: &str, from: &Page) -> Result<usize, Miss> {
+        let t = target.trim().trim_start_matches('/').trim_end_matches('/');
+        let t = t.strip_suffix(".md").unwrap_or(t);
+        if let Some(&i) = self.by_path.get(t) {
+            return Ok(i);
+        }
+        if t.contains('/') {
+            let dir = page_dir(from);
+            if let Some(joined) = join(dir, t)
+                && let Some(&i) = self.by_path.get(joined.as_str())
+            {
+                return Ok(i);
+            }
+        }
+        match self.by_name.get(&t.to_lowercase()).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(many) if !many.is_empty() => Err(Miss::Ambiguous(many.to_vec())),
+            _ => Err(Miss::NotFound),
+        }
+    }
+
+    /// Every name a writer could have meant, for suggestions.
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str).chain(
+            self.content
+                .pages
+                .iter()
+                .map(|p| p.title.as_str())
+                .chain(self.content.pages.iter().flat_map(|p| p.meta.aliases.iter().map(String::as_str))),
+        )
+    }
+
+    fn miss_diagnostic(&self, miss: Miss, target: &str, page: &Page, offset: usize, wiki: bool) -> Diagnostic {
+        let src = page.src();
+        match miss {
+            Miss::NotFound => {
+                let sugg = suggest(target, self.names());
+                let mut d = Diagnostic::error("broken-link", format!("no page named `{target}`"))
+                    .at(&src, offset);
+                let help = did_you_mean(&sugg, |s| {
+                    let shown = self.canonical_name(s);
+                    if wiki { format!("[[{shown}]]") } else { format!("`{shown}`") }
+                });
+                d = d.with_help(help.unwrap_or_else(|| {
+                    "link by title, alias, slug or path, e.g. [[班长]] or [[roles/班长]]".to_string()
+                }));
+                d
+            }
+            Miss::Ambiguous(candidates) => {
+                let list = candidates
+                    .iter()
+                    .map(|&c| {
+                        let p = &self.content.pages[c];
+                        format!("[[{}]] ({})", self.unique_path(c), display_file(p))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Diagnostic::error(
+                    "ambiguous-link",
+                    format!("`{target}` matches {} pages", candidates.len()),
+                )
+                .at(&src, offset)
+                .with_help(format!("use a path to pick one: {list}"))
+            }
+        }
+    }
+
+    /// Shows a suggestion in the case it was written (titles keep their case).
+    fn canonical_name<'s>(&'s self, name: &'s str) -> &'s str {
+        name
+    }
+
+    /// A path that names exactly this page.
+    fn unique_path(&self, i: usize) -> String {
+        let p = &self.content.pages[i];
+        match &p.section {
+            Some(s) => s.dir.clone(),
+            None => p.rel.trim_end_matches(".md").to_string(),
+        }
+    }
+}
+
+fn display_file(p: &Page) -> String {
+    if p.file.is_empty() {
+        format!("content/{}", p.rel)
+    } else {
+        p.file.clone()
+    }
+}
+
+/// The content-relative folder of a page's source (for relative links).
+fn page_dir(p: &Page) -> &str {
+    match &p.section {
+        Some(s) => &s.dir,
+        None => p.rel.rsplit_once('/').map_or("", |(d, _)| d),
+    }
+}
+
+/// Joins a relative path onto a folder, resolving `.` and `..`; None if it climbs above root.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !url[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Resolves everything and builds the graph. `base` is the URL prefix every internal URL gets.
+pub fn resolve(content: &Content, scans: &[Scan], config: &Config, base: &str) -> (Graph, Vec<Diagnostic>) {
+    let index = Index::new(content, config);
+    let order = content.in_order();
+    let mut rank = vec![usize::MAX; content.pages.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+
+    struct PageOut {
+        resolved: Vec<Resolved>,
+        fields: Vec<(String, FieldValue)>,
+        /// (target, field name or None for body links)
+        edges: Vec<(usize, Option<String>)>,
+        diags: Vec<Diagnostic>,
+    }
+
+    let outs: Vec<PageOut> = content
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let mut diags = Vec::new();
+            let mut edges = Vec::new();
+            let resolved = scans[i]
+                .links
+                .iter()
+                .map(|l| {
+                    let r = resolve_link(&index, scans, page, i, l.wiki, &l.target, l.offset, base, &mut diags);
+                    if let Some(t) = r.1 {
+                        edges.push((t, None));
+                    }
+                    r.0
+                })
+                .collect();
+            let fields = resolve_fields(&index, config, page, &mut edges, &mut diags);
+            PageOut {
+                resolved,
+                fields,
+                edges,
+                diags,
+            }
+        })
+        .collect();
+
+    let n = content.pages.len();
+    let mut graph = Graph {
+        resolved: Vec::with_capacity(n),
+        fields: Vec::with_capacity(n),
+        backlinks: vec![Vec::new(); n],
+        incoming: vec![Vec::new(); n],
+    };
+    let mut diags = Vec::new();
+    let mut incoming_maps: Vec<HashMap<String, Vec<usize>>> = vec![HashMap::new(); n];
+    for (i, out) in outs.into_iter().enumerate() {
+        for (target, field) in &out.edges {
+            if *target != i {
+                graph.backlinks[*target].push(i);
+            }
+            if let Some(f) = field {
+                let key = format!("{}.{}", content.pages[i].kind, f);
+                incoming_maps[*target].entry(key).or_default().push(i);
+            }
+        }
+        graph.resolved.push(out.resolved);
+        graph.fields.push(out.fields);
+        diags.extend(out.diags);
+    }
+    for (i, b) in graph.backlinks.iter_mut().enumerate() {
+        b.sort_by_key(|&p| rank[p]);
+        b.dedup();
+        let mut inc: Vec<(String, Vec<usize>)> = std::mem::take(&mut incoming_maps[i]).into_iter().collect();
+        for (_, v) in inc.iter_mut() {
+            v.sort_by_key(|&p| rank[p]);
+            v.dedup();
+        }
+        inc.sort_by(|a, b| a.0.cmp(&b.0));
+        graph.incoming[i] = inc;
+    }
+    diags.extend(structure_warnings(content, &graph));
+    (graph, diags)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_link(
+    index: &Index<'_>,
+    scans: &[Scan],
+    page: &Page,
+    me: usize,
+    wiki: bool,
+    target: &str,
+    offset: usize,
+    base: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Resolved, Option<usize>) {
+    let src = page.src();
+    let trimmed = target.trim();
+    if !wiki {
+        if trimmed.to_ascii_lowercase().starts_with("javascript:")
+            || trimmed.to_ascii_lowercase().starts_with("vbscript:")
+        {
+            diags.push(
+                Diagnostic::warning("unsafe-link", "`javascript:` links are dropped")
+                    .at(&src, offset)
+                    .with_help("link to a page or an http(s) URL instead"),
+            );
+            return (Resolved::Drop, None);
+        }
+        if has_scheme(trimmed) || trimmed.starts_with("//") {
+            return (Resolved::Url(trimmed.to_string()), None);
+        }
+    }
+    let (path_part, anchor) = match trimmed.split_once('#') {
+        Some((p, a)) => (p, Some(percent_decode(a))),
+        None => (trimmed, None),
+    };
+    let path_part = path_part.split_once('?').map_or(path_part, |(p, _)| p);
+    let path_part = percent_decode(path_part);
+
+    // A pure in-page anchor.
+    let target_page = if path_part.is_empty() {
+        Some(me)
+    } else if wiki {
+        match index.lookup(&path_part, page) {
+            Ok(i) => Some(i),
+            Err(miss) => {
+                diags.push(index.miss_diagnostic(miss, &path_part, page, offset, true));
+                return (Resolved::Drop, None);
+            }
+        }
+    } else if path_part.ends_with(".md") {
+        let joined = join(page_dir(page), &path_part);
+        match joined.as_deref().and_then(|j| index.by_path.get(j.trim_end_matches(".md"))) {
+            Some(&i) => Some(i),
+            None => {
+                let names = index.content.pages.iter().map(|p| p.rel.as_str());
+                let wanted = joined.clone().unwrap_or_else(|| path_part.clone());
+                let help = did_you_mean(&suggest(&wanted, names), |s| format!("`{s}`"))
+                    .unwrap_or_else(|| "Markdown links to pages are relative to this file, e.g. `../roles/班长.md`".to_string());
+                diags.push(
+                    Diagnostic::error("broken-link", format!("link to a missing file `{path_part}`"))
+                        .at(&src, offset)
+                        .with_help(help),
+                );
+                return (Resolved::Drop, None);
+            }
+        }
+    } else {
+        // A link to an asset or a site path: make it root-relative so it works from any page.
+        if let Some(rest) = path_part.strip_prefix('/') {
+            return (Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)), None);
+        }
+        let joined = join(page_dir(page), &path_part).unwrap_or_default();
+        if let Some(dest) = index.asset_dest.get(&joined) {
+            return (Resolved::Url(format!("{base}{dest}")), None);
+        }
+        let (dir, file) = joined.rsplit_once('/').unwrap_or(("", joined.as_str()));
+        if let Some(url) = index.dir_url.get(dir)
+            && index.asset_dest.is_empty()
+        {
+            let _ = url;
+        }
+        diags.push(
+            Diagnostic::error("broken-link", format!("link to a missing file `{path_part}`"))
+                .at(&src, offset)
+                .with_help(format!("put `{file}` beside the page in content/{dir}, or link to an http(s) URL")),
+        );
+        return (Resolved::Drop, None);
+    };
+    let t = target_page.expect("resolved");
+    let tp = &index.content.pages[t];
+    if let Some(a) = &anchor
+        && !a.is_empty()
+        && !scans[t].headings.iter().any(|h| &h.id == a)
+    {
+        let ids = scans[t].headings.iter().map(|h| h.id.as_str());
+        let help = did_you_mean(&suggest(a, ids), |s| format!("`#{s}`")).unwrap_or_else(|| {
+            let all: Vec<_> = scans[t].headings.iter().map(|h| format!("#{}", h.id)).collect();
+            if all.is_empty() {
+                format!("`{}` has no headings", tp.title)
+            } else {
+                format!("headings of `{}`: {}", tp.title, all.join(", "))
+            }
+        });
+        diags.push(
+            Diagnostic::error("broken-anchor", format!("`{}` has no heading `#{a}`", tp.title))
+                .at(&src, offset)
+                .with_help(help),
+        );
+        return (Resolved::Drop, None);
+    }
+    let url = format!("{base}{}{}", tp.url, anchor_suffix(&anchor));
+    (
+        Resolved::Internal {
+            url,
+            title: tp.title.clone(),
+        },
+        (t != me).then_some(t),
+    )
+}
+
+fn anchor_suffix(anchor: &Option<String>) -> String {
+    match anchor {
+        Some(a) if !a.is_empty() => format!("#{a}"),
+        _ => String::new(),
+    }
+}
+
+fn resolve_fields(
+    index: &Index<'_>,
+    config: &Config,
+    page: &Page,
+    edges: &mut Vec<(usize, Option<String>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, FieldValue)> {
+    let Some(kind) = config.kind(&page.kind) else {
+        return Vec::new();
+    };
+    let src = page.src();
+    let mut out = Vec::with_capacity(kind.fields.len());
+    for field in &kind.fields {
+        let Some((_, raw)) = page.meta.fields.iter().find(|(k, _)| k == &field.name) else {
+            continue;
+        };
+        let value = match field.ty {
+            FieldType::String => FieldValue::Str(raw.value.as_str().unwrap_or_default().to_string()),
+            FieldType::Enum => FieldValue::Enum(raw.value.as_str().unwrap_or_default().to_string()),
+            FieldType::Int => FieldValue::Int(match raw.value {
+                Value::Integer(i) => i,
+                _ => 0,
+            }),
+            FieldType::Bool => FieldValue::Bool(matches!(raw.value, Value::Bool(true))),
+            FieldType::List => FieldValue::List(match &raw.value {
+                Value::Array(a) => a.iter().filter_map(|v| v.value.as_str().map(str::to_string)).collect(),
+                _ => Vec::new(),
+            }),
+            FieldType::Link | FieldType::Links => {
+                // Empty strings are unset links (`qunce new` writes them as placeholders).
+                let items: Vec<(&str, usize)> = match &raw.value {
+                    Value::String(s) => vec![(s.as_str(), raw.span.start)],
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(|v| v.value.as_str().map(|s| (s, v.span.start)))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+                .into_iter()
+                .filter(|(s, _)| !s.trim().is_empty())
+                .collect();
+                let mut targets = Vec::with_capacity(items.len());
+                for (target, offset) in items {
+                    match index.lookup(target, page) {
+                        Ok(t) => {
+                            let tp = &index.content.pages[t];
+                            if !field.kinds.is_empty() && !field.kinds.contains(&tp.kind) {
+                                let kind_label = |k: &str| {
+                                    config.kind(k).map_or_else(|| k.to_string(), |kd| format!("{k} ({})", kd.label))
+                                };
+                                let wanted: Vec<String> = field.kinds.iter().map(|k| kind_label(k)).collect();
+                                let same_name: Vec<String> = index
+                                    .by_name
+                                    .get(&target.to_lowercase())
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|&&c| field.kinds.contains(&index.content.pages[c].kind))
+                                    .map(|&c| index.content.pages[c].title.clone())
+                                    .collect();
+                                let shown_kind = if tp.kind == SECTION_KIND { "section".to_string() } else { kind_label(&tp.kind) };
+                                diags.push(
+                                    Diagnostic::error(
+                                        "wrong-kind",
+                                        format!(
+                                            "`{}` must link to {}, but `{target}` is a {shown_kind}",
+                                            field.name,
+                                            wanted.join(" or ")
+                                        ),
+                                    )
+                                    .at(&src, offset)
+                                    .with_help(match same_name.first() {
+                                        Some(n) => format!("did you mean `{n}`?"),
+                                        None => format!("link to a page with `kind = \"{}\"`", field.kinds[0]),
+                                    }),
+                                );
+                                continue;
+                            }
+                            edges.push((t, Some(field.name.clone())));
+                            targets.push(t);
+                        }
+                        Err(miss) => {
+                            let mut d = index.miss_diagnostic(miss, target, page, offset, false);
+                            d.message = format!("`{}` links to {}", field.name, d.message.trim_start_matches("no page named ").to_string() + " (no such page)");
+                            if let Some(h) = &d.help
+                                && h.starts_with("did you mean")
+                            {
+                                d.help = Some(h.replace('`', "\""));
+                            }
+                            diags.push(d);
+                        }
+                    }
+                }
+                if field.ty == FieldType::Link {
+                    FieldValue::Link(targets.first().copied())
+                } else {
+                    FieldValue::Links(targets)
+                }
+            }
+        };
+        out.push((field.name.clone(), value));
+    }
+    out
+}
+
+/// Warnings about the handbook's shape: orphans, unused roles, rituals without roles,
+/// elements without rituals.
+fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let has = |i: usize, key: &str| graph.incoming[i].iter().any(|(k, v)| k == key && !v.is_empty());
+    for (i, p) in content.pages.iter().enumerate() {
+        if p.is_section() || p.file.is_empty() {
+            continue;
+        }
+        let src = p.src();
+        if graph.backlinks[i].is_empty() {
+            out.push(
+                Diagnostic::warning("orphan-page", format!("nothing links to `{}`", p.title))
+                    .at(&src, 0)
+                    .with_help(format!("link to it from a related page, e.g. [[{}]]", p.title)),
+            );
+        }
+        match p.kind.as_str() {
+            "role" if !has(i, "ritual.roles") => out.push(
+                Diagnostic::warning("unused-role", format!("no ritual lists the role `{}`", p.title))
+                    .at(&src, 0)
+                    .with_help(format!("add \"{}\" to the `roles` of the rituals it takes part in", p.title)),
+            ),
+            "ritual" => {
+                let roles = graph.fields[i]
+                    .iter()
+                    .any(|(k, v)| k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty()));
+                let written = p.meta.fields.iter().any(|(k, _)| k == "roles");
+                if !roles && !written {
+                    out.push(
+                        Diagnostic::warning("ritual-without-roles", format!("the ritual `{}` has no roles", p.title))
+                            .at(&src, 0)
+                            .with_help("add `roles = [\"群主\", \"班长\"]` (who runs it) to the front matter"),
+                    );
+                }
+            }
+            "element" if !has(i, "ritual.element") => out.push(
+                Diagnostic::warning("element-without-rituals", format!("no ritual belongs to the element `{}`", p.title))
+                    .at(&src, 0)
+                    .with_help(format!("set `element = \"{}\"` on the rituals that serve it", p.title)),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The set of pages whose rendered output depends on page `i` (itself, pages it links to and
+/// that link to it, for their backlink and relation lists). Used by incremental rebuilds.
+pub fn dependents(graph: &Graph, i: usize) -> HashSet<usize> {
+    let mut set: HashSet<usize> = graph.backlinks[i].iter().copied().collect();
+    set.insert(i);
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(join("rituals", "../roles/班长.md").as_deref(), Some("roles/班长.md"));
+        assert_eq!(join("rituals", "./a.md").as_deref(), Some("rituals/a.md"));
+        assert_eq!(join("", "../x"), None);
+        assert_eq!(join("a/b", "/c.md").as_deref(), Some("c.md"));
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("班长.md"));
+        assert!(!has_scheme("a/b:c"));
+    }
+}

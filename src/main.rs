@@ -1,0 +1,149 @@
+//! The `qunce` command: parses arguments and calls the library. Nothing else lives here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use qunce::diagnostics::{self, Format};
+use qunce::{Options, Status};
+
+/// 群策 qunce — build, check and preview community playbooks.
+#[derive(Parser)]
+#[command(name = "qunce", version, about, long_about = None)]
+struct Cli {
+    /// The site's folder (holding site.toml and content/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// How diagnostics are printed: for people, or JSON lines for editors and CI.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        /// Output folder (default: output_dir in site.toml, else public/).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Override base_url, e.g. https://example.org/handbook
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages with draft = true.
+        #[arg(long)]
+        drafts: bool,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Check links, relations and front matter without writing anything.
+    Check {
+        /// Include pages with draft = true.
+        #[arg(long)]
+        drafts: bool,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Create a new site that builds at once.
+    Init {
+        /// Folder for the new site (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Also unpack the default theme into themes/handbook/ for editing.
+        #[arg(long)]
+        theme_files: bool,
+    },
+    /// Create a page of a kind, with the kind's fields as a template.
+    New {
+        /// The page's kind: element, ritual, role, checklist, page, or one declared in site.toml.
+        kind: String,
+        /// The page's title; also its file name.
+        title: String,
+        /// The section (folder under content/) to put it in; default: the kind's section.
+        #[arg(long)]
+        section: Option<String>,
+    },
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn print_diags(diags: &[qunce::Diagnostic], format: OutputFormat) {
+    match format {
+        OutputFormat::Json => print!("{}", diagnostics::render(diags, Format::Json)),
+        OutputFormat::Human => eprint!("{}", diagnostics::render(diags, Format::Human { color: color() })),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build { output, base_url, drafts, timings } => {
+            let opts = Options { root: cli.root, drafts, base_url, output };
+            let out = qunce::build(&opts);
+            print_diags(&out.diagnostics, cli.format);
+            if out.status == Status::Ok && matches!(cli.format, OutputFormat::Human) {
+                let dir = out.output_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
+                eprintln!("built {} pages ({} files) into {dir}", out.pages, out.files);
+            }
+            if timings {
+                eprint!("{}", out.timings.report());
+            }
+            out.status.code()
+        }
+        Command::Check { drafts, deny_warnings } => {
+            let opts = Options { root: cli.root, drafts, ..Default::default() };
+            let out = qunce::check(&opts);
+            print_diags(&out.diagnostics, cli.format);
+            let (errors, warnings) = diagnostics::count(&out.diagnostics);
+            if out.status == Status::Ok && matches!(cli.format, OutputFormat::Human) {
+                eprintln!("checked {} pages: {errors} errors, {warnings} warnings", out.pages);
+            }
+            match out.status {
+                Status::Ok if deny_warnings && warnings > 0 => 1,
+                s => s.code(),
+            }
+        }
+        Command::Init { dir, theme_files } => {
+            let dir = dir.unwrap_or(cli.root);
+            match qunce::scaffold::init(&dir, theme_files) {
+                Ok(files) => {
+                    eprintln!("created a new site in {} ({} files)", dir.display(), files.len());
+                    eprintln!("next: qunce --root {} build", dir.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                    2
+                }
+            }
+        }
+        Command::New { kind, title, section } => match qunce::config::load(&cli.root) {
+            Err(d) => {
+                print_diags(&d, cli.format);
+                2
+            }
+            Ok((config, _)) => match qunce::scaffold::new_page(&config, &kind, &title, section.as_deref()) {
+                Ok(path) => {
+                    eprintln!("created {}", path.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                    2
+                }
+            },
+        },
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,640 @@
+//! Markdown: two passes over each page's body with pulldown-cmark.
+//!
+//! [`scan`] finds what other pages need to know before anything is rendered: heading ids (link
+//! anchors are checked against them), outgoing links (for resolution, backlinks and relations),
+//! task items and a plain-text summary. [`render`] then writes HTML with the links the links
+//! stage resolved, heading anchors and interactive checklist markup. Both passes are per page
+//! and run in parallel.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::config::RawHtml;
+use crate::content::slug::heading_id;
+
+/// The Markdown dialect: GitHub-like, with wiki links and `{#id}` heading attributes. Smart
+/// punctuation stays off: it would turn CJK text's straight quotes into the wrong glyphs.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+/// A heading with its final (unique) id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link as written, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLink {
+    pub wiki: bool,
+    /// The destination as written (`班长#职责`, `../roles/班长.md`, `https://…`).
+    pub target: String,
+    /// Byte offset of the link in the whole file (for diagnostics).
+    pub offset: usize,
+}
+
+/// What the first pass learns about a page.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub headings: Vec<Heading>,
+    pub links: Vec<RawLink>,
+    pub tasks: usize,
+    pub tasks_done: usize,
+    /// First paragraph as plain text, at most [`SUMMARY_CHARS`] characters.
+    pub summary: String,
+    pub word_count: usize,
+    pub has_raw_html: bool,
+}
+
+/// Length of summaries used in lists and hover previews.
+pub const SUMMARY_CHARS: usize = 160;
+
+/// First pass: headings, links, tasks, summary. `offset` is where `body` starts in its file.
+pub fn scan(body: &str, offset: usize) -> Scan {
+    let mut s = Scan::default();
+    let mut ids = IdAllocator::default();
+    let mut heading: Option<(u8, Option<String>, String)> = None;
+    let mut in_para = false;
+    let mut summary_done = false;
+    let mut in_code = false;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level_num(level), id.map(|i| i.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, title)) = heading.take() {
+                    let id = ids.allocate(explicit.unwrap_or_else(|| heading_id(&title)));
+                    s.headings.push(Heading {
+                        level,
+                        id,
+                        title: title.trim().to_string(),
+                    });
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            }) => s.links.push(RawLink {
+                wiki: matches!(link_type, LinkType::WikiLink { .. }),
+                target: dest_url.to_string(),
+                offset: offset + range.start,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => s.links.push(RawLink {
+                wiki: false,
+                target: dest_url.to_string(),
+                offset: offset + range.start,
+            }),
+            Event::Start(Tag::Paragraph) => in_para = true,
+            Event::End(TagEnd::Paragraph) => {
+                in_para = false;
+                if !s.summary.is_empty() {
+                    summary_done = true;
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, title)) = &mut heading {
+                    title.push_str(&t);
+                }
+                if !in_code {
+                    s.word_count += count_words(&t);
+                }
+                if in_para && !summary_done && heading.is_none() {
+                    push_summary(&mut s.summary, strip_task_id(&t).0);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if in_para && !summary_done => {
+                push_summary(&mut s.summary, " ")
+            }
+            Event::TaskListMarker(done) => {
+                s.tasks += 1;
+                s.tasks_done += usize::from(done);
+            }
+            Event::Html(_) | Event::InlineHtml(_) => s.has_raw_html = true,
+            _ => {}
+        }
+    }
+    s.summary = s.summary.trim().to_string();
+    s
+}
+
+fn push_summary(summary: &mut String, text: &str) {
+    let have = summary.chars().count();
+    if have >= SUMMARY_CHARS {
+        return;
+    }
+    let room = SUMMARY_CHARS - have;
+    let take: String = text.chars().take(room).collect();
+    summary.push_str(&take);
+    if text.chars().count() > room {
+        summary.push('…');
+    }
+}
+
+/// Counts words the way readers of mixed text expect: every CJK character is a word, Latin
+/// words are runs of letters and digits.
+pub fn count_words(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            n += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                n += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    n
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn level_num(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Hands out unique heading ids in document order: the second `流程` becomes `流程-1`.
+#[derive(Default)]
+struct IdAllocator {
+    used: std::collections::HashSet<String>,
+}
+
+impl IdAllocator {
+    fn allocate(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let mut n = 1;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Splits a trailing ` {#id}` off a task item's text; returns the text and the id if any.
+pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
+    let t = text.trim_end();
+    if let Some(open) = t.rfind("{#")
+        && t.ends_with('}')
+    {
+        let id = &t[open + 2..t.len() - 1];
+        if !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+            return (t[..open].trim_end(), Some(id));
+        }
+    }
+    (text, None)
+}
+
+/// A stable id for a checklist item from its text, so ticks survive reordering: FNV-1a over
+/// the whitespace-normalised text.
+pub fn task_id(text: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut last_space = true;
+    for c in text.trim().chars() {
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    format!("t{h:08x}")
+}
+
+/// How the links stage resolved one [`RawLink`], in the same order as [`Scan::links`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A page of this site: its URL (root-prefixed, with `#anchor` if any) and its title.
+    Internal { url: String, title: String },
+    /// Anything else that is kept: external URLs, assets, in-page anchors.
+    Url(String),
+    /// Broken or forbidden (`javascript:`): the text stays, the link goes. Already reported.
+    Drop,
+}
+
+/// An entry of a page's table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// Builds the nested table of contents from h2 and deeper headings.
+pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for h in headings.iter().filter(|h| h.level >= 2 && h.level <= 4) {
+        let entry = TocEntry {
+            level: h.level,
+            id: h.id.clone(),
+            title: h.title.clone(),
+            children: Vec::new(),
+        };
+        let mut list = &mut root;
+        // Descend while the last entry at this depth is shallower than the new heading.
+        while list.last().is_some_and(|l| l.level < h.level) {
+            list = &mut list.last_mut().expect("checked").children;
+        }
+        list.push(entry);
+    }
+    root
+}
+
+/// Second pass: HTML for the body, with links replaced by their resolutions.
+pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], raw_html: RawHtml, anchor_label: &str) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut heading_ix = 0;
+    let mut link_ix = 0;
+    // For each open list: whether we rewrote it as a checklist.
+    let mut lists: Vec<bool> = Vec::new();
+    // Inside a wiki link without display text: its inner text is replaced by the page title.
+    let mut skip_text = false;
+    let mut link_open = false;
+    let mut i = 0;
+    while i < events.len() {
+        let ev = &events[i];
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
+                out_events.push(Event::Html(
+                    format!("<{} id=\"{}\">", tag_of(*level), escape(id)).into(),
+                ));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
+                heading_ix += 1;
+                out_events.push(Event::Html(
+                    format!(
+                        "<a class=\"anchor\" href=\"#{}\" aria-label=\"{}\">#</a></{}>\n",
+                        escape(id),
+                        escape(anchor_label),
+                        tag_of(*level)
+                    )
+                    .into(),
+                ));
+            }
+            Event::Start(Tag::List(None)) => {
+                let is_checklist = list_has_tasks(&events, i);
+                lists.push(is_checklist);
+                if is_checklist {
+                    out_events.push(Event::Html("<ul class=\"checklist\">\n".into()));
+                } else {
+                    out_events.push(ev.clone());
+                }
+            }
+            Event::Start(Tag::List(Some(_))) => {
+                lists.push(false);
+                out_events.push(ev.clone());
+            }
+            Event::End(TagEnd::List(false)) => {
+                if lists.pop() == Some(true) {
+                    out_events.push(Event::Html("</ul>\n".into()));
+                } else {
+                    out_events.push(ev.clone());
+                }
+            }
+            Event::End(TagEnd::List(true)) => {
+                lists.pop();
+                out_events.push(ev.clone());
+            }
+            Event::Start(Tag::Item) if lists.last() == Some(&true) => {
+                match task_item_text(&events, i) {
+                    Some(text) => {
+                        let (clean, explicit) = strip_task_id(&text);
+                        let id = explicit.map_or_else(|| task_id(clean), str::to_string);
+                        out_events.push(Event::Html(
+                            format!("<li class=\"task\" data-task-id=\"{}\">", escape(&id)).into(),
+                        ));
+                    }
+                    None => out_events.push(ev.clone()),
+                }
+            }
+            Event::TaskListMarker(done) => {
+                out_events.push(Event::Html(
+                    if *done {
+                        "<input type=\"checkbox\" disabled checked> "
+                    } else {
+                        "<input type=\"checkbox\" disabled> "
+                    }
+                    .into(),
+                ));
+            }
+            Event::Text(t) if skip_text => {
+                let _ = t;
+            }
+            Event::Text(t) => {
+                // A trailing `{#id}` on a task item is markup, not text.
+                let next_closes_item = matches!(
+                    events.get(i + 1),
+                    Some(Event::End(TagEnd::Item | TagEnd::Paragraph)) | Some(Event::Start(Tag::List(_)))
+                );
+                let (stripped, id) = strip_task_id(t);
+                if id.is_some() && next_closes_item && lists.last() == Some(&true) {
+                    out_events.push(Event::Text(CowStr::from(stripped.to_string())));
+                } else {
+                    out_events.push(ev.clone());
+                }
+            }
+            Event::Start(Tag::Link { link_type, .. }) | Event::Start(Tag::Image { link_type, .. })
+                if matches!(ev, Event::Start(Tag::Link { .. })) =>
+            {
+                let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
+                link_ix += 1;
+                let wiki_plain = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                let title_attr = match ev {
+                    Event::Start(Tag::Link { title, .. }) if !title.is_empty() => {
+                        format!(" title=\"{}\"", escape(title))
+                    }
+                    _ => String::new(),
+                };
+                match &res {
+                    Resolved::Internal { url, title } => {
+                        out_events.push(Event::Html(
+                            format!("<a class=\"internal\" href=\"{}\"{title_attr}>", escape(url)).into(),
+                        ));
+                        if wiki_plain {
+                            out_events.push(Event::Text(CowStr::from(wiki_text(title, url))));
+                            skip_text = true;
+                        }
+                        link_open = true;
+                    }
+                    Resolved::Url(url) => {
+                        out_events.push(Event::Html(
+                            format!("<a href=\"{}\"{title_attr}>", escape(url)).into(),
+                        ));
+                        link_open = true;
+                    }
+                    Resolved::Drop => link_open = false,
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                skip_text = false;
+                if link_open {
+                    out_events.push(Event::Html("</a>".into()));
+                }
+                link_open = false;
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
+                link_ix += 1;
+                let url = match res {
+                    Resolved::Internal { url, .. } | Resolved::Url(url) => url,
+                    Resolved::Drop => String::new(),
+                };
+                let _ = dest_url;
+                out_events.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: url.into(),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            _ => out_events.push(ev.clone()),
+        }
+        i += 1;
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
+    if scan.has_raw_html && raw_html == RawHtml::Safe {
+        html = sanitize(&html);
+    }
+    html
+}
+
+/// The shown text of `[[target]]` / `[[target#heading]]`: the page's title, plus the heading.
+fn wiki_text(title: &str, url: &str) -> String {
+    match url.split_once('#') {
+        Some((_, anchor)) if !anchor.is_empty() => format!("{title} › {}", percent_decode(anchor)),
+        _ => title.to_string(),
+    }
+}
+
+fn tag_of(level: HeadingLevel) -> &'static str {
+    match level {
+        HeadingLevel::H1 => "h1",
+        HeadingLevel::H2 => "h2",
+        HeadingLevel::H3 => "h3",
+        HeadingLevel::H4 => "h4",
+        HeadingLevel::H5 => "h5",
+        HeadingLevel::H6 => "h6",
+    }
+}
+
+/// Whether the bullet list starting at `start` has task items (looking at its direct items).
+fn list_has_tasks(events: &[Event<'_>], start: usize) -> bool {
+    let mut depth = 0usize;
+    for ev in &events[start..] {
+        match ev {
+            Event::Start(Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::List(_)) => {
+                depth -= 1;
+                if depth == 0 {
+                    return false;
+                }
+            }
+            Event::TaskListMarker(_) if depth == 1 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The text of the task item starting at `start` (up to a nested list), or None if the item
+/// has no task marker.
+fn task_item_text(events: &[Event<'_>], start: usize) -> Option<String> {
+    let mut text = String::new();
+    let mut is_task = false;
+    for ev in &events[start + 1..] {
+        match ev {
+            Event::TaskListMarker(_) => is_task = true,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) | Event::Start(Tag::Item) => break,
+            _ => {}
+        }
+    }
+    is_task.then_some(text)
+}
+
+/// Escapes text for an HTML attribute or text node.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Decodes `%E7%8F%AD`-style escapes in link targets; invalid sequences stay as written.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Removes scripts, iframes, event handlers, `javascript:` URLs and the like from a page that
+/// contains raw HTML, keeping everything qunce itself writes.
+pub fn sanitize(html: &str) -> String {
+    use std::sync::OnceLock;
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.add_generic_attributes(["id", "class", "title", "aria-label", "aria-hidden", "lang", "dir"])
+                .add_tags(["input", "details", "summary", "mark", "figure", "figcaption", "section", "kbd", "sup", "sub"])
+                .add_tag_attributes("input", ["type", "disabled", "checked"])
+                .add_tag_attributes("li", ["data-task-id"])
+                .add_tag_attributes("td", ["style"])
+                .add_tag_attributes("th", ["style"])
+                .add_tag_attributes("details", ["open"])
+                .add_tag_attributes("a", ["href", "name"])
+                .add_tag_attributes("img", ["src", "alt", "width", "height", "loading"])
+                .filter_style_properties(["text-align"].into_iter().collect())
+                .link_rel(None)
+                .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+            b
+        })
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str, resolved: &[Resolved]) -> String {
+        let s = scan(md, 0);
+        render(md, &s, resolved, RawHtml::Safe, "link")
+    }
+
+    #[test]
+    fn heading_ids_keep_chinese_are_unique_and_overridable() {
+        let s = scan("## 流程\n\n## 流程\n\n## 准备 {#prep}\n", 0);
+        let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["流程", "流程-1", "prep"]);
+        let out = html("## 流程\n", &[]);
+        assert!(out.contains("<h2 id=\"流程\">流程<a class=\"anchor\" href=\"#流程\""), "{out}");
+    }
+
+    #[test]
+    fn links_in_code_are_not_links() {
+        let s = scan("`[[班长]]`\n\n```\n[[群主]]\n```\n\n[[组长]]\n", 0);
+        assert_eq!(s.links.len(), 1);
+        assert_eq!(s.links[0].target, "组长");
+        assert!(s.links[0].wiki);
+    }
+
+    #[test]
+    fn wiki_links_render_with_title_or_given_text() {
+        let r = Resolved::Internal {
+            url: "/roles/ban-zhang/#职责".into(),
+            title: "班长".into(),
+        };
+        let out = html("见 [[班长#职责]]。", std::slice::from_ref(&r));
+        assert!(out.contains("<a class=\"internal\" href=\"/roles/ban-zhang/#职责\">班长 › 职责</a>"), "{out}");
+        let out = html("见 [[班长|我们的班长]]。", &[r]);
+        assert!(out.contains(">我们的班长</a>"), "{out}");
+    }
+
+    #[test]
+    fn task_items_get_stable_ids() {
+        let md = "- [ ] 发欢迎词 {#welcome}\n- [x] 发红包\n";
+        let out = html(md, &[]);
+        assert!(out.contains("<ul class=\"checklist\">"), "{out}");
+        assert!(out.contains("<li class=\"task\" data-task-id=\"welcome\"><input type=\"checkbox\" disabled> 发欢迎词</li>"), "{out}");
+        let id = task_id("发红包");
+        assert!(out.contains(&format!("data-task-id=\"{id}\"><input type=\"checkbox\" disabled checked> 发红包")), "{out}");
+        // Moving an item does not change its id.
+        let moved = html("- [x] 发红包\n- [ ] 发欢迎词 {#welcome}\n", &[]);
+        assert!(moved.contains(&format!("data-task-id=\"{id}\"")));
+        let s = scan(md, 0);
+        assert_eq!((s.tasks, s.tasks_done), (2, 1));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized() {
+        let out = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>\n\n## 标题\n", &[]);
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+        assert!(out.contains("<h2 id=\"标题\">"), "{out}");
+    }
+
+    #[test]
+    fn toc_nests() {
+        let s = scan("## a\n### b\n## c\n", 0);
+        let t = toc(&s.headings);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].children[0].title, "b");
+    }
+
+    #[test]
+    fn summary_and_words() {
+        let s = scan("# 标题\n\n第一段 text here。\n\n第二段\n", 0);
+        assert_eq!(s.summary, "第一段 text here。");
+        assert_eq!(count_words("开营 ok go"), 4);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("%E7%8F%AD%E9%95%BF.md"), "班长.md");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

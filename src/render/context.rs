@@ -1,0 +1,378 @@
+//! The template context (documented in docs/template-context.md). Page refs are built once per
+//! build and shared: Tera 2 values are `Arc`-backed, so putting a ref in a hundred lists costs a
+//! hundred pointer copies, not a hundred deep copies.
+
+use std::collections::BTreeMap;
+
+use tera::{Kwargs, State, TeraResult, Value};
+
+use super::Engine;
+use crate::content::SECTION_KIND;
+use crate::links::FieldValue;
+use crate::markdown::toc;
+use crate::site::Site;
+
+/// Builds a Tera map from pairs.
+pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<String, Value>>().into()
+}
+
+fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::from(items.into_iter().collect::<Vec<Value>>())
+}
+
+/// Precomputed values shared by all templates of one build.
+pub struct Values<'a> {
+    site: &'a Site,
+    pub refs: Vec<Value>,
+    urls: Vec<String>,
+    data: SiteData,
+}
+
+/// Lookup tables for the template functions.
+struct SiteData {
+    by_rel: std::collections::HashMap<String, usize>,
+    by_kind: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Values<'a> {
+    pub fn new(site: &'a Site) -> Values<'a> {
+        let urls: Vec<String> = site.content.pages.iter().map(|p| format!("{}{}", site.base, p.url)).collect();
+        let refs: Vec<Value> = (0..site.content.pages.len()).map(|i| page_ref(site, i, &urls[i])).collect();
+        let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for i in site.content.in_order() {
+            by_kind.entry(site.content.pages[i].kind.clone()).or_default().push(i);
+        }
+        let by_rel = site.content.pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect();
+        let data = SiteData { by_rel, by_kind };
+        Values {
+            site,
+            refs,
+            urls,
+            data,
+        }
+    }
+
+    pub fn url(&self, i: usize) -> String {
+        self.urls[i].clone()
+    }
+
+    pub fn section_ref(&self, i: usize) -> Value {
+        self.refs[i].clone()
+    }
+
+    /// The template a document renders with (see the table in docs/template-context.md).
+    pub fn template_for(&self, engine: &Engine, i: usize) -> String {
+        let site = self.site;
+        let page = &site.content.pages[i];
+        if let Some(t) = &page.meta.template {
+            return t.clone();
+        }
+        if page.is_section() {
+            if i == site.content.root && engine.has("index.html") {
+                return "index.html".to_string();
+            }
+            return "section.html".to_string();
+        }
+        let kind_tpl = format!("kinds/{}.html", page.kind);
+        if engine.has(&kind_tpl) { kind_tpl } else { "page.html".to_string() }
+    }
+}
+
+/// Registers functions and the global context (site, kinds, sections) on the engine.
+pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
+    let cfg = &site.config;
+    let mut ui: BTreeMap<String, Value> = BTreeMap::new();
+    for (k, v) in &cfg.ui {
+        ui.insert(k.clone(), Value::from(v.as_str()));
+    }
+    let site_val = obj([
+        ("title", cfg.title.as_str().into()),
+        ("description", cfg.description.as_str().into()),
+        ("language", cfg.language.code().into()),
+        ("base_url", cfg.base_url.as_str().into()),
+        ("root", site.base.as_str().into()),
+        ("ui", ui.into()),
+        ("extra", Value::from_serializable(&cfg.extra)),
+        ("build_id", site.build_id.as_str().into()),
+    ]);
+    let kinds: BTreeMap<String, Value> = cfg
+        .kinds
+        .iter()
+        .map(|k| (k.name.clone(), obj([("name", k.name.as_str().into()), ("label", k.label.as_str().into())])))
+        .collect();
+    let root = &site.content.pages[site.content.root];
+    let sections = list(
+        root.section
+            .as_ref()
+            .map(|s| s.subsections.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| sidebar_section(site, values, i)),
+    );
+    let g = engine.tera.global_context();
+    g.insert_value("site", site_val);
+    g.insert_value("kinds", kinds.into());
+    g.insert_value("sections", sections);
+
+    let pages: BTreeMap<String, Value> = values.data.by_rel.iter().map(|(rel, &i)| (rel.clone(), values.refs[i].clone())).collect();
+    g.insert_value("__pages", pages.into());
+    let kinds_pages: BTreeMap<String, Value> = values
+        .data
+        .by_kind
+        .iter()
+        .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&i| values.refs[i].clone()))))
+        .collect();
+    g.insert_value("__kinds", kinds_pages.into());
+}
+
+/// Registers qunce's template functions. They are stateless: the data they look things up in
+/// lives in the global context of each build (`site.root`, `__pages`, `__kinds`), so the
+/// compiled templates can outlive one build.
+pub fn register_functions(tera: &mut tera::Tera) {
+    fn global(state: &State, name: &str) -> TeraResult<Value> {
+        Ok(state.get::<Value>(name)?.unwrap_or_else(Value::none))
+    }
+    fn map_get(v: &Value, key: &str) -> Option<Value> {
+        v.as_map().and_then(|m| m.get(&tera::value::Key::from(key.to_string())).cloned())
+    }
+    tera.register_function("url", |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+        let path: String = kwargs.must_get("path")?;
+        let site = global(state, "site")?;
+        let root = map_get(&site, "root").and_then(|r| r.as_str().map(str::to_string)).unwrap_or_else(|| "/".into());
+        Ok(format!("{root}{}", path.trim_start_matches('/')))
+    });
+    tera.register_function("get_page", |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+        let path: String = kwargs.must_get("path")?;
+        map_get(&global(state, "__pages")?, path.trim_start_matches('/'))
+            .ok_or_else(|| tera::Error::message(format!("get_page: no page at content/{path}")))
+    });
+    tera.register_function("pages_of_kind", |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+        let kind: String = kwargs.must_get("kind")?;
+        Ok(map_get(&global(state, "__kinds")?, &kind).unwrap_or_else(|| Value::from(Vec::<Value>::new())))
+    });
+}
+
+/// How many pages of a section the sidebar lists; the rest are reached from the section page,
+/// so no page's size grows with its section's.
+pub const SIDEBAR_PAGES: usize = 100;
+
+fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
+    let sec = site.content.pages[i].section.as_ref().expect("section");
+    let pages = list(sec.pages.iter().take(SIDEBAR_PAGES).map(|&p| values.refs[p].clone()));
+    let subsections = list(sec.subsections.iter().map(|&s| sidebar_section(site, values, s)));
+    let r = &values.refs[i];
+    obj([
+        ("title", field(r, "title")),
+        ("url", field(r, "url")),
+        ("pages", pages),
+        ("total", sec.pages.len().into()),
+        ("subsections", subsections),
+    ])
+}
+
+fn field(v: &Value, key: &str) -> Value {
+    v.get_from_path(key).cloned().unwrap_or_else(Value::none)
+}
+
+fn kind_label(site: &Site, kind: &str) -> String {
+    if kind == SECTION_KIND {
+        return if site.config.language == crate::config::Language::ZhCn { "章节" } else { "Section" }.to_string();
+    }
+    site.config.kind(kind).map_or_else(|| kind.to_string(), |k| k.label.clone())
+}
+
+fn page_ref(site: &Site, i: usize, url: &str) -> Value {
+    let p = &site.content.pages[i];
+    let summary = p.meta.description.clone().unwrap_or_else(|| site.scans[i].summary.clone());
+    let mut scalars: BTreeMap<String, Value> = BTreeMap::new();
+    let mut stage = String::new();
+    for (name, v) in &site.graph.fields[i] {
+        match v {
+            FieldValue::Str(s) => {
+                scalars.insert(name.clone(), s.as_str().into());
+            }
+            FieldValue::Enum(s) => {
+                if name == "stage" {
+                    stage = s.clone();
+                }
+                scalars.insert(name.clone(), s.as_str().into());
+            }
+            FieldValue::Int(n) => {
+                scalars.insert(name.clone(), (*n).into());
+            }
+            FieldValue::Bool(b) => {
+                scalars.insert(name.clone(), (*b).into());
+            }
+            _ => {}
+        }
+    }
+    obj([
+        ("title", p.title.as_str().into()),
+        ("url", url.into()),
+        ("kind", p.kind.as_str().into()),
+        ("kind_label", kind_label(site, &p.kind).into()),
+        ("slug", p.slug.as_str().into()),
+        ("summary", summary.into()),
+        ("weight", p.meta.weight.unwrap_or(0).into()),
+        ("stage", stage.into()),
+        ("fields", scalars.into()),
+    ])
+}
+
+impl Values<'_> {
+    /// The full `page` object of docs/template-context.md.
+    pub fn page_full(&self, i: usize) -> Value {
+        let site = self.site;
+        let p = &site.content.pages[i];
+        let scan = &site.scans[i];
+        let refs = |ids: &[usize]| list(ids.iter().map(|&j| self.refs[j].clone()));
+        let kind = site.config.kind(&p.kind);
+
+        let mut fields: BTreeMap<String, Value> = BTreeMap::new();
+        for (name, v) in &site.graph.fields[i] {
+            let def = kind.and_then(|k| k.field(name));
+            let val = match v {
+                FieldValue::Str(s) => s.as_str().into(),
+                FieldValue::Int(n) => (*n).into(),
+                FieldValue::Bool(b) => (*b).into(),
+                FieldValue::List(l) => list(l.iter().map(|s| Value::from(s.as_str()))),
+                FieldValue::Enum(s) => obj([
+                    ("value", s.as_str().into()),
+                    ("label", def.map_or(s.as_str(), |d| d.value_label(s)).into()),
+                ]),
+                FieldValue::Link(t) => t.map_or_else(Value::none, |t| self.refs[t].clone()),
+                FieldValue::Links(ts) => refs(ts),
+            };
+            fields.insert(name.clone(), val);
+        }
+
+        let mut incoming: BTreeMap<String, Value> = BTreeMap::new();
+        let mut relations = Vec::new();
+        for (key, sources) in &site.graph.incoming[i] {
+            let pages = refs(sources);
+            incoming.insert(key.clone(), pages.clone());
+            let (src_kind, fname) = key.split_once('.').unwrap_or((key, ""));
+            let flabel = site
+                .config
+                .kind(src_kind)
+                .and_then(|k| k.field(fname))
+                .map_or(fname.to_string(), |f| f.label.clone());
+            relations.push(obj([
+                ("key", key.as_str().into()),
+                ("kind", src_kind.into()),
+                ("kind_label", kind_label(site, src_kind).into()),
+                ("field", fname.into()),
+                ("field_label", flabel.into()),
+                ("pages", pages),
+            ]));
+        }
+
+        let backlinks = &site.graph.backlinks[i];
+        let mut by_kind: Vec<(String, Vec<usize>)> = Vec::new();
+        for &b in backlinks {
+            let k = &site.content.pages[b].kind;
+            match by_kind.iter_mut().find(|(kk, _)| kk == k) {
+                Some((_, v)) => v.push(b),
+                None => by_kind.push((k.clone(), vec![b])),
+            }
+        }
+        let backlinks_by_kind = list(by_kind.iter().map(|(k, v)| {
+            obj([("kind", k.as_str().into()), ("kind_label", kind_label(site, k).into()), ("pages", refs(v))])
+        }));
+
+        let mut ancestors = Vec::new();
+        let mut cur = p.parent;
+        while let Some(a) = cur {
+            ancestors.push(obj([("title", field(&self.refs[a], "title")), ("url", field(&self.refs[a], "url"))]));
+            cur = site.content.pages[a].parent;
+        }
+        ancestors.reverse();
+
+        let (prev, next) = match p.parent.and_then(|s| site.content.pages[s].section.as_ref()) {
+            Some(sec) if !p.is_section() => {
+                let pos = sec.pages.iter().position(|&x| x == i);
+                let prev = pos.and_then(|k| k.checked_sub(1)).map(|k| sec.pages[k]);
+                let next = pos.and_then(|k| sec.pages.get(k + 1).copied());
+                (prev, next)
+            }
+            _ => (None, None),
+        };
+        let opt = |x: Option<usize>| x.map_or_else(Value::none, |j| self.refs[j].clone());
+        let tags = list(p.meta.tags.iter().map(|t| {
+            obj([
+                ("name", t.as_str().into()),
+                ("url", format!("{}tags/{}/", site.base, crate::content::slug::slugify(t)).into()),
+            ])
+        }));
+        let checklist = if scan.tasks > 0 {
+            obj([("items", scan.tasks.into()), ("done_by_default", scan.tasks_done.into())])
+        } else {
+            Value::none()
+        };
+        let r = &self.refs[i];
+        obj([
+            ("title", p.title.as_str().into()),
+            ("description", p.meta.description.clone().unwrap_or_default().into()),
+            ("kind", p.kind.as_str().into()),
+            ("kind_label", field(r, "kind_label")),
+            ("slug", p.slug.as_str().into()),
+            ("url", self.urls[i].as_str().into()),
+            ("permalink", format!("{}/{}", site.config.base_url, p.url).into()),
+            ("path", p.rel.as_str().into()),
+            ("date", p.meta.date.clone().unwrap_or_default().into()),
+            ("weight", p.meta.weight.unwrap_or(0).into()),
+            ("draft", p.meta.draft.into()),
+            ("aliases", list(p.meta.aliases.iter().map(|a| Value::from(a.as_str())))),
+            ("tags", tags),
+            ("summary", field(r, "summary")),
+            ("word_count", scan.word_count.into()),
+            ("reading_minutes", scan.word_count.div_ceil(400).max(1).into()),
+            ("content", Value::safe_string(&site.bodies[i])),
+            ("toc", Value::from_serializable(&toc(&scan.headings))),
+            ("fields", fields.into()),
+            ("incoming", incoming.into()),
+            ("relations", list(relations)),
+            ("backlinks", refs(backlinks)),
+            ("backlinks_by_kind", backlinks_by_kind),
+            ("ancestors", list(ancestors)),
+            ("section", p.parent.map_or_else(Value::none, |s| self.refs[s].clone())),
+            ("prev", opt(prev)),
+            ("next", opt(next)),
+            ("checklist", checklist),
+            ("stage", field(r, "stage")),
+        ])
+    }
+
+    /// The full `section` object of docs/template-context.md.
+    pub fn section_full(&self, i: usize) -> Value {
+        let site = self.site;
+        let p = &site.content.pages[i];
+        let sec = p.section.as_ref().expect("section");
+        let r = &self.refs[i];
+        let sub = list(sec.subsections.iter().map(|&s| {
+            let ss = site.content.pages[s].section.as_ref().expect("section");
+            let rs = &self.refs[s];
+            obj([
+                ("title", field(rs, "title")),
+                ("url", field(rs, "url")),
+                ("slug", field(rs, "slug")),
+                ("summary", field(rs, "summary")),
+                ("pages", list(ss.pages.iter().map(|&x| self.refs[x].clone()))),
+            ])
+        }));
+        obj([
+            ("title", p.title.as_str().into()),
+            ("url", self.urls[i].as_str().into()),
+            ("slug", p.slug.as_str().into()),
+            ("path", p.rel.as_str().into()),
+            ("description", p.meta.description.clone().unwrap_or_default().into()),
+            ("summary", field(r, "summary")),
+            ("content", Value::safe_string(&site.bodies[i])),
+            ("weight", p.meta.weight.unwrap_or(0).into()),
+            ("pages", list(sec.pages.iter().map(|&x| self.refs[x].clone()))),
+            ("subsections", sub),
+        ])
+    }
+}
+

@@ -1,0 +1,210 @@
+//! Pages and files no writer writes: the role × ritual matrix, the lifecycle timeline, the
+//! ISOOC coverage view, tag pages, the 404 page, `previews.json` for hover previews,
+//! `sitemap.xml` and `robots.txt`. Each is computed from the resolved graph in one pass.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use super::context::{Values, obj};
+use super::{Engine, OutputFile};
+use crate::content::slug::slugify;
+use crate::diagnostics::Diagnostic;
+use crate::links::FieldValue;
+use crate::markdown::escape;
+use crate::site::Site;
+
+fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::from(items.into_iter().collect::<Vec<Value>>())
+}
+
+/// Renders the generated pages whose templates the theme has, plus the plain files.
+pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let order = site.content.in_order();
+    let of_kind = |k: &str| -> Vec<usize> { order.iter().copied().filter(|&i| site.content.pages[i].kind == k).collect() };
+    let rituals = of_kind("ritual");
+    let roles = of_kind("role");
+    let elements = of_kind("element");
+    let stage_def = site.config.kind("ritual").and_then(|k| k.field("stage")).cloned();
+    let stages: Vec<(String, String)> = stage_def
+        .as_ref()
+        .map(|d| d.values.iter().map(|v| (v.clone(), d.value_label(v).to_string())).collect())
+        .unwrap_or_default();
+    let links_of = |i: usize, name: &str| -> Vec<usize> {
+        site.graph.fields[i]
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| match v {
+                FieldValue::Links(l) => l.clone(),
+                FieldValue::Link(Some(t)) => vec![*t],
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let stage_of = |i: usize| -> Option<String> {
+        site.graph.fields[i].iter().find_map(|(k, v)| match (k.as_str(), v) {
+            ("stage", FieldValue::Enum(s)) => Some(s.clone()),
+            _ => None,
+        })
+    };
+
+    let mut jobs: Vec<(String, String, Context)> = Vec::new();
+    let ui = |k: &str| site.config.ui.get(k).cloned().unwrap_or_default();
+    let base_cx = |title: String, url: String| {
+        let mut cx = Context::new();
+        cx.insert_value("sidebar_html", Value::safe_string(sidebar));
+        cx.insert("current_url", &url);
+        cx.insert_value("page", obj([("title", title.into()), ("url", url.into()), ("kind", "generated".into())]));
+        cx
+    };
+
+    // Role × ritual matrix.
+    let role_pos: BTreeMap<usize, usize> = roles.iter().enumerate().map(|(k, &r)| (r, k)).collect();
+    let rows = list(rituals.iter().map(|&r| {
+        let mut marks = vec![false; roles.len()];
+        for t in links_of(r, "roles") {
+            if let Some(&k) = role_pos.get(&t) {
+                marks[k] = true;
+            }
+        }
+        obj([("ritual", values.refs[r].clone()), ("marks", Value::from(marks))])
+    }));
+    let mut cx = base_cx(ui("matrix"), format!("{}matrix/", site.base));
+    cx.insert_value(
+        "matrix",
+        obj([("roles", list(roles.iter().map(|&r| values.refs[r].clone()))), ("rows", rows)]),
+    );
+    jobs.push(("matrix.html".into(), "matrix/index.html".into(), cx));
+
+    // Lifecycle: stage → rituals.
+    let stage_list = list(stages.iter().map(|(v, l)| {
+        let rs = rituals.iter().filter(|&&r| stage_of(r).as_deref() == Some(v.as_str()));
+        obj([("value", v.as_str().into()), ("label", l.as_str().into()), ("rituals", list(rs.map(|&r| values.refs[r].clone())))])
+    }));
+    let mut cx = base_cx(ui("lifecycle"), format!("{}lifecycle/", site.base));
+    cx.insert_value("stages", stage_list);
+    jobs.push(("lifecycle.html".into(), "lifecycle/index.html".into(), cx));
+
+    // Coverage: element × stage counts.
+    let cov_rows = list(elements.iter().map(|&e| {
+        let mine: Vec<usize> = rituals.iter().copied().filter(|&r| links_of(r, "element").contains(&e)).collect();
+        let counts: Vec<usize> = stages
+            .iter()
+            .map(|(v, _)| mine.iter().filter(|&&r| stage_of(r).as_deref() == Some(v.as_str())).count())
+            .collect();
+        obj([("element", values.refs[e].clone()), ("counts", Value::from(counts)), ("total", mine.len().into())])
+    }));
+    let mut cx = base_cx(ui("coverage"), format!("{}coverage/", site.base));
+    cx.insert_value(
+        "coverage",
+        obj([
+            ("stages", list(stages.iter().map(|(v, l)| obj([("value", v.as_str().into()), ("label", l.as_str().into())])))),
+            ("rows", cov_rows),
+        ]),
+    );
+    jobs.push(("coverage.html".into(), "coverage/index.html".into(), cx));
+
+    // Tags.
+    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for &i in &order {
+        for t in &site.content.pages[i].meta.tags {
+            tags.entry(slugify(t)).or_insert_with(|| (t.clone(), Vec::new())).1.push(i);
+        }
+    }
+    let tag_url = |slug: &str| format!("{}tags/{slug}/", site.base);
+    if !tags.is_empty() {
+        let mut cx = base_cx(ui("tags"), format!("{}tags/", site.base));
+        cx.insert_value(
+            "tags",
+            list(tags.iter().map(|(slug, (name, pages))| {
+                obj([("name", name.as_str().into()), ("url", tag_url(slug).into()), ("count", pages.len().into())])
+            })),
+        );
+        jobs.push(("tags.html".into(), "tags/index.html".into(), cx));
+        for (slug, (name, pages)) in &tags {
+            let mut cx = base_cx(format!("{}: {name}", ui("tags")), tag_url(slug));
+            cx.insert_value(
+                "tag",
+                obj([
+                    ("name", name.as_str().into()),
+                    ("url", tag_url(slug).into()),
+                    ("pages", list(pages.iter().map(|&p| values.refs[p].clone()))),
+                ]),
+            );
+            jobs.push(("tag.html".into(), format!("tags/{slug}/index.html"), cx));
+        }
+    }
+
+    jobs.push(("404.html".into(), "404.html".into(), base_cx(ui("not_found"), format!("{}404.html", site.base))));
+
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .into_par_iter()
+        .filter(|(tpl, _, _)| engine.has(tpl))
+        .map(|(tpl, path, cx)| engine.render(&tpl, &cx).map(|html| OutputFile { path, bytes: html.into_bytes() }))
+        .collect();
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+
+    files.push(previews(site, values));
+    files.push(sitemap(site, &tags));
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", site.config.base_url).into_bytes(),
+    });
+    (files, diags)
+}
+
+/// Title, kind and summary of every page, keyed by URL, for hover previews.
+fn previews(site: &Site, values: &Values<'_>) -> OutputFile {
+    let mut map = serde_json::Map::with_capacity(site.content.pages.len());
+    for (i, r) in values.refs.iter().enumerate() {
+        let get = |k: &str| r.get_from_path(k).map(|v| v.to_string()).unwrap_or_default();
+        let _ = i;
+        map.insert(
+            get("url"),
+            serde_json::json!({ "t": get("title"), "k": get("kind_label"), "s": get("summary") }),
+        );
+    }
+    OutputFile {
+        path: "previews.json".into(),
+        bytes: serde_json::to_vec(&map).unwrap_or_default(),
+    }
+}
+
+fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> OutputFile {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let base = &site.config.base_url;
+    let mut push = |path: &str, date: Option<&str>| {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&escape(&format!("{base}/{path}")));
+        xml.push_str("</loc>");
+        if let Some(d) = date {
+            xml.push_str("<lastmod>");
+            xml.push_str(&escape(d));
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    };
+    for i in site.content.in_order() {
+        let p = &site.content.pages[i];
+        push(&p.url, p.meta.date.as_deref());
+    }
+    for extra in ["matrix/", "lifecycle/", "coverage/"] {
+        push(extra, None);
+    }
+    for slug in tags.keys() {
+        push(&format!("tags/{slug}/"), None);
+    }
+    xml.push_str("</urlset>\n");
+    OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    }
+}

@@ -1,0 +1,246 @@
+//! Stage 3b, render: runs the theme's Tera templates over the resolved site and produces every
+//! output file in memory. Templates are compiled once per build; the data every page shares
+//! (site, kinds, sections) goes into Tera's global context once; page refs are precomputed
+//! once and shared by `Arc`-backed Tera values, so no page deep-clones the site. Pages render
+//! in parallel.
+
+pub mod context;
+pub mod generated;
+pub mod theme;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use tera::{Context, Tera};
+
+use crate::diagnostics::Diagnostic;
+use crate::site::Site;
+use context::Values;
+pub use theme::Theme;
+
+/// One file of the output, relative to the output root.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Compiled templates plus the template-name → file-path map for error messages.
+pub struct Engine {
+    pub tera: Tera,
+    displays: HashMap<String, (String, String)>,
+}
+
+impl Engine {
+    /// Compiles the theme's templates and registers qunce's functions. Syntax errors come back
+    /// as diagnostics at the template's file and line.
+    pub fn new(theme: &Theme) -> Result<Engine, Vec<Diagnostic>> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+        context::register_functions(&mut tera);
+        let displays: HashMap<String, (String, String)> = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.clone(), (t.display.clone(), t.text.clone())))
+            .collect();
+        let engine_err = |e: tera::Error| tera_diagnostics(&e, &displays);
+        tera.add_raw_templates(theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())))
+            .map_err(engine_err)?;
+        Ok(Engine { tera, displays })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders one template; an error becomes a diagnostic naming the template's file and line.
+    pub fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, cx).map_err(|e| tera_diagnostic(&e, &self.displays))
+    }
+}
+
+/// Maps a Tera error to diagnostics. Template loading reports all reference errors (unknown
+/// function, missing include, …) as one message of compiler-style reports; split it so each
+/// becomes a diagnostic at its own template line.
+fn tera_diagnostics(e: &tera::Error, displays: &HashMap<String, (String, String)>) -> Vec<Diagnostic> {
+    if let tera::ErrorKind::Msg(msg) = e.kind() {
+        let mut out = Vec::new();
+        for report in msg.split("\n\n") {
+            let mut lines = report.lines();
+            let Some(first) = lines.next() else { continue };
+            let message = first.trim().trim_start_matches("error:").trim();
+            let loc = lines.find_map(|l| l.trim().strip_prefix("--> ").map(str::to_string));
+            let Some(loc) = loc else { continue };
+            let mut parts = loc.rsplitn(3, ':');
+            let (col, line, name) = (parts.next(), parts.next(), parts.next());
+            let (Some(name), Some(line), Some(col)) = (name, line.and_then(|l| l.parse::<usize>().ok()), col.and_then(|c| c.parse::<usize>().ok())) else {
+                continue;
+            };
+            let (display, text) = displays.get(name).cloned().unwrap_or_else(|| (name.to_string(), String::new()));
+            let line_text = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
+            out.push(
+                Diagnostic::error("template", format!("template error in `{name}`: {message}"))
+                    .at_line(&display, line, col, line_text)
+                    .with_help("fix the template; the site's own templates/ folder overrides the theme's file of the same name"),
+            );
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    vec![tera_diagnostic(e, displays)]
+}
+
+/// Maps a Tera error to a diagnostic at the template file's line and column.
+fn tera_diagnostic(e: &tera::Error, displays: &HashMap<String, (String, String)>) -> Diagnostic {
+    // Tera may wrap the located error; find the innermost one with a report.
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(te) = err.downcast_ref::<tera::Error>()
+            && let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = te.kind()
+        {
+            let (display, text) = displays
+                .get(r.filename())
+                .cloned()
+                .unwrap_or_else(|| (r.filename().to_string(), String::new()));
+            let span = r.span();
+            let line_text = text.lines().nth(span.start_line.saturating_sub(1)).map(str::to_string);
+            let kind = if matches!(te.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            return Diagnostic::error("template", format!("{kind} in `{}`: {}", r.filename(), r.message()))
+                .at_line(&display, span.start_line, span.start_col + 1, line_text)
+                .with_help("fix the template; the site's own templates/ folder overrides the theme's file of the same name");
+        }
+        cur = err.source();
+    }
+    Diagnostic::error("template", format!("template error: {e}"))
+        .in_file("templates")
+        .with_help("check the theme's templates")
+}
+
+/// Renders every page, section and generated page.
+pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let values = Values::new(site);
+    context::install(engine, site, &values);
+    let engine = &*engine;
+
+    // The sidebar is rendered once per top-level section, never per page.
+    let sidebars: HashMap<usize, String> = if engine.has("sidebar.html") {
+        let mut tops: Vec<Option<usize>> = site.content.pages[site.content.root]
+            .section
+            .as_ref()
+            .map(|s| s.subsections.iter().map(|&i| Some(i)).collect())
+            .unwrap_or_default();
+        tops.push(None);
+        tops.par_iter()
+            .filter_map(|&top| {
+                let mut cx = Context::new();
+                let url = top.map(|t| values.url(t)).unwrap_or_default();
+                cx.insert("current_section_url", &url);
+                engine
+                    .render("sidebar.html", &cx)
+                    .ok()
+                    .map(|html| (top.unwrap_or(usize::MAX), html))
+            })
+            .collect()
+    } else {
+        HashMap::new()
+    };
+
+    let results: Vec<Result<OutputFile, (Diagnostic, usize)>> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let page = &site.content.pages[i];
+            let template = values.template_for(engine, i);
+            let top = site.top_section(i).unwrap_or(usize::MAX);
+            let url = values.url(i);
+            let sidebar = sidebars
+                .get(&top)
+                .or_else(|| sidebars.get(&usize::MAX))
+                .map(|s| mark_current(s, &url))
+                .unwrap_or_default();
+            let mut cx = Context::new();
+            cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
+            cx.insert("current_url", &url);
+            if page.is_section() {
+                cx.insert_value("section", values.section_full(i));
+                cx.insert_value("page", values.page_full(i));
+            } else {
+                cx.insert_value("page", values.page_full(i));
+                if let Some(parent) = page.parent {
+                    cx.insert_value("section", values.section_ref(parent));
+                }
+            }
+            engine
+                .render(&template, &cx)
+                .map(|html| OutputFile {
+                    path: format!("{}index.html", page.url),
+                    bytes: html.into_bytes(),
+                })
+                .map_err(|d| (d, i))
+        })
+        .collect();
+
+    let mut files = Vec::with_capacity(results.len() + 16);
+    let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err((d, page)) => match errors.iter_mut().find(|(e, _)| e == &d) {
+                Some((_, pages)) => pages.push(page),
+                None => errors.push((d, vec![page])),
+            },
+        }
+    }
+    let mut diags: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|(mut d, pages)| {
+            let first = &site.content.pages[pages[0]];
+            let name = if first.file.is_empty() { format!("content/{}", first.rel) } else { first.file.clone() };
+            let note = if pages.len() == 1 {
+                format!("while rendering {name}")
+            } else {
+                format!("while rendering {name} and {} other pages", pages.len() - 1)
+            };
+            d.help = Some(format!("{note}; {}", d.help.unwrap_or_default()));
+            d
+        })
+        .collect();
+
+    let sidebar_any = sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+    let (gen_files, gen_diags) = generated::render(site, engine, &values, &sidebar_any);
+    files.extend(gen_files);
+    diags.extend(gen_diags);
+    (files, diags)
+}
+
+/// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar
+/// size), far cheaper than rendering the sidebar template for every page).
+fn mark_current(sidebar: &str, url: &str) -> String {
+    let needle = format!("href=\"{}\"", crate::markdown::escape(url));
+    match sidebar.find(&needle) {
+        Some(pos) => {
+            let mut s = String::with_capacity(sidebar.len() + 24);
+            s.push_str(&sidebar[..pos + needle.len()]);
+            s.push_str(" aria-current=\"page\"");
+            s.push_str(&sidebar[pos + needle.len()..]);
+            s
+        }
+        None => sidebar.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_only_the_exact_link() {
+        let s = "<a href=\"/a/\">A</a><a href=\"/a/b/\">B</a>";
+        assert_eq!(mark_current(s, "/a/b/"), "<a href=\"/a/\">A</a><a href=\"/a/b/\" aria-current=\"page\">B</a>");
+        assert_eq!(mark_current(s, "/c/"), s);
+    }
+}

@@ -1,0 +1,120 @@
+//! Theme files: the default theme is embedded in the binary (like mdBook's), a theme folder
+//! under `themes/<name>/` replaces it, and the site's own `templates/` and `static/` override
+//! single files. The result is one flat list of templates and one of static files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
+
+/// Where a file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Embedded(&'static [u8]),
+    Disk(PathBuf),
+}
+
+impl Source {
+    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Source::Embedded(b) => Ok(b.to_vec()),
+            Source::Disk(p) => std::fs::read(p),
+        }
+    }
+}
+
+/// A template with the name templates refer to it by and the path shown in errors.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    pub name: String,
+    pub display: String,
+    pub text: String,
+}
+
+/// The merged theme.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub templates: Vec<TemplateFile>,
+    /// Destination below the output root → source.
+    pub static_files: BTreeMap<String, Source>,
+}
+
+/// Loads the configured theme and applies the site's overrides.
+pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+    let root = &config.root;
+    let mut templates: BTreeMap<String, (String, Source)> = BTreeMap::new();
+    let mut static_files = BTreeMap::new();
+    let theme_dir = root.join("themes").join(&config.theme);
+    if theme_dir.is_dir() {
+        add_dir(&theme_dir.join("templates"), root, &mut templates);
+        add_static(&theme_dir.join("static"), &mut static_files);
+    } else if config.theme == "handbook" {
+        for (rel, bytes) in EMBEDDED_THEME {
+            if let Some(name) = rel.strip_prefix("templates/") {
+                templates.insert(
+                    name.to_string(),
+                    (format!("(embedded theme)/templates/{name}"), Source::Embedded(bytes)),
+                );
+            } else if let Some(name) = rel.strip_prefix("static/") {
+                static_files.insert(name.to_string(), Source::Embedded(bytes));
+            }
+        }
+    } else {
+        return Err(vec![
+            Diagnostic::error("config", format!("theme `{}` not found", config.theme))
+                .in_file("site.toml")
+                .with_help(format!(
+                    "create themes/{}/templates/, or remove `theme` to use the built-in `handbook`",
+                    config.theme
+                )),
+        ]);
+    }
+    add_dir(&root.join("templates"), root, &mut templates);
+    add_static(&root.join("static"), &mut static_files);
+
+    let mut out = Theme {
+        templates: Vec::with_capacity(templates.len()),
+        static_files,
+    };
+    let mut diags = Vec::new();
+    for (name, (display, source)) in templates {
+        match source.read().map(String::from_utf8) {
+            Ok(Ok(text)) => out.templates.push(TemplateFile { name, display, text }),
+            Ok(Err(_)) => diags.push(
+                Diagnostic::error("template", "template is not valid UTF-8")
+                    .in_file(&display)
+                    .with_help("save the template as UTF-8"),
+            ),
+            Err(e) => diags.push(Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&display)),
+        }
+    }
+    if diags.is_empty() { Ok(out) } else { Err(diags) }
+}
+
+fn add_dir(dir: &Path, root: &Path, into: &mut BTreeMap<String, (String, Source)>) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if crate::content::is_ignored(&name) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let display = crate::diagnostics::display_path(root, entry.path());
+        into.insert(rel, (display, Source::Disk(entry.path().to_path_buf())));
+    }
+}
+
+fn add_static(dir: &Path, into: &mut BTreeMap<String, Source>) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().flatten() {
+        if !entry.file_type().is_file() || crate::content::is_ignored(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        into.insert(rel, Source::Disk(entry.path().to_path_buf()));
+    }
+}

@@ -10,11 +10,17 @@ fn main() {
     let mut files = Vec::new();
     collect(theme, theme, &mut files);
     files.sort();
-    let mut out = String::from("/// The default theme's files: (path below the theme folder, contents).\npub static EMBEDDED_THEME: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// The default theme's files: (path below the theme folder, contents).\npub static EMBEDDED_THEME: &[(&str, &[u8])] = &[\n",
+    );
     for rel in &files {
         let abs = std::fs::canonicalize(theme.join(rel)).expect("theme file");
         println!("cargo:rerun-if-changed={}", abs.display());
-        let _ = writeln!(out, "    ({rel:?}, include_bytes!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        );
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("embedded_theme.rs");
@@ -22,7 +28,9 @@ fn main() {
 }
 
 fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -33,7 +41,11 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(base, &path, files);
         } else {
-            let rel = path.strip_prefix(base).expect("inside theme").to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(base)
+                .expect("inside theme")
+                .to_string_lossy()
+                .replace('\\', "/");
             files.push(rel);
         }
     }

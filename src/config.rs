@@ -342,10 +342,7 @@ impl Cx<'_> {
         self.errors.push(
             Diagnostic::error(
                 "config",
-                format!(
-                    "`{key}` must be {expected}, found {}",
-                    v.value.type_name()
-                ),
+                format!("`{key}` must be {expected}, found {}", v.value.type_name()),
             )
             .at(self.src, v.span.start),
         );
@@ -463,12 +460,11 @@ impl Cx<'_> {
                     match FieldType::parse(&s) {
                         Some(ty) => field.ty = ty,
                         None => {
-                            let help = did_you_mean(&suggest(&s, FieldType::NAMES), |s| {
-                                format!("`{s}`")
-                            })
-                            .unwrap_or_else(|| {
-                                format!("allowed types: {}", FieldType::NAMES.join(", "))
-                            });
+                            let help =
+                                did_you_mean(&suggest(&s, FieldType::NAMES), |s| format!("`{s}`"))
+                                    .unwrap_or_else(|| {
+                                        format!("allowed types: {}", FieldType::NAMES.join(", "))
+                                    });
                             self.errors.push(
                                 Diagnostic::error(
                                     "config",
@@ -497,14 +493,20 @@ impl Cx<'_> {
             self.errors.push(
                 Diagnostic::error("config", format!("field `{kind}.{name}` has no type"))
                     .at(self.src, offset)
-                    .with_help(format!("add `type = \"...\"`, one of: {}", FieldType::NAMES.join(", "))),
+                    .with_help(format!(
+                        "add `type = \"...\"`, one of: {}",
+                        FieldType::NAMES.join(", ")
+                    )),
             );
         }
         if field.ty == FieldType::Enum && field.values.is_empty() {
             self.errors.push(
-                Diagnostic::error("config", format!("enum field `{kind}.{name}` has no values"))
-                    .at(self.src, offset)
-                    .with_help("add `values = [\"a\", \"b\"]`"),
+                Diagnostic::error(
+                    "config",
+                    format!("enum field `{kind}.{name}` has no values"),
+                )
+                .at(self.src, offset)
+                .with_help("add `values = [\"a\", \"b\"]`"),
             );
         }
         Some(field)
@@ -568,7 +570,9 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         fields,
     };
     let stage = FieldDef {
-        values: ["intro", "growth", "maturity", "decline"].map(String::from).to_vec(),
+        values: ["intro", "growth", "maturity", "decline"]
+            .map(String::from)
+            .to_vec(),
         labels: if zh {
             ["导入期", "成长期", "成熟期", "衰退期"]
         } else {
@@ -593,12 +597,22 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
             t("仪式", "Ritual"),
             Some("rituals"),
             vec![
-                link("element", &t("要素", "Element"), FieldType::Link, &["element"]),
+                link(
+                    "element",
+                    &t("要素", "Element"),
+                    FieldType::Link,
+                    &["element"],
+                ),
                 link("roles", &t("角色", "Roles"), FieldType::Links, &["role"]),
                 stage,
                 field("frequency", &t("频率", "Frequency"), FieldType::String),
                 field("duration", &t("时长", "Duration"), FieldType::String),
-                link("checklist", &t("清单", "Checklist"), FieldType::Link, &["checklist"]),
+                link(
+                    "checklist",
+                    &t("清单", "Checklist"),
+                    FieldType::Link,
+                    &["checklist"],
+                ),
             ],
         ),
         kind(
@@ -606,9 +620,23 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
             t("角色", "Role"),
             Some("roles"),
             vec![
-                field("responsibilities", &t("职责", "Responsibilities"), FieldType::List),
-                link("reports_to", &t("汇报给", "Reports to"), FieldType::Link, &["role"]),
-                link("element", &t("要素", "Element"), FieldType::Link, &["element"]),
+                field(
+                    "responsibilities",
+                    &t("职责", "Responsibilities"),
+                    FieldType::List,
+                ),
+                link(
+                    "reports_to",
+                    &t("汇报给", "Reports to"),
+                    FieldType::Link,
+                    &["role"],
+                ),
+                link(
+                    "element",
+                    &t("要素", "Element"),
+                    FieldType::Link,
+                    &["element"],
+                ),
             ],
         ),
         kind(
@@ -640,7 +668,11 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("search", "搜索", "Search"),
         ("search_placeholder", "搜索手册…", "Search the handbook…"),
         ("no_results", "没有找到结果", "No results"),
-        ("copy_announcement", "复制为群公告", "Copy as group announcement"),
+        (
+            "copy_announcement",
+            "复制为群公告",
+            "Copy as group announcement",
+        ),
         ("copied", "已复制", "Copied"),
         ("reset", "重置", "Reset"),
         ("print", "打印", "Print"),
@@ -650,7 +682,11 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("lifecycle", "生命周期", "Lifecycle"),
         ("coverage", "ISOOC 覆盖", "ISOOC coverage"),
         ("not_found", "页面不存在", "Page not found"),
-        ("not_found_help", "这个地址没有页面。回到首页或使用搜索。", "There is no page here. Go home or search."),
+        (
+            "not_found_help",
+            "这个地址没有页面。回到首页或使用搜索。",
+            "There is no page here. Go home or search.",
+        ),
         ("rituals", "仪式", "Rituals"),
         ("roles", "角色", "Roles"),
         ("checklists", "清单", "Checklists"),
@@ -697,7 +733,14 @@ mod tests {
         assert!(w.is_empty());
         let names: Vec<_> = c.kinds.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, ["element", "ritual", "role", "checklist", "page"]);
-        assert_eq!(c.kind("ritual").unwrap().field("stage").unwrap().value_label("intro"), "导入期");
+        assert_eq!(
+            c.kind("ritual")
+                .unwrap()
+                .field("stage")
+                .unwrap()
+                .value_label("intro"),
+            "导入期"
+        );
     }
 
     #[test]
@@ -720,7 +763,11 @@ mod tests {
 
     #[test]
     fn wrong_types_and_bad_field_types_are_errors_at_their_line() {
-        let e = parse(Path::new("/s"), "title = 3\n[kinds.x.fields.a]\ntype = \"lnk\"\n").unwrap_err();
+        let e = parse(
+            Path::new("/s"),
+            "title = 3\n[kinds.x.fields.a]\ntype = \"lnk\"\n",
+        )
+        .unwrap_err();
         assert_eq!(e[0].line, 1);
         assert!(e[0].message.contains("`title` must be a string"));
         assert_eq!(e[1].line, 3);

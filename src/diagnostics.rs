@@ -127,13 +127,8 @@ impl<'a> SourceFile<'a> {
 /// problems (no file) first.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.severity, &a.message).cmp(&(
-            &b.file,
-            b.line,
-            b.column,
-            b.severity,
-            &b.message,
-        ))
+        (&a.file, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
     });
 }
 
@@ -201,11 +196,7 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
     let _ = writeln!(out, "{code}{label}{reset}{bold}: {}{reset}", d.message);
     if !d.file.is_empty() {
         if d.line > 0 {
-            let _ = writeln!(
-                out,
-                "  {blue}-->{reset} {}:{}:{}",
-                d.file, d.line, d.column
-            );
+            let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}", d.file, d.line, d.column);
         } else {
             let _ = writeln!(out, "  {blue}-->{reset} {}", d.file);
         }
@@ -222,7 +213,11 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
                 .take(d.column - 1)
                 .map(|c| if is_wide(c) { 2 } else { 1 })
                 .sum();
-            let _ = writeln!(out, "{pad} {blue}|{reset} {}{code}^{reset}", " ".repeat(width));
+            let _ = writeln!(
+                out,
+                "{pad} {blue}|{reset} {}{code}^{reset}",
+                " ".repeat(width)
+            );
         }
     }
     if let Some(help) = &d.help {
@@ -251,7 +246,9 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .into_iter()
         .filter_map(|c| {
             let lower = c.to_lowercase();
-            let d = if lower.contains(&wanted_lower) || wanted_lower.contains(&lower) && !lower.is_empty() {
+            let d = if lower.contains(&wanted_lower)
+                || wanted_lower.contains(&lower) && !lower.is_empty()
+            {
                 // A prefix or fragment ("开营" for "开营仪式") is a likely intent.
                 lower.chars().count().abs_diff(wanted_len).min(limit)
             } else {
@@ -265,20 +262,32 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
-/// Edit distance over characters (not bytes), so one CJK typo counts as one edit.
+/// Edit distance over characters (not bytes), so one CJK typo counts as one edit; swapping two
+/// neighbours (`titel` → `title`) counts as one edit too (optimal string alignment).
 pub fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
         }
     }
-    row[b.len()]
+    d[a.len() * w + b.len()]
 }
 
 /// Formats a "did you mean" help from suggestions, or nothing.
@@ -320,7 +329,10 @@ mod tests {
             .at(&src, src.text.find("[[").unwrap())
             .with_help("did you mean [[y]]?");
         let out = render(&[d], Format::Human { color: false });
-        assert!(out.contains("error: no page\n  --> content/a.md:2:4\n"), "{out}");
+        assert!(
+            out.contains("error: no page\n  --> content/a.md:2:4\n"),
+            "{out}"
+        );
         assert!(out.contains("2 | 班长 [[x]]\n  |      ^"), "{out}");
         assert!(out.contains("= help: did you mean [[y]]?"));
         assert!(out.ends_with("1 error emitted\n"));

@@ -5,6 +5,9 @@
 //! [`markdown`] (render bodies) → [`render`] (templates) → [`output`] (atomic write).
 //! [`site`] sequences the stages; [`diagnostics`] is how every stage reports problems.
 
+// Diagnostics travel in `Err` on cold paths only; boxing them would add noise, not speed.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -13,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod spanned;
 
@@ -69,7 +73,11 @@ fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outco
                 c.base_url = b.trim_end_matches('/').to_string();
             }
             if let Some(o) = &opts.output {
-                c.output_dir = if o.is_absolute() { o.clone() } else { std::env::current_dir().unwrap_or_default().join(o) };
+                c.output_dir = if o.is_absolute() {
+                    o.clone()
+                } else {
+                    std::env::current_dir().unwrap_or_default().join(o)
+                };
             }
             Ok((c, warnings))
         }
@@ -87,7 +95,12 @@ fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outco
 /// Compiles the site at `opts.root` without writing anything.
 pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
     let (config, warnings) = config_for(opts)?;
-    let mut compiled = site::compile(config, &BuildOptions { drafts: opts.drafts });
+    let mut compiled = site::compile(
+        config,
+        &BuildOptions {
+            drafts: opts.drafts,
+        },
+    );
     compiled.diagnostics.extend(warnings);
     diagnostics::sort(&mut compiled.diagnostics);
     Ok(compiled)
@@ -98,7 +111,11 @@ pub fn check(opts: &Options) -> Outcome {
     match compile(opts) {
         Err(o) => o,
         Ok(c) => Outcome {
-            status: if c.has_errors() { Status::ContentErrors } else { Status::Ok },
+            status: if c.has_errors() {
+                Status::ContentErrors
+            } else {
+                Status::Ok
+            },
             pages: c.site.content.pages.len(),
             files: c.files.len(),
             output_dir: None,
@@ -120,7 +137,12 @@ pub fn build(opts: &Options) -> Outcome {
         status = Status::ContentErrors;
     } else {
         let start = std::time::Instant::now();
-        if let Err(d) = output::write(&out_dir, &c.site.config.root, &c.files, &c.site.content.assets) {
+        if let Err(d) = output::write(
+            &out_dir,
+            &c.site.config.root,
+            &c.files,
+            &c.site.content.assets,
+        ) {
             c.diagnostics.push(d);
             status = Status::ContentErrors;
         }

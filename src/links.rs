@@ -46,8 +46,6 @@ pub struct Index<'a> {
     by_path: HashMap<String, usize>,
     /// Lowercased titles, aliases, slugs and file stems → pages.
     by_name: HashMap<String, Vec<usize>>,
-    /// Folder (content-relative) → section URL, for assets.
-    dir_url: HashMap<&'a str, &'a str>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
 }
@@ -62,20 +60,26 @@ impl<'a> Index<'a> {
     /// Builds the lookups once per build: O(pages).
     pub fn new(content: &'a Content, config: &Config) -> Index<'a> {
         let mut by_path = HashMap::with_capacity(content.pages.len() * 2);
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(content.pages.len() * 3);
-        let mut dir_url = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> =
+            HashMap::with_capacity(content.pages.len() * 3);
         for (i, p) in content.pages.iter().enumerate() {
             match &p.section {
                 Some(s) => {
                     by_path.insert(s.dir.clone(), i);
-                    dir_url.insert(s.dir.as_str(), p.url.as_str());
                 }
                 None => {
                     by_path.insert(p.rel.trim_end_matches(".md").to_string(), i);
                 }
             }
-            by_path.entry(p.url.trim_end_matches('/').to_string()).or_insert(i);
-            let stem = p.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md");
+            by_path
+                .entry(p.url.trim_end_matches('/').to_string())
+                .or_insert(i);
+            let stem = p
+                .rel
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".md");
             let mut names: Vec<String> = vec![p.title.to_lowercase(), p.slug.clone()];
             if !p.is_section() {
                 names.push(stem.to_lowercase());
@@ -100,7 +104,6 @@ impl<'a> Index<'a> {
             content,
             by_path,
             by_name,
-            dir_url,
             asset_dest,
         }
     }
@@ -130,15 +133,23 @@ impl<'a> Index<'a> {
     /// Every name a writer could have meant, for suggestions.
     fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str).chain(
-            self.content
-                .pages
-                .iter()
-                .map(|p| p.title.as_str())
-                .chain(self.content.pages.iter().flat_map(|p| p.meta.aliases.iter().map(String::as_str))),
+            self.content.pages.iter().map(|p| p.title.as_str()).chain(
+                self.content
+                    .pages
+                    .iter()
+                    .flat_map(|p| p.meta.aliases.iter().map(String::as_str)),
+            ),
         )
     }
 
-    fn miss_diagnostic(&self, miss: Miss, target: &str, page: &Page, offset: usize, wiki: bool) -> Diagnostic {
+    fn miss_diagnostic(
+        &self,
+        miss: Miss,
+        target: &str,
+        page: &Page,
+        offset: usize,
+        wiki: bool,
+    ) -> Diagnostic {
         let src = page.src();
         match miss {
             Miss::NotFound => {
@@ -146,11 +157,15 @@ impl<'a> Index<'a> {
                 let mut d = Diagnostic::error("broken-link", format!("no page named `{target}`"))
                     .at(&src, offset);
                 let help = did_you_mean(&sugg, |s| {
-                    let shown = self.canonical_name(s);
-                    if wiki { format!("[[{shown}]]") } else { format!("`{shown}`") }
+                    if wiki {
+                        format!("[[{s}]]")
+                    } else {
+                        format!("`{s}`")
+                    }
                 });
                 d = d.with_help(help.unwrap_or_else(|| {
-                    "link by title, alias, slug or path, e.g. [[班长]] or [[roles/班长]]".to_string()
+                    "link by title, alias, slug or path, e.g. [[班长]] or [[roles/班长]]"
+                        .to_string()
                 }));
                 d
             }
@@ -171,11 +186,6 @@ impl<'a> Index<'a> {
                 .with_help(format!("use a path to pick one: {list}"))
             }
         }
-    }
-
-    /// Shows a suggestion in the case it was written (titles keep their case).
-    fn canonical_name<'s>(&'s self, name: &'s str) -> &'s str {
-        name
     }
 
     /// A path that names exactly this page.
@@ -228,7 +238,9 @@ fn has_scheme(url: &str) -> bool {
         Some(i) => {
             let scheme = &url[..i];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 && !url[..i].contains('/')
         }
         None => false,
@@ -236,7 +248,12 @@ fn has_scheme(url: &str) -> bool {
 }
 
 /// Resolves everything and builds the graph. `base` is the URL prefix every internal URL gets.
-pub fn resolve(content: &Content, scans: &[Scan], config: &Config, base: &str) -> (Graph, Vec<Diagnostic>) {
+pub fn resolve(
+    content: &Content,
+    scans: &[Scan],
+    config: &Config,
+    base: &str,
+) -> (Graph, Vec<Diagnostic>) {
     let index = Index::new(content, config);
     let order = content.in_order();
     let mut rank = vec![usize::MAX; content.pages.len()];
@@ -263,7 +280,9 @@ pub fn resolve(content: &Content, scans: &[Scan], config: &Config, base: &str) -
                 .links
                 .iter()
                 .map(|l| {
-                    let r = resolve_link(&index, scans, page, i, l.wiki, &l.target, l.offset, base, &mut diags);
+                    let r = resolve_link(
+                        &index, scans, page, i, l.wiki, &l.target, l.offset, base, &mut diags,
+                    );
                     if let Some(t) = r.1 {
                         edges.push((t, None));
                     }
@@ -306,7 +325,8 @@ pub fn resolve(content: &Content, scans: &[Scan], config: &Config, base: &str) -
     for (i, b) in graph.backlinks.iter_mut().enumerate() {
         b.sort_by_key(|&p| rank[p]);
         b.dedup();
-        let mut inc: Vec<(String, Vec<usize>)> = std::mem::take(&mut incoming_maps[i]).into_iter().collect();
+        let mut inc: Vec<(String, Vec<usize>)> =
+            std::mem::take(&mut incoming_maps[i]).into_iter().collect();
         for (_, v) in inc.iter_mut() {
             v.sort_by_key(|&p| rank[p]);
             v.dedup();
@@ -367,17 +387,26 @@ fn resolve_link(
         }
     } else if path_part.ends_with(".md") {
         let joined = join(page_dir(page), &path_part);
-        match joined.as_deref().and_then(|j| index.by_path.get(j.trim_end_matches(".md"))) {
+        match joined
+            .as_deref()
+            .and_then(|j| index.by_path.get(j.trim_end_matches(".md")))
+        {
             Some(&i) => Some(i),
             None => {
                 let names = index.content.pages.iter().map(|p| p.rel.as_str());
                 let wanted = joined.clone().unwrap_or_else(|| path_part.clone());
                 let help = did_you_mean(&suggest(&wanted, names), |s| format!("`{s}`"))
-                    .unwrap_or_else(|| "Markdown links to pages are relative to this file, e.g. `../roles/班长.md`".to_string());
+                    .unwrap_or_else(|| {
+                        "Markdown links to pages are relative to this file, e.g. `../roles/班长.md`"
+                            .to_string()
+                    });
                 diags.push(
-                    Diagnostic::error("broken-link", format!("link to a missing file `{path_part}`"))
-                        .at(&src, offset)
-                        .with_help(help),
+                    Diagnostic::error(
+                        "broken-link",
+                        format!("link to a missing file `{path_part}`"),
+                    )
+                    .at(&src, offset)
+                    .with_help(help),
                 );
                 return (Resolved::Drop, None);
             }
@@ -385,22 +414,25 @@ fn resolve_link(
     } else {
         // A link to an asset or a site path: make it root-relative so it works from any page.
         if let Some(rest) = path_part.strip_prefix('/') {
-            return (Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)), None);
+            return (
+                Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)),
+                None,
+            );
         }
         let joined = join(page_dir(page), &path_part).unwrap_or_default();
         if let Some(dest) = index.asset_dest.get(&joined) {
             return (Resolved::Url(format!("{base}{dest}")), None);
         }
         let (dir, file) = joined.rsplit_once('/').unwrap_or(("", joined.as_str()));
-        if let Some(url) = index.dir_url.get(dir)
-            && index.asset_dest.is_empty()
-        {
-            let _ = url;
-        }
         diags.push(
-            Diagnostic::error("broken-link", format!("link to a missing file `{path_part}`"))
-                .at(&src, offset)
-                .with_help(format!("put `{file}` beside the page in content/{dir}, or link to an http(s) URL")),
+            Diagnostic::error(
+                "broken-link",
+                format!("link to a missing file `{path_part}`"),
+            )
+            .at(&src, offset)
+            .with_help(format!(
+                "put `{file}` beside the page in content/{dir}, or link to an http(s) URL"
+            )),
         );
         return (Resolved::Drop, None);
     };
@@ -412,7 +444,11 @@ fn resolve_link(
     {
         let ids = scans[t].headings.iter().map(|h| h.id.as_str());
         let help = did_you_mean(&suggest(a, ids), |s| format!("`#{s}`")).unwrap_or_else(|| {
-            let all: Vec<_> = scans[t].headings.iter().map(|h| format!("#{}", h.id)).collect();
+            let all: Vec<_> = scans[t]
+                .headings
+                .iter()
+                .map(|h| format!("#{}", h.id))
+                .collect();
             if all.is_empty() {
                 format!("`{}` has no headings", tp.title)
             } else {
@@ -420,9 +456,12 @@ fn resolve_link(
             }
         });
         diags.push(
-            Diagnostic::error("broken-anchor", format!("`{}` has no heading `#{a}`", tp.title))
-                .at(&src, offset)
-                .with_help(help),
+            Diagnostic::error(
+                "broken-anchor",
+                format!("`{}` has no heading `#{a}`", tp.title),
+            )
+            .at(&src, offset)
+            .with_help(help),
         );
         return (Resolved::Drop, None);
     }
@@ -460,7 +499,9 @@ fn resolve_fields(
             continue;
         };
         let value = match field.ty {
-            FieldType::String => FieldValue::Str(raw.value.as_str().unwrap_or_default().to_string()),
+            FieldType::String => {
+                FieldValue::Str(raw.value.as_str().unwrap_or_default().to_string())
+            }
             FieldType::Enum => FieldValue::Enum(raw.value.as_str().unwrap_or_default().to_string()),
             FieldType::Int => FieldValue::Int(match raw.value {
                 Value::Integer(i) => i,
@@ -468,7 +509,10 @@ fn resolve_fields(
             }),
             FieldType::Bool => FieldValue::Bool(matches!(raw.value, Value::Bool(true))),
             FieldType::List => FieldValue::List(match &raw.value {
-                Value::Array(a) => a.iter().filter_map(|v| v.value.as_str().map(str::to_string)).collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.value.as_str().map(str::to_string))
+                    .collect(),
                 _ => Vec::new(),
             }),
             FieldType::Link | FieldType::Links => {
@@ -491,18 +535,28 @@ fn resolve_fields(
                             let tp = &index.content.pages[t];
                             if !field.kinds.is_empty() && !field.kinds.contains(&tp.kind) {
                                 let kind_label = |k: &str| {
-                                    config.kind(k).map_or_else(|| k.to_string(), |kd| format!("{k} ({})", kd.label))
+                                    config.kind(k).map_or_else(
+                                        || k.to_string(),
+                                        |kd| format!("{k} ({})", kd.label),
+                                    )
                                 };
-                                let wanted: Vec<String> = field.kinds.iter().map(|k| kind_label(k)).collect();
+                                let wanted: Vec<String> =
+                                    field.kinds.iter().map(|k| kind_label(k)).collect();
                                 let same_name: Vec<String> = index
                                     .by_name
                                     .get(&target.to_lowercase())
                                     .into_iter()
                                     .flatten()
-                                    .filter(|&&c| field.kinds.contains(&index.content.pages[c].kind))
+                                    .filter(|&&c| {
+                                        field.kinds.contains(&index.content.pages[c].kind)
+                                    })
                                     .map(|&c| index.content.pages[c].title.clone())
                                     .collect();
-                                let shown_kind = if tp.kind == SECTION_KIND { "section".to_string() } else { kind_label(&tp.kind) };
+                                let shown_kind = if tp.kind == SECTION_KIND {
+                                    "section".to_string()
+                                } else {
+                                    kind_label(&tp.kind)
+                                };
                                 diags.push(
                                     Diagnostic::error(
                                         "wrong-kind",
@@ -525,7 +579,12 @@ fn resolve_fields(
                         }
                         Err(miss) => {
                             let mut d = index.miss_diagnostic(miss, target, page, offset, false);
-                            d.message = format!("`{}` links to {}", field.name, d.message.trim_start_matches("no page named ").to_string() + " (no such page)");
+                            d.message = format!(
+                                "`{}` links to {}",
+                                field.name,
+                                d.message.trim_start_matches("no page named ").to_string()
+                                    + " (no such page)"
+                            );
                             if let Some(h) = &d.help
                                 && h.starts_with("did you mean")
                             {
@@ -551,7 +610,11 @@ fn resolve_fields(
 /// elements without rituals.
 fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let has = |i: usize, key: &str| graph.incoming[i].iter().any(|(k, v)| k == key && !v.is_empty());
+    let has = |i: usize, key: &str| {
+        graph.incoming[i]
+            .iter()
+            .any(|(k, v)| k == key && !v.is_empty())
+    };
     for (i, p) in content.pages.iter().enumerate() {
         if p.is_section() || p.file.is_empty() {
             continue;
@@ -561,32 +624,52 @@ fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::warning("orphan-page", format!("nothing links to `{}`", p.title))
                     .at(&src, 0)
-                    .with_help(format!("link to it from a related page, e.g. [[{}]]", p.title)),
+                    .with_help(format!(
+                        "link to it from a related page, e.g. [[{}]]",
+                        p.title
+                    )),
             );
         }
         match p.kind.as_str() {
             "role" if !has(i, "ritual.roles") => out.push(
-                Diagnostic::warning("unused-role", format!("no ritual lists the role `{}`", p.title))
-                    .at(&src, 0)
-                    .with_help(format!("add \"{}\" to the `roles` of the rituals it takes part in", p.title)),
+                Diagnostic::warning(
+                    "unused-role",
+                    format!("no ritual lists the role `{}`", p.title),
+                )
+                .at(&src, 0)
+                .with_help(format!(
+                    "add \"{}\" to the `roles` of the rituals it takes part in",
+                    p.title
+                )),
             ),
             "ritual" => {
-                let roles = graph.fields[i]
-                    .iter()
-                    .any(|(k, v)| k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty()));
+                let roles = graph.fields[i].iter().any(|(k, v)| {
+                    k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty())
+                });
                 let written = p.meta.fields.iter().any(|(k, _)| k == "roles");
                 if !roles && !written {
                     out.push(
-                        Diagnostic::warning("ritual-without-roles", format!("the ritual `{}` has no roles", p.title))
-                            .at(&src, 0)
-                            .with_help("add `roles = [\"群主\", \"班长\"]` (who runs it) to the front matter"),
+                        Diagnostic::warning(
+                            "ritual-without-roles",
+                            format!("the ritual `{}` has no roles", p.title),
+                        )
+                        .at(&src, 0)
+                        .with_help(
+                            "add `roles = [\"群主\", \"班长\"]` (who runs it) to the front matter",
+                        ),
                     );
                 }
             }
             "element" if !has(i, "ritual.element") => out.push(
-                Diagnostic::warning("element-without-rituals", format!("no ritual belongs to the element `{}`", p.title))
-                    .at(&src, 0)
-                    .with_help(format!("set `element = \"{}\"` on the rituals that serve it", p.title)),
+                Diagnostic::warning(
+                    "element-without-rituals",
+                    format!("no ritual belongs to the element `{}`", p.title),
+                )
+                .at(&src, 0)
+                .with_help(format!(
+                    "set `element = \"{}\"` on the rituals that serve it",
+                    p.title
+                )),
             ),
             _ => {}
         }
@@ -608,7 +691,10 @@ mod tests {
 
     #[test]
     fn joins_relative_paths() {
-        assert_eq!(join("rituals", "../roles/班长.md").as_deref(), Some("roles/班长.md"));
+        assert_eq!(
+            join("rituals", "../roles/班长.md").as_deref(),
+            Some("roles/班长.md")
+        );
         assert_eq!(join("rituals", "./a.md").as_deref(), Some("rituals/a.md"));
         assert_eq!(join("", "../x"), None);
         assert_eq!(join("a/b", "/c.md").as_deref(), Some("c.md"));

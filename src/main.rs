@@ -72,6 +72,21 @@ enum Command {
         #[arg(long)]
         section: Option<String>,
     },
+    /// Preview the site: build, serve on 127.0.0.1, rebuild and reload the browser on every save.
+    Serve {
+        /// Port to listen on; when it is taken, the next free one is used.
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (default: loopback only). 0.0.0.0 shares it on the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include pages with draft = true.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn color() -> bool {
@@ -81,19 +96,36 @@ fn color() -> bool {
 fn print_diags(diags: &[qunce::Diagnostic], format: OutputFormat) {
     match format {
         OutputFormat::Json => print!("{}", diagnostics::render(diags, Format::Json)),
-        OutputFormat::Human => eprint!("{}", diagnostics::render(diags, Format::Human { color: color() })),
+        OutputFormat::Human => eprint!(
+            "{}",
+            diagnostics::render(diags, Format::Human { color: color() })
+        ),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { output, base_url, drafts, timings } => {
-            let opts = Options { root: cli.root, drafts, base_url, output };
+        Command::Build {
+            output,
+            base_url,
+            drafts,
+            timings,
+        } => {
+            let opts = Options {
+                root: cli.root,
+                drafts,
+                base_url,
+                output,
+            };
             let out = qunce::build(&opts);
             print_diags(&out.diagnostics, cli.format);
             if out.status == Status::Ok && matches!(cli.format, OutputFormat::Human) {
-                let dir = out.output_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
+                let dir = out
+                    .output_dir
+                    .as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
                 eprintln!("built {} pages ({} files) into {dir}", out.pages, out.files);
             }
             if timings {
@@ -101,13 +133,23 @@ fn main() -> ExitCode {
             }
             out.status.code()
         }
-        Command::Check { drafts, deny_warnings } => {
-            let opts = Options { root: cli.root, drafts, ..Default::default() };
+        Command::Check {
+            drafts,
+            deny_warnings,
+        } => {
+            let opts = Options {
+                root: cli.root,
+                drafts,
+                ..Default::default()
+            };
             let out = qunce::check(&opts);
             print_diags(&out.diagnostics, cli.format);
             let (errors, warnings) = diagnostics::count(&out.diagnostics);
             if out.status == Status::Ok && matches!(cli.format, OutputFormat::Human) {
-                eprintln!("checked {} pages: {errors} errors, {warnings} warnings", out.pages);
+                eprintln!(
+                    "checked {} pages: {errors} errors, {warnings} warnings",
+                    out.pages
+                );
             }
             match out.status {
                 Status::Ok if deny_warnings && warnings > 0 => 1,
@@ -118,7 +160,11 @@ fn main() -> ExitCode {
             let dir = dir.unwrap_or(cli.root);
             match qunce::scaffold::init(&dir, theme_files) {
                 Ok(files) => {
-                    eprintln!("created a new site in {} ({} files)", dir.display(), files.len());
+                    eprintln!(
+                        "created a new site in {} ({} files)",
+                        dir.display(),
+                        files.len()
+                    );
                     eprintln!("next: qunce --root {} build", dir.display());
                     0
                 }
@@ -128,22 +174,56 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::New { kind, title, section } => match qunce::config::load(&cli.root) {
+        Command::New {
+            kind,
+            title,
+            section,
+        } => match qunce::config::load(&cli.root) {
             Err(d) => {
                 print_diags(&d, cli.format);
                 2
             }
-            Ok((config, _)) => match qunce::scaffold::new_page(&config, &kind, &title, section.as_deref()) {
-                Ok(path) => {
-                    eprintln!("created {}", path.display());
-                    0
+            Ok((config, _)) => {
+                match qunce::scaffold::new_page(&config, &kind, &title, section.as_deref()) {
+                    Ok(path) => {
+                        eprintln!("created {}", path.display());
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                        2
+                    }
                 }
-                Err(e) => {
-                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+            }
+        },
+        Command::Serve {
+            port,
+            bind,
+            open,
+            drafts,
+        } => {
+            let opts = qunce::serve::ServeOptions {
+                root: cli.root,
+                drafts,
+                bind,
+                port,
+                quiet: false,
+            };
+            match qunce::serve::start(opts) {
+                Err(d) => {
+                    print_diags(&d, cli.format);
                     2
                 }
-            },
-        },
+                Ok(server) => {
+                    eprintln!("serving at {} (Ctrl-C to stop)", server.url());
+                    if open {
+                        qunce::serve::open_browser(server.url());
+                    }
+                    server.wait();
+                    0
+                }
+            }
+        }
     };
     ExitCode::from(code as u8)
 }

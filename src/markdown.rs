@@ -80,7 +80,9 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                 }
             }
             Event::Start(Tag::Link {
-                link_type, dest_url, ..
+                link_type,
+                dest_url,
+                ..
             }) => s.links.push(RawLink {
                 wiki: matches!(link_type, LinkType::WikiLink { .. }),
                 target: dest_url.to_string(),
@@ -197,7 +199,11 @@ pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
         && t.ends_with('}')
     {
         let id = &t[open + 2..t.len() - 1];
-        if !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        if !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
             return (t[..open].trim_end(), Some(id));
         }
     }
@@ -265,7 +271,13 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
 }
 
 /// Second pass: HTML for the body, with links replaced by their resolutions.
-pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], raw_html: RawHtml, anchor_label: &str) -> String {
+pub fn render(
+    body: &str,
+    scan: &Scan,
+    resolved: &[Resolved],
+    raw_html: RawHtml,
+    anchor_label: &str,
+) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
     let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut heading_ix = 0;
@@ -351,7 +363,8 @@ pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], raw_html: RawHtml,
                 // A trailing `{#id}` on a task item is markup, not text.
                 let next_closes_item = matches!(
                     events.get(i + 1),
-                    Some(Event::End(TagEnd::Item | TagEnd::Paragraph)) | Some(Event::Start(Tag::List(_)))
+                    Some(Event::End(TagEnd::Item | TagEnd::Paragraph))
+                        | Some(Event::Start(Tag::List(_)))
                 );
                 let (stripped, id) = strip_task_id(t);
                 if id.is_some() && next_closes_item && lists.last() == Some(&true) {
@@ -360,7 +373,8 @@ pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], raw_html: RawHtml,
                     out_events.push(ev.clone());
                 }
             }
-            Event::Start(Tag::Link { link_type, .. }) | Event::Start(Tag::Image { link_type, .. })
+            Event::Start(Tag::Link { link_type, .. })
+            | Event::Start(Tag::Image { link_type, .. })
                 if matches!(ev, Event::Start(Tag::Link { .. })) =>
             {
                 let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
@@ -375,7 +389,11 @@ pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], raw_html: RawHtml,
                 match &res {
                     Resolved::Internal { url, title } => {
                         out_events.push(Event::Html(
-                            format!("<a class=\"internal\" href=\"{}\"{title_attr}>", escape(url)).into(),
+                            format!(
+                                "<a class=\"internal\" href=\"{}\"{title_attr}>",
+                                escape(url)
+                            )
+                            .into(),
                         ));
                         if wiki_plain {
                             out_events.push(Event::Text(CowStr::from(wiki_text(title, url))));
@@ -479,7 +497,9 @@ fn task_item_text(events: &[Event<'_>], start: usize) -> Option<String> {
             Event::TaskListMarker(_) => is_task = true,
             Event::Text(t) | Event::Code(t) => text.push_str(t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) | Event::Start(Tag::Item) => break,
+            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) | Event::Start(Tag::Item) => {
+                break;
+            }
             _ => {}
         }
     }
@@ -537,18 +557,37 @@ pub fn sanitize(html: &str) -> String {
     CLEANER
         .get_or_init(|| {
             let mut b = ammonia::Builder::default();
-            b.add_generic_attributes(["id", "class", "title", "aria-label", "aria-hidden", "lang", "dir"])
-                .add_tags(["input", "details", "summary", "mark", "figure", "figcaption", "section", "kbd", "sup", "sub"])
-                .add_tag_attributes("input", ["type", "disabled", "checked"])
-                .add_tag_attributes("li", ["data-task-id"])
-                .add_tag_attributes("td", ["style"])
-                .add_tag_attributes("th", ["style"])
-                .add_tag_attributes("details", ["open"])
-                .add_tag_attributes("a", ["href", "name"])
-                .add_tag_attributes("img", ["src", "alt", "width", "height", "loading"])
-                .filter_style_properties(["text-align"].into_iter().collect())
-                .link_rel(None)
-                .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+            b.add_generic_attributes([
+                "id",
+                "class",
+                "title",
+                "aria-label",
+                "aria-hidden",
+                "lang",
+                "dir",
+            ])
+            .add_tags([
+                "input",
+                "details",
+                "summary",
+                "mark",
+                "figure",
+                "figcaption",
+                "section",
+                "kbd",
+                "sup",
+                "sub",
+            ])
+            .add_tag_attributes("input", ["type", "disabled", "checked"])
+            .add_tag_attributes("li", ["data-task-id"])
+            .add_tag_attributes("td", ["style"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("details", ["open"])
+            .add_tag_attributes("a", ["href", "name"])
+            .add_tag_attributes("img", ["src", "alt", "width", "height", "loading"])
+            .filter_style_properties(["text-align"].into_iter().collect())
+            .link_rel(None)
+            .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
             b
         })
         .clean(html)
@@ -570,7 +609,10 @@ mod tests {
         let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["流程", "流程-1", "prep"]);
         let out = html("## 流程\n", &[]);
-        assert!(out.contains("<h2 id=\"流程\">流程<a class=\"anchor\" href=\"#流程\""), "{out}");
+        assert!(
+            out.contains("<h2 id=\"流程\">流程<a class=\"anchor\" href=\"#流程\""),
+            "{out}"
+        );
     }
 
     #[test]
@@ -588,7 +630,10 @@ mod tests {
             title: "班长".into(),
         };
         let out = html("见 [[班长#职责]]。", std::slice::from_ref(&r));
-        assert!(out.contains("<a class=\"internal\" href=\"/roles/ban-zhang/#职责\">班长 › 职责</a>"), "{out}");
+        assert!(
+            out.contains("<a class=\"internal\" href=\"/roles/ban-zhang/#职责\">班长 › 职责</a>"),
+            "{out}"
+        );
         let out = html("见 [[班长|我们的班长]]。", &[r]);
         assert!(out.contains(">我们的班长</a>"), "{out}");
     }
@@ -600,7 +645,12 @@ mod tests {
         assert!(out.contains("<ul class=\"checklist\">"), "{out}");
         assert!(out.contains("<li class=\"task\" data-task-id=\"welcome\"><input type=\"checkbox\" disabled> 发欢迎词</li>"), "{out}");
         let id = task_id("发红包");
-        assert!(out.contains(&format!("data-task-id=\"{id}\"><input type=\"checkbox\" disabled checked> 发红包")), "{out}");
+        assert!(
+            out.contains(&format!(
+                "data-task-id=\"{id}\"><input type=\"checkbox\" disabled checked> 发红包"
+            )),
+            "{out}"
+        );
         // Moving an item does not change its id.
         let moved = html("- [x] 发红包\n- [ ] 发欢迎词 {#welcome}\n", &[]);
         assert!(moved.contains(&format!("data-task-id=\"{id}\"")));
@@ -610,7 +660,10 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitized() {
-        let out = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>\n\n## 标题\n", &[]);
+        let out = html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">x</a>\n\n## 标题\n",
+            &[],
+        );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");

@@ -15,14 +15,26 @@ const STAGING: &str = ".qunce-staging-";
 const RETIRED: &str = ".qunce-old-";
 
 /// Writes `files` and copies `assets` into `out_dir`, replacing its previous contents.
-pub fn write(out_dir: &Path, root: &Path, files: &[OutputFile], assets: &[Asset]) -> Result<(), Diagnostic> {
+pub fn write(
+    out_dir: &Path,
+    root: &Path,
+    files: &[OutputFile],
+    assets: &[Asset],
+) -> Result<(), Diagnostic> {
     guard(out_dir, root)?;
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
     clean_leftovers(parent, &name);
     let staging = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
-    let result = fill(&staging, files, assets).and_then(|()| swap(&staging, out_dir, parent, &name));
+    let result =
+        fill(&staging, files, assets).and_then(|()| swap(&staging, out_dir, parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -36,7 +48,9 @@ fn guard(out_dir: &Path, root: &Path) -> Result<(), Diagnostic> {
     let root = abs(root);
     let bad = out == root
         || root.starts_with(&out)
-        || ["content", "templates", "static", "themes"].iter().any(|d| out.starts_with(root.join(d)));
+        || ["content", "templates", "static", "themes"]
+            .iter()
+            .any(|d| out.starts_with(root.join(d)));
     if bad {
         return Err(Diagnostic::error(
             "config",
@@ -55,10 +69,14 @@ fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
 
 /// Staging folders of killed builds are removed before a new build starts.
 fn clean_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if n.starts_with(&format!("{STAGING}{name}-")) || n.starts_with(&format!("{RETIRED}{name}-")) {
+        if n.starts_with(&format!("{STAGING}{name}-"))
+            || n.starts_with(&format!("{RETIRED}{name}-"))
+        {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
@@ -86,7 +104,9 @@ fn fill(staging: &Path, files: &[OutputFile], assets: &[Asset]) -> Result<(), Di
     })?;
     assets.par_iter().try_for_each(|a| {
         let path = staging.join(&a.dest);
-        std::fs::copy(&a.source, &path).map(|_| ()).map_err(|e| io_error(&path, e))
+        std::fs::copy(&a.source, &path)
+            .map(|_| ())
+            .map_err(|e| io_error(&path, e))
     })?;
     Ok(())
 }

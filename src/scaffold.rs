@@ -28,17 +28,50 @@ language = "zh-CN"
 "#;
 
 const STARTER: &[(&str, &str)] = &[
-    ("content/_index.md", "+++\ntitle = \"我的社群手册\"\n+++\n\n从 [[同好]] 开始，然后看看 [[开营仪式]] 和 [[入门指南]]。\n"),
-    ("content/elements/_index.md", "+++\ntitle = \"ISOOC 五要素\"\nweight = 1\n+++\n\n社群的五个要素。\n"),
-    ("content/elements/同好.md", "+++\ntitle = \"同好\"\nkind = \"element\"\nletter = \"I\"\norder = 1\naliases = [\"Interest\"]\n+++\n\n因为共同的爱好或目标聚在一起。第一个仪式是 [[开营仪式]]。\n"),
-    ("content/rituals/_index.md", "+++\ntitle = \"仪式\"\nweight = 2\n+++\n\n社群的固定动作。\n"),
-    ("content/rituals/开营仪式.md", "+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nelement = \"同好\"\nroles = [\"班长\"]\nstage = \"intro\"\nfrequency = \"每期一次\"\nduration = \"60 分钟\"\nchecklist = \"开营准备\"\n+++\n\n## 流程\n\n1. [[班长]] 发布欢迎词。\n2. 成员自我介绍。\n"),
-    ("content/roles/_index.md", "+++\ntitle = \"角色\"\nweight = 3\n+++\n\n谁来做什么。\n"),
-    ("content/roles/班长.md", "+++\ntitle = \"班长\"\nkind = \"role\"\nresponsibilities = [\"主持开营\", \"每日提醒\"]\n+++\n\n班长负责 [[开营仪式]]。\n"),
-    ("content/checklists/_index.md", "+++\ntitle = \"清单\"\nweight = 4\n+++\n"),
-    ("content/checklists/开营准备.md", "+++\ntitle = \"开营准备\"\nkind = \"checklist\"\nfor = [\"开营仪式\"]\n+++\n\n- [ ] 写好欢迎词 {#welcome}\n- [ ] 准备自我介绍模板\n"),
-    ("content/guides/_index.md", "+++\ntitle = \"指南\"\nweight = 5\n+++\n"),
-    ("content/guides/入门指南.md", "+++\ntitle = \"入门指南\"\n+++\n\n先读 [[同好]]，再按 [[开营准备]] 准备开营。\n"),
+    (
+        "content/_index.md",
+        "+++\ntitle = \"我的社群手册\"\n+++\n\n从 [[同好]] 开始，然后看看 [[开营仪式]] 和 [[入门指南]]。\n",
+    ),
+    (
+        "content/elements/_index.md",
+        "+++\ntitle = \"ISOOC 五要素\"\nweight = 1\n+++\n\n社群的五个要素。\n",
+    ),
+    (
+        "content/elements/同好.md",
+        "+++\ntitle = \"同好\"\nkind = \"element\"\nletter = \"I\"\norder = 1\naliases = [\"Interest\"]\n+++\n\n因为共同的爱好或目标聚在一起。第一个仪式是 [[开营仪式]]。\n",
+    ),
+    (
+        "content/rituals/_index.md",
+        "+++\ntitle = \"仪式\"\nweight = 2\n+++\n\n社群的固定动作。\n",
+    ),
+    (
+        "content/rituals/开营仪式.md",
+        "+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nelement = \"同好\"\nroles = [\"班长\"]\nstage = \"intro\"\nfrequency = \"每期一次\"\nduration = \"60 分钟\"\nchecklist = \"开营准备\"\n+++\n\n## 流程\n\n1. [[班长]] 发布欢迎词。\n2. 成员自我介绍。\n",
+    ),
+    (
+        "content/roles/_index.md",
+        "+++\ntitle = \"角色\"\nweight = 3\n+++\n\n谁来做什么。\n",
+    ),
+    (
+        "content/roles/班长.md",
+        "+++\ntitle = \"班长\"\nkind = \"role\"\nresponsibilities = [\"主持开营\", \"每日提醒\"]\n+++\n\n班长负责 [[开营仪式]]。\n",
+    ),
+    (
+        "content/checklists/_index.md",
+        "+++\ntitle = \"清单\"\nweight = 4\n+++\n",
+    ),
+    (
+        "content/checklists/开营准备.md",
+        "+++\ntitle = \"开营准备\"\nkind = \"checklist\"\nfor = [\"开营仪式\"]\n+++\n\n- [ ] 写好欢迎词 {#welcome}\n- [ ] 准备自我介绍模板\n",
+    ),
+    (
+        "content/guides/_index.md",
+        "+++\ntitle = \"指南\"\nweight = 5\n+++\n",
+    ),
+    (
+        "content/guides/入门指南.md",
+        "+++\ntitle = \"入门指南\"\n+++\n\n先读 [[同好]]，再按 [[开营准备]] 准备开营。\n",
+    ),
 ];
 
 /// Creates a new site in `dir` that builds at once with the embedded theme. With
@@ -51,10 +84,19 @@ pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError
         ));
     }
     let mut written = Vec::new();
-    let mut files: Vec<(String, Vec<u8>)> = vec![("site.toml".into(), SITE_TOML.as_bytes().to_vec())];
-    files.extend(STARTER.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())));
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("site.toml".into(), SITE_TOML.as_bytes().to_vec())];
+    files.extend(
+        STARTER
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
+    );
     if theme_files {
-        files.extend(EMBEDDED_THEME.iter().map(|(p, b)| (format!("themes/handbook/{p}"), b.to_vec())));
+        files.extend(
+            EMBEDDED_THEME
+                .iter()
+                .map(|(p, b)| (format!("themes/handbook/{p}"), b.to_vec())),
+        );
     }
     for (rel, bytes) in files {
         let path = dir.join(&rel);
@@ -62,9 +104,19 @@ pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display()), "check permissions"))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                err(
+                    format!("cannot create {}: {e}", parent.display()),
+                    "check permissions",
+                )
+            })?;
         }
-        std::fs::write(&path, bytes).map_err(|e| err(format!("cannot write {}: {e}", path.display()), "check permissions"))?;
+        std::fs::write(&path, bytes).map_err(|e| {
+            err(
+                format!("cannot write {}: {e}", path.display()),
+                "check permissions",
+            )
+        })?;
         written.push(path);
     }
     Ok(written)
@@ -73,30 +125,57 @@ pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError
 /// Creates a page of `kind` titled `title` with the kind's fields as placeholders. An
 /// `archetypes/<kind>.md` file in the site, if present, is used instead (with `{{ title }}`
 /// replaced).
-pub fn new_page(config: &Config, kind: &str, title: &str, section: Option<&str>) -> Result<PathBuf, ScaffoldError> {
+pub fn new_page(
+    config: &Config,
+    kind: &str,
+    title: &str,
+    section: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
     let Some(def) = config.kind(kind) else {
         let names: Vec<&str> = config.kinds.iter().map(|k| k.name.as_str()).collect();
-        let help = crate::diagnostics::did_you_mean(&crate::diagnostics::suggest(kind, names.iter().copied()), |s| format!("`{s}`"))
-            .unwrap_or_else(|| format!("declared kinds: {}", names.join(", ")));
+        let help = crate::diagnostics::did_you_mean(
+            &crate::diagnostics::suggest(kind, names.iter().copied()),
+            |s| format!("`{s}`"),
+        )
+        .unwrap_or_else(|| format!("declared kinds: {}", names.join(", ")));
         return Err(err(format!("unknown kind `{kind}`"), help));
     };
     let title = title.trim();
     if title.is_empty() || title.contains('/') || title.contains('\\') || title.starts_with('.') {
-        return Err(err(format!("`{title}` cannot be a page title and file name"), "use a title without slashes, e.g. `qunce new ritual 开营仪式`"));
+        return Err(err(
+            format!("`{title}` cannot be a page title and file name"),
+            "use a title without slashes, e.g. `qunce new ritual 开营仪式`",
+        ));
     }
-    let section = section.map(str::to_string).or_else(|| def.section.clone()).unwrap_or_else(|| "pages".into());
+    let section = section
+        .map(str::to_string)
+        .or_else(|| def.section.clone())
+        .unwrap_or_else(|| "pages".into());
     let dir = config.root.join("content").join(section.trim_matches('/'));
     let path = dir.join(format!("{title}.md"));
     if path.exists() {
-        return Err(err(format!("{} already exists", path.display()), "`new` never overwrites; pick another title or edit the existing page"));
+        return Err(err(
+            format!("{} already exists", path.display()),
+            "`new` never overwrites; pick another title or edit the existing page",
+        ));
     }
     let archetype = config.root.join("archetypes").join(format!("{kind}.md"));
     let text = match std::fs::read_to_string(&archetype) {
         Ok(t) => t.replace("{{ title }}", title).replace("{{title}}", title),
         Err(_) => template(def, title),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display()), "check permissions"))?;
-    std::fs::write(&path, text).map_err(|e| err(format!("cannot write {}: {e}", path.display()), "check permissions"))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        err(
+            format!("cannot create {}: {e}", dir.display()),
+            "check permissions",
+        )
+    })?;
+    std::fs::write(&path, text).map_err(|e| {
+        err(
+            format!("cannot write {}: {e}", path.display()),
+            "check permissions",
+        )
+    })?;
     Ok(path)
 }
 
@@ -115,7 +194,9 @@ fn template(def: &KindDef, title: &str) -> String {
             FieldType::Enum => q(f.values.first().map_or("", String::as_str)),
         };
         let note = match f.ty {
-            FieldType::Link | FieldType::Links if !f.kinds.is_empty() => format!("  # {}: link to {}", f.label, f.kinds.join(" / ")),
+            FieldType::Link | FieldType::Links if !f.kinds.is_empty() => {
+                format!("  # {}: link to {}", f.label, f.kinds.join(" / "))
+            }
             FieldType::Enum => format!("  # {}: {}", f.label, f.values.join(" | ")),
             _ => format!("  # {}", f.label),
         };

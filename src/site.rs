@@ -67,9 +67,16 @@ impl Timings {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
         let mut s = String::new();
         for (name, d) in &self.stages {
-            s.push_str(&format!("  {name:<10} {:>9.1} ms\n", d.as_secs_f64() * 1000.0));
+            s.push_str(&format!(
+                "  {name:<10} {:>9.1} ms\n",
+                d.as_secs_f64() * 1000.0
+            ));
         }
-        s.push_str(&format!("  {:<10} {:>9.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        s.push_str(&format!(
+            "  {:<10} {:>9.1} ms\n",
+            "total",
+            total.as_secs_f64() * 1000.0
+        ));
         s
     }
 }
@@ -93,7 +100,14 @@ impl Compiled {
 pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
     let mut t = Timings::default();
     let mut diags = Vec::new();
-    let (content, d) = t.time("load", || content::load(&config, LoadOptions { drafts: opts.drafts }));
+    let (content, d) = t.time("load", || {
+        content::load(
+            &config,
+            LoadOptions {
+                drafts: opts.drafts,
+            },
+        )
+    });
     diags.extend(d);
     let scans: Vec<Scan> = t.time("scan", || {
         content
@@ -103,15 +117,29 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
             .collect()
     });
     let base = config.base_path();
-    let (graph, d) = t.time("resolve", || links::resolve(&content, &scans, &config, &base));
+    let (graph, d) = t.time("resolve", || {
+        links::resolve(&content, &scans, &config, &base)
+    });
     diags.extend(d);
-    let anchor_label = config.ui.get("anchor").cloned().unwrap_or_else(|| "#".to_string());
+    let anchor_label = config
+        .ui
+        .get("anchor")
+        .cloned()
+        .unwrap_or_else(|| "#".to_string());
     let bodies: Vec<String> = t.time("markdown", || {
         content
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, p)| markdown::render(p.body(), &scans[i], &graph.resolved[i], config.raw_html, &anchor_label))
+            .map(|(i, p)| {
+                markdown::render(
+                    p.body(),
+                    &scans[i],
+                    &graph.resolved[i],
+                    config.raw_html,
+                    &anchor_label,
+                )
+            })
             .collect()
     });
     let build_id = format!(
@@ -131,7 +159,9 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
         build_id,
     };
     let mut files = Vec::new();
-    match render::theme::load(&site.config).and_then(|theme| Engine::new(&theme).map(|e| (theme, e))) {
+    match render::theme::load(&site.config)
+        .and_then(|theme| Engine::new(&theme).map(|e| (theme, e)))
+    {
         Ok((theme, mut engine)) => {
             let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
             files = f;
@@ -139,8 +169,14 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
             t.time("static", || {
                 for (dest, source) in &theme.static_files {
                     match source.read() {
-                        Ok(bytes) => files.push(OutputFile { path: dest.clone(), bytes }),
-                        Err(e) => diags.push(Diagnostic::error("io", format!("cannot read static file {dest}: {e}")).in_file(dest)),
+                        Ok(bytes) => files.push(OutputFile {
+                            path: dest.clone(),
+                            bytes,
+                        }),
+                        Err(e) => diags.push(
+                            Diagnostic::error("io", format!("cannot read static file {dest}: {e}"))
+                                .in_file(dest),
+                        ),
                     }
                 }
             });

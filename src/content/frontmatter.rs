@@ -168,7 +168,12 @@ pub fn parse(
             .unwrap_or_else(|| {
                 format!(
                     "declared kinds: {}",
-                    config.kinds.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+                    config
+                        .kinds
+                        .iter()
+                        .map(|k| k.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             });
             cx.diags.push(
@@ -202,17 +207,22 @@ fn check_kind_fields(
                 .iter()
                 .copied()
                 .chain(kind.fields.iter().map(|f| f.name.as_str()));
-            let help = did_you_mean(&suggest(key, known), |s| format!("`{s}`")).unwrap_or_else(|| {
-                format!(
-                    "kind `{}` has the fields: {}",
-                    kind.name,
-                    if kind.fields.is_empty() {
-                        "(none besides the standard ones)".to_string()
-                    } else {
-                        kind.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
-                    }
-                )
-            });
+            let help =
+                did_you_mean(&suggest(key, known), |s| format!("`{s}`")).unwrap_or_else(|| {
+                    format!(
+                        "kind `{}` has the fields: {}",
+                        kind.name,
+                        if kind.fields.is_empty() {
+                            "(none besides the standard ones)".to_string()
+                        } else {
+                            kind.fields
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    )
+                });
             cx.diags.push(
                 Diagnostic::warning(
                     "unknown-key",
@@ -231,7 +241,10 @@ fn check_kind_fields(
             FieldType::Enum => match cx.string(key, value) {
                 Some(v) if field.values.contains(&v) => true,
                 Some(v) => {
-                    let help = match did_you_mean(&suggest(&v, field.values.iter().map(String::as_str)), |s| format!("`{s}`")) {
+                    let help = match did_you_mean(
+                        &suggest(&v, field.values.iter().map(String::as_str)),
+                        |s| format!("`{s}`"),
+                    ) {
                         Some(d) => format!("{d} allowed values: {}", field.values.join(", ")),
                         None => format!("allowed values: {}", field.values.join(", ")),
                     };
@@ -257,10 +270,17 @@ fn check_kind_fields(
             cx.diags.push(
                 Diagnostic::error(
                     "missing-field",
-                    format!("missing required field `{}` for kind `{}`", field.name, kind.name),
+                    format!(
+                        "missing required field `{}` for kind `{}`",
+                        field.name, kind.name
+                    ),
                 )
                 .at(cx.src, split.header_start.saturating_sub(4))
-                .with_help(format!("add `{} = {}` to the front matter", field.name, example(field.ty, &field.values))),
+                .with_help(format!(
+                    "add `{} = {}` to the front matter",
+                    field.name,
+                    example(field.ty, &field.values)
+                )),
             );
         }
     }
@@ -366,7 +386,8 @@ mod tests {
 
     #[test]
     fn splits_and_reads_standard_fields() {
-        let (fm, d) = run("+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nstage = \"intro\"\n+++\n# body\n");
+        let (fm, d) =
+            run("+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nstage = \"intro\"\n+++\n# body\n");
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(fm.title.as_deref(), Some("开营仪式"));
         assert_eq!(fm.fields.len(), 1);
@@ -376,15 +397,26 @@ mod tests {
     fn unterminated_front_matter() {
         let src = SourceFile::new("content/a.md", "+++\ntitle = \"x\"\n# body\n");
         let e = split(&src).unwrap_err();
-        assert_eq!((e.code, e.line, e.column), ("unterminated-front-matter", 1, 1));
+        assert_eq!(
+            (e.code, e.line, e.column),
+            ("unterminated-front-matter", 1, 1)
+        );
     }
 
     #[test]
     fn enum_and_type_errors_are_located() {
         let (_, d) = run("+++\nkind = \"ritual\"\nstage = \"grow\"\nroles = \"班长\"\n+++\n");
         assert_eq!(d.len(), 2);
-        assert_eq!((d[0].code, d[0].line, d[0].column), ("unknown-enum-value", 3, 9));
-        assert!(d[0].help.as_deref().unwrap().contains("did you mean `growth`?"));
+        assert_eq!(
+            (d[0].code, d[0].line, d[0].column),
+            ("unknown-enum-value", 3, 9)
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `growth`?")
+        );
         assert_eq!((d[1].code, d[1].line), ("wrong-type", 4));
     }
 

@@ -236,7 +236,9 @@ fn read_page(config: &Config, content_dir: &Path, path: &Path) -> (Option<Page>,
             diags.push(
                 Diagnostic::error("invalid-utf8", "the file is not valid UTF-8")
                     .at(&SourceFile::new(&file, &lossy), at)
-                    .with_help("save the file as UTF-8 (GBK and other encodings are not supported)"),
+                    .with_help(
+                        "save the file as UTF-8 (GBK and other encodings are not supported)",
+                    ),
             );
             return (None, diags);
         }
@@ -292,7 +294,10 @@ fn read_page(config: &Config, content_dir: &Path, path: &Path) -> (Option<Page>,
         meta.kind.clone().unwrap_or_else(|| "page".to_string())
     };
     let section = is_index.then(|| SectionData {
-        dir: rel.trim_end_matches("_index.md").trim_end_matches('/').to_string(),
+        dir: rel
+            .trim_end_matches("_index.md")
+            .trim_end_matches('/')
+            .to_string(),
         ..Default::default()
     });
     let page = Page {
@@ -354,10 +359,18 @@ fn arrange(
             continue;
         }
         let name = dir.rsplit('/').next().unwrap_or("").to_string();
-        let title = if dir.is_empty() { config.title.clone() } else { name.clone() };
+        let title = if dir.is_empty() {
+            config.title.clone()
+        } else {
+            name.clone()
+        };
         content.pages.push(Page {
             file: String::new(),
-            rel: if dir.is_empty() { "_index.md".into() } else { format!("{dir}/_index.md") },
+            rel: if dir.is_empty() {
+                "_index.md".into()
+            } else {
+                format!("{dir}/_index.md")
+            },
             source: String::new(),
             body_start: 0,
             meta: FrontMatter::default(),
@@ -387,7 +400,10 @@ fn arrange(
         content.pages[i].parent = parent;
         if let Some(par) = parent {
             let is_section = content.pages[i].section.is_some();
-            let sec = content.pages[par].section.as_mut().expect("parent is a section");
+            let sec = content.pages[par]
+                .section
+                .as_mut()
+                .expect("parent is a section");
             if is_section {
                 sec.subsections.push(i);
             } else {
@@ -416,7 +432,11 @@ fn arrange(
         let sec = content.pages[s].section.clone().expect("section");
         for &c in sec.pages.iter().chain(sec.subsections.iter()) {
             let slug = content.pages[c].slug.clone();
-            content.pages[c].url = if slug.is_empty() { base.clone() } else { format!("{base}{slug}/") };
+            content.pages[c].url = if slug.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}{slug}/")
+            };
         }
         stack.extend(sec.subsections.iter().copied());
     }
@@ -425,7 +445,13 @@ fn arrange(
     for (i, p) in content.pages.iter().enumerate() {
         if let Some(&first) = seen.get(p.url.as_str()) {
             let other = &content.pages[first];
-            let name = |p: &Page| if p.file.is_empty() { format!("content/{}", p.rel) } else { p.file.clone() };
+            let name = |p: &Page| {
+                if p.file.is_empty() {
+                    format!("content/{}", p.rel)
+                } else {
+                    p.file.clone()
+                }
+            };
             diags.push(
                 Diagnostic::error(
                     "url-collision",
@@ -446,7 +472,8 @@ fn arrange(
 }
 
 fn parent_dir(rel: &str) -> String {
-    rel.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string())
+    rel.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 #[cfg(test)]
@@ -455,7 +482,16 @@ mod tests {
 
     #[test]
     fn ignores_editor_and_hidden_files() {
-        for name in [".hidden.md", "_draft.md", "a.md~", "#a.md#", ".#a.md", "a.md.swp", "a.swx", "4913"] {
+        for name in [
+            ".hidden.md",
+            "_draft.md",
+            "a.md~",
+            "#a.md#",
+            ".#a.md",
+            "a.md.swp",
+            "a.swx",
+            "4913",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         for name in ["_index.md", "开营仪式.md", "photo.png"] {
@@ -465,7 +501,10 @@ mod tests {
 
     #[test]
     fn title_from_first_heading_outside_code() {
-        assert_eq!(first_heading("```\n# not\n```\n# 班长 #\n"), Some("班长".to_string()));
+        assert_eq!(
+            first_heading("```\n# not\n```\n# 班长 #\n"),
+            Some("班长".to_string())
+        );
         assert_eq!(first_heading("text only"), None);
     }
 }

@@ -14,7 +14,11 @@ use crate::site::Site;
 
 /// Builds a Tera map from pairs.
 pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<String, Value>>().into()
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect::<BTreeMap<String, Value>>()
+        .into()
 }
 
 fn list(items: impl IntoIterator<Item = Value>) -> Value {
@@ -37,13 +41,29 @@ struct SiteData {
 
 impl<'a> Values<'a> {
     pub fn new(site: &'a Site) -> Values<'a> {
-        let urls: Vec<String> = site.content.pages.iter().map(|p| format!("{}{}", site.base, p.url)).collect();
-        let refs: Vec<Value> = (0..site.content.pages.len()).map(|i| page_ref(site, i, &urls[i])).collect();
+        let urls: Vec<String> = site
+            .content
+            .pages
+            .iter()
+            .map(|p| format!("{}{}", site.base, p.url))
+            .collect();
+        let refs: Vec<Value> = (0..site.content.pages.len())
+            .map(|i| page_ref(site, i, &urls[i]))
+            .collect();
         let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for i in site.content.in_order() {
-            by_kind.entry(site.content.pages[i].kind.clone()).or_default().push(i);
+            by_kind
+                .entry(site.content.pages[i].kind.clone())
+                .or_default()
+                .push(i);
         }
-        let by_rel = site.content.pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect();
+        let by_rel = site
+            .content
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rel.clone(), i))
+            .collect();
         let data = SiteData { by_rel, by_kind };
         Values {
             site,
@@ -75,7 +95,11 @@ impl<'a> Values<'a> {
             return "section.html".to_string();
         }
         let kind_tpl = format!("kinds/{}.html", page.kind);
-        if engine.has(&kind_tpl) { kind_tpl } else { "page.html".to_string() }
+        if engine.has(&kind_tpl) {
+            kind_tpl
+        } else {
+            "page.html".to_string()
+        }
     }
 }
 
@@ -99,7 +123,15 @@ pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
     let kinds: BTreeMap<String, Value> = cfg
         .kinds
         .iter()
-        .map(|k| (k.name.clone(), obj([("name", k.name.as_str().into()), ("label", k.label.as_str().into())])))
+        .map(|k| {
+            (
+                k.name.clone(),
+                obj([
+                    ("name", k.name.as_str().into()),
+                    ("label", k.label.as_str().into()),
+                ]),
+            )
+        })
         .collect();
     let root = &site.content.pages[site.content.root];
     let sections = list(
@@ -115,7 +147,12 @@ pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
     g.insert_value("kinds", kinds.into());
     g.insert_value("sections", sections);
 
-    let pages: BTreeMap<String, Value> = values.data.by_rel.iter().map(|(rel, &i)| (rel.clone(), values.refs[i].clone())).collect();
+    let pages: BTreeMap<String, Value> = values
+        .data
+        .by_rel
+        .iter()
+        .map(|(rel, &i)| (rel.clone(), values.refs[i].clone()))
+        .collect();
     g.insert_value("__pages", pages.into());
     let kinds_pages: BTreeMap<String, Value> = values
         .data
@@ -134,23 +171,36 @@ pub fn register_functions(tera: &mut tera::Tera) {
         Ok(state.get::<Value>(name)?.unwrap_or_else(Value::none))
     }
     fn map_get(v: &Value, key: &str) -> Option<Value> {
-        v.as_map().and_then(|m| m.get(&tera::value::Key::from(key.to_string())).cloned())
+        v.as_map()
+            .and_then(|m| m.get(&tera::value::Key::from(key.to_string())).cloned())
     }
-    tera.register_function("url", |kwargs: Kwargs, state: &State| -> TeraResult<String> {
-        let path: String = kwargs.must_get("path")?;
-        let site = global(state, "site")?;
-        let root = map_get(&site, "root").and_then(|r| r.as_str().map(str::to_string)).unwrap_or_else(|| "/".into());
-        Ok(format!("{root}{}", path.trim_start_matches('/')))
-    });
-    tera.register_function("get_page", |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
-        let path: String = kwargs.must_get("path")?;
-        map_get(&global(state, "__pages")?, path.trim_start_matches('/'))
-            .ok_or_else(|| tera::Error::message(format!("get_page: no page at content/{path}")))
-    });
-    tera.register_function("pages_of_kind", |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
-        let kind: String = kwargs.must_get("kind")?;
-        Ok(map_get(&global(state, "__kinds")?, &kind).unwrap_or_else(|| Value::from(Vec::<Value>::new())))
-    });
+    tera.register_function(
+        "url",
+        |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            let site = global(state, "site")?;
+            let root = map_get(&site, "root")
+                .and_then(|r| r.as_str().map(str::to_string))
+                .unwrap_or_else(|| "/".into());
+            Ok(format!("{root}{}", path.trim_start_matches('/')))
+        },
+    );
+    tera.register_function(
+        "get_page",
+        |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            map_get(&global(state, "__pages")?, path.trim_start_matches('/'))
+                .ok_or_else(|| tera::Error::message(format!("get_page: no page at content/{path}")))
+        },
+    );
+    tera.register_function(
+        "pages_of_kind",
+        |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+            let kind: String = kwargs.must_get("kind")?;
+            Ok(map_get(&global(state, "__kinds")?, &kind)
+                .unwrap_or_else(|| Value::from(Vec::<Value>::new())))
+        },
+    );
 }
 
 /// How many pages of a section the sidebar lists; the rest are reached from the section page,
@@ -159,8 +209,17 @@ pub const SIDEBAR_PAGES: usize = 100;
 
 fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
     let sec = site.content.pages[i].section.as_ref().expect("section");
-    let pages = list(sec.pages.iter().take(SIDEBAR_PAGES).map(|&p| values.refs[p].clone()));
-    let subsections = list(sec.subsections.iter().map(|&s| sidebar_section(site, values, s)));
+    let pages = list(
+        sec.pages
+            .iter()
+            .take(SIDEBAR_PAGES)
+            .map(|&p| values.refs[p].clone()),
+    );
+    let subsections = list(
+        sec.subsections
+            .iter()
+            .map(|&s| sidebar_section(site, values, s)),
+    );
     let r = &values.refs[i];
     obj([
         ("title", field(r, "title")),
@@ -177,14 +236,25 @@ fn field(v: &Value, key: &str) -> Value {
 
 fn kind_label(site: &Site, kind: &str) -> String {
     if kind == SECTION_KIND {
-        return if site.config.language == crate::config::Language::ZhCn { "章节" } else { "Section" }.to_string();
+        return if site.config.language == crate::config::Language::ZhCn {
+            "章节"
+        } else {
+            "Section"
+        }
+        .to_string();
     }
-    site.config.kind(kind).map_or_else(|| kind.to_string(), |k| k.label.clone())
+    site.config
+        .kind(kind)
+        .map_or_else(|| kind.to_string(), |k| k.label.clone())
 }
 
 fn page_ref(site: &Site, i: usize, url: &str) -> Value {
     let p = &site.content.pages[i];
-    let summary = p.meta.description.clone().unwrap_or_else(|| site.scans[i].summary.clone());
+    let summary = p
+        .meta
+        .description
+        .clone()
+        .unwrap_or_else(|| site.scans[i].summary.clone());
     let mut scalars: BTreeMap<String, Value> = BTreeMap::new();
     let mut stage = String::new();
     for (name, v) in &site.graph.fields[i] {
@@ -278,18 +348,28 @@ impl Values<'_> {
             }
         }
         let backlinks_by_kind = list(by_kind.iter().map(|(k, v)| {
-            obj([("kind", k.as_str().into()), ("kind_label", kind_label(site, k).into()), ("pages", refs(v))])
+            obj([
+                ("kind", k.as_str().into()),
+                ("kind_label", kind_label(site, k).into()),
+                ("pages", refs(v)),
+            ])
         }));
 
         let mut ancestors = Vec::new();
         let mut cur = p.parent;
         while let Some(a) = cur {
-            ancestors.push(obj([("title", field(&self.refs[a], "title")), ("url", field(&self.refs[a], "url"))]));
+            ancestors.push(obj([
+                ("title", field(&self.refs[a], "title")),
+                ("url", field(&self.refs[a], "url")),
+            ]));
             cur = site.content.pages[a].parent;
         }
         ancestors.reverse();
 
-        let (prev, next) = match p.parent.and_then(|s| site.content.pages[s].section.as_ref()) {
+        let (prev, next) = match p
+            .parent
+            .and_then(|s| site.content.pages[s].section.as_ref())
+        {
             Some(sec) if !p.is_section() => {
                 let pos = sec.pages.iter().position(|&x| x == i);
                 let prev = pos.and_then(|k| k.checked_sub(1)).map(|k| sec.pages[k]);
@@ -302,32 +382,50 @@ impl Values<'_> {
         let tags = list(p.meta.tags.iter().map(|t| {
             obj([
                 ("name", t.as_str().into()),
-                ("url", format!("{}tags/{}/", site.base, crate::content::slug::slugify(t)).into()),
+                (
+                    "url",
+                    format!("{}tags/{}/", site.base, crate::content::slug::slugify(t)).into(),
+                ),
             ])
         }));
         let checklist = if scan.tasks > 0 {
-            obj([("items", scan.tasks.into()), ("done_by_default", scan.tasks_done.into())])
+            obj([
+                ("items", scan.tasks.into()),
+                ("done_by_default", scan.tasks_done.into()),
+            ])
         } else {
             Value::none()
         };
         let r = &self.refs[i];
         obj([
             ("title", p.title.as_str().into()),
-            ("description", p.meta.description.clone().unwrap_or_default().into()),
+            (
+                "description",
+                p.meta.description.clone().unwrap_or_default().into(),
+            ),
             ("kind", p.kind.as_str().into()),
             ("kind_label", field(r, "kind_label")),
             ("slug", p.slug.as_str().into()),
             ("url", self.urls[i].as_str().into()),
-            ("permalink", format!("{}/{}", site.config.base_url, p.url).into()),
+            (
+                "permalink",
+                format!("{}/{}", site.config.base_url, p.url).into(),
+            ),
             ("path", p.rel.as_str().into()),
             ("date", p.meta.date.clone().unwrap_or_default().into()),
             ("weight", p.meta.weight.unwrap_or(0).into()),
             ("draft", p.meta.draft.into()),
-            ("aliases", list(p.meta.aliases.iter().map(|a| Value::from(a.as_str())))),
+            (
+                "aliases",
+                list(p.meta.aliases.iter().map(|a| Value::from(a.as_str()))),
+            ),
             ("tags", tags),
             ("summary", field(r, "summary")),
             ("word_count", scan.word_count.into()),
-            ("reading_minutes", scan.word_count.div_ceil(400).max(1).into()),
+            (
+                "reading_minutes",
+                scan.word_count.div_ceil(400).max(1).into(),
+            ),
             ("content", Value::safe_string(&site.bodies[i])),
             ("toc", Value::from_serializable(&toc(&scan.headings))),
             ("fields", fields.into()),
@@ -336,7 +434,10 @@ impl Values<'_> {
             ("backlinks", refs(backlinks)),
             ("backlinks_by_kind", backlinks_by_kind),
             ("ancestors", list(ancestors)),
-            ("section", p.parent.map_or_else(Value::none, |s| self.refs[s].clone())),
+            (
+                "section",
+                p.parent.map_or_else(Value::none, |s| self.refs[s].clone()),
+            ),
             ("prev", opt(prev)),
             ("next", opt(next)),
             ("checklist", checklist),
@@ -358,7 +459,10 @@ impl Values<'_> {
                 ("url", field(rs, "url")),
                 ("slug", field(rs, "slug")),
                 ("summary", field(rs, "summary")),
-                ("pages", list(ss.pages.iter().map(|&x| self.refs[x].clone()))),
+                (
+                    "pages",
+                    list(ss.pages.iter().map(|&x| self.refs[x].clone())),
+                ),
             ])
         }));
         obj([
@@ -366,13 +470,18 @@ impl Values<'_> {
             ("url", self.urls[i].as_str().into()),
             ("slug", p.slug.as_str().into()),
             ("path", p.rel.as_str().into()),
-            ("description", p.meta.description.clone().unwrap_or_default().into()),
+            (
+                "description",
+                p.meta.description.clone().unwrap_or_default().into(),
+            ),
             ("summary", field(r, "summary")),
             ("content", Value::safe_string(&site.bodies[i])),
             ("weight", p.meta.weight.unwrap_or(0).into()),
-            ("pages", list(sec.pages.iter().map(|&x| self.refs[x].clone()))),
+            (
+                "pages",
+                list(sec.pages.iter().map(|&x| self.refs[x].clone())),
+            ),
             ("subsections", sub),
         ])
     }
 }
-

@@ -20,16 +20,36 @@ fn list(items: impl IntoIterator<Item = Value>) -> Value {
 }
 
 /// Renders the generated pages whose templates the theme has, plus the plain files.
-pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub fn render(
+    site: &Site,
+    engine: &Engine,
+    values: &Values<'_>,
+    sidebar: &str,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let order = site.content.in_order();
-    let of_kind = |k: &str| -> Vec<usize> { order.iter().copied().filter(|&i| site.content.pages[i].kind == k).collect() };
+    let of_kind = |k: &str| -> Vec<usize> {
+        order
+            .iter()
+            .copied()
+            .filter(|&i| site.content.pages[i].kind == k)
+            .collect()
+    };
     let rituals = of_kind("ritual");
     let roles = of_kind("role");
     let elements = of_kind("element");
-    let stage_def = site.config.kind("ritual").and_then(|k| k.field("stage")).cloned();
+    let stage_def = site
+        .config
+        .kind("ritual")
+        .and_then(|k| k.field("stage"))
+        .cloned();
     let stages: Vec<(String, String)> = stage_def
         .as_ref()
-        .map(|d| d.values.iter().map(|v| (v.clone(), d.value_label(v).to_string())).collect())
+        .map(|d| {
+            d.values
+                .iter()
+                .map(|v| (v.clone(), d.value_label(v).to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     let links_of = |i: usize, name: &str| -> Vec<usize> {
         site.graph.fields[i]
@@ -43,10 +63,12 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
             .collect()
     };
     let stage_of = |i: usize| -> Option<String> {
-        site.graph.fields[i].iter().find_map(|(k, v)| match (k.as_str(), v) {
-            ("stage", FieldValue::Enum(s)) => Some(s.clone()),
-            _ => None,
-        })
+        site.graph.fields[i]
+            .iter()
+            .find_map(|(k, v)| match (k.as_str(), v) {
+                ("stage", FieldValue::Enum(s)) => Some(s.clone()),
+                _ => None,
+            })
     };
 
     let mut jobs: Vec<(String, String, Context)> = Vec::new();
@@ -55,7 +77,14 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
         let mut cx = Context::new();
         cx.insert_value("sidebar_html", Value::safe_string(sidebar));
         cx.insert("current_url", &url);
-        cx.insert_value("page", obj([("title", title.into()), ("url", url.into()), ("kind", "generated".into())]));
+        cx.insert_value(
+            "page",
+            obj([
+                ("title", title.into()),
+                ("url", url.into()),
+                ("kind", "generated".into()),
+            ]),
+        );
         cx
     };
 
@@ -68,19 +97,31 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
                 marks[k] = true;
             }
         }
-        obj([("ritual", values.refs[r].clone()), ("marks", Value::from(marks))])
+        obj([
+            ("ritual", values.refs[r].clone()),
+            ("marks", Value::from(marks)),
+        ])
     }));
     let mut cx = base_cx(ui("matrix"), format!("{}matrix/", site.base));
     cx.insert_value(
         "matrix",
-        obj([("roles", list(roles.iter().map(|&r| values.refs[r].clone()))), ("rows", rows)]),
+        obj([
+            ("roles", list(roles.iter().map(|&r| values.refs[r].clone()))),
+            ("rows", rows),
+        ]),
     );
     jobs.push(("matrix.html".into(), "matrix/index.html".into(), cx));
 
     // Lifecycle: stage → rituals.
     let stage_list = list(stages.iter().map(|(v, l)| {
-        let rs = rituals.iter().filter(|&&r| stage_of(r).as_deref() == Some(v.as_str()));
-        obj([("value", v.as_str().into()), ("label", l.as_str().into()), ("rituals", list(rs.map(|&r| values.refs[r].clone())))])
+        let rs = rituals
+            .iter()
+            .filter(|&&r| stage_of(r).as_deref() == Some(v.as_str()));
+        obj([
+            ("value", v.as_str().into()),
+            ("label", l.as_str().into()),
+            ("rituals", list(rs.map(|&r| values.refs[r].clone()))),
+        ])
     }));
     let mut cx = base_cx(ui("lifecycle"), format!("{}lifecycle/", site.base));
     cx.insert_value("stages", stage_list);
@@ -88,18 +129,35 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
 
     // Coverage: element × stage counts.
     let cov_rows = list(elements.iter().map(|&e| {
-        let mine: Vec<usize> = rituals.iter().copied().filter(|&r| links_of(r, "element").contains(&e)).collect();
+        let mine: Vec<usize> = rituals
+            .iter()
+            .copied()
+            .filter(|&r| links_of(r, "element").contains(&e))
+            .collect();
         let counts: Vec<usize> = stages
             .iter()
-            .map(|(v, _)| mine.iter().filter(|&&r| stage_of(r).as_deref() == Some(v.as_str())).count())
+            .map(|(v, _)| {
+                mine.iter()
+                    .filter(|&&r| stage_of(r).as_deref() == Some(v.as_str()))
+                    .count()
+            })
             .collect();
-        obj([("element", values.refs[e].clone()), ("counts", Value::from(counts)), ("total", mine.len().into())])
+        obj([
+            ("element", values.refs[e].clone()),
+            ("counts", Value::from(counts)),
+            ("total", mine.len().into()),
+        ])
     }));
     let mut cx = base_cx(ui("coverage"), format!("{}coverage/", site.base));
     cx.insert_value(
         "coverage",
         obj([
-            ("stages", list(stages.iter().map(|(v, l)| obj([("value", v.as_str().into()), ("label", l.as_str().into())])))),
+            (
+                "stages",
+                list(stages.iter().map(|(v, l)| {
+                    obj([("value", v.as_str().into()), ("label", l.as_str().into())])
+                })),
+            ),
             ("rows", cov_rows),
         ]),
     );
@@ -109,7 +167,10 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
     let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for &i in &order {
         for t in &site.content.pages[i].meta.tags {
-            tags.entry(slugify(t)).or_insert_with(|| (t.clone(), Vec::new())).1.push(i);
+            tags.entry(slugify(t))
+                .or_insert_with(|| (t.clone(), Vec::new()))
+                .1
+                .push(i);
         }
     }
     let tag_url = |slug: &str| format!("{}tags/{slug}/", site.base);
@@ -118,7 +179,11 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
         cx.insert_value(
             "tags",
             list(tags.iter().map(|(slug, (name, pages))| {
-                obj([("name", name.as_str().into()), ("url", tag_url(slug).into()), ("count", pages.len().into())])
+                obj([
+                    ("name", name.as_str().into()),
+                    ("url", tag_url(slug).into()),
+                    ("count", pages.len().into()),
+                ])
             })),
         );
         jobs.push(("tags.html".into(), "tags/index.html".into(), cx));
@@ -136,12 +201,21 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
         }
     }
 
-    jobs.push(("404.html".into(), "404.html".into(), base_cx(ui("not_found"), format!("{}404.html", site.base))));
+    jobs.push((
+        "404.html".into(),
+        "404.html".into(),
+        base_cx(ui("not_found"), format!("{}404.html", site.base)),
+    ));
 
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .into_par_iter()
         .filter(|(tpl, _, _)| engine.has(tpl))
-        .map(|(tpl, path, cx)| engine.render(&tpl, &cx).map(|html| OutputFile { path, bytes: html.into_bytes() }))
+        .map(|(tpl, path, cx)| {
+            engine.render(&tpl, &cx).map(|html| OutputFile {
+                path,
+                bytes: html.into_bytes(),
+            })
+        })
         .collect();
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -156,7 +230,11 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
     files.push(sitemap(site, &tags));
     files.push(OutputFile {
         path: "robots.txt".into(),
-        bytes: format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", site.config.base_url).into_bytes(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+            site.config.base_url
+        )
+        .into_bytes(),
     });
     (files, diags)
 }
@@ -165,7 +243,11 @@ pub fn render(site: &Site, engine: &Engine, values: &Values<'_>, sidebar: &str) 
 fn previews(site: &Site, values: &Values<'_>) -> OutputFile {
     let mut map = serde_json::Map::with_capacity(site.content.pages.len());
     for (i, r) in values.refs.iter().enumerate() {
-        let get = |k: &str| r.get_from_path(k).map(|v| v.to_string()).unwrap_or_default();
+        let get = |k: &str| {
+            r.get_from_path(k)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
         let _ = i;
         map.insert(
             get("url"),
@@ -179,7 +261,9 @@ fn previews(site: &Site, values: &Values<'_>) -> OutputFile {
 }
 
 fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> OutputFile {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let base = &site.config.base_url;
     let mut push = |path: &str, date: Option<&str>| {
         xml.push_str("  <url><loc>");

@@ -44,8 +44,13 @@ impl Engine {
             .map(|t| (t.name.clone(), (t.display.clone(), t.text.clone())))
             .collect();
         let engine_err = |e: tera::Error| tera_diagnostics(&e, &displays);
-        tera.add_raw_templates(theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())))
-            .map_err(engine_err)?;
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|t| (t.name.as_str(), t.text.as_str())),
+        )
+        .map_err(engine_err)?;
         Ok(Engine { tera, displays })
     }
 
@@ -55,14 +60,19 @@ impl Engine {
 
     /// Renders one template; an error becomes a diagnostic naming the template's file and line.
     pub fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, cx).map_err(|e| tera_diagnostic(&e, &self.displays))
+        self.tera
+            .render(name, cx)
+            .map_err(|e| tera_diagnostic(&e, &self.displays))
     }
 }
 
 /// Maps a Tera error to diagnostics. Template loading reports all reference errors (unknown
 /// function, missing include, …) as one message of compiler-style reports; split it so each
 /// becomes a diagnostic at its own template line.
-fn tera_diagnostics(e: &tera::Error, displays: &HashMap<String, (String, String)>) -> Vec<Diagnostic> {
+fn tera_diagnostics(
+    e: &tera::Error,
+    displays: &HashMap<String, (String, String)>,
+) -> Vec<Diagnostic> {
     if let tera::ErrorKind::Msg(msg) = e.kind() {
         let mut out = Vec::new();
         for report in msg.split("\n\n") {
@@ -73,10 +83,17 @@ fn tera_diagnostics(e: &tera::Error, displays: &HashMap<String, (String, String)
             let Some(loc) = loc else { continue };
             let mut parts = loc.rsplitn(3, ':');
             let (col, line, name) = (parts.next(), parts.next(), parts.next());
-            let (Some(name), Some(line), Some(col)) = (name, line.and_then(|l| l.parse::<usize>().ok()), col.and_then(|c| c.parse::<usize>().ok())) else {
+            let (Some(name), Some(line), Some(col)) = (
+                name,
+                line.and_then(|l| l.parse::<usize>().ok()),
+                col.and_then(|c| c.parse::<usize>().ok()),
+            ) else {
                 continue;
             };
-            let (display, text) = displays.get(name).cloned().unwrap_or_else(|| (name.to_string(), String::new()));
+            let (display, text) = displays
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| (name.to_string(), String::new()));
             let line_text = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
             out.push(
                 Diagnostic::error("template", format!("template error in `{name}`: {message}"))
@@ -104,7 +121,10 @@ fn tera_diagnostic(e: &tera::Error, displays: &HashMap<String, (String, String)>
                 .cloned()
                 .unwrap_or_else(|| (r.filename().to_string(), String::new()));
             let span = r.span();
-            let line_text = text.lines().nth(span.start_line.saturating_sub(1)).map(str::to_string);
+            let line_text = text
+                .lines()
+                .nth(span.start_line.saturating_sub(1))
+                .map(str::to_string);
             let kind = if matches!(te.kind(), tera::ErrorKind::SyntaxError(_)) {
                 "template syntax error"
             } else {
@@ -199,7 +219,11 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
         .into_iter()
         .map(|(mut d, pages)| {
             let first = &site.content.pages[pages[0]];
-            let name = if first.file.is_empty() { format!("content/{}", first.rel) } else { first.file.clone() };
+            let name = if first.file.is_empty() {
+                format!("content/{}", first.rel)
+            } else {
+                first.file.clone()
+            };
             let note = if pages.len() == 1 {
                 format!("while rendering {name}")
             } else {
@@ -240,7 +264,10 @@ mod tests {
     #[test]
     fn marks_only_the_exact_link() {
         let s = "<a href=\"/a/\">A</a><a href=\"/a/b/\">B</a>";
-        assert_eq!(mark_current(s, "/a/b/"), "<a href=\"/a/\">A</a><a href=\"/a/b/\" aria-current=\"page\">B</a>");
+        assert_eq!(
+            mark_current(s, "/a/b/"),
+            "<a href=\"/a/\">A</a><a href=\"/a/b/\" aria-current=\"page\">B</a>"
+        );
         assert_eq!(mark_current(s, "/c/"), s);
     }
 }

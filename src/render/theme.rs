@@ -56,7 +56,10 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
             if let Some(name) = rel.strip_prefix("templates/") {
                 templates.insert(
                     name.to_string(),
-                    (format!("(embedded theme)/templates/{name}"), Source::Embedded(bytes)),
+                    (
+                        format!("(embedded theme)/templates/{name}"),
+                        Source::Embedded(bytes),
+                    ),
                 );
             } else if let Some(name) = rel.strip_prefix("static/") {
                 static_files.insert(name.to_string(), Source::Embedded(bytes));
@@ -82,20 +85,34 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     for (name, (display, source)) in templates {
         match source.read().map(String::from_utf8) {
-            Ok(Ok(text)) => out.templates.push(TemplateFile { name, display, text }),
+            Ok(Ok(text)) => out.templates.push(TemplateFile {
+                name,
+                display,
+                text,
+            }),
             Ok(Err(_)) => diags.push(
                 Diagnostic::error("template", "template is not valid UTF-8")
                     .in_file(&display)
                     .with_help("save the template as UTF-8"),
             ),
-            Err(e) => diags.push(Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&display)),
+            Err(e) => diags.push(
+                Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&display),
+            ),
         }
     }
-    if diags.is_empty() { Ok(out) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
 }
 
 fn add_dir(dir: &Path, root: &Path, into: &mut BTreeMap<String, (String, Source)>) {
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -103,18 +120,34 @@ fn add_dir(dir: &Path, root: &Path, into: &mut BTreeMap<String, (String, Source)
         if crate::content::is_ignored(&name) {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         let display = crate::diagnostics::display_path(root, entry.path());
         into.insert(rel, (display, Source::Disk(entry.path().to_path_buf())));
     }
 }
 
 fn add_static(dir: &Path, into: &mut BTreeMap<String, Source>) {
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().flatten() {
-        if !entry.file_type().is_file() || crate::content::is_ignored(&entry.file_name().to_string_lossy()) {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+    {
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored(&entry.file_name().to_string_lossy())
+        {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         into.insert(rel, Source::Disk(entry.path().to_path_buf()));
     }
 }

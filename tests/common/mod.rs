@@ -1,0 +1,419 @@
+//! Helpers shared by the integration tests: a throw-away [`Site`] written into a unique temp
+//! folder (removed on drop), wrappers around `qunce::build` / `qunce::check` and the binary, and
+//! small assertions on diagnostics and output files.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use qunce::diagnostics::{self, Format};
+use qunce::{Diagnostic, Options, Outcome};
+
+/// The `site.toml` every [`Site::new`] starts with.
+pub const SITE_TOML: &str =
+    "title = \"测试手册\"\nbase_url = \"https://example.org\"\nlanguage = \"zh-CN\"\n";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A small site in a temp folder of its own, removed when dropped.
+pub struct Site {
+    root: PathBuf,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site::new()
+    }
+}
+
+impl Site {
+    /// An empty folder, without site.toml.
+    pub fn bare() -> Site {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let root =
+            std::env::temp_dir().join(format!("qunce-test-{}-{n}-{nanos:x}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("create temp site");
+        // Canonical so that paths compared against the engine's output match (macOS /private).
+        let root = std::fs::canonicalize(&root).expect("canonical temp dir");
+        Site { root }
+    }
+
+    /// A site with [`SITE_TOML`] and an empty content/ folder.
+    pub fn new() -> Site {
+        let s = Site::bare();
+        s.write("site.toml", SITE_TOML);
+        std::fs::create_dir_all(s.root.join("content")).expect("content/");
+        s
+    }
+
+    /// Builder form of [`Site::write`].
+    pub fn file(self, rel: &str, text: &str) -> Site {
+        self.write(rel, text);
+        self
+    }
+
+    /// Builder form of [`Site::write_bytes`].
+    pub fn bytes(self, rel: &str, bytes: &[u8]) -> Site {
+        self.write_bytes(rel, bytes);
+        self
+    }
+
+    /// Writes a file below the site root, creating folders.
+    pub fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folders");
+        }
+        std::fs::write(&path, bytes).expect("write fixture file");
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A path below the site root.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The default output folder.
+    pub fn public(&self) -> PathBuf {
+        self.root.join("public")
+    }
+
+    pub fn opts(&self) -> Options {
+        Options {
+            root: self.root.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub fn build(&self) -> Outcome {
+        qunce::build(&self.opts())
+    }
+
+    pub fn build_with(&self, f: impl FnOnce(&mut Options)) -> Outcome {
+        let mut o = self.opts();
+        f(&mut o);
+        qunce::build(&o)
+    }
+
+    pub fn check(&self) -> Outcome {
+        qunce::check(&self.opts())
+    }
+
+    /// Builds and fails the test (printing every diagnostic) unless the build has no errors.
+    pub fn build_ok(&self) -> Outcome {
+        let o = self.build();
+        assert_eq!(
+            o.status,
+            qunce::Status::Ok,
+            "build failed:\n{}",
+            human(&o.diagnostics)
+        );
+        o
+    }
+
+    /// An output file (relative to public/) as text.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.public().join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read output {}: {e}\noutput files:\n{}",
+                path.display(),
+                self.output_files().join("\n")
+            )
+        })
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.public().join(rel).exists()
+    }
+
+    /// Every file under public/, relative, sorted.
+    pub fn output_files(&self) -> Vec<String> {
+        snapshot(&self.public()).into_keys().collect()
+    }
+
+    /// Runs the qunce binary with `--root <site>` followed by `args`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = vec!["--root", self.root.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        run_bin(&all, &[])
+    }
+
+    /// Like [`Site::run`], with extra environment variables.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut all: Vec<&str> = vec!["--root", self.root.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        run_bin(&all, env)
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code; None when killed by a signal (a crash such as a stack overflow).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Panics (printing the output) unless the exit code is `code`.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// The path of the compiled binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_qunce")
+}
+
+/// Runs the binary with `args`, NO_COLOR unset unless given in `env`.
+pub fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.args(args).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Run::from(cmd.output().expect("run qunce"))
+}
+
+/// Runs the binary with a deadline: a run that does not finish within `limit` is killed and the
+/// test fails as a hang (the limit is a hang guard, far above any normal run, not a timing
+/// assertion).
+pub fn run_bin_guarded(args: &[&str], limit: Duration) -> Run {
+    let mut child = Command::new(bin())
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn qunce");
+    // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err, &mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("qunce {args:?} hung (still running after {limit:?}); killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned(),
+    }
+}
+
+/// The human rendering of diagnostics, for assertion messages.
+pub fn human(diags: &[Diagnostic]) -> String {
+    diagnostics::render(diags, Format::Human { color: false })
+}
+
+/// Errors only.
+pub fn errors(o: &Outcome) -> Vec<&Diagnostic> {
+    o.diagnostics.iter().filter(|d| d.is_error()).collect()
+}
+
+/// Warnings only.
+pub fn warnings(o: &Outcome) -> Vec<&Diagnostic> {
+    o.diagnostics.iter().filter(|d| !d.is_error()).collect()
+}
+
+/// Diagnostics with `code`.
+pub fn with_code<'a>(o: &'a Outcome, code: &str) -> Vec<&'a Diagnostic> {
+    o.diagnostics.iter().filter(|d| d.code == code).collect()
+}
+
+/// The one diagnostic with `code` in `file`; fails (printing all diagnostics) otherwise.
+pub fn one<'a>(o: &'a Outcome, code: &str, file: &str) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code && d.file == file)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one `{code}` in {file}, got {}:\n{}",
+        found.len(),
+        human(&o.diagnostics)
+    );
+    found[0]
+}
+
+/// Asserts a diagnostic's place, printing it in full on failure.
+pub fn assert_at(d: &Diagnostic, file: &str, line: usize, column: usize) {
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        (file, line, column),
+        "wrong place for:\n{}",
+        human(std::slice::from_ref(d))
+    );
+}
+
+/// Asserts the help line contains `needle`.
+pub fn assert_help(d: &Diagnostic, needle: &str) {
+    let help = d.help.as_deref().unwrap_or("");
+    assert!(
+        help.contains(needle),
+        "help should contain {needle:?}:\n{}",
+        human(std::slice::from_ref(d))
+    );
+}
+
+/// 1-based line and character column of the first occurrence of `needle` in `text`.
+pub fn pos(text: &str, needle: &str) -> (usize, usize) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in fixture"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..at].chars().count() + 1)
+}
+
+/// Every file below `dir` (relative path → bytes).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let ft = e.file_type().expect("file type");
+            if ft.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(base)
+                    .expect("below base")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The `<main>…</main>` part of a page: what the page itself shows, without the sidebar (which
+/// lists every page and would make "is X linked here" assertions meaningless).
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("page has <main>");
+    let end = html[start..]
+        .find("</main>")
+        .map_or(html.len(), |i| start + i);
+    &html[start..end]
+}
+
+/// The rendered Markdown body of a page in the default theme (`<div class="content">…`), up to
+/// the end of the article.
+pub fn body_of(html: &str) -> &str {
+    let start = html
+        .find("<div class=\"content\">")
+        .expect("page has a content div");
+    let end = html[start..]
+        .find("</article>")
+        .map_or(html.len(), |i| start + i);
+    &html[start..end]
+}
+
+/// Every value of `attr="…"` in `html`.
+pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!("{attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        // Only whole attribute names: preceded by whitespace.
+        let ok = rest[..i].ends_with(|c: char| c.is_whitespace());
+        let after = &rest[i + needle.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        if ok {
+            out.push(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// A small, consistent handbook with one page of each kind, every page linked and every
+/// relation filled in: it builds and checks with no error and no warning.
+pub fn handbook() -> Site {
+    Site::new()
+        .file(
+            "content/_index.md",
+            "+++\ntitle = \"首页\"\n+++\n\n从 [[同好]] 开始。\n",
+        )
+        .file(
+            "content/elements/同好.md",
+            "+++\ntitle = \"同好\"\nkind = \"element\"\nletter = \"I\"\norder = 1\n+++\n\n因为共同的爱好聚在一起。\n",
+        )
+        .file(
+            "content/roles/班长.md",
+            "+++\ntitle = \"班长\"\nkind = \"role\"\naliases = [\"monitor\"]\nresponsibilities = [\"主持开营\"]\n+++\n\n## 职责\n\n每天提醒大家。\n",
+        )
+        .file(
+            "content/rituals/开营仪式.md",
+            "+++\ntitle = \"开营仪式\"\nkind = \"ritual\"\nelement = \"同好\"\nroles = [\"班长\"]\nstage = \"intro\"\nchecklist = \"开营准备\"\n+++\n\n## 流程\n\n1. 班长发布欢迎词。\n",
+        )
+        .file(
+            "content/checklists/开营准备.md",
+            "+++\ntitle = \"开营准备\"\nkind = \"checklist\"\nfor = [\"开营仪式\"]\n+++\n\n- [ ] 写好欢迎词 {#welcome}\n- [ ] 准备自我介绍模板\n",
+        )
+}

@@ -47,8 +47,30 @@ impl<'a> Values<'a> {
             .iter()
             .map(|p| format!("{}{}", site.base, p.url))
             .collect();
-        let refs: Vec<Value> = (0..site.content.pages.len())
+        let plain: Vec<Value> = (0..site.content.pages.len())
             .map(|i| page_ref(site, i, &urls[i]))
+            .collect();
+        // Refs also carry their reverse relations (as lists of plain refs), so a list of
+        // elements can show each element's rituals without another lookup.
+        let refs: Vec<Value> = plain
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let incoming = &site.graph.incoming[i];
+                if incoming.is_empty() {
+                    return r.clone();
+                }
+                let mut map: BTreeMap<String, Value> = r
+                    .as_map()
+                    .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+                    .unwrap_or_default();
+                let inc: BTreeMap<String, Value> = incoming
+                    .iter()
+                    .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&j| plain[j].clone()))))
+                    .collect();
+                map.insert("incoming".to_string(), inc.into());
+                map.into()
+            })
             .collect();
         let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for i in site.content.in_order() {
@@ -300,6 +322,14 @@ impl Values<'_> {
         let kind = site.config.kind(&p.kind);
 
         let mut fields: BTreeMap<String, Value> = BTreeMap::new();
+        let field_labels: BTreeMap<String, Value> = kind
+            .map(|k| {
+                k.fields
+                    .iter()
+                    .map(|f| (f.name.clone(), Value::from(f.label.as_str())))
+                    .collect()
+            })
+            .unwrap_or_default();
         for (name, v) in &site.graph.fields[i] {
             let def = kind.and_then(|k| k.field(name));
             let val = match v {
@@ -429,6 +459,7 @@ impl Values<'_> {
             ("content", Value::safe_string(&site.bodies[i])),
             ("toc", Value::from_serializable(&toc(&scan.headings))),
             ("fields", fields.into()),
+            ("field_labels", field_labels.into()),
             ("incoming", incoming.into()),
             ("relations", list(relations)),
             ("backlinks", refs(backlinks)),

@@ -206,11 +206,12 @@ pub(crate) fn inject(html: &[u8], build: &str) -> Vec<u8> {
 /// once they are fixed.
 fn error_page(state: &State, snapshot: &Snapshot) -> Reply {
     let report = state.report();
-    let mut html = String::from(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>qunce: build failed</title></head>\
-         <body style=\"font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:24px\">\
-         <h1 style=\"font-size:18px\">qunce: the site does not build yet / 站点还无法构建</h1><pre>",
-    );
+    let mut html = String::from(concat!(
+        "<!doctype html><html><head><meta charset=\"utf-8\">",
+        "<title>qunce: build failed</title></head>",
+        "<body style=\"font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:24px\">",
+        "<h1 style=\"font-size:18px\">qunce: the site does not build yet / 站点还无法构建</h1><pre>",
+    ));
     let text = crate::diagnostics::render(
         &report.diagnostics,
         crate::diagnostics::Format::Human { color: false },

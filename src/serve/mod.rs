@@ -367,7 +367,8 @@ impl Builder {
         let elapsed = start.elapsed().as_millis();
 
         let text = diagnostics::render(&diags, Format::Human { color: self.color });
-        if !self.quiet && text != self.printed {
+        // Errors are printed after every failed build; unchanged warnings only once.
+        if !self.quiet && (text != self.printed || diags.iter().any(Diagnostic::is_error)) {
             eprint!("{text}");
         }
         self.printed = text;

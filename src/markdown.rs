@@ -51,6 +51,55 @@ pub struct Scan {
     pub summary: String,
     pub word_count: usize,
     pub has_raw_html: bool,
+    /// How deep raw HTML tags nest at most (an estimate from a tag scan), so pathological
+    /// nesting can be kept away from the sanitizer.
+    pub raw_html_depth: usize,
+}
+
+/// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
+pub const MAX_RAW_HTML_DEPTH: usize = 512;
+
+/// Tracks open minus closed tags across raw HTML fragments.
+fn html_depth(fragment: &str, depth: &mut isize, max: &mut usize) {
+    let b = fragment.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'<' && i + 1 < b.len() {
+            let next = b[i + 1];
+            if next == b'/' {
+                *depth -= 1;
+            } else if next.is_ascii_alphabetic() {
+                let end = fragment[i..].find('>').map_or(b.len(), |e| i + e);
+                let tag = &fragment[i + 1..end];
+                let name: String = tag
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let void = tag.ends_with('/')
+                    || matches!(
+                        name.as_str(),
+                        "br" | "img"
+                            | "hr"
+                            | "input"
+                            | "meta"
+                            | "link"
+                            | "area"
+                            | "base"
+                            | "col"
+                            | "embed"
+                            | "source"
+                            | "track"
+                            | "wbr"
+                    );
+                if !void {
+                    *depth += 1;
+                    *max = (*max).max((*depth).max(0) as usize);
+                }
+            }
+        }
+        i += 1;
+    }
 }
 
 /// Length of summaries used in lists and hover previews.
@@ -64,6 +113,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut in_para = false;
     let mut summary_done = false;
     let mut in_code = false;
+    let mut html_open: isize = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -120,7 +170,10 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                 s.tasks += 1;
                 s.tasks_done += usize::from(done);
             }
-            Event::Html(_) | Event::InlineHtml(_) => s.has_raw_html = true,
+            Event::Html(h) | Event::InlineHtml(h) => {
+                s.has_raw_html = true;
+                html_depth(&h, &mut html_open, &mut s.raw_html_depth);
+            }
             _ => {}
         }
     }
@@ -279,6 +332,10 @@ pub fn render(
     anchor_label: &str,
 ) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let checklists = lists_with_tasks(&events);
+    // Raw HTML nested deeper than the sanitizer handles in reasonable time is shown as text:
+    // safe by construction, and reported as a warning by the caller.
+    let escape_raw = raw_html == RawHtml::Safe && scan.raw_html_depth > MAX_RAW_HTML_DEPTH;
     let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut heading_ix = 0;
     let mut link_ix = 0;
@@ -311,7 +368,7 @@ pub fn render(
                 ));
             }
             Event::Start(Tag::List(None)) => {
-                let is_checklist = list_has_tasks(&events, i);
+                let is_checklist = checklists.contains(&i);
                 lists.push(is_checklist);
                 if is_checklist {
                     out_events.push(Event::Html("<ul class=\"checklist\">\n".into()));
@@ -355,6 +412,9 @@ pub fn render(
                     }
                     .into(),
                 ));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if escape_raw => {
+                out_events.push(Event::Text(h.clone()));
             }
             Event::Text(t) if skip_text => {
                 let _ = t;
@@ -443,7 +503,7 @@ pub fn render(
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
-    if scan.has_raw_html && raw_html == RawHtml::Safe {
+    if scan.has_raw_html && raw_html == RawHtml::Safe && !escape_raw {
         html = sanitize(&html);
     }
     html
@@ -468,23 +528,26 @@ fn tag_of(level: HeadingLevel) -> &'static str {
     }
 }
 
-/// Whether the bullet list starting at `start` has task items (looking at its direct items).
-fn list_has_tasks(events: &[Event<'_>], start: usize) -> bool {
-    let mut depth = 0usize;
-    for ev in &events[start..] {
+/// For every event index that starts a list, whether that list's own items have task markers.
+/// One pass with a stack of open lists, so deeply nested lists stay linear.
+fn lists_with_tasks(events: &[Event<'_>]) -> std::collections::HashSet<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut with_tasks = std::collections::HashSet::new();
+    for (i, ev) in events.iter().enumerate() {
         match ev {
-            Event::Start(Tag::List(_)) => depth += 1,
+            Event::Start(Tag::List(_)) => open.push(i),
             Event::End(TagEnd::List(_)) => {
-                depth -= 1;
-                if depth == 0 {
-                    return false;
+                open.pop();
+            }
+            Event::TaskListMarker(_) => {
+                if let Some(&l) = open.last() {
+                    with_tasks.insert(l);
                 }
             }
-            Event::TaskListMarker(_) if depth == 1 => return true,
             _ => {}
         }
     }
-    false
+    with_tasks
 }
 
 /// The text of the task item starting at `start` (up to a nested list), or None if the item

@@ -116,6 +116,26 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
             .map(|p| markdown::scan(p.body(), p.body_start))
             .collect()
     });
+    for (p, s) in content.pages.iter().zip(&scans) {
+        if s.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
+            && config.raw_html == crate::config::RawHtml::Safe
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "raw-html-too-deep",
+                    format!(
+                        "raw HTML nested {} levels deep is shown as text",
+                        s.raw_html_depth
+                    ),
+                )
+                .in_file(&p.file)
+                .with_help(format!(
+                    "keep raw HTML under {} levels of nesting",
+                    markdown::MAX_RAW_HTML_DEPTH
+                )),
+            );
+        }
+    }
     let base = config.base_path();
     let (graph, d) = t.time("resolve", || {
         links::resolve(&content, &scans, &config, &base)

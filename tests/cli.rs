@@ -39,6 +39,15 @@ fn exit_codes() {
     r.expect_code(2);
     assert!(r.stderr.contains("site.toml:2"), "{}", r.stderr);
     bad_config.run(&["check"]).expect_code(2);
+    // Valid TOML with a wrong value is a configuration error too.
+    let wrong_value = handbook().file(
+        "site.toml",
+        "title = 3\nbase_url = \"https://example.org\"\n[kinds.event.fields.host]\ntype = \"lnk\"\n",
+    );
+    let r = wrong_value.run(&["build"]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("site.toml:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("site.toml:4"), "{}", r.stderr);
 
     // No site.toml at all, and a wrong command line.
     let empty = Site::bare();
@@ -267,7 +276,7 @@ fn init_creates_a_site_that_builds_cleanly_without_a_theme_folder() {
     assert!(dir.join("public/style.css").is_file());
     let r = run_bin(&["--root", dir_s, "check", "--deny-warnings"], &[]);
     r.expect_code(0);
-    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
 
     // init never overwrites an existing site.
     let before = std::fs::read(dir.join("site.toml")).expect("site.toml");
@@ -327,4 +336,36 @@ fn new_creates_a_page_of_a_kind_and_refuses_to_overwrite() {
     let r = site.run(&["new", "ritul", "别的"]);
     assert_ne!(r.code, Some(0));
     assert!(r.stderr.contains("ritual"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// build flags
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn build_flags_drafts_base_url_and_output() {
+    let site = handbook().file(
+        "content/guides/草稿.md",
+        "+++\ntitle = \"草稿\"\ndraft = true\n+++\n\n[[班长]]\n",
+    );
+    site.run(&["build"]).expect_code(0);
+    assert!(!site.exists("guides/cao-gao/index.html"));
+    site.run(&["build", "--drafts"]).expect_code(0);
+    assert!(site.exists("guides/cao-gao/index.html"));
+
+    let out = site.path("elsewhere/site");
+    site.run(&[
+        "build",
+        "--base-url",
+        "https://example.org/handbook",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ])
+    .expect_code(0);
+    let html = std::fs::read_to_string(out.join("rituals/kai-ying-yi-shi/index.html"))
+        .expect("built into --output");
+    assert!(
+        html.contains("href=\"/handbook/roles/ban-zhang/\""),
+        "{html}"
+    );
 }

@@ -646,7 +646,9 @@ fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
                 let roles = graph.fields[i].iter().any(|(k, v)| {
                     k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty())
                 });
-                let written = p.meta.fields.iter().any(|(k, _)| k == "roles");
+                // A `roles` value with a type error was already reported; do not repeat it.
+                let written = p.meta.keys.iter().any(|k| k == "roles")
+                    && !p.meta.fields.iter().any(|(k, _)| k == "roles");
                 if !roles && !written {
                     out.push(
                         Diagnostic::warning(

@@ -86,6 +86,15 @@ fn wrong_field_type_is_an_error_at_the_value() {
     assert_at(d, "content/elements/结构.md", line, col);
     assert!(d.message.contains("order"), "{}", d.message);
     assert_help(d, "order = 1");
+
+    // The badly typed `roles` is reported once, not again as "a ritual without roles".
+    assert!(
+        !o.diagnostics
+            .iter()
+            .any(|d| d.code == "ritual-without-roles" && d.file == "content/rituals/破冰.md"),
+        "{:#?}",
+        o.diagnostics
+    );
 }
 
 #[test]

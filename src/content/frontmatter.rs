@@ -100,8 +100,10 @@ pub struct FrontMatter {
     pub template: Option<String>,
     /// Byte offset of the `kind` value, for errors about the kind.
     pub kind_offset: usize,
-    /// Kind fields as written, with spans in file coordinates.
+    /// Kind fields as written, with spans in file coordinates (only the well-typed ones).
     pub fields: Vec<(String, Spanned)>,
+    /// Every top-level key written, valid or not, so shape warnings do not repeat an error.
+    pub keys: Vec<String>,
 }
 
 /// Parses and checks a front-matter header. Errors and warnings are pushed to `diags`; the
@@ -128,6 +130,7 @@ pub fn parse(
         }
     };
     spanned::shift(&mut table, split.header_start);
+    fm.keys = table.iter().map(|(k, _, _)| k.clone()).collect();
     let mut cx = Cx { src, diags };
 
     for (key, _, value) in &table {

@@ -107,47 +107,35 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     }
 }
 
-fn add_dir(dir: &Path, root: &Path, into: &mut BTreeMap<String, (String, Source)>) {
-    for entry in walkdir::WalkDir::new(dir)
+/// The files under `dir` that are not editor leftovers, as (path relative to `dir`, path).
+fn files_in(dir: &Path) -> impl Iterator<Item = (String, PathBuf)> + '_ {
+    walkdir::WalkDir::new(dir)
         .follow_links(false)
         .into_iter()
         .flatten()
-    {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        if crate::content::is_ignored(&name) {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        let display = crate::diagnostics::display_path(root, entry.path());
-        into.insert(rel, (display, Source::Disk(entry.path().to_path_buf())));
+        .filter(|e| {
+            e.file_type().is_file() && !crate::content::is_ignored(&e.file_name().to_string_lossy())
+        })
+        .map(move |e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, e.path().to_path_buf())
+        })
+}
+
+fn add_dir(dir: &Path, root: &Path, into: &mut BTreeMap<String, (String, Source)>) {
+    for (rel, path) in files_in(dir) {
+        let display = crate::diagnostics::display_path(root, &path);
+        into.insert(rel, (display, Source::Disk(path)));
     }
 }
 
 fn add_static(dir: &Path, into: &mut BTreeMap<String, Source>) {
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .flatten()
-    {
-        if !entry.file_type().is_file()
-            || crate::content::is_ignored(&entry.file_name().to_string_lossy())
-        {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        into.insert(rel, Source::Disk(entry.path().to_path_buf()));
+    for (rel, path) in files_in(dir) {
+        into.insert(rel, Source::Disk(path));
     }
 }

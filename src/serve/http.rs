@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tiny_http::{Header, Method, Request, Response};
 
 use super::{Entry, Snapshot, State};
+use crate::markdown::escape;
 
 /// The reload script, injected before `</body>` of every HTML response.
 const LIVE_JS: &str = include_str!("live.js");
@@ -226,21 +227,6 @@ fn error_page(state: &State, snapshot: &Snapshot) -> Reply {
         body: inject(html.as_bytes(), &state.build_id(snapshot.generation)),
         location: None,
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `GET /__qunce/status`: the last build's outcome as JSON (for tools and tests).

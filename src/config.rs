@@ -312,8 +312,8 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
     if let Some(kinds) = spanned::get(&table, "kinds")
         && let Some(t) = cx.table("kinds", kinds)
     {
-        for (name, name_span, def) in t {
-            if let Some(kind) = cx.kind(name, name_span.start, def) {
+        for (name, _, def) in t {
+            if let Some(kind) = cx.kind(name, def) {
                 match config.kinds.iter_mut().find(|k| k.name == kind.name) {
                     Some(existing) => *existing = kind,
                     None => config.kinds.push(kind),
@@ -398,7 +398,7 @@ impl Cx<'_> {
         );
     }
 
-    fn kind(&mut self, name: &str, offset: usize, def: &Spanned) -> Option<KindDef> {
+    fn kind(&mut self, name: &str, def: &Spanned) -> Option<KindDef> {
         let t = self.table(&format!("kinds.{name}"), def)?;
         let mut kind = KindDef {
             name: name.to_string(),
@@ -406,7 +406,6 @@ impl Cx<'_> {
             section: None,
             fields: Vec::new(),
         };
-        let _ = offset;
         for (k, ks, v) in t {
             match k.as_str() {
                 "label" => kind.label = self.string(k, v).unwrap_or_default(),

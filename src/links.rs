@@ -3,7 +3,7 @@
 //! real heading ids, and derives the graph templates need: backlinks and typed reverse
 //! relations. All lookups are hash lookups; only misses scan for suggestions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -677,14 +677,6 @@ fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// The set of pages whose rendered output depends on page `i` (itself, pages it links to and
-/// that link to it, for their backlink and relation lists). Used by incremental rebuilds.
-pub fn dependents(graph: &Graph, i: usize) -> HashSet<usize> {
-    let mut set: HashSet<usize> = graph.backlinks[i].iter().copied().collect();
-    set.insert(i);
-    set
 }
 
 #[cfg(test)]

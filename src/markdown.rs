@@ -416,9 +416,8 @@ pub fn render(
             Event::Html(h) | Event::InlineHtml(h) if escape_raw => {
                 out_events.push(Event::Text(h.clone()));
             }
-            Event::Text(t) if skip_text => {
-                let _ = t;
-            }
+            // The wiki link's target text, already replaced by the page title.
+            Event::Text(_) if skip_text => {}
             Event::Text(t) => {
                 // A trailing `{#id}` on a task item is markup, not text.
                 let next_closes_item = matches!(
@@ -433,18 +432,16 @@ pub fn render(
                     out_events.push(ev.clone());
                 }
             }
-            Event::Start(Tag::Link { link_type, .. })
-            | Event::Start(Tag::Image { link_type, .. })
-                if matches!(ev, Event::Start(Tag::Link { .. })) =>
-            {
+            Event::Start(Tag::Link {
+                link_type, title, ..
+            }) => {
                 let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
                 link_ix += 1;
                 let wiki_plain = matches!(link_type, LinkType::WikiLink { has_pothole: false });
-                let title_attr = match ev {
-                    Event::Start(Tag::Link { title, .. }) if !title.is_empty() => {
-                        format!(" title=\"{}\"", escape(title))
-                    }
-                    _ => String::new(),
+                let title_attr = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape(title))
                 };
                 match &res {
                     Resolved::Internal { url, title } => {
@@ -479,9 +476,9 @@ pub fn render(
             }
             Event::Start(Tag::Image {
                 link_type,
-                dest_url,
                 title,
                 id,
+                ..
             }) => {
                 let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
                 link_ix += 1;
@@ -489,7 +486,6 @@ pub fn render(
                     Resolved::Internal { url, .. } | Resolved::Url(url) => url,
                     Resolved::Drop => String::new(),
                 };
-                let _ = dest_url;
                 out_events.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: url.into(),

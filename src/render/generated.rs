@@ -242,13 +242,12 @@ pub fn render(
 /// Title, kind and summary of every page, keyed by URL, for hover previews.
 fn previews(site: &Site, values: &Values<'_>) -> OutputFile {
     let mut map = serde_json::Map::with_capacity(site.content.pages.len());
-    for (i, r) in values.refs.iter().enumerate() {
+    for r in &values.refs {
         let get = |k: &str| {
             r.get_from_path(k)
                 .map(|v| v.to_string())
                 .unwrap_or_default()
         };
-        let _ = i;
         map.insert(
             get("url"),
             serde_json::json!({ "t": get("title"), "k": get("kind_label"), "s": get("summary") }),

@@ -251,8 +251,9 @@ fn status(state: &State) -> Reply {
     }
 }
 
-/// The content type of an output file, by its extension.
-pub(crate) fn content_type(path: &str) -> &'static str {
+/// The content type of an output file, by its extension (shared with the test servers, so
+/// tests see what readers see).
+pub fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit('/')
         .next()

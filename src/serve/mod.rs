@@ -13,6 +13,8 @@
 
 mod events;
 mod http;
+
+pub use http::content_type;
 mod watch;
 
 use std::collections::{BTreeSet, HashMap};

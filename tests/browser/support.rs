@@ -166,20 +166,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(OsStr::to_str).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "gif" => "image/gif",
-        _ => "application/octet-stream",
-    }
+    qunce::serve::content_type(&file.to_string_lossy())
 }
 
 // ---------------------------------------------------------------------------------------------

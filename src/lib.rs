@@ -11,6 +11,7 @@
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -66,7 +67,7 @@ pub struct Outcome {
     pub timings: Timings,
 }
 
-fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outcome> {
+pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outcome> {
     match config::load(&opts.root) {
         Ok((mut c, warnings)) => {
             if let Some(b) = &opts.base_url {

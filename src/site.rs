@@ -2,6 +2,7 @@
 //! markdown → render templates. Each step is a plain function of the previous steps' output
 //! (DESIGN.md §5); this module only sequences them, times them and gathers diagnostics.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -24,7 +25,7 @@ pub struct Site {
     pub bodies: Vec<String>,
     /// URL prefix of every internal link (`/` or `/handbook/`).
     pub base: String,
-    /// Changes every build; themes use it to bust caches of their assets.
+    /// A hash of the theme's static files; themes use it to bust caches of their assets.
     pub build_id: String,
 }
 
@@ -55,7 +56,8 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    /// Runs `f`, recording how long it took under `name`.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.stages.push((name, start.elapsed()));
@@ -109,11 +111,98 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
         )
     });
     diags.extend(d);
+    let theme = render::theme::load(&config);
+    let statics = match &theme {
+        Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
+        Err(_) => Vec::new(),
+    };
+    let site = analyse(config, content, &statics, None, &mut t, &mut diags);
+    let mut files = Vec::new();
+    match theme.and_then(|theme| Engine::new(&theme)) {
+        Ok(mut engine) => {
+            let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
+            files = f;
+            diags.extend(d);
+            files.extend(statics);
+        }
+        Err(d) => diags.extend(d),
+    }
+    diagnostics::sort(&mut diags);
+    Compiled {
+        site,
+        files,
+        diagnostics: diags,
+        timings: t,
+    }
+}
+
+/// Reads the theme's static files (its style sheets and scripts) into output files.
+pub fn read_static(theme: &render::Theme, diags: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
+    let mut files = Vec::with_capacity(theme.static_files.len());
+    for (dest, source) in &theme.static_files {
+        match source.read() {
+            Ok(bytes) => files.push(OutputFile {
+                path: dest.clone(),
+                bytes,
+            }),
+            Err(e) => diags.push(
+                Diagnostic::error("io", format!("cannot read static file {dest}: {e}"))
+                    .in_file(dest),
+            ),
+        }
+    }
+    files
+}
+
+/// The cache-busting id of a build's assets: a hash of the static files, so it changes exactly
+/// when they do and two builds of the same sources are byte-identical.
+fn build_id(statics: &[OutputFile]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in statics {
+        for b in f.path.bytes().chain([0]).chain(f.bytes.iter().copied()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{:x}", h & 0xffff_ffff_ffff)
+}
+
+/// Stages after loading: scan, resolve, render Markdown bodies. `previous` is an earlier site of
+/// the same config whose per-page results are reused for pages that did not change (a page's
+/// scan depends only on its source; its body on its source and its resolved links).
+pub fn analyse(
+    config: Config,
+    content: Content,
+    statics: &[OutputFile],
+    previous: Option<&Site>,
+    t: &mut Timings,
+    diags: &mut Vec<Diagnostic>,
+) -> Site {
+    let old: HashMap<&str, usize> = previous
+        .map(|s| {
+            s.content
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.rel.as_str(), i))
+                .collect()
+        })
+        .unwrap_or_default();
+    // The previous page of the same path, if its source is unchanged.
+    let same = |p: &content::Page| -> Option<usize> {
+        let prev = previous?;
+        let &j = old.get(p.rel.as_str())?;
+        let q = &prev.content.pages[j];
+        (q.source == p.source && q.body_start == p.body_start).then_some(j)
+    };
     let scans: Vec<Scan> = t.time("scan", || {
         content
             .pages
             .par_iter()
-            .map(|p| markdown::scan(p.body(), p.body_start))
+            .map(|p| match (same(p), previous) {
+                (Some(j), Some(prev)) => prev.scans[j].clone(),
+                _ => markdown::scan(p.body(), p.body_start),
+            })
             .collect()
     });
     for (p, s) in content.pages.iter().zip(&scans) {
@@ -152,6 +241,11 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
             .par_iter()
             .enumerate()
             .map(|(i, p)| {
+                if let (Some(j), Some(prev)) = (same(p), previous)
+                    && prev.graph.resolved[j] == graph.resolved[i]
+                {
+                    return prev.bodies[j].clone();
+                }
                 markdown::render(
                     p.body(),
                     &scans[i],
@@ -162,52 +256,13 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
             })
             .collect()
     });
-    let build_id = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or_default()
-    );
-    let site = Site {
+    Site {
         config,
         content,
         scans,
         graph,
         bodies,
         base,
-        build_id,
-    };
-    let mut files = Vec::new();
-    match render::theme::load(&site.config)
-        .and_then(|theme| Engine::new(&theme).map(|e| (theme, e)))
-    {
-        Ok((theme, mut engine)) => {
-            let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
-            files = f;
-            diags.extend(d);
-            t.time("static", || {
-                for (dest, source) in &theme.static_files {
-                    match source.read() {
-                        Ok(bytes) => files.push(OutputFile {
-                            path: dest.clone(),
-                            bytes,
-                        }),
-                        Err(e) => diags.push(
-                            Diagnostic::error("io", format!("cannot read static file {dest}: {e}"))
-                                .in_file(dest),
-                        ),
-                    }
-                }
-            });
-        }
-        Err(d) => diags.extend(d),
-    }
-    diagnostics::sort(&mut diags);
-    Compiled {
-        site,
-        files,
-        diagnostics: diags,
-        timings: t,
+        build_id: build_id(statics),
     }
 }

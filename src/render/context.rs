@@ -125,8 +125,9 @@ impl<'a> Values<'a> {
     }
 }
 
-/// Registers functions and the global context (site, kinds, sections) on the engine.
-pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
+/// Registers the global context (site, kinds, sections, and the lookup tables of the template
+/// functions) on the engine. Returns `sections`, which the dev server compares between builds.
+pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) -> Value {
     let cfg = &site.config;
     let mut ui: BTreeMap<String, Value> = BTreeMap::new();
     for (k, v) in &cfg.ui {
@@ -167,7 +168,7 @@ pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
     let g = engine.tera.global_context();
     g.insert_value("site", site_val);
     g.insert_value("kinds", kinds.into());
-    g.insert_value("sections", sections);
+    g.insert_value("sections", sections.clone());
 
     let pages: BTreeMap<String, Value> = values
         .data
@@ -183,6 +184,7 @@ pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) {
         .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&i| values.refs[i].clone()))))
         .collect();
     g.insert_value("__kinds", kinds_pages.into());
+    sections
 }
 
 /// Registers qunce's template functions. They are stateless: the data they look things up in
@@ -231,21 +233,33 @@ pub const SIDEBAR_PAGES: usize = 100;
 
 fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
     let sec = site.content.pages[i].section.as_ref().expect("section");
-    let pages = list(
-        sec.pages
-            .iter()
-            .take(SIDEBAR_PAGES)
-            .map(|&p| values.refs[p].clone()),
-    );
+    // Navigation entries carry only what a menu shows, so a page's summary or relations can
+    // change without changing every page's sidebar (the dev server re-renders less).
+    let nav = |p: usize| {
+        let r = &values.refs[p];
+        obj([
+            ("title", field(r, "title")),
+            ("url", field(r, "url")),
+            ("kind", field(r, "kind")),
+            ("weight", field(r, "weight")),
+        ])
+    };
+    let pages = list(sec.pages.iter().take(SIDEBAR_PAGES).map(|&p| nav(p)));
     let subsections = list(
         sec.subsections
             .iter()
             .map(|&s| sidebar_section(site, values, s)),
     );
     let r = &values.refs[i];
+    let p = &site.content.pages[i];
     obj([
         ("title", field(r, "title")),
         ("url", field(r, "url")),
+        (
+            "description",
+            p.meta.description.clone().unwrap_or_default().into(),
+        ),
+        ("summary", field(r, "summary")),
         ("pages", pages),
         ("total", sec.pages.len().into()),
         ("subsections", subsections),

@@ -143,8 +143,32 @@ fn tera_diagnostic(e: &tera::Error, displays: &HashMap<String, (String, String)>
 
 /// Renders every page, section and generated page.
 pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let prepared = prepare(site, engine);
+    let all: Vec<usize> = (0..site.content.pages.len()).collect();
+    let (pages, mut diags) = prepared.render_pages(&all);
+    let mut files: Vec<OutputFile> = pages.into_iter().map(|(_, f)| f).collect();
+    let (gen_files, gen_diags) = prepared.render_generated();
+    files.extend(gen_files);
+    diags.extend(gen_diags);
+    (files, diags)
+}
+
+/// Everything pages share in one build, computed once: page refs, the global context and the
+/// sidebar of each top-level section. The dev server renders only some pages with it.
+pub struct Prepared<'a> {
+    pub site: &'a Site,
+    pub engine: &'a Engine,
+    pub values: Values<'a>,
+    /// Rendered sidebar per top-level section (`usize::MAX`: pages outside any section).
+    pub sidebars: HashMap<usize, String>,
+    /// The template global `sections` (the sidebar's data).
+    pub sections: tera::Value,
+}
+
+/// Computes the shared data of a build and installs the global context on the engine.
+pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let values = Values::new(site);
-    context::install(engine, site, &values);
+    let sections = context::install(engine, site, &values);
     let engine = &*engine;
 
     // The sidebar is rendered once per top-level section, never per page.
@@ -169,76 +193,105 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
     } else {
         HashMap::new()
     };
+    Prepared {
+        site,
+        engine,
+        values,
+        sidebars,
+        sections,
+    }
+}
 
-    let results: Vec<Result<OutputFile, (Diagnostic, usize)>> = (0..site.content.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let page = &site.content.pages[i];
-            let template = values.template_for(engine, i);
-            let top = site.top_section(i).unwrap_or(usize::MAX);
-            let url = values.url(i);
-            let sidebar = sidebars
-                .get(&top)
-                .or_else(|| sidebars.get(&usize::MAX))
-                .map(|s| mark_current(s, &url))
-                .unwrap_or_default();
-            let mut cx = Context::new();
-            cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
-            cx.insert("current_url", &url);
-            if page.is_section() {
-                cx.insert_value("section", values.section_full(i));
-                cx.insert_value("page", values.page_full(i));
-            } else {
-                cx.insert_value("page", values.page_full(i));
-                if let Some(parent) = page.parent {
-                    cx.insert_value("section", values.section_ref(parent));
-                }
-            }
-            engine
-                .render(&template, &cx)
-                .map(|html| OutputFile {
-                    path: format!("{}index.html", page.url),
-                    bytes: html.into_bytes(),
-                })
-                .map_err(|d| (d, i))
-        })
-        .collect();
-
-    let mut files = Vec::with_capacity(results.len() + 16);
-    let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err((d, page)) => match errors.iter_mut().find(|(e, _)| e == &d) {
-                Some((_, pages)) => pages.push(page),
-                None => errors.push((d, vec![page])),
-            },
+impl Prepared<'_> {
+    /// The sidebar key of page `i` (see [`Prepared::sidebars`]).
+    pub fn sidebar_key(&self, i: usize) -> usize {
+        let top = self.site.top_section(i).unwrap_or(usize::MAX);
+        if self.sidebars.contains_key(&top) {
+            top
+        } else {
+            usize::MAX
         }
     }
-    let mut diags: Vec<Diagnostic> = errors
-        .into_iter()
-        .map(|(mut d, pages)| {
-            let first = &site.content.pages[pages[0]];
-            let name = if first.file.is_empty() {
-                format!("content/{}", first.rel)
-            } else {
-                first.file.clone()
-            };
-            let note = if pages.len() == 1 {
-                format!("while rendering {name}")
-            } else {
-                format!("while rendering {name} and {} other pages", pages.len() - 1)
-            };
-            d.help = Some(format!("{note}; {}", d.help.unwrap_or_default()));
-            d
-        })
-        .collect();
 
-    let sidebar_any = sidebars.get(&usize::MAX).cloned().unwrap_or_default();
-    let (gen_files, gen_diags) = generated::render(site, engine, &values, &sidebar_any);
-    files.extend(gen_files);
-    diags.extend(gen_diags);
-    (files, diags)
+    /// Renders the pages `which` (in parallel). Template errors are reported once per distinct
+    /// error, naming the first page it happened on and how many others.
+    pub fn render_pages(&self, which: &[usize]) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
+        let (site, engine, values) = (self.site, self.engine, &self.values);
+        let results: Vec<Result<(usize, OutputFile), (Diagnostic, usize)>> = which
+            .par_iter()
+            .map(|&i| {
+                let page = &site.content.pages[i];
+                let template = values.template_for(engine, i);
+                let url = values.url(i);
+                let sidebar = self
+                    .sidebars
+                    .get(&self.sidebar_key(i))
+                    .map(|s| mark_current(s, &url))
+                    .unwrap_or_default();
+                let mut cx = Context::new();
+                cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
+                cx.insert("current_url", &url);
+                if page.is_section() {
+                    cx.insert_value("section", values.section_full(i));
+                    cx.insert_value("page", values.page_full(i));
+                } else {
+                    cx.insert_value("page", values.page_full(i));
+                    if let Some(parent) = page.parent {
+                        cx.insert_value("section", values.section_ref(parent));
+                    }
+                }
+                engine
+                    .render(&template, &cx)
+                    .map(|html| {
+                        (
+                            i,
+                            OutputFile {
+                                path: format!("{}index.html", page.url),
+                                bytes: html.into_bytes(),
+                            },
+                        )
+                    })
+                    .map_err(|d| (d, i))
+            })
+            .collect();
+
+        let mut files = Vec::with_capacity(results.len());
+        let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err((d, page)) => match errors.iter_mut().find(|(e, _)| e == &d) {
+                    Some((_, pages)) => pages.push(page),
+                    None => errors.push((d, vec![page])),
+                },
+            }
+        }
+        let diags: Vec<Diagnostic> = errors
+            .into_iter()
+            .map(|(mut d, pages)| {
+                let first = &site.content.pages[pages[0]];
+                let name = if first.file.is_empty() {
+                    format!("content/{}", first.rel)
+                } else {
+                    first.file.clone()
+                };
+                let note = if pages.len() == 1 {
+                    format!("while rendering {name}")
+                } else {
+                    format!("while rendering {name} and {} other pages", pages.len() - 1)
+                };
+                d.help = Some(format!("{note}; {}", d.help.unwrap_or_default()));
+                d
+            })
+            .collect();
+        (files, diags)
+    }
+
+    /// Renders the generated pages (matrix, lifecycle, coverage, tags, 404, data files).
+    pub fn render_generated(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+        generated::render(self.site, self.engine, &self.values, &sidebar_any)
+    }
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

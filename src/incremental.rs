@@ -1,0 +1,566 @@
+//! Incremental rebuilds for `qunce serve`: the pipeline of [`crate::site`], remembered.
+//!
+//! A rebuild after an edit re-reads only the files that changed, reuses the scans and Markdown
+//! bodies of unchanged pages, keeps the compiled templates, and re-renders only the pages whose
+//! output can differ: the page itself and every page that shows something of a page that
+//! changed (backlinks, reverse relations, section lists, prev/next, breadcrumbs, the sidebar,
+//! templates that look pages up by kind or path). The cheap whole-site stages (arranging
+//! sections, resolving links, page refs) run in full every time, so nothing is ever stale:
+//! the dirty set is computed by comparing the new derived data with the last good build's, not
+//! by guessing from the edit. Generated pages (matrix, tags, sitemap, …) are always rendered.
+//!
+//! The contract, tested with random edit sequences: after any sequence of rebuilds the files
+//! equal what [`crate::compile`] produces for the same sources.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::content::{self, Asset, LoadOptions, Parsed, Tree};
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::{self, Engine, OutputFile, Theme};
+use crate::site::{self, Site, Timings};
+
+/// Output files by path below the output root.
+pub type Files = HashMap<String, Arc<[u8]>>;
+
+/// The result of one rebuild.
+pub struct Rebuilt {
+    /// Whether the build had no errors (then `files` is the new site).
+    pub ok: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages in the site.
+    pub pages: usize,
+    /// Pages (documents, not generated pages) whose templates were run.
+    pub rendered: usize,
+    /// Output paths whose bytes changed, were added or removed.
+    pub changed: Vec<String>,
+    /// The complete output (rendered files, generated and static files), when `ok`.
+    pub files: Arc<Files>,
+    /// Files copied from content/ as they are.
+    pub assets: Arc<Vec<Asset>>,
+    pub timings: Timings,
+}
+
+/// A site kept in memory between rebuilds.
+pub struct Incremental {
+    options: crate::Options,
+    memo: Option<Memo>,
+}
+
+/// What the sources looked like at the last rebuild.
+struct Memo {
+    config: Config,
+    config_warnings: Vec<Diagnostic>,
+    tree: Tree,
+    parsed: HashMap<PathBuf, Parsed>,
+    theme: Result<Theme, Vec<Diagnostic>>,
+    /// Compiled templates (None when the theme failed to load or compile).
+    engine: Option<Engine>,
+    engine_errors: Vec<Diagnostic>,
+    /// Templates that use a function reading any page (see [`dirty::GLOBAL_READERS`]).
+    readers: Vec<String>,
+    statics: Vec<OutputFile>,
+    static_errors: Vec<Diagnostic>,
+    /// The last build without errors, the base of the next dirty-set comparison.
+    last: Option<Last>,
+}
+
+/// The last good build.
+struct Last {
+    site: Site,
+    /// Page refs by page path, as templates saw them.
+    refs: HashMap<String, tera::Value>,
+    /// Rendered sidebars by the path of their top section ("" for pages outside any).
+    sidebars: HashMap<String, String>,
+    /// The template global `sections`.
+    sections: tera::Value,
+    files: Arc<Files>,
+    /// Paths of the generated files, so stale ones (an emptied tag) can be removed.
+    generated: Vec<String>,
+}
+
+/// What kind of source a changed path is.
+enum Change {
+    Config,
+    Theme,
+    Content(PathBuf),
+}
+
+impl Incremental {
+    /// A site to be built by the first [`Incremental::rebuild`].
+    pub fn new(options: crate::Options) -> Incremental {
+        Incremental {
+            options,
+            memo: None,
+        }
+    }
+
+    /// Where `qunce build` would write, once a config has loaded.
+    pub fn output_dir(&self) -> Option<PathBuf> {
+        self.memo.as_ref().map(|m| m.config.output_dir.clone())
+    }
+
+    /// Rebuilds after `changed` (paths relative to the site root, as the watcher reports them;
+    /// empty for a full build). Returns None when `cancel` was raised meanwhile: a newer change
+    /// supersedes this rebuild, and the next one starts from the last good build.
+    pub fn rebuild(&mut self, changed: &[String], cancel: &AtomicBool) -> Option<Rebuilt> {
+        let root = self.options.root.clone();
+        let changes: Vec<Change> = changed
+            .iter()
+            .map(|c| {
+                if c == config::CONFIG_FILE {
+                    Change::Config
+                } else if c == "content" || c.starts_with("content/") {
+                    Change::Content(root.join(c))
+                } else {
+                    Change::Theme
+                }
+            })
+            .collect();
+        let mut t = Timings::default();
+        if self.memo.is_none() || changes.iter().any(|c| matches!(c, Change::Config)) {
+            match crate::config_for(&self.options) {
+                Ok((config, warnings)) => self.memo = Some(Memo::new(config, warnings, &mut t)),
+                Err(outcome) => {
+                    self.memo = None;
+                    return Some(Rebuilt::failed(outcome.diagnostics, t));
+                }
+            }
+        } else {
+            let memo = self.memo.as_mut().expect("memo");
+            if changes.iter().any(|c| matches!(c, Change::Theme)) {
+                memo.load_theme(&mut t);
+            }
+            let mut to_read: Vec<PathBuf> = Vec::new();
+            for c in &changes {
+                if let Change::Content(path) = c {
+                    for p in memo.tree.update(&memo.config.root, path) {
+                        if !to_read.contains(&p) {
+                            to_read.push(p);
+                        }
+                    }
+                    let gone: Vec<PathBuf> = memo
+                        .parsed
+                        .keys()
+                        .filter(|p| p.starts_with(path) && !memo.tree.markdown.contains(*p))
+                        .cloned()
+                        .collect();
+                    for p in gone {
+                        memo.parsed.remove(&p);
+                    }
+                }
+            }
+            let config = &memo.config;
+            let fresh: Vec<(PathBuf, Parsed)> = t.time("read", || {
+                to_read
+                    .into_par_iter()
+                    .map(|p| {
+                        let parsed = content::read_page(config, &p);
+                        (p, parsed)
+                    })
+                    .collect()
+            });
+            memo.parsed.extend(fresh);
+        }
+        let memo = self.memo.as_mut().expect("memo");
+        memo.build(self.options.drafts, cancel, &mut t)
+    }
+}
+
+impl Rebuilt {
+    fn failed(diagnostics: Vec<Diagnostic>, timings: Timings) -> Rebuilt {
+        Rebuilt {
+            ok: false,
+            diagnostics,
+            pages: 0,
+            rendered: 0,
+            changed: Vec::new(),
+            files: Arc::new(Files::new()),
+            assets: Arc::new(Vec::new()),
+            timings,
+        }
+    }
+}
+
+impl Memo {
+    /// Reads everything: config given, theme, every content file.
+    fn new(config: Config, config_warnings: Vec<Diagnostic>, t: &mut Timings) -> Memo {
+        let tree = t.time("walk", || content::walk(&config));
+        let parsed: HashMap<PathBuf, Parsed> = t.time("read", || {
+            tree.markdown
+                .par_iter()
+                .map(|p| (p.clone(), content::read_page(&config, p)))
+                .collect()
+        });
+        let mut memo = Memo {
+            config,
+            config_warnings,
+            tree,
+            parsed,
+            theme: Ok(Theme::default()),
+            engine: None,
+            engine_errors: Vec::new(),
+            readers: Vec::new(),
+            statics: Vec::new(),
+            static_errors: Vec::new(),
+            last: None,
+        };
+        memo.load_theme(t);
+        memo
+    }
+
+    /// (Re)loads the theme and compiles its templates; every page will be rendered again.
+    fn load_theme(&mut self, t: &mut Timings) {
+        self.last = None;
+        self.theme = t.time("theme", || render::theme::load(&self.config));
+        self.statics.clear();
+        self.static_errors.clear();
+        self.engine = None;
+        self.engine_errors.clear();
+        if let Ok(theme) = &self.theme {
+            self.readers = theme
+                .templates
+                .iter()
+                .filter(|t| dirty::GLOBAL_READERS.iter().any(|f| t.text.contains(f)))
+                .map(|t| t.name.clone())
+                .collect();
+            self.statics = t.time("static", || {
+                site::read_static(theme, &mut self.static_errors)
+            });
+            match Engine::new(theme) {
+                Ok(e) => self.engine = Some(e),
+                Err(d) => self.engine_errors = d,
+            }
+        }
+    }
+
+    fn build(&mut self, drafts: bool, cancel: &AtomicBool, t: &mut Timings) -> Option<Rebuilt> {
+        let mut diags: Vec<Diagnostic> = self.config_warnings.clone();
+        let (content, d) = t.time("load", || {
+            let parsed = self
+                .tree
+                .markdown
+                .iter()
+                .filter_map(|p| self.parsed.get(p).cloned());
+            content::assemble(&self.config, LoadOptions { drafts }, &self.tree, parsed)
+        });
+        diags.extend(d);
+        diags.extend(self.static_errors.iter().cloned());
+        let previous = self.last.as_ref().map(|l| &l.site);
+        let site = site::analyse(
+            self.config.clone(),
+            content,
+            &self.statics,
+            previous,
+            t,
+            &mut diags,
+        );
+        if cancel.load(Ordering::SeqCst) {
+            return None;
+        }
+        let pages = site.content.pages.len();
+        let Some(engine) = self.engine.as_mut() else {
+            match &self.theme {
+                Err(d) => diags.extend(d.iter().cloned()),
+                Ok(_) => diags.extend(self.engine_errors.iter().cloned()),
+            }
+            diagnostics::sort(&mut diags);
+            let mut r = Rebuilt::failed(diags, std::mem::take(t));
+            r.pages = pages;
+            return Some(r);
+        };
+
+        let render_start = Instant::now();
+        let prepared = render::prepare(&site, engine);
+        let refs: HashMap<String, tera::Value> = site
+            .content
+            .pages
+            .iter()
+            .zip(&prepared.values.refs)
+            .map(|(p, r)| (p.rel.clone(), r.clone()))
+            .collect();
+        let sidebar_of = |key: usize| -> String {
+            if key == usize::MAX {
+                String::new()
+            } else {
+                site.content.pages[key].rel.clone()
+            }
+        };
+        let sidebars: HashMap<String, String> = prepared
+            .sidebars
+            .iter()
+            .map(|(&k, v)| (sidebar_of(k), v.clone()))
+            .collect();
+        let sections = prepared.sections.clone();
+        let which: Vec<usize> = match &self.last {
+            Some(last) => dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared),
+            None => (0..pages).collect(),
+        };
+        if cancel.load(Ordering::SeqCst) {
+            return None;
+        }
+        let (rendered, d) = prepared.render_pages(&which);
+        diags.extend(d);
+        let (generated, d) = prepared.render_generated();
+        diags.extend(d);
+        t.stages.push(("render", render_start.elapsed()));
+        drop(prepared);
+        diagnostics::sort(&mut diags);
+        let ok = !diags.iter().any(Diagnostic::is_error);
+        let assets = Arc::new(site.content.assets.clone());
+        if !ok {
+            let mut r = Rebuilt::failed(diags, std::mem::take(t));
+            r.pages = pages;
+            r.rendered = which.len();
+            return Some(r);
+        }
+
+        // The new output: the last one, minus what no longer exists, plus what was rendered.
+        let mut changed = Vec::new();
+        let generated_paths: Vec<String> = generated.iter().map(|f| f.path.clone()).collect();
+        let mut files: Files = match &self.last {
+            Some(last) => {
+                let mut f = (*last.files).clone();
+                let live: HashSet<String> = site
+                    .content
+                    .pages
+                    .iter()
+                    .map(|p| format!("{}index.html", p.url))
+                    .chain(generated_paths.iter().cloned())
+                    .collect();
+                let old_outputs = last
+                    .site
+                    .content
+                    .pages
+                    .iter()
+                    .map(|p| format!("{}index.html", p.url))
+                    .chain(last.generated.iter().cloned());
+                for path in old_outputs {
+                    if !live.contains(&path) && f.remove(&path).is_some() {
+                        changed.push(path);
+                    }
+                }
+                f
+            }
+            None => self
+                .statics
+                .iter()
+                .map(|f| (f.path.clone(), Arc::from(f.bytes.as_slice())))
+                .collect(),
+        };
+        for f in rendered.into_iter().map(|(_, f)| f).chain(generated) {
+            if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
+                changed.push(f.path.clone());
+                files.insert(f.path, Arc::from(f.bytes));
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        let files = Arc::new(files);
+        let rendered_count = which.len();
+        self.last = Some(Last {
+            site,
+            refs,
+            sidebars,
+            sections,
+            files: files.clone(),
+            generated: generated_paths,
+        });
+        Some(Rebuilt {
+            ok: true,
+            diagnostics: diags,
+            pages,
+            rendered: rendered_count,
+            changed,
+            files,
+            assets,
+            timings: std::mem::take(t),
+        })
+    }
+}
+
+mod dirty {
+    //! Which pages of a new build can render differently from the last good build.
+
+    use std::collections::HashMap;
+
+    use super::Last;
+    use crate::links::FieldValue;
+    use crate::render::Prepared;
+    use crate::site::Site;
+
+    /// Template functions that read any page of the site: a template using them depends on
+    /// every page ref.
+    pub(super) const GLOBAL_READERS: [&str; 2] = ["pages_of_kind", "get_page"];
+
+    /// Separates the groups of [`members`], so a page moving from one group to another counts.
+    const SEP: usize = usize::MAX;
+
+    /// The pages to render again: those whose own data, or the data of any page they show,
+    /// differs from the last build; all pages when something every page may show changed.
+    pub(super) fn pages(
+        last: &Last,
+        refs: &HashMap<String, tera::Value>,
+        sidebars: &HashMap<String, String>,
+        sections: &tera::Value,
+        readers: &[String],
+        prepared: &Prepared<'_>,
+    ) -> Vec<usize> {
+        let site = prepared.site;
+        let n = site.content.pages.len();
+        if *sections != last.sections {
+            return (0..n).collect();
+        }
+        let old = &last.site;
+        let index = |s: &Site| -> HashMap<String, usize> {
+            s.content
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.rel.clone(), i))
+                .collect()
+        };
+        let old_index = index(old);
+        let new_index = index(site);
+        // Pages whose ref (what other pages show of them) changed, new pages included.
+        let ref_changed: Vec<bool> = site
+            .content
+            .pages
+            .iter()
+            .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
+            .collect();
+        let any_changed = n != old.content.pages.len() || ref_changed.iter().any(|&c| c);
+        // A base or partial template reading any page makes every document depend on all.
+        let readers_everywhere = readers.iter().any(|r| !is_document_template(r));
+        fn rel_of(s: &Site, k: usize) -> Option<&str> {
+            (k != SEP).then(|| s.content.pages[k].rel.as_str())
+        }
+        let top_rel = |s: &Site, k: usize| -> String {
+            s.top_section(k)
+                .map_or(String::new(), |t| s.content.pages[t].rel.clone())
+        };
+        let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {
+            map.get(&key).or_else(|| map.get("")).cloned()
+        };
+        (0..n)
+            .into_iter()
+            .filter(|&i| {
+                let template = prepared.values.template_for(prepared.engine, i);
+                if any_changed && (readers_everywhere || readers.contains(&template)) {
+                    return true;
+                }
+                let p = &site.content.pages[i];
+                let Some(&j) = old_index.get(&p.rel) else {
+                    return true;
+                };
+                let q = &old.content.pages[j];
+                if p.source != q.source
+                    || p.url != q.url
+                    || site.bodies[i] != old.bodies[j]
+                    || sidebar(sidebars, top_rel(site, i))
+                        != sidebar(&last.sidebars, top_rel(old, j))
+                    || !same_fields(&site.graph.fields[i], &old.graph.fields[j], old, &new_index)
+                {
+                    return true;
+                }
+                let now = members(site, i);
+                let before = members(old, j);
+                now.len() != before.len()
+                    || now
+                        .iter()
+                        .zip(&before)
+                        .any(|(&a, &b)| rel_of(site, a) != rel_of(old, b))
+                    || now.iter().any(|&m| m != SEP && ref_changed[m])
+            })
+            .collect()
+    }
+
+    /// Whether a template renders whole documents (as opposed to a base or partial template
+    /// that any document's template may extend or include).
+    fn is_document_template(name: &str) -> bool {
+        name.starts_with("kinds/") || matches!(name, "page.html" | "section.html" | "index.html")
+    }
+
+    /// Whether a page's fields are the same before and after, link targets compared by path.
+    fn same_fields(
+        now: &[(String, FieldValue)],
+        before: &[(String, FieldValue)],
+        old: &Site,
+        new_index: &HashMap<String, usize>,
+    ) -> bool {
+        let map = |k: usize| new_index.get(&old.content.pages[k].rel).copied();
+        now.len() == before.len()
+            && now.iter().zip(before).all(|((n1, v1), (n2, v2))| {
+                n1 == n2
+                    && match (v1, v2) {
+                        (FieldValue::Link(Some(a)), FieldValue::Link(Some(b))) => {
+                            Some(*a) == map(*b)
+                        }
+                        (FieldValue::Links(a), FieldValue::Links(b)) => {
+                            a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| Some(x) == map(y))
+                        }
+                        _ => v1 == v2,
+                    }
+            })
+    }
+
+    /// Every page whose ref page `i`'s template context contains, in groups split by [`SEP`]:
+    /// link fields, reverse relations, backlinks, ancestors, prev/next, and for a section its
+    /// pages and subsections.
+    fn members(site: &Site, i: usize) -> Vec<usize> {
+        let pages = &site.content.pages;
+        let p = &pages[i];
+        let mut m = Vec::new();
+        for (_, v) in &site.graph.fields[i] {
+            match v {
+                FieldValue::Link(Some(t)) => m.push(*t),
+                FieldValue::Links(ts) => m.extend(ts),
+                _ => {}
+            }
+        }
+        m.push(SEP);
+        for (_, sources) in &site.graph.incoming[i] {
+            m.extend(sources);
+            m.push(SEP);
+        }
+        m.extend(&site.graph.backlinks[i]);
+        m.push(SEP);
+        let mut cur = p.parent;
+        while let Some(a) = cur {
+            m.push(a);
+            cur = pages[a].parent;
+        }
+        m.push(SEP);
+        if let Some(sec) = p.parent.and_then(|s| pages[s].section.as_ref())
+            && !p.is_section()
+            && let Some(k) = sec.pages.iter().position(|&x| x == i)
+        {
+            if k > 0 {
+                m.push(sec.pages[k - 1]);
+            }
+            m.push(SEP);
+            if let Some(&nx) = sec.pages.get(k + 1) {
+                m.push(nx);
+            }
+        }
+        m.push(SEP);
+        if let Some(sec) = &p.section {
+            m.extend(&sec.pages);
+            m.push(SEP);
+            for &s in &sec.subsections {
+                m.push(s);
+                if let Some(ss) = &pages[s].section {
+                    m.extend(&ss.pages);
+                }
+                m.push(SEP);
+            }
+        }
+        m
+    }
+}

@@ -15,7 +15,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -107,9 +106,9 @@ impl Incremental {
     }
 
     /// Rebuilds after `changed` (paths relative to the site root, as the watcher reports them;
-    /// empty for a full build). Returns None when `cancel` was raised meanwhile: a newer change
+    /// empty for a full build). Returns None when `cancel()` turned true meanwhile: a newer change
     /// supersedes this rebuild, and the next one starts from the last good build.
-    pub fn rebuild(&mut self, changed: &[String], cancel: &AtomicBool) -> Option<Rebuilt> {
+    pub fn rebuild(&mut self, changed: &[String], cancel: &dyn Fn() -> bool) -> Option<Rebuilt> {
         let root = self.options.root.clone();
         let changes: Vec<Change> = changed
             .iter()
@@ -124,16 +123,8 @@ impl Incremental {
             })
             .collect();
         let mut t = Timings::default();
-        if self.memo.is_none() || changes.iter().any(|c| matches!(c, Change::Config)) {
-            match crate::config_for(&self.options) {
-                Ok((config, warnings)) => self.memo = Some(Memo::new(config, warnings, &mut t)),
-                Err(outcome) => {
-                    self.memo = None;
-                    return Some(Rebuilt::failed(outcome.diagnostics, t));
-                }
-            }
-        } else {
-            let memo = self.memo.as_mut().expect("memo");
+        let reload = changes.iter().any(|c| matches!(c, Change::Config));
+        if let Some(memo) = self.memo.as_mut().filter(|_| !reload) {
             if changes.iter().any(|c| matches!(c, Change::Theme)) {
                 memo.load_theme(&mut t);
             }
@@ -167,8 +158,16 @@ impl Incremental {
                     .collect()
             });
             memo.parsed.extend(fresh);
+        } else {
+            match crate::config_for(&self.options) {
+                Ok((config, warnings)) => self.memo = Some(Memo::new(config, warnings, &mut t)),
+                Err(outcome) => {
+                    self.memo = None;
+                    return Some(Rebuilt::failed(outcome.diagnostics, t));
+                }
+            }
         }
-        let memo = self.memo.as_mut().expect("memo");
+        let memo = self.memo.as_mut()?;
         memo.build(self.options.drafts, cancel, &mut t)
     }
 }
@@ -240,7 +239,12 @@ impl Memo {
         }
     }
 
-    fn build(&mut self, drafts: bool, cancel: &AtomicBool, t: &mut Timings) -> Option<Rebuilt> {
+    fn build(
+        &mut self,
+        drafts: bool,
+        cancel: &dyn Fn() -> bool,
+        t: &mut Timings,
+    ) -> Option<Rebuilt> {
         let mut diags: Vec<Diagnostic> = self.config_warnings.clone();
         let (content, d) = t.time("load", || {
             let parsed = self
@@ -261,7 +265,7 @@ impl Memo {
             t,
             &mut diags,
         );
-        if cancel.load(Ordering::SeqCst) {
+        if cancel() {
             return None;
         }
         let pages = site.content.pages.len();
@@ -302,7 +306,7 @@ impl Memo {
             Some(last) => dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared),
             None => (0..pages).collect(),
         };
-        if cancel.load(Ordering::SeqCst) {
+        if cancel() {
             return None;
         }
         let (rendered, d) = prepared.render_pages(&which);
@@ -449,7 +453,6 @@ mod dirty {
             map.get(&key).or_else(|| map.get("")).cloned()
         };
         (0..n)
-            .into_iter()
             .filter(|&i| {
                 let template = prepared.values.template_for(prepared.engine, i);
                 if any_changed && (readers_everywhere || readers.contains(&template)) {

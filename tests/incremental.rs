@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use common::{Site, human};
 use qunce::incremental::Incremental;
@@ -232,7 +231,7 @@ fn clean(site: &Site) -> (bool, BTreeMap<String, Vec<u8>>, String) {
 fn run_sequence(seed: u64, steps: usize) {
     let site = bundled();
     let mut inc = Incremental::new(site.opts());
-    let cancel = AtomicBool::new(false);
+    let cancel = || false;
     let first = inc.rebuild(&[], &cancel).expect("not cancelled");
     assert!(first.ok, "{}", human(&first.diagnostics));
     let mut rng = Rng(seed);
@@ -301,7 +300,7 @@ fn random_edit_sequences_equal_clean_builds() {
 fn a_body_edit_renders_one_page() {
     let site = bundled();
     let mut inc = Incremental::new(site.opts());
-    let cancel = AtomicBool::new(false);
+    let cancel = || false;
     let first = inc.rebuild(&[], &cancel).expect("first");
     assert!(first.ok);
     assert_eq!(first.rendered, first.pages);
@@ -323,7 +322,7 @@ fn a_body_edit_renders_one_page() {
 fn a_retitle_renders_the_pages_that_show_the_title() {
     let site = bundled();
     let mut inc = Incremental::new(site.opts());
-    let cancel = AtomicBool::new(false);
+    let cancel = || false;
     let first = inc.rebuild(&[], &cancel).expect("first");
     let rel = "content/roles/夸夸官.md";
     let text = std::fs::read_to_string(site.path(rel)).expect("read");
@@ -349,19 +348,16 @@ fn a_retitle_renders_the_pages_that_show_the_title() {
 fn a_raised_cancel_flag_abandons_the_rebuild() {
     let site = bundled();
     let mut inc = Incremental::new(site.opts());
-    let first = inc.rebuild(&[], &AtomicBool::new(false)).expect("first");
+    let first = inc.rebuild(&[], &|| false).expect("first");
     assert!(first.ok);
     let rel = "content/rituals/破冰.md";
     site.write(
         rel,
         "+++\ntitle = \"破冰\"\nkind = \"ritual\"\n+++\n\n新内容。\n",
     );
-    assert!(
-        inc.rebuild(&[rel.to_string()], &AtomicBool::new(true))
-            .is_none()
-    );
+    assert!(inc.rebuild(&[rel.to_string()], &|| true).is_none());
     // The next rebuild still sees the edit.
-    let r = inc.rebuild(&[], &AtomicBool::new(false)).expect("third");
+    let r = inc.rebuild(&[], &|| false).expect("third");
     let page = r.files.get("rituals/po-bing/index.html").expect("page");
     assert!(String::from_utf8_lossy(page).contains("新内容"));
 }

@@ -430,3 +430,130 @@ fn a_folder_without_site_toml_is_refused() {
     assert!(err[0].message.contains("site.toml"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The served bytes of `path` without the live-reload script serve injects.
+fn served_without_script(addr: SocketAddr, path: &str) -> Vec<u8> {
+    let body = get(addr, path).body;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    match (
+        text.find("<script data-qunce-live>"),
+        text.rfind("</script>"),
+    ) {
+        (Some(a), Some(b)) if b > a => {
+            format!("{}{}", &text[..a], &text[b + "</script>".len()..]).into_bytes()
+        }
+        _ => body,
+    }
+}
+
+/// Whether every page and file a clean build of the site (with the server's address as its
+/// base URL) writes is served with exactly those bytes, and nothing else is served.
+fn served_equals_clean_build(site: &TempSite, addr: SocketAddr) -> Result<(), String> {
+    let opts = qunce::Options {
+        root: site.path().to_path_buf(),
+        drafts: false,
+        base_url: Some(format!("http://{addr}")),
+        output: None,
+    };
+    let compiled = qunce::compile(&opts).map_err(|_| "config error".to_string())?;
+    if compiled.has_errors() {
+        return Err("the clean build has errors".into());
+    }
+    for f in &compiled.files {
+        let path = format!("/{}", f.path.trim_end_matches("index.html"));
+        let got = if f.path.ends_with(".html") {
+            served_without_script(addr, &path)
+        } else {
+            get(addr, &path).body
+        };
+        if got != f.bytes {
+            return Err(format!("{path} differs from a clean build"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn follows_every_way_editors_save_and_ends_equal_to_a_clean_build() {
+    let site = TempSite::new("saves");
+    let server = start(&site);
+    let addr = server.addr();
+
+    // Write a temporary file, then rename it over the page (vim, VS Code, most editors).
+    site.write(
+        "content/guides/.live.md.tmp",
+        &page("改名覆盖 renamed-over"),
+    );
+    std::fs::rename(
+        site.path().join("content/guides/.live.md.tmp"),
+        site.path().join("content/guides/live.md"),
+    )
+    .unwrap();
+    assert!(
+        eventually(|| get(addr, "/guides/live/").text().contains("renamed-over")),
+        "a rename over the page was never served"
+    );
+
+    // Delete, then create again (some editors and sync tools).
+    std::fs::remove_file(site.path().join("content/guides/live.md")).unwrap();
+    assert!(
+        eventually(|| get(addr, "/guides/live/").status == 404),
+        "a deleted page is still served"
+    );
+    site.write("content/guides/live.md", &page("重新创建 recreated"));
+    assert!(
+        eventually(|| get(addr, "/guides/live/").text().contains("recreated")),
+        "a recreated page was never served"
+    );
+
+    // A new folder with a page, then the folder removed.
+    site.write(
+        "content/新栏目/第一页.md",
+        "+++\ntitle = \"第一页\"\n+++\n\n新栏目 new-section [[实时预览]]\n",
+    );
+    assert!(
+        eventually(|| get(addr, "/xin-lan-mu/di-yi-ye/")
+            .text()
+            .contains("new-section")),
+        "a page in a new folder was never served"
+    );
+    assert!(
+        eventually(|| get(addr, "/guides/live/").text().contains("第一页")),
+        "the backlink from the new page never appeared"
+    );
+    std::fs::remove_dir_all(site.path().join("content/新栏目")).unwrap();
+    assert!(
+        eventually(|| get(addr, "/xin-lan-mu/di-yi-ye/").status == 404),
+        "a removed folder's page is still served"
+    );
+    assert!(
+        eventually(|| !get(addr, "/guides/live/").text().contains("第一页")),
+        "the backlink of a removed page is still shown"
+    );
+
+    // A save storm: hundreds of writes in a burst; the last content wins.
+    for i in 0..300 {
+        site.write(
+            "content/guides/live.md",
+            &page(&format!("风暴 storm-{i}-end")),
+        );
+    }
+    assert!(
+        eventually(|| get(addr, "/guides/live/").text().contains("storm-299-end")),
+        "the last write of a storm was never served"
+    );
+
+    // After all of it, the served site is byte for byte what a clean build writes.
+    let mut last = String::new();
+    assert!(
+        eventually(|| match served_equals_clean_build(&site, addr) {
+            Ok(()) => true,
+            Err(e) => {
+                last = e;
+                false
+            }
+        }),
+        "{last}"
+    );
+    server.stop();
+}

@@ -20,7 +20,7 @@ mod watch;
 use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -30,6 +30,8 @@ use crate::diagnostics::{self, Diagnostic, Format};
 
 /// How many ports after the requested one are tried when it is taken.
 const PORT_TRIES: u16 = 100;
+/// How often waiting threads check whether the server is stopping.
+const POLL: Duration = Duration::from_millis(100);
 /// Threads answering ordinary requests (event streams get a thread each).
 const WORKERS: usize = 4;
 
@@ -215,12 +217,12 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
     });
 
     let mut builder = Builder {
-        options: crate::Options {
+        incremental: crate::incremental::Incremental::new(crate::Options {
             root: root.clone(),
             drafts: opts.drafts,
             base_url: Some(base_url),
             output: None,
-        },
+        }),
         state: state.clone(),
         quiet: opts.quiet,
         color: !opts.quiet
@@ -228,9 +230,12 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             && std::io::stderr().is_terminal(),
         printed: String::new(),
         pending: BTreeSet::new(),
-        output_dir: root.join("public"),
     };
-    builder.rebuild(&[]);
+    builder.rebuild(&[], &|| false);
+    let output_dir = builder
+        .incremental
+        .output_dir()
+        .unwrap_or_else(|| root.join("public"));
 
     let http = Arc::new(
         tiny_http::Server::from_listener(listener, None).map_err(|e| {
@@ -243,7 +248,15 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
 
     let mut threads = Vec::new();
     match watch::Watch::new(&root) {
-        Ok(w) => threads.push(std::thread::spawn(move || w.run(builder))),
+        Ok(w) => {
+            let queue = Arc::new(watch::Queue::default());
+            let q = queue.clone();
+            threads.push(std::thread::spawn(move || builder.run(&q)));
+            let st = state.clone();
+            threads.push(std::thread::spawn(move || {
+                w.run(&root, &output_dir, &queue, &st.stop)
+            }));
+        }
         Err(e) => {
             if !opts.quiet {
                 eprintln!("warning: cannot watch {} for changes: {e}", root.display());
@@ -332,7 +345,7 @@ pub fn open_browser(url: &str) {
 
 /// Runs builds and publishes their results.
 pub(crate) struct Builder {
-    options: crate::Options,
+    incremental: crate::incremental::Incremental,
     state: Arc<State>,
     quiet: bool,
     color: bool,
@@ -340,32 +353,40 @@ pub(crate) struct Builder {
     printed: String,
     /// Changes since the last good build (decides between a stylesheet swap and a reload).
     pending: BTreeSet<String>,
-    /// Where `qunce build` would write: changes there are never ours to react to.
-    pub output_dir: PathBuf,
 }
 
 impl Builder {
-    pub fn root(&self) -> &Path {
-        &self.options.root
+    /// The builder thread: takes batches of changes from the watcher and rebuilds. A batch that
+    /// arrives during a rebuild cancels it; the next rebuild covers both batches.
+    fn run(mut self, queue: &watch::Queue) {
+        let mut carry: Vec<String> = Vec::new();
+        while !self.state.stop.load(Ordering::SeqCst) {
+            let Some(batch) = queue.take(POLL) else {
+                continue;
+            };
+            for c in batch {
+                if !carry.contains(&c) {
+                    carry.push(c);
+                }
+            }
+            if self.rebuild(&carry, &|| queue.has_more()) {
+                carry.clear();
+            }
+        }
     }
 
-    /// Rebuilds the whole site after `changed` (paths relative to the root; empty for the first
-    /// build), swaps it in if it has no errors, and tells the browsers.
-    pub fn rebuild(&mut self, changed: &[String]) {
+    /// Rebuilds after `changed` (paths relative to the root; empty for the first build), swaps
+    /// the result in if it has no errors, and tells the browsers. Returns false when a newer
+    /// change cancelled the rebuild.
+    pub fn rebuild(&mut self, changed: &[String], cancel: &dyn Fn() -> bool) -> bool {
         let start = Instant::now();
         let first = self.state.snapshot().generation == 0 && changed.is_empty();
         self.pending.extend(changed.iter().cloned());
-        let (compiled, mut diags) = match crate::compile(&self.options) {
-            Ok(mut c) => {
-                let d = std::mem::take(&mut c.diagnostics);
-                self.output_dir = c.site.config.output_dir.clone();
-                (Some(c), d)
-            }
-            Err(outcome) => (None, outcome.diagnostics),
+        let Some(built) = self.incremental.rebuild(changed, cancel) else {
+            return false;
         };
-        diagnostics::sort(&mut diags);
-        let ok = compiled.is_some() && !diags.iter().any(Diagnostic::is_error);
-        let pages = compiled.as_ref().map_or(0, |c| c.site.content.pages.len());
+        let diags = built.diagnostics;
+        let pages = built.pages;
         let elapsed = start.elapsed().as_millis();
 
         let text = diagnostics::render(&diags, Format::Human { color: self.color });
@@ -380,10 +401,20 @@ impl Builder {
             [one] => format!("{one}: "),
             [first, rest @ ..] => format!("{first} (+{} more): ", rest.len()),
         };
-        if let (true, Some(c)) = (ok, compiled) {
+        if built.ok {
             let old = self.state.snapshot();
+            let mut files: HashMap<String, Entry> = built
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), Entry::Bytes(v.clone())))
+                .collect();
+            for a in built.assets.iter() {
+                files
+                    .entry(a.dest.clone())
+                    .or_insert_with(|| Entry::File(a.source.clone()));
+            }
             let snapshot = Snapshot {
-                files: files_of(c),
+                files,
                 generation: old.generation + 1,
             };
             let generation = snapshot.generation;
@@ -407,13 +438,22 @@ impl Builder {
                 .events
                 .send(if css_only { "css" } else { "reload" }, &data);
             if !self.quiet {
-                let verb = if first { "built" } else { "rebuilt" };
+                let summary = if first {
+                    format!("built {pages} pages")
+                } else {
+                    let n = built.changed.len();
+                    let s = if n == 1 { "" } else { "s" };
+                    format!(
+                        "re-rendered {} of {pages} pages, {n} file{s} changed",
+                        built.rendered
+                    )
+                };
                 let css = if css_only {
                     ", stylesheets swapped"
                 } else {
                     ""
                 };
-                eprintln!("{what}{verb} {pages} pages in {elapsed} ms{css}");
+                eprintln!("{what}{summary} in {elapsed} ms{css}");
             }
         } else {
             let (errors, _) = diagnostics::count(&diags);
@@ -434,20 +474,6 @@ impl Builder {
                 eprintln!("{what}build failed with {errors} error{s} in {elapsed} ms; {keeping}");
             }
         }
+        true
     }
-}
-
-/// Turns a compiled site into servable entries: rendered files in memory, assets by path.
-fn files_of(c: crate::Compiled) -> HashMap<String, Entry> {
-    let mut files: HashMap<String, Entry> = c
-        .files
-        .into_iter()
-        .map(|f| (f.path, Entry::Bytes(f.bytes.into())))
-        .collect();
-    for a in &c.site.content.assets {
-        files
-            .entry(a.dest.clone())
-            .or_insert_with(|| Entry::File(a.source.clone()));
-    }
-    files
 }

@@ -4,13 +4,13 @@
 //! often several events (write, rename, chmod) across several files.
 
 use std::path::{Component, Path};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::Builder;
 use crate::config::CONFIG_FILE;
 
 /// The folders under the root whose changes trigger a rebuild.
@@ -19,6 +19,46 @@ const QUIET: Duration = Duration::from_millis(50);
 const MAX_BATCH: Duration = Duration::from_secs(1);
 /// How often the watcher thread checks whether the server is stopping.
 const POLL: Duration = Duration::from_millis(100);
+
+/// Batches of changed paths from the watcher to the builder. Not a channel of batches: the
+/// builder takes everything queued at once (a save storm becomes one rebuild), and a running
+/// rebuild asks [`Queue::has_more`] to learn that it is superseded.
+#[derive(Default)]
+pub(crate) struct Queue {
+    paths: Mutex<Vec<String>>,
+    ready: Condvar,
+}
+
+impl Queue {
+    fn push(&self, changed: &[String]) {
+        let mut q = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+        for c in changed {
+            if !q.contains(c) {
+                q.push(c.clone());
+            }
+        }
+        self.ready.notify_all();
+    }
+
+    /// Everything queued, waiting up to `timeout` for something to arrive.
+    pub fn take(&self, timeout: Duration) -> Option<Vec<String>> {
+        let q = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut q, _) = self
+            .ready
+            .wait_timeout_while(q, timeout, |q| q.is_empty())
+            .unwrap_or_else(|e| e.into_inner());
+        (!q.is_empty()).then(|| std::mem::take(&mut *q))
+    }
+
+    /// Whether changes arrived since the last [`Queue::take`].
+    pub fn has_more(&self) -> bool {
+        !self
+            .paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+}
 
 pub(crate) struct Watch {
     watcher: RecommendedWatcher,
@@ -42,13 +82,13 @@ impl Watch {
         Ok(Watch { watcher, rx })
     }
 
-    /// The watcher thread: waits for changes, rebuilds, until the server stops.
-    pub fn run(mut self, mut builder: Builder) {
-        let state = builder.state.clone();
+    /// The watcher thread: collects changes into debounced batches for the builder, until the
+    /// server stops. It never waits for a rebuild, so a save during one supersedes it.
+    pub fn run(mut self, root: &Path, output_dir: &Path, queue: &Queue, stop: &AtomicBool) {
         let mut changed: Vec<String> = Vec::new();
-        while !state.stop.load(Ordering::SeqCst) {
+        while !stop.load(Ordering::SeqCst) {
             match self.rx.recv_timeout(POLL) {
-                Ok(event) => self.collect(event, &builder, &mut changed),
+                Ok(event) => self.collect(event, root, output_dir, &mut changed),
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
             }
@@ -58,14 +98,11 @@ impl Watch {
             let start = Instant::now();
             while start.elapsed() < MAX_BATCH {
                 match self.rx.recv_timeout(QUIET) {
-                    Ok(event) => self.collect(event, &builder, &mut changed),
+                    Ok(event) => self.collect(event, root, output_dir, &mut changed),
                     Err(_) => break,
                 }
             }
-            if state.stop.load(Ordering::SeqCst) {
-                break;
-            }
-            builder.rebuild(&changed);
+            queue.push(&changed);
             changed.clear();
         }
     }
@@ -75,7 +112,8 @@ impl Watch {
     fn collect(
         &mut self,
         event: notify::Result<notify::Event>,
-        builder: &Builder,
+        root: &Path,
+        output_dir: &Path,
         changed: &mut Vec<String>,
     ) {
         let Ok(event) = event else {
@@ -85,7 +123,7 @@ impl Watch {
             return;
         }
         for path in &event.paths {
-            let Some(rel) = relevant(builder.root(), &builder.output_dir, path) else {
+            let Some(rel) = relevant(root, output_dir, path) else {
                 continue;
             };
             if WATCHED_DIRS.contains(&rel.as_str()) && path.is_dir() {

@@ -280,8 +280,7 @@ impl Memo {
             return Some(r);
         };
 
-        let render_start = Instant::now();
-        let prepared = render::prepare(&site, engine);
+        let prepared = t.time("prepare", || render::prepare(&site, engine));
         let refs: HashMap<String, tera::Value> = site
             .content
             .pages
@@ -302,18 +301,29 @@ impl Memo {
             .map(|(&k, v)| (sidebar_of(k), v.clone()))
             .collect();
         let sections = prepared.sections.clone();
-        let which: Vec<usize> = match &self.last {
+        let which: Vec<usize> = t.time("dirty", || match &self.last {
             Some(last) => dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared),
             None => (0..pages).collect(),
-        };
+        });
         if cancel() {
             return None;
         }
-        let (rendered, d) = prepared.render_pages(&which);
+        let (rendered, d) = t.time("render", || prepared.render_pages(&which));
         diags.extend(d);
-        let (generated, d) = prepared.render_generated();
+        // Generated pages show page refs, relations, tags and URLs: when none of those changed
+        // (the usual body edit), the last build's generated files stand.
+        let reuse_generated = self.last.as_ref().is_some_and(|last| {
+            dirty::same_layout(&last.site, &site)
+                && last.sidebars == sidebars
+                && dirty::same_shown_data(last, &site, &refs)
+        });
+        let (generated, d) = if reuse_generated {
+            (Vec::new(), Vec::new())
+        } else {
+            t.time("generated", || prepared.render_generated())
+        };
         diags.extend(d);
-        t.stages.push(("render", render_start.elapsed()));
+        let output_start = Instant::now();
         drop(prepared);
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
@@ -327,7 +337,10 @@ impl Memo {
 
         // The new output: the last one, minus what no longer exists, plus what was rendered.
         let mut changed = Vec::new();
-        let generated_paths: Vec<String> = generated.iter().map(|f| f.path.clone()).collect();
+        let generated_paths: Vec<String> = match (&self.last, reuse_generated) {
+            (Some(last), true) => last.generated.clone(),
+            _ => generated.iter().map(|f| f.path.clone()).collect(),
+        };
         let mut files: Files = match &self.last {
             Some(last) => {
                 let mut f = (*last.files).clone();
@@ -366,6 +379,7 @@ impl Memo {
         }
         changed.sort();
         changed.dedup();
+        t.stages.push(("output", output_start.elapsed()));
         let files = Arc::new(files);
         let rendered_count = which.len();
         self.last = Some(Last {
@@ -422,6 +436,9 @@ mod dirty {
             return (0..n).collect();
         }
         let old = &last.site;
+        if same_layout(old, site) {
+            return pages_same_layout(last, refs, sidebars, readers, prepared);
+        }
         let index = |s: &Site| -> HashMap<String, usize> {
             s.content
                 .pages
@@ -480,6 +497,109 @@ mod dirty {
                         .zip(&before)
                         .any(|(&a, &b)| rel_of(site, a) != rel_of(old, b))
                     || now.iter().any(|&m| m != SEP && ref_changed[m])
+            })
+            .collect()
+    }
+
+    /// Whether both builds have the same pages in the same places: same paths in the same
+    /// order, same URLs, same section tree. Then page indices mean the same in both, and
+    /// comparisons need no lookups by path.
+    pub(super) fn same_layout(old: &Site, new: &Site) -> bool {
+        old.content.pages.len() == new.content.pages.len()
+            && old
+                .content
+                .pages
+                .iter()
+                .zip(&new.content.pages)
+                .all(|(a, b)| {
+                    a.rel == b.rel
+                        && a.url == b.url
+                        && a.parent == b.parent
+                        && match (&a.section, &b.section) {
+                            (Some(x), Some(y)) => {
+                                x.pages == y.pages && x.subsections == y.subsections
+                            }
+                            (None, None) => true,
+                            _ => false,
+                        }
+                })
+    }
+
+    /// Whether everything generated pages show is unchanged (given the same layout): page refs,
+    /// front matter (tags, fields) and relations.
+    pub(super) fn same_shown_data(
+        last: &Last,
+        site: &Site,
+        refs: &HashMap<String, tera::Value>,
+    ) -> bool {
+        let old = &last.site;
+        site.content
+            .pages
+            .iter()
+            .zip(&old.content.pages)
+            .enumerate()
+            .all(|(i, (p, q))| {
+                p.source[..p.body_start] == q.source[..q.body_start]
+                    && p.title == q.title
+                    && site.graph.fields[i] == old.graph.fields[i]
+                    && site.graph.incoming[i] == old.graph.incoming[i]
+                    && last.refs.get(&p.rel) == refs.get(&p.rel)
+            })
+    }
+
+    /// [`pages`] when the layout is the same: every comparison by index.
+    fn pages_same_layout(
+        last: &Last,
+        refs: &HashMap<String, tera::Value>,
+        sidebars: &HashMap<String, String>,
+        readers: &[String],
+        prepared: &Prepared<'_>,
+    ) -> Vec<usize> {
+        let site = prepared.site;
+        let old = &last.site;
+        let n = site.content.pages.len();
+        let ref_changed: Vec<bool> = site
+            .content
+            .pages
+            .iter()
+            .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
+            .collect();
+        let any_changed = ref_changed.iter().any(|&c| c);
+        let readers_everywhere = readers.iter().any(|r| !is_document_template(r));
+        if any_changed && readers_everywhere {
+            return (0..n).collect();
+        }
+        let sidebars_same = *sidebars == last.sidebars;
+        let top_rel = |k: usize| -> String {
+            site.top_section(k)
+                .map_or(String::new(), |t| site.content.pages[t].rel.clone())
+        };
+        let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {
+            map.get(&key).or_else(|| map.get("")).cloned()
+        };
+        (0..n)
+            .filter(|&i| {
+                let (p, q) = (&site.content.pages[i], &old.content.pages[i]);
+                if p.source != q.source
+                    || site.bodies[i] != old.bodies[i]
+                    || site.graph.fields[i] != old.graph.fields[i]
+                    || site.graph.incoming[i] != old.graph.incoming[i]
+                    || site.graph.backlinks[i] != old.graph.backlinks[i]
+                    || (!sidebars_same
+                        && sidebar(sidebars, top_rel(i)) != sidebar(&last.sidebars, top_rel(i)))
+                {
+                    return true;
+                }
+                if !any_changed {
+                    return false;
+                }
+                if !readers.is_empty() {
+                    let template = prepared.values.template_for(prepared.engine, i);
+                    if readers.contains(&template) {
+                        return true;
+                    }
+                }
+                members(site, i).iter().any(|&m| m != SEP && ref_changed[m])
             })
             .collect()
     }

@@ -86,6 +86,9 @@ enum Command {
         /// Include pages with draft = true.
         #[arg(long)]
         drafts: bool,
+        /// Print how long each stage of every rebuild took.
+        #[arg(long)]
+        timings: bool,
     },
 }
 
@@ -201,6 +204,7 @@ fn main() -> ExitCode {
             bind,
             open,
             drafts,
+            timings,
         } => {
             let opts = qunce::serve::ServeOptions {
                 root: cli.root,
@@ -208,6 +212,7 @@ fn main() -> ExitCode {
                 bind,
                 port,
                 quiet: false,
+                timings,
             };
             match qunce::serve::start(opts) {
                 Err(d) => {

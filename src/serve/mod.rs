@@ -48,6 +48,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Print nothing to the terminal (tests).
     pub quiet: bool,
+    /// Print the stage timings of every rebuild.
+    pub timings: bool,
 }
 
 impl ServeOptions {
@@ -59,6 +61,7 @@ impl ServeOptions {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 1111,
             quiet: false,
+            timings: false,
         }
     }
 }
@@ -230,6 +233,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             && std::io::stderr().is_terminal(),
         printed: String::new(),
         pending: BTreeSet::new(),
+        timings: opts.timings && !opts.quiet,
     };
     builder.rebuild(&[], &|| false);
     let output_dir = builder
@@ -353,6 +357,8 @@ pub(crate) struct Builder {
     printed: String,
     /// Changes since the last good build (decides between a stylesheet swap and a reload).
     pending: BTreeSet<String>,
+    /// Print the stage timings of every rebuild (`serve --timings`).
+    timings: bool,
 }
 
 impl Builder {
@@ -385,6 +391,9 @@ impl Builder {
         let Some(built) = self.incremental.rebuild(changed, cancel) else {
             return false;
         };
+        if self.timings {
+            eprint!("{}", built.timings.report());
+        }
         let diags = built.diagnostics;
         let pages = built.pages;
         let elapsed = start.elapsed().as_millis();
@@ -438,22 +447,21 @@ impl Builder {
                 .events
                 .send(if css_only { "css" } else { "reload" }, &data);
             if !self.quiet {
-                let summary = if first {
-                    format!("built {pages} pages")
-                } else {
-                    let n = built.changed.len();
-                    let s = if n == 1 { "" } else { "s" };
-                    format!(
-                        "re-rendered {} of {pages} pages, {n} file{s} changed",
-                        built.rendered
-                    )
-                };
                 let css = if css_only {
                     ", stylesheets swapped"
                 } else {
                     ""
                 };
-                eprintln!("{what}{summary} in {elapsed} ms{css}");
+                if first {
+                    eprintln!("{what}built {pages} pages in {elapsed} ms");
+                } else {
+                    let n = built.changed.len();
+                    let s = if n == 1 { "" } else { "s" };
+                    eprintln!(
+                        "{what}rebuilt in {elapsed} ms: re-rendered {} of {pages} pages, {n} file{s} changed{css}",
+                        built.rendered
+                    );
+                }
             }
         } else {
             let (errors, _) = diagnostics::count(&diags);

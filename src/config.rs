@@ -129,6 +129,8 @@ pub struct Config {
     pub ui: BTreeMap<String, String>,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
+    /// Write a site that works from file:// (relative links ending in `index.html`).
+    pub offline: bool,
 }
 
 impl Config {
@@ -167,11 +169,12 @@ impl Config {
             kinds: builtin_kinds(language),
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
+            offline: false,
         }
     }
 }
 
-const TOP_KEYS: [&str; 10] = [
+const TOP_KEYS: [&str; 11] = [
     "title",
     "description",
     "base_url",
@@ -182,6 +185,7 @@ const TOP_KEYS: [&str; 10] = [
     "kinds",
     "ui",
     "extra",
+    "offline",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -290,6 +294,16 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                 }
             }
             "extra" => config.extra = value.value.to_json(),
+            "offline" => match &value.value {
+                spanned::Value::Bool(b) => config.offline = *b,
+                _ => cx.errors.push(
+                    Diagnostic::error("config", "`offline` must be true or false")
+                        .at(&src, value.span.start)
+                        .with_help(
+                            "write `offline = true` to build a site that works from file://",
+                        ),
+                ),
+            },
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }

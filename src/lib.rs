@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
@@ -53,6 +54,8 @@ pub struct Options {
     pub drafts: bool,
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
+    /// Build for file:// (`--offline`); `offline = true` in site.toml does the same.
+    pub offline: bool,
 }
 
 /// The outcome of `build` or `check`.
@@ -72,6 +75,7 @@ fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnostic>), Outco
             if let Some(b) = &opts.base_url {
                 c.base_url = b.trim_end_matches('/').to_string();
             }
+            c.offline |= opts.offline;
             if let Some(o) = &opts.output {
                 c.output_dir = if o.is_absolute() {
                     o.clone()

@@ -95,8 +95,12 @@
 			var last = typing && pi === ps.length - 1;
 			if (p.type === "w") {
 				var w = p.chars.join(""), s = sh(w), terms = [];
-				if (s && s.s[w]) terms.push(s.s[w]);
-				if (has(w) && terms.indexOf(w) < 0) terms.push(w);
+				// The word as written, then without a plural or tense ending (the index maps the
+				// words it saw to their stems; these cover forms it did not see).
+				[w, w.replace(/(ies|es|s|ing|ed|ly)$/, ""), w.replace(/(ies|es|s|ing|ed|ly)$/, "e")].forEach(function (c) {
+					if (s && s.s[c] && terms.indexOf(s.s[c]) < 0) terms.push(s.s[c]);
+					if (c.length > 1 && has(c) && terms.indexOf(c) < 0) terms.push(c);
+				});
 				var exact = terms.length;
 				if (last || !exact) terms = terms.concat(prefixed(w, 30).filter(function (t) { return terms.indexOf(t) < 0; }));
 				out.push({ terms: terms, marks: [w].concat(terms.slice(0, exact)), exact: exact });
@@ -111,12 +115,20 @@
 				}
 				var j = Math.min(n, i + 12), hit = null;
 				for (; j >= i + 2; j--) { var w2 = r.slice(i, j).join(""); if (has(w2)) { hit = w2; break; } }
-				if (hit) { out.push({ terms: [hit], marks: [hit], exact: 1 }); i = j; continue; }
+				// A word also matches the longer words it starts (开营 → 开营仪式), ranked lower.
+				if (hit) {
+					out.push({ terms: [hit].concat(prefixed(hit, 20).filter(function (t) { return t !== hit; })), marks: [hit], exact: 1 });
+					i = j;
+					continue;
+				}
 				var c = r[i], bi = i > 0 ? r[i - 1] + c : "";
 				if (bi && has(bi)) out.push({ terms: [bi], marks: [bi], exact: 1 });
 				else {
-					var t1 = has(c) ? [c] : [];
-					out.push({ terms: t1.concat(prefixed(c, 40).filter(function (t) { return t !== c; })), marks: [c], exact: t1.length });
+					// A lone character: itself, and the words it starts only when it is all the
+					// reader typed so far; inside a longer query an unknown character is dropped.
+					var t1 = has(c) ? [c] : [], alone = n === 1 || (last && i === n - 1);
+					var more = alone ? prefixed(c, 40).filter(function (t) { return t !== c; }) : [];
+					out.push({ terms: t1.concat(more), marks: [c], exact: t1.length, single: true });
 				}
 				i++;
 			}
@@ -127,6 +139,8 @@
 	// Ranks pages: every token must match (else the most tokens); a token scores the best of its
 	// terms, weighted by rarity. Kind filter applied here, before cards are loaded.
 	function rank(toks, kind) {
+		var useful = toks.filter(function (t) { return t.terms.length || !t.single; });
+		if (useful.length) toks = useful;
 		var N = M.d, per = toks.map(function (tok) {
 			var m = {};
 			tok.terms.forEach(function (t, k) {
@@ -142,13 +156,11 @@
 		per.forEach(function (m) {
 			for (var id in m) { var a = all[id] || (all[id] = [0, 0]); a[0]++; a[1] += m[id]; }
 		});
-		var best = 0, ids = [];
+		var ids = [];
 		for (var id in all) {
 			if (kind && M.k[M.dk.charCodeAt(id) - 48][0] !== kind) continue;
-			best = Math.max(best, all[id][0]);
-			ids.push(+id);
+			if (all[id][0] === toks.length) ids.push(+id);
 		}
-		ids = ids.filter(function (i) { return all[i][0] === best; });
 		ids.sort(function (a, b) { return all[b][1] - all[a][1] || a - b; });
 		return ids.map(function (i) { return { id: i, score: all[i][1] }; });
 	}
@@ -227,7 +239,7 @@
 							f.h.some(function (h) { return inText(h[2]); }) ? 1 : 0;
 						var text = sec.n > 0 && sec.at >= lower(s[1] + " ").length ? s[2] : s[2] || f.h[0][2];
 						return {
-							id: r.id, url: href(f, s[0]), page: href(f, ""), title: f.t, kind: f.k,
+							id: r.id, path: f.u, url: href(f, s[0]), page: href(f, ""), title: f.t, kind: f.k,
 							heading: s[1], anchor: s[0], snippet: snippet(text, toks), score: r.score + bonus * hi
 						};
 					});

@@ -126,7 +126,8 @@
 				else {
 					// A lone character: itself, and the words it starts only when it is all the
 					// reader typed so far; inside a longer query an unknown character is dropped.
-					var t1 = has(c) ? [c] : [], alone = n === 1 || (last && i === n - 1);
+					var prev = out[out.length - 1], t1 = has(c) ? [c] : [];
+					var alone = n === 1 || (last && i === n - 1 && !!prev && prev.terms.length > 0 && !prev.single);
 					var more = alone ? prefixed(c, 40).filter(function (t) { return t !== c; }) : [];
 					out.push({ terms: t1.concat(more), marks: [c], exact: t1.length, single: true });
 				}

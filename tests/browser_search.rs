@@ -169,7 +169,10 @@ fn nothing_is_fetched_before_search_is_used() {
     assert!(names.contains(&"/search/index.js".to_string()), "{names:?}");
     // Longest-match segmentation needs the shards of the query's characters, no others.
     let shards = names.iter().filter(|n| n.starts_with("/search/s")).count();
-    assert!((1..=2).contains(&shards), "班长 needs the shards of 班 and 长: {names:?}");
+    assert!(
+        (1..=2).contains(&shards),
+        "班长 needs the shards of 班 and 长: {names:?}"
+    );
 }
 
 #[test]

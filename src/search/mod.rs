@@ -22,14 +22,19 @@ use crate::site::Site;
 pub use index::assemble;
 pub use segment::{Segmenter, Token};
 
+/// A term of a page: `(bucket, term, score)`.
+pub type TermEntry = (u16, String, u8);
+/// An English word whose stem differs: `(bucket, surface, stem)`.
+pub type SurfaceEntry = (u16, String, String);
+
 /// What the index keeps of one page.
 #[derive(Debug, Clone, Default)]
 pub struct PageDoc {
     /// `(bucket, term, score)`, sorted by bucket then term; see [`bucket`] and [`Weights`].
-    pub terms: Vec<(u16, String, u8)>,
+    pub terms: Vec<TermEntry>,
     /// `(bucket, surface, stem)` of English words whose stem differs from the word, so the
     /// browser can map a query word to the indexed stem without a stemmer of its own.
-    pub surfaces: Vec<(u16, String, String)>,
+    pub surfaces: Vec<SurfaceEntry>,
     /// The kind filters group this page under (`page` for sections).
     pub kind: String,
     /// The page's result card as JSON: URL, title, kind label and its text by heading.
@@ -118,8 +123,8 @@ impl Acc {
         };
     }
 
-    fn finish(self) -> (Vec<(u16, String, u8)>, Vec<(u16, String, String)>) {
-        let mut terms: Vec<(u16, String, u8)> = self
+    fn finish(self) -> (Vec<TermEntry>, Vec<SurfaceEntry>) {
+        let mut terms: Vec<TermEntry> = self
             .terms
             .into_iter()
             .map(|(t, [title, head, body])| {
@@ -130,7 +135,7 @@ impl Acc {
             })
             .collect();
         terms.sort_unstable();
-        let mut surfaces: Vec<(u16, String, String)> = self
+        let mut surfaces: Vec<SurfaceEntry> = self
             .surfaces
             .into_iter()
             .map(|(s, t)| (bucket(&s), s, t))

@@ -129,6 +129,8 @@ pub struct Config {
     pub ui: BTreeMap<String, String>,
     /// The `[extra]` table, handed to templates untouched.
     pub extra: serde_json::Value,
+    /// Write a site that works from file:// (relative links ending in `index.html`).
+    pub offline: bool,
 }
 
 impl Config {
@@ -167,11 +169,12 @@ impl Config {
             kinds: builtin_kinds(language),
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
+            offline: false,
         }
     }
 }
 
-const TOP_KEYS: [&str; 10] = [
+const TOP_KEYS: [&str; 11] = [
     "title",
     "description",
     "base_url",
@@ -182,6 +185,7 @@ const TOP_KEYS: [&str; 10] = [
     "kinds",
     "ui",
     "extra",
+    "offline",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -290,6 +294,16 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                 }
             }
             "extra" => config.extra = value.value.to_json(),
+            "offline" => match &value.value {
+                spanned::Value::Bool(b) => config.offline = *b,
+                _ => cx.errors.push(
+                    Diagnostic::error("config", "`offline` must be true or false")
+                        .at(&src, value.span.start)
+                        .with_help(
+                            "write `offline = true` to build a site that works from file://",
+                        ),
+                ),
+            },
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
@@ -737,6 +751,20 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("roles", "角色", "Roles"),
         ("search", "搜索", "Search"),
         ("search_placeholder", "搜索手册…", "Search the handbook…"),
+        ("search_all", "全部", "All"),
+        ("search_filters", "按类型筛选", "Filter by kind"),
+        ("search_loading", "正在加载索引…", "Loading the index…"),
+        (
+            "search_needs_js",
+            "搜索需要启用 JavaScript。",
+            "Search needs JavaScript.",
+        ),
+        ("search_results", "找到 {n} 个页面", "{n} pages found"),
+        (
+            "search_no_results",
+            "没有找到与“{q}”相关的内容",
+            "Nothing found for “{q}”",
+        ),
         ("sections", "栏目", "Sections"),
         ("see_all", "查看全部", "See all"),
         ("serves", "用于", "For"),

@@ -66,6 +66,8 @@ struct Memo {
     readers: Vec<String>,
     statics: Vec<OutputFile>,
     static_errors: Vec<Diagnostic>,
+    /// The search segmenter and the user words (titles, aliases) it was built with.
+    segmenter: Option<(Vec<String>, crate::search::Segmenter)>,
     /// The last build without errors, the base of the next dirty-set comparison.
     last: Option<Last>,
 }
@@ -82,6 +84,10 @@ struct Last {
     files: Arc<Files>,
     /// Paths of the generated files, so stale ones (an emptied tag) can be removed.
     generated: Vec<String>,
+    /// The search entry of each page, aligned with `site`'s pages.
+    docs: Vec<crate::search::PageDoc>,
+    /// Paths of the search index files.
+    search: Vec<String>,
 }
 
 /// What kind of source a changed path is.
@@ -208,6 +214,7 @@ impl Memo {
             readers: Vec::new(),
             statics: Vec::new(),
             static_errors: Vec::new(),
+            segmenter: None,
             last: None,
         };
         memo.load_theme(t);
@@ -237,6 +244,67 @@ impl Memo {
                 Err(d) => self.engine_errors = d,
             }
         }
+    }
+
+    /// The search index: each page's entry reused when nothing it is made of changed (its
+    /// source, URL, the titles its typed fields link to, and the segmenter's user words).
+    fn search(&mut self, site: &Site) -> (Vec<crate::search::PageDoc>, Vec<OutputFile>) {
+        let words: Vec<String> = crate::search::user_words(site)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let same_words = self.segmenter.as_ref().is_some_and(|(w, _)| *w == words);
+        if !same_words {
+            let seg = crate::search::Segmenter::new(words.iter().map(String::as_str));
+            self.segmenter = Some((words, seg));
+        }
+        let Some((_, seg)) = &self.segmenter else {
+            return (Vec::new(), Vec::new());
+        };
+        let last = self.last.as_ref().filter(|_| same_words);
+        let old_index: HashMap<&str, usize> = last
+            .map(|l| {
+                l.site
+                    .content
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.rel.as_str(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let linked_titles = |s: &Site, i: usize| -> Vec<String> {
+            s.graph.fields[i]
+                .iter()
+                .flat_map(|(_, v)| match v {
+                    crate::links::FieldValue::Link(Some(t)) => vec![*t],
+                    crate::links::FieldValue::Links(ts) => ts.clone(),
+                    _ => Vec::new(),
+                })
+                .map(|t| s.content.pages[t].title.clone())
+                .collect()
+        };
+        let docs: Vec<crate::search::PageDoc> = (0..site.content.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let p = &site.content.pages[i];
+                if let Some(last) = last
+                    && let Some(&j) = old_index.get(p.rel.as_str())
+                {
+                    let q = &last.site.content.pages[j];
+                    if p.source == q.source
+                        && p.url == q.url
+                        && p.title == q.title
+                        && linked_titles(site, i) == linked_titles(&last.site, j)
+                    {
+                        return last.docs[j].clone();
+                    }
+                }
+                crate::search::extract(site, i, seg)
+            })
+            .collect();
+        let files = crate::search::assemble(site, &docs);
+        (docs, files)
     }
 
     fn build(
@@ -323,8 +391,9 @@ impl Memo {
             t.time("generated", || prepared.render_generated())
         };
         diags.extend(d);
-        let output_start = Instant::now();
         drop(prepared);
+        let (docs, search_files) = t.time("search", || self.search(&site));
+        let output_start = Instant::now();
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
         let assets = Arc::new(site.content.assets.clone());
@@ -371,7 +440,20 @@ impl Memo {
                 .map(|f| (f.path.clone(), Arc::from(f.bytes.as_slice())))
                 .collect(),
         };
-        for f in rendered.into_iter().map(|(_, f)| f).chain(generated) {
+        let search_paths: Vec<String> = search_files.iter().map(|f| f.path.clone()).collect();
+        if let Some(last) = &self.last {
+            for p in &last.search {
+                if !search_paths.contains(p) && files.remove(p).is_some() {
+                    changed.push(p.clone());
+                }
+            }
+        }
+        for f in rendered
+            .into_iter()
+            .map(|(_, f)| f)
+            .chain(generated)
+            .chain(search_files)
+        {
             if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
                 changed.push(f.path.clone());
                 files.insert(f.path, Arc::from(f.bytes));
@@ -389,6 +471,8 @@ impl Memo {
             sections,
             files: files.clone(),
             generated: generated_paths,
+            docs,
+            search: search_paths,
         });
         Some(Rebuilt {
             ok: true,

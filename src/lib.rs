@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
@@ -54,6 +55,8 @@ pub struct Options {
     pub drafts: bool,
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
+    /// Build for file:// (`--offline`); `offline = true` in site.toml does the same.
+    pub offline: bool,
 }
 
 /// The outcome of `build` or `check`.
@@ -73,6 +76,7 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
             if let Some(b) = &opts.base_url {
                 c.base_url = b.trim_end_matches('/').to_string();
             }
+            c.offline |= opts.offline;
             if let Some(o) = &opts.output {
                 c.output_dir = if o.is_absolute() {
                     o.clone()

@@ -44,6 +44,9 @@ enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Write a site that works opened from disk (file://) or a zip: relative links.
+        #[arg(long)]
+        offline: bool,
     },
     /// Check links, relations and front matter without writing anything.
     Check {
@@ -114,12 +117,14 @@ fn main() -> ExitCode {
             base_url,
             drafts,
             timings,
+            offline,
         } => {
             let opts = Options {
                 root: cli.root,
                 drafts,
                 base_url,
                 output,
+                offline,
             };
             let out = qunce::build(&opts);
             print_diags(&out.diagnostics, cli.format);

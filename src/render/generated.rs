@@ -201,6 +201,13 @@ pub fn render(
         }
     }
 
+    // The search page: runs the query in its URL (`search/?q=班长`); search.js does the work.
+    jobs.push((
+        "search.html".into(),
+        "search/index.html".into(),
+        base_cx(ui("search"), format!("{}search/", site.base)),
+    ));
+
     jobs.push((
         "404.html".into(),
         "404.html".into(),
@@ -227,6 +234,9 @@ pub fn render(
     }
 
     files.push(previews(site, values));
+    if site.config.offline {
+        files.push(offline_previews(site, values));
+    }
     files.push(sitemap(site, &tags));
     files.push(OutputFile {
         path: "robots.txt".into(),
@@ -256,6 +266,26 @@ fn previews(site: &Site, values: &Values<'_>) -> OutputFile {
     OutputFile {
         path: "previews.json".into(),
         bytes: serde_json::to_vec(&map).unwrap_or_default(),
+    }
+}
+
+/// The previews of an offline build as a classic script (file:// pages cannot fetch JSON), keyed
+/// by the path below the site root, which is all a page opened from disk can compute.
+fn offline_previews(site: &Site, values: &Values<'_>) -> OutputFile {
+    let json = previews(site, values).bytes;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&json).unwrap_or_default();
+    let relative: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .map(|(k, v)| (k.strip_prefix(&site.base).unwrap_or(&k).to_string(), v))
+        .collect();
+    OutputFile {
+        path: "previews.js".into(),
+        bytes: format!(
+            "window.qunceSetPreviews&&qunceSetPreviews({});\n",
+            serde_json::Value::Object(relative)
+        )
+        .into_bytes(),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod generated;
+pub mod offline;
 pub mod theme;
 
 use std::collections::HashMap;

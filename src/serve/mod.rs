@@ -225,6 +225,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             drafts: opts.drafts,
             base_url: Some(base_url),
             output: None,
+            offline: false,
         }),
         state: state.clone(),
         quiet: opts.quiet,

@@ -205,6 +205,7 @@ impl Served {
             drafts: false,
             base_url: Some(self.origin.clone()),
             output: Some(self.out.clone()),
+            offline: false,
         });
         assert_eq!(
             outcome.status,

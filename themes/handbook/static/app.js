@@ -162,8 +162,18 @@
 	var pv = $("#preview");
 	if (pv) {
 		var data, loading, timer, shown = null;
+		// An offline build (relative data-root) has previews.js, keyed below the site root: pages
+		// opened from file:// can run scripts but not fetch.
+		var root = B.getAttribute("data-root") || "/", offline = !/^(\/|[a-z]+:)/.test(root);
 		var load = function () {
-			return loading || (loading = fetch((B.getAttribute("data-root") || "/") + "previews.json")
+			if (offline) return loading || (loading = new Promise(function (done) {
+				var s = d.createElement("script");
+				window.qunceSetPreviews = function (j) { data = j || {}; done(); };
+				s.src = root + "previews.js";
+				s.onerror = function () { data = {}; done(); };
+				d.head.appendChild(s);
+			}));
+			return loading || (loading = fetch(root + "previews.json")
 				.then(function (r) { return r.ok ? r.json() : {}; })
 				.catch(function () { return {}; })
 				.then(function (j) { data = j || {}; }));
@@ -171,6 +181,10 @@
 		var lookup = function (a) {
 			var u = new URL(a.href, location.href), p = u.pathname;
 			if (u.origin !== location.origin || !data) return null;
+			if (offline) {
+				var r = new URL(root, location.href).pathname;
+				p = p.lastIndexOf(r, 0) === 0 ? p.slice(r.length).replace(/index\.html$/, "") : p;
+			}
 			try { p = decodeURIComponent(p); } catch (e) { /* keep encoded */ }
 			return data[p] || data[u.pathname] || null;
 		};

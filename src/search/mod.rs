@@ -1,0 +1,312 @@
+//! Build-time search index (DESIGN.md §4): every page's title, aliases, headings, body, tags,
+//! kind and typed fields, segmented for Chinese and English, written as sharded classic scripts
+//! under `search/` that the theme's `search.js` loads on demand, over http and from file://.
+//!
+//! Two plain functions so the dev server can rebuild incrementally: [`extract`] is a pure
+//! function of one page (plus the shared [`Segmenter`], whose user dictionary is the site's
+//! titles and aliases) and runs in parallel; [`assemble`] shards and serialises the extracted
+//! [`PageDoc`]s and is cheap enough to run on every edit.
+
+pub mod index;
+pub mod pinyin;
+pub mod segment;
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::links::FieldValue;
+use crate::render::OutputFile;
+use crate::site::Site;
+pub use index::assemble;
+pub use segment::{Segmenter, Token};
+
+/// A term of a page: `(bucket, term, score)`.
+pub type TermEntry = (u16, String, u8);
+/// An English word whose stem differs: `(bucket, surface, stem)`.
+pub type SurfaceEntry = (u16, String, String);
+
+/// What the index keeps of one page.
+#[derive(Debug, Clone, Default)]
+pub struct PageDoc {
+    /// `(bucket, term, score)`, sorted by bucket then term; see [`bucket`] and [`Weights`].
+    pub terms: Vec<TermEntry>,
+    /// `(bucket, surface, stem)` of English words whose stem differs from the word, so the
+    /// browser can map a query word to the indexed stem without a stemmer of its own.
+    pub surfaces: Vec<SurfaceEntry>,
+    /// The kind filters group this page under (`page` for sections).
+    pub kind: String,
+    /// The page's result card as JSON: URL, title, kind label and its text by heading.
+    pub fragment: String,
+}
+
+/// Field weights of a term's score (at most 63, one character in the index). Title and alias
+/// hits outrank headings, which outrank body text, as readers expect.
+pub struct Weights;
+
+impl Weights {
+    pub const TITLE: u8 = 40;
+    pub const ALIAS: u8 = 36;
+    pub const PINYIN: u8 = 34;
+    pub const PINYIN_PART: u8 = 22;
+    pub const HEADING: u8 = 12;
+    pub const HEADING_MORE: u8 = 3;
+    pub const META: u8 = 6;
+    pub const BODY_MAX: u8 = 10;
+    pub const MAX: u8 = 63;
+}
+
+/// Number of hash buckets of first characters; shards are contiguous ranges of buckets, so
+/// any power-of-two shard count up to this works with the same per-page sort.
+pub const BUCKETS: u32 = 1024;
+
+/// The bucket of a term: a Fibonacci hash of its first character (spreads adjacent code
+/// points such as `a`–`z`). `search.js` computes the same with `Math.imul`.
+pub fn bucket(term: &str) -> u16 {
+    let c = term.chars().next().map_or(0, |c| c as u32);
+    (c.wrapping_mul(0x9E37_79B1) >> 22) as u16
+}
+
+/// The user dictionary of a site: every title and alias.
+pub fn user_words(site: &Site) -> Vec<&str> {
+    site.content
+        .pages
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.title.as_str()).chain(p.meta.aliases.iter().map(String::as_str))
+        })
+        .collect()
+}
+
+/// The search stage: segmenter, per-page extraction in parallel, assembly.
+pub fn build(site: &Site) -> Vec<OutputFile> {
+    let seg = Segmenter::new(user_words(site));
+    let docs: Vec<PageDoc> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| extract(site, i, &seg))
+        .collect();
+    assemble(site, &docs)
+}
+
+/// Per-term scores of one page, by field, summed when the page is done.
+#[derive(Default)]
+struct Acc {
+    terms: HashMap<String, [u8; 3]>,
+    surfaces: HashMap<String, String>,
+}
+
+impl Acc {
+    /// Field 0: title-like (max of weights), 1: headings and meta (accumulated), 2: body.
+    fn add(&mut self, seg: &Segmenter, text: &str, field: usize, weight: u8) {
+        seg.tokens(text, &mut |t| self.token(t, field, weight));
+    }
+
+    fn token(&mut self, t: Token, field: usize, weight: u8) {
+        let term = match t {
+            Token::Cjk(w) => w,
+            Token::Latin { term, surface } => {
+                if term != surface {
+                    self.surfaces.entry(surface).or_insert_with(|| term.clone());
+                }
+                term
+            }
+        };
+        self.key(term, field, weight);
+    }
+
+    fn key(&mut self, term: String, field: usize, weight: u8) {
+        let slot = &mut self.terms.entry(term).or_default()[field];
+        *slot = match field {
+            0 => (*slot).max(weight),
+            _ => slot.saturating_add(weight),
+        };
+    }
+
+    fn finish(self) -> (Vec<TermEntry>, Vec<SurfaceEntry>) {
+        let mut terms: Vec<TermEntry> = self
+            .terms
+            .into_iter()
+            .map(|(t, [title, head, body])| {
+                let s = u32::from(title)
+                    + u32::from(head.min(Weights::HEADING * 2))
+                    + u32::from(body.min(Weights::BODY_MAX));
+                (bucket(&t), t, s.min(u32::from(Weights::MAX)) as u8)
+            })
+            .collect();
+        terms.sort_unstable();
+        let mut surfaces: Vec<SurfaceEntry> = self
+            .surfaces
+            .into_iter()
+            .map(|(s, t)| (bucket(&s), s, t))
+            .collect();
+        surfaces.sort_unstable();
+        (terms, surfaces)
+    }
+}
+
+/// A heading's section of a page: its anchor, its title and its text.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Section(String, String, String);
+
+/// Characters of one section kept for snippets; past this a match still ranks the page, the
+/// snippet just shows the section's start.
+pub const SECTION_CHARS: usize = 1200;
+
+/// Everything the index needs from page `i`. Pure in the page: other pages only matter
+/// through `seg`'s user dictionary and link titles in typed fields.
+pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
+    let page = &site.content.pages[i];
+    let scan = &site.scans[i];
+    let mut acc = Acc::default();
+
+    acc.add(seg, &page.title, 0, Weights::TITLE);
+    for a in &page.meta.aliases {
+        acc.add(seg, a, 0, Weights::ALIAS);
+    }
+    for (name, full, part) in std::iter::once((&page.title, Weights::PINYIN, Weights::PINYIN_PART))
+        .chain(
+            page.meta
+                .aliases
+                .iter()
+                .map(|a| (a, Weights::PINYIN - 4, Weights::PINYIN_PART - 4)),
+        )
+    {
+        for k in pinyin::keys(name) {
+            acc.key(k, 0, full);
+        }
+        // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
+        seg.tokens(name, &mut |t| {
+            if let Token::Cjk(w) = t
+                && w != *name
+            {
+                for k in pinyin::keys(&w) {
+                    acc.key(k, 0, part);
+                }
+            }
+        });
+    }
+    let mut heading_seen: HashMap<String, ()> = HashMap::new();
+    for h in &scan.headings {
+        seg.tokens(&h.title, &mut |t| {
+            let w = if heading_seen.insert(t.term().to_string(), ()).is_none() {
+                Weights::HEADING
+            } else {
+                Weights::HEADING_MORE
+            };
+            acc.token(t, 1, w);
+        });
+    }
+
+    let kind_def = site.config.kind(&page.kind);
+    let kind = if kind_def.is_some() {
+        page.kind.as_str()
+    } else {
+        "page"
+    };
+    let kind_label = site
+        .config
+        .kind(kind)
+        .map(|k| k.label.clone())
+        .unwrap_or_default();
+    let mut meta: Vec<String> = vec![kind_label.clone()];
+    meta.extend(page.meta.tags.iter().cloned());
+    if let Some(d) = &page.meta.description {
+        meta.push(d.clone());
+    }
+    for (name, value) in &site.graph.fields[i] {
+        let def = kind_def.and_then(|k| k.field(name));
+        match value {
+            FieldValue::Str(s) => meta.push(s.clone()),
+            FieldValue::List(l) => meta.extend(l.iter().cloned()),
+            FieldValue::Enum(v) => {
+                meta.push(def.map_or(v.as_str(), |d| d.value_label(v)).to_string())
+            }
+            FieldValue::Link(Some(t)) => meta.push(site.content.pages[*t].title.clone()),
+            FieldValue::Links(ts) => {
+                meta.extend(ts.iter().map(|&t| site.content.pages[t].title.clone()))
+            }
+            _ => {}
+        }
+    }
+    for m in &meta {
+        acc.add(seg, m, 1, Weights::META);
+    }
+
+    let sections = sections(page.body(), scan, page.meta.description.as_deref());
+    for s in &sections {
+        acc.add(seg, &s.2, 2, 1);
+    }
+    let (terms, surfaces) = acc.finish();
+    let fragment = serde_json::json!({
+        "u": page.url,
+        "t": page.title,
+        "k": kind_label,
+        "a": page.meta.aliases,
+        "h": sections
+            .into_iter()
+            .map(|Section(id, title, text)| {
+                let text: String = text.chars().take(SECTION_CHARS).collect();
+                serde_json::json!([id, title, text])
+            })
+            .collect::<Vec<_>>(),
+    });
+    PageDoc {
+        terms,
+        surfaces,
+        kind: kind.to_string(),
+        fragment: fragment.to_string(),
+    }
+}
+
+/// The body's plain text split at headings; the first section (anchor `""`) is the text before
+/// the first heading, led by the description. Code blocks and raw HTML are left out: they are
+/// rarely what a reader types, and would bloat every result card.
+fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>) -> Vec<Section> {
+    let mut out = vec![Section(
+        String::new(),
+        String::new(),
+        description.map(|d| format!("{d} ")).unwrap_or_default(),
+    )];
+    let mut heading_ix = 0;
+    let mut in_heading = false;
+    let mut in_code = false;
+    for event in Parser::new_ext(body, crate::markdown::options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                let h = scan.headings.get(heading_ix);
+                heading_ix += 1;
+                out.push(Section(
+                    h.map(|h| h.id.clone()).unwrap_or_default(),
+                    h.map(|h| h.title.clone()).unwrap_or_default(),
+                    String::new(),
+                ));
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_heading && !in_code => {
+                if let Some(s) = out.last_mut() {
+                    s.2.push_str(crate::markdown::strip_task_id(&t).0);
+                }
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                if let Some(s) = out.last_mut()
+                    && !s.2.ends_with(' ')
+                    && !s.2.is_empty()
+                {
+                    s.2.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in &mut out {
+        let t = s.2.trim_end().to_string();
+        s.2 = t;
+    }
+    out
+}

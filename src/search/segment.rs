@@ -1,0 +1,194 @@
+//! Segmentation shared by every page of one build: Chinese runs go through jieba (search mode,
+//! with the site's titles and aliases as a user dictionary so 开营仪式 or 夸夸官 stay whole),
+//! characters jieba leaves on their own also get character bigrams so no text is unreachable,
+//! and Latin words are lowercased and stemmed. The browser never segments with a dictionary of
+//! its own: it matches queries against the index's vocabulary (see `search.js`), so index time
+//! and query time cannot disagree.
+
+use jieba_rs::Jieba;
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// One indexed token of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// A Chinese word or bigram, as it appears in the text.
+    Cjk(String),
+    /// A Latin word or number: `term` is the lowercased stem, `surface` the lowercased word.
+    Latin { term: String, surface: String },
+}
+
+impl Token {
+    /// The term the index stores.
+    pub fn term(&self) -> &str {
+        match self {
+            Token::Cjk(t) => t,
+            Token::Latin { term, .. } => term,
+        }
+    }
+}
+
+/// Chinese, Japanese kanji and their extensions: the characters segmentation is about.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// The segmenter of one build. Loading jieba's dictionary is the expensive part, so it is built
+/// once and shared (read-only) by the parallel per-page extraction.
+pub struct Segmenter {
+    jieba: Jieba,
+    stemmer: Stemmer,
+}
+
+/// jieba's own dictionary (MIT, from jieba-rs 0.11 `src/data/dict.txt`) cut to the 36,145 words
+/// it counts at least 100 times, tags dropped:
+/// `awk '$2>=100{print $1" "$2}' dict.txt`. Loading all 349,045 words costs about 210 ms per
+/// build, five times the whole build of a small handbook; the cut dictionary loads in a fraction
+/// of that. A rarer word is split into shorter words, and the bigrams of the characters it
+/// leaves alone index it under the same strings, so it is still found.
+pub const DICTIONARY: &str = include_str!("dict.txt");
+
+/// How often a user-dictionary word is assumed to occur: high enough that jieba prefers it over
+/// splitting it into common dictionary words.
+const USER_WORD_FREQ: usize = 100_000;
+
+impl Segmenter {
+    /// A segmenter with jieba's default dictionary plus `user_words` (titles and aliases).
+    pub fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
+        let mut jieba = Jieba::empty();
+        // The embedded dictionary is well-formed; a parse error cannot happen at run time (and
+        // the unit tests load it).
+        let _ = jieba.load_dict(&mut DICTIONARY.as_bytes());
+        for w in user_words {
+            // Only pure Chinese words help segmentation; mixed titles are split on non-CJK
+            // characters anyway.
+            for part in w.split(|c: char| !is_cjk(c)) {
+                if part.chars().count() >= 2 {
+                    jieba.add_word(part, Some(USER_WORD_FREQ), None);
+                }
+            }
+        }
+        Segmenter {
+            jieba,
+            stemmer: Stemmer::create(Algorithm::English),
+        }
+    }
+
+    /// Whether jieba knows `word` (tests and diagnostics of the user dictionary).
+    pub fn knows(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
+    /// Calls `out` for every token of `text`, in order (repeats included, for term counts).
+    pub fn tokens(&self, text: &str, out: &mut impl FnMut(Token)) {
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if is_cjk(c) {
+                let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
+                self.cjk_run(&rest[..end], out);
+                rest = &rest[end..];
+            } else if c.is_alphanumeric() {
+                let end = rest
+                    .find(|c: char| !c.is_alphanumeric() || is_cjk(c))
+                    .unwrap_or(rest.len());
+                self.latin_word(&rest[..end], out);
+                rest = &rest[end..];
+            } else {
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+
+    /// The terms of `text` in order, as strings (for tests and the golden-query tool).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        self.tokens(text, &mut |t| v.push(t.term().to_string()));
+        v
+    }
+
+    fn latin_word(&self, word: &str, out: &mut impl FnMut(Token)) {
+        let surface = word.to_lowercase();
+        let term = if surface.chars().all(|c| c.is_ascii_alphabetic()) {
+            self.stemmer.stem(&surface).into_owned()
+        } else {
+            surface.clone()
+        };
+        out(Token::Latin { term, surface });
+    }
+
+    /// Words of a Chinese run (search mode: long words and the dictionary words inside them),
+    /// plus bigrams around every character no word of two or more characters covers.
+    fn cjk_run(&self, run: &str, out: &mut impl FnMut(Token)) {
+        let chars: Vec<char> = run.chars().collect();
+        if chars.len() == 1 {
+            out(Token::Cjk(run.to_string()));
+            return;
+        }
+        let mut covered = vec![false; chars.len()];
+        for t in self.jieba.cut_for_search(run, false) {
+            if t.end - t.start >= 2 {
+                covered[t.start..t.end].iter_mut().for_each(|c| *c = true);
+                out(Token::Cjk(t.word.to_string()));
+            }
+        }
+        // A bigram for each adjacent pair touching an uncovered character, so a query that
+        // crosses an unknown character still finds the text.
+        for i in 0..chars.len() - 1 {
+            if !covered[i] || !covered[i + 1] {
+                out(Token::Cjk(chars[i..i + 2].iter().collect()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_words_stay_whole() {
+        let s = Segmenter::new(["开营仪式", "值月生", "夸夸官"]);
+        let t = s.terms("班长在开营仪式上介绍值月生和夸夸官");
+        for w in ["开营仪式", "值月生", "夸夸官", "班长"] {
+            assert!(t.contains(&w.to_string()), "{w} in {t:?}");
+        }
+        // Search mode also yields the dictionary words inside a long word.
+        assert!(t.contains(&"仪式".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn uncovered_characters_get_bigrams() {
+        let s = Segmenter::new([]);
+        // 由 is a single-character token: both pairs touching it are indexed.
+        let t = s.terms("班长由往期");
+        assert!(t.contains(&"长由".to_string()), "{t:?}");
+        assert!(t.contains(&"由往".to_string()), "{t:?}");
+        assert!(!t.contains(&"由".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn latin_words_are_lowercased_and_stemmed() {
+        let s = Segmenter::new([]);
+        assert_eq!(
+            s.terms("Rituals running KOL 007"),
+            ["ritual", "run", "kol", "007"]
+        );
+        let mut toks = Vec::new();
+        s.tokens("Icebreakers", &mut |t| toks.push(t));
+        assert_eq!(
+            toks,
+            [Token::Latin {
+                term: "icebreak".into(),
+                surface: "icebreakers".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn mixed_text_splits_at_script_changes() {
+        let s = Segmenter::new([]);
+        assert_eq!(
+            s.terms("每班77人（Kickoff）"),
+            ["每班", "77", "人", "kickoff"]
+        );
+    }
+}

@@ -147,14 +147,15 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
     context::install(engine, site, &values);
     let engine = &*engine;
 
-    // The sidebar is rendered once per top-level section, never per page.
+    // The sidebar is rendered once per section it can open (see `nav_section`), never per page.
+    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
+        .map(|i| nav_section(site, i))
+        .collect();
     let sidebars: HashMap<usize, String> = if engine.has("sidebar.html") {
-        let mut tops: Vec<Option<usize>> = site.content.pages[site.content.root]
-            .section
-            .as_ref()
-            .map(|s| s.subsections.iter().map(|&i| Some(i)).collect())
-            .unwrap_or_default();
+        let mut tops: Vec<Option<usize>> = nav.clone();
         tops.push(None);
+        tops.sort_unstable();
+        tops.dedup();
         tops.par_iter()
             .filter_map(|&top| {
                 let mut cx = Context::new();
@@ -175,7 +176,7 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
         .map(|i| {
             let page = &site.content.pages[i];
             let template = values.template_for(engine, i);
-            let top = site.top_section(i).unwrap_or(usize::MAX);
+            let top = nav[i].unwrap_or(usize::MAX);
             let url = values.url(i);
             let sidebar = sidebars
                 .get(&top)
@@ -239,6 +240,26 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
     files.extend(gen_files);
     diags.extend(gen_diags);
     (files, diags)
+}
+
+/// The section whose entry a page's sidebar opens: its top-level section, or the chapter (the
+/// sub-section directly below it) when the page sits in one. The sidebar then lists only that
+/// chapter's pages, so a page's sidebar does not grow with the number of chapters.
+fn nav_section(site: &Site, i: usize) -> Option<usize> {
+    let c = &site.content;
+    let mut sec = if c.pages[i].is_section() {
+        Some(i)
+    } else {
+        c.pages[i].parent
+    };
+    // Walking up, `top` ends at the top-level section and `below` at the one just under it.
+    let (mut top, mut below) = (None, None);
+    while let Some(s) = sec.filter(|&s| s != c.root) {
+        below = top;
+        top = Some(s);
+        sec = c.pages[s].parent;
+    }
+    below.or(top)
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

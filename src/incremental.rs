@@ -547,7 +547,7 @@ mod dirty {
             (k != SEP).then(|| s.content.pages[k].rel.as_str())
         }
         let top_rel = |s: &Site, k: usize| -> String {
-            s.top_section(k)
+            crate::render::nav_section(s, k)
                 .map_or(String::new(), |t| s.content.pages[t].rel.clone())
         };
         let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {
@@ -655,7 +655,7 @@ mod dirty {
         }
         let sidebars_same = *sidebars == last.sidebars;
         let top_rel = |k: usize| -> String {
-            site.top_section(k)
+            crate::render::nav_section(site, k)
                 .map_or(String::new(), |t| site.content.pages[t].rel.clone())
         };
         let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {

@@ -200,7 +200,18 @@ pub fn count_words(text: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
     for c in text.chars() {
-        if is_cjk(c) {
+        // ASCII first: most characters of mixed text, and `is_alphanumeric` on non-ASCII
+        // goes through Unicode tables.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if !in_word {
+                    n += 1;
+                }
+                in_word = true;
+            } else {
+                in_word = false;
+            }
+        } else if is_cjk(c) {
             n += 1;
             in_word = false;
         } else if c.is_alphanumeric() {

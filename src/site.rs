@@ -29,20 +29,6 @@ pub struct Site {
     pub build_id: String,
 }
 
-impl Site {
-    /// The top-level section a page belongs to (for the sidebar), or None for the home page.
-    pub fn top_section(&self, i: usize) -> Option<usize> {
-        let mut cur = i;
-        loop {
-            let parent = self.content.pages[cur].parent?;
-            if parent == self.content.root {
-                return self.content.pages[cur].is_section().then_some(cur);
-            }
-            cur = parent;
-        }
-    }
-}
-
 /// Options of one build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

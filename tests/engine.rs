@@ -783,3 +783,34 @@ fn symlink_loops_in_content_do_not_hang() {
     let o = site.check();
     assert_ne!(o.status, Status::ConfigErrors, "{}", human(&o.diagnostics));
 }
+
+/// A section split into chapters: a page's sidebar lists its own chapter's pages and only the
+/// links of the other chapters, so no page grows with the number of chapters.
+#[test]
+fn sidebar_lists_only_the_current_chapters_pages() {
+    let site = Site::new()
+        .file("content/guides/_index.md", "+++\ntitle = \"指南\"\n+++\n")
+        .file("content/guides/a/_index.md", "+++\ntitle = \"甲章\"\n+++\n")
+        .file("content/guides/a/one.md", "+++\ntitle = \"甲一\"\n+++\n")
+        .file("content/guides/b/_index.md", "+++\ntitle = \"乙章\"\n+++\n")
+        .file("content/guides/b/two.md", "+++\ntitle = \"乙二\"\n+++\n");
+    site.build_ok();
+    let sidebar = |path: &str| {
+        let html = site.read(path);
+        let start = html.find("<nav id=\"sidebar\"").expect("sidebar");
+        let end = start + html[start..].find("</nav>").expect("sidebar end");
+        html[start..end].to_string()
+    };
+    let one = sidebar("guides/a/one/index.html");
+    assert!(
+        one.contains("href=\"/guides/a/one/\" aria-current=\"page\">甲一</a>"),
+        "{one}"
+    );
+    assert!(one.contains("href=\"/guides/b/\">乙章</a>"), "{one}");
+    assert!(!one.contains("乙二"), "{one}");
+    let two = sidebar("guides/b/two/index.html");
+    assert!(two.contains("乙二") && !two.contains("甲一"), "{two}");
+    // The section's own page opens no chapter.
+    let top = sidebar("guides/index.html");
+    assert!(!top.contains("甲一") && !top.contains("乙二"), "{top}");
+}

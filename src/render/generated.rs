@@ -88,28 +88,58 @@ pub fn render(
         cx
     };
 
-    // Role × ritual matrix.
+    // Role × ritual matrix: one table per section holding rituals. With several such sections
+    // (a large site split into chapters) each table has only the roles its rituals name, so the
+    // page grows with rituals × roles per chapter, not with the whole site's rituals × roles.
     let role_pos: BTreeMap<usize, usize> = roles.iter().enumerate().map(|(k, &r)| (r, k)).collect();
-    let rows = list(rituals.iter().map(|&r| {
-        let mut marks = vec![false; roles.len()];
-        for t in links_of(r, "roles") {
-            if let Some(&k) = role_pos.get(&t) {
-                marks[k] = true;
+    let mut by_section: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for &r in &rituals {
+        let parent = site.content.pages[r].parent;
+        match by_section.last_mut() {
+            Some((p, rs)) if *p == parent => rs.push(r),
+            _ => by_section.push((parent, vec![r])),
+        }
+    }
+    let single = by_section.len() <= 1;
+    let groups = list(by_section.iter().map(|(parent, rs)| {
+        let mut used = vec![single; roles.len()];
+        let row_links: Vec<Vec<usize>> = rs.iter().map(|&r| links_of(r, "roles")).collect();
+        for t in row_links.iter().flatten() {
+            if let Some(&k) = role_pos.get(t) {
+                used[k] = true;
             }
         }
+        let cols: Vec<usize> = (0..roles.len()).filter(|&k| used[k]).collect();
+        let col_of: BTreeMap<usize, usize> =
+            cols.iter().enumerate().map(|(c, &k)| (k, c)).collect();
+        let rows = list(rs.iter().zip(&row_links).map(|(&r, links)| {
+            let mut marks = vec![false; cols.len()];
+            for t in links {
+                if let Some(c) = role_pos.get(t).and_then(|k| col_of.get(k)) {
+                    marks[*c] = true;
+                }
+            }
+            obj([
+                ("ritual", values.refs[r].clone()),
+                ("marks", Value::from(marks)),
+            ])
+        }));
         obj([
-            ("ritual", values.refs[r].clone()),
-            ("marks", Value::from(marks)),
+            (
+                "section",
+                parent
+                    .filter(|_| !single)
+                    .map_or_else(Value::none, |p| values.refs[p].clone()),
+            ),
+            (
+                "roles",
+                list(cols.iter().map(|&k| values.refs[roles[k]].clone())),
+            ),
+            ("rows", rows),
         ])
     }));
     let mut cx = base_cx(ui("matrix"), format!("{}matrix/", site.base));
-    cx.insert_value(
-        "matrix",
-        obj([
-            ("roles", list(roles.iter().map(|&r| values.refs[r].clone()))),
-            ("rows", rows),
-        ]),
-    );
+    cx.insert_value("matrix", obj([("groups", groups)]));
     jobs.push(("matrix.html".into(), "matrix/index.html".into(), cx));
 
     // Lifecycle: stage → rituals.

@@ -65,6 +65,22 @@ impl Engine {
             .render(name, cx)
             .map_err(|e| tera_diagnostic(&e, &self.displays))
     }
+
+    /// Renders one template straight into bytes, into a buffer of `capacity` bytes to start
+    /// with: output files are bytes anyway, and this spares the copy-and-validate of a
+    /// `String` and most of the buffer's regrowth on large pages.
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        cx: &Context,
+        capacity: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(name, cx, &mut out)
+            .map_err(|e| tera_diagnostic(&e, &self.displays))?;
+        Ok(out)
+    }
 }
 
 /// Maps a Tera error to diagnostics. Template loading reports all reference errors (unknown
@@ -160,8 +176,10 @@ pub struct Prepared<'a> {
     pub site: &'a Site,
     pub engine: &'a Engine,
     pub values: Values<'a>,
-    /// Rendered sidebar per top-level section (`usize::MAX`: pages outside any section).
+    /// Rendered sidebar per section a sidebar opens (`usize::MAX`: pages outside any section).
     pub sidebars: HashMap<usize, String>,
+    /// The section each page's sidebar opens (see [`nav_section`]).
+    pub nav: Vec<Option<usize>>,
     /// The template global `sections` (the sidebar's data).
     pub sections: tera::Value,
 }
@@ -172,14 +190,15 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let sections = context::install(engine, site, &values);
     let engine = &*engine;
 
-    // The sidebar is rendered once per top-level section, never per page.
+    // The sidebar is rendered once per section it can open (see `nav_section`), never per page.
+    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
+        .map(|i| nav_section(site, i))
+        .collect();
     let sidebars: HashMap<usize, String> = if engine.has("sidebar.html") {
-        let mut tops: Vec<Option<usize>> = site.content.pages[site.content.root]
-            .section
-            .as_ref()
-            .map(|s| s.subsections.iter().map(|&i| Some(i)).collect())
-            .unwrap_or_default();
+        let mut tops: Vec<Option<usize>> = nav.clone();
         tops.push(None);
+        tops.sort_unstable();
+        tops.dedup();
         tops.par_iter()
             .filter_map(|&top| {
                 let mut cx = Context::new();
@@ -199,6 +218,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         engine,
         values,
         sidebars,
+        nav,
         sections,
     }
 }
@@ -206,7 +226,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
 impl Prepared<'_> {
     /// The sidebar key of page `i` (see [`Prepared::sidebars`]).
     pub fn sidebar_key(&self, i: usize) -> usize {
-        let top = self.site.top_section(i).unwrap_or(usize::MAX);
+        let top = self.nav[i].unwrap_or(usize::MAX);
         if self.sidebars.contains_key(&top) {
             top
         } else {
@@ -241,14 +261,16 @@ impl Prepared<'_> {
                         cx.insert_value("section", values.section_ref(parent));
                     }
                 }
+                // The page's body and sidebar plus room for the layout around them.
+                let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
                 engine
-                    .render(&template, &cx)
-                    .map(|html| {
+                    .render_bytes(&template, &cx, capacity)
+                    .map(|bytes| {
                         (
                             i,
                             OutputFile {
                                 path: format!("{}index.html", page.url),
-                                bytes: html.into_bytes(),
+                                bytes,
                             },
                         )
                     })
@@ -293,6 +315,26 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
+}
+
+/// The section whose entry a page's sidebar opens: its top-level section, or the chapter (the
+/// sub-section directly below it) when the page sits in one. The sidebar then lists only that
+/// chapter's pages, so a page's sidebar does not grow with the number of chapters.
+pub fn nav_section(site: &Site, i: usize) -> Option<usize> {
+    let c = &site.content;
+    let mut sec = if c.pages[i].is_section() {
+        Some(i)
+    } else {
+        c.pages[i].parent
+    };
+    // Walking up, `top` ends at the top-level section and `below` at the one just under it.
+    let (mut top, mut below) = (None, None);
+    while let Some(s) = sec.filter(|&s| s != c.root) {
+        below = top;
+        top = Some(s);
+        sec = c.pages[s].parent;
+    }
+    below.or(top)
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

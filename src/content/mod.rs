@@ -151,6 +151,13 @@ pub fn load(config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
                     .in_file(&display_path(root, &path))
                     .with_help("copy the file into content/ instead of linking to it"),
             );
+        } else if !ft.is_file() {
+            // A FIFO or device would block the build forever on read.
+            diags.push(
+                Diagnostic::warning("special-file", "not a regular file; skipped")
+                    .in_file(&display_path(root, &path))
+                    .with_help("content/ may only hold regular files and folders"),
+            );
         } else if path.extension().is_some_and(|e| e == "md") {
             md_files.push(path);
         } else {
@@ -246,6 +253,13 @@ fn read_page(config: &Config, content_dir: &Path, path: &Path) -> (Option<Page>,
     let source = match source.strip_prefix('\u{feff}') {
         Some(s) => s.to_string(),
         None => source,
+    };
+    // CommonMark: NUL must become U+FFFD. Done on the whole file, so front matter and the
+    // plain-text summary never carry it into the HTML either.
+    let source = if source.contains('\0') {
+        source.replace('\0', "\u{fffd}")
+    } else {
+        source
     };
     let src = SourceFile::new(&file, &source);
     let split = match frontmatter::split(&src) {
@@ -462,7 +476,9 @@ fn arrange(
                         p.url
                     ),
                 )
-                .at(&p.src(), p.meta.slug.as_ref().map_or(0, |_| 0))
+                // Report at a real file: a synthesized section (a folder without _index.md)
+                // has none.
+                .at(&if p.file.is_empty() { other } else { p }.src(), 0)
                 .with_help("give one of them a different `slug = \"...\"` in its front matter"),
             );
         } else {

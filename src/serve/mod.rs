@@ -232,6 +232,8 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
     };
     builder.rebuild(&[]);
 
+    // Bounded connections (http.rs): best effort, a server without timeouts still serves.
+    let _ = http::limit(&listener);
     let http = Arc::new(
         tiny_http::Server::from_listener(listener, None).map_err(|e| {
             vec![Diagnostic::error(

@@ -45,22 +45,25 @@ rm -rf "$work/site/public"
 "$qunce" --root "$work/site" serve --port "$port" --bind 127.0.0.1 >"$work/serve.log" 2>&1 &
 server_pid=$!
 
+generation() {
+    curl -fsS "$base/__qunce/status" 2>/dev/null | grep -o '"generation":[0-9]*' | cut -d: -f2 || true
+}
+
 # Wait (at most 300 s: the first build of a large site) until the first build is served.
 for _ in $(seq 1 600); do
-    if curl -fsS "$base/__qunce/status" 2>/dev/null | grep -q '"generation":[1-9]'; then
-        break
-    fi
+    [ "$(generation)" -ge 1 ] 2>/dev/null && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
     sleep 0.5
 done
-curl -fsS "$base/__qunce/status" | grep -q '"generation":[1-9]' || {
+[ "$(generation)" -ge 1 ] 2>/dev/null || {
     echo "the server did not finish its first build" >&2
     exit 1
 }
 
 # The URLs to request: up to 500 pages from the sitemap, plus the home page.
-curl -fsS "$base/sitemap.xml" | grep -o '<loc>[^<]*</loc>' | sed -e 's#<loc>[a-z]*://[^/]*##' \
-    -e 's#</loc>##' | head -n 500 >"$work/paths.txt"
+curl -fsS "$base/sitemap.xml" >"$work/sitemap.xml"
+grep -o '<loc>[^<]*</loc>' "$work/sitemap.xml" | sed -e 's#<loc>[a-z]*://[^/]*##' -e 's#</loc>##' |
+    awk 'NR <= 500' >"$work/paths.txt"
 echo / >>"$work/paths.txt"
 pages=$(wc -l <"$work/paths.txt")
 
@@ -86,7 +89,7 @@ LUA
 } >"$work/paths.lua"
 
 # The editor: rewrites the last line of one page every EDIT_EVERY seconds.
-page=$(find "$work/site/content" -name '*.md' ! -name '_index.md' | sort | head -n 1)
+page=$(find "$work/site/content" -name '*.md' ! -name '_index.md' | sort | sed -n 1p)
 if [ "$edit_every" != "0" ]; then
     (
         n=0
@@ -105,8 +108,7 @@ timeout $((seconds + 60)) wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s
 
 [ -n "$editor_pid" ] && kill "$editor_pid" 2>/dev/null || true
 editor_pid=""
-generation=$(curl -fsS "$base/__qunce/status" | grep -o '"generation":[0-9]*' | cut -d: -f2)
-echo "rebuilds served during the run: generation $generation"
+echo "rebuilds served during the run: generation $(generation)"
 
 result=$(grep '^RESULT' "$work/wrk.txt")
 rps=$(sed -e 's/.* rps=\([0-9.]*\).*/\1/' <<<"$result")

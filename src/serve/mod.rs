@@ -12,6 +12,7 @@
 //! - [`watch`]: file watching and debouncing.
 
 mod events;
+mod gate;
 mod http;
 
 pub use http::content_type;
@@ -121,6 +122,8 @@ pub struct Server {
     url: String,
     state: Arc<State>,
     http: Arc<tiny_http::Server>,
+    /// Clients connect to the gate, which forwards complete requests to tiny_http.
+    gate: gate::Gate,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -154,6 +157,7 @@ impl Server {
 
     fn shutdown(&mut self) {
         self.state.stop.store(true, Ordering::SeqCst);
+        self.gate.stop();
         self.state.events.close_all();
         for _ in 0..WORKERS {
             self.http.unblock();
@@ -232,16 +236,20 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
     };
     builder.rebuild(&[]);
 
-    // Bounded connections (http.rs): best effort, a server without timeouts still serves.
+    // Socket options for clients (http.rs): best effort, the server works without them.
     let _ = http::limit(&listener);
-    let http = Arc::new(
-        tiny_http::Server::from_listener(listener, None).map_err(|e| {
-            vec![Diagnostic::error(
-                "serve",
-                format!("cannot start the HTTP server: {e}"),
-            )]
-        })?,
-    );
+    let (gate, private) = gate::Gate::start(listener).map_err(|e| {
+        vec![Diagnostic::error(
+            "serve",
+            format!("cannot start the HTTP server: {e}"),
+        )]
+    })?;
+    let http = Arc::new(private.serve().map_err(|e| {
+        vec![Diagnostic::error(
+            "serve",
+            format!("cannot start the HTTP server: {e}"),
+        )]
+    })?);
 
     let mut threads = Vec::new();
     match watch::Watch::new(&root) {
@@ -271,6 +279,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         url,
         state,
         http,
+        gate,
         threads,
     })
 }

@@ -48,7 +48,13 @@ pub struct Index<'a> {
     by_name: HashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
+    /// Heading ids of pages with many headings, so that checking many anchors into one page
+    /// stays linear (100,000 links into a 100,000-heading page); small pages are scanned.
+    anchors: Vec<Option<std::collections::HashSet<&'a str>>>,
 }
+
+/// Pages with more headings than this get an id set for anchor checks.
+const ANCHOR_SET_ABOVE: usize = 32;
 
 /// Why a target did not resolve.
 enum Miss {
@@ -105,6 +111,15 @@ impl<'a> Index<'a> {
             by_path,
             by_name,
             asset_dest,
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Whether page `t` has a heading with id `a`.
+    fn has_anchor(&self, scans: &[Scan], t: usize, a: &str) -> bool {
+        match self.anchors.get(t) {
+            Some(Some(set)) => set.contains(a),
+            _ => scans[t].headings.iter().any(|h| h.id == a),
         }
     }
 
@@ -253,7 +268,15 @@ pub fn resolve(
     config: &Config,
     base: &str,
 ) -> (Graph, Vec<Diagnostic>) {
-    let index = Index::new(content, config);
+    let mut index = Index::new(content, config);
+    index.anchors = scans
+        .par_iter()
+        .map(|s| {
+            (s.headings.len() > ANCHOR_SET_ABOVE)
+                .then(|| s.headings.iter().map(|h| h.id.as_str()).collect())
+        })
+        .collect();
+    let index = index;
     let order = content.in_order();
     let mut rank = vec![usize::MAX; content.pages.len()];
     for (r, &i) in order.iter().enumerate() {
@@ -445,7 +468,7 @@ fn resolve_link(
     let tp = &index.content.pages[t];
     if let Some(a) = &anchor
         && !a.is_empty()
-        && !scans[t].headings.iter().any(|h| &h.id == a)
+        && !index.has_anchor(scans, t, a)
     {
         let ids = scans[t].headings.iter().map(|h| h.id.as_str());
         let help = did_you_mean(&suggest(a, ids), |s| format!("`#{s}`")).unwrap_or_else(|| {

@@ -728,6 +728,25 @@ fn broken_links_100_000_on_one_page() {
 }
 
 #[test]
+fn anchors_100_000_into_a_page_with_100_000_headings() {
+    // Found by a 50 MB test page: each anchor was checked by scanning every heading.
+    let c = good();
+    let mut text = String::from("+++\ntitle = \"锚点\"\n+++\n[[班长]]\n\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("## h{i}\n[[#h{}]] [[锚点#h{i}]]\n", 99_999 - i));
+    }
+    c.write("content/guides/锚点.md", &text).expect_within(
+        BIG_GUARD,
+        0,
+        &[w("orphan-page", "content/guides/锚点.md", 1, 1)],
+    );
+    let html = c.read("guides/mao-dian/index.html");
+    assert!(
+        common::body_of(&html).contains("href=\"#h0\"") || html.contains("/guides/mao-dian/#h0\"")
+    );
+}
+
+#[test]
 fn twenty_thousand_headings_with_the_same_title() {
     let c = good();
     let text = format!(

@@ -243,6 +243,8 @@ fn refuse(client: &mut TcpStream, status: &str) {
 
 /// Serves one client connection: request after request, each forwarded on its own.
 fn serve_client(mut client: TcpStream, upstream: &Upstream) -> io::Result<()> {
+    // Without it, a response's head and body (written separately) meet Nagle's algorithm and
+    // the client's delayed ACK: 40 ms per response, about 90 requests/s on 4 workers.
     client.set_nodelay(true)?;
     client.set_write_timeout(Some(HEAD_TIMEOUT))?;
     let mut buf = Vec::with_capacity(4096);

@@ -3,15 +3,12 @@
 //! a backslash or a NUL, and is then only used as a map key, never joined to a folder.
 //!
 //! Limits, so a misbehaving or hostile client cannot take the server down: request lines and
-//! headers over [`MAX_URL`] / [`MAX_HEADERS`] are refused with 414 / 431; large responses are
-//! written off the worker threads, so clients that never read cannot tie up the few workers,
-//! and a write that the client does not accept for [`WRITE_TIMEOUT`] fails. tiny_http reads
-//! each connection on a thread of its own, so a client trickling its request (slowloris) holds
-//! only that thread, never a worker.
+//! headers over [`MAX_URL`] / [`MAX_HEADERS`] are refused with 414 / 431 (the gate in front,
+//! `gate.rs`, already caps whole request heads and times out slow clients); large responses
+//! are written off the worker threads, so clients that never read cannot tie up the few
+//! workers.
 
-use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response};
 
@@ -23,26 +20,12 @@ const LIVE_JS: &str = include_str!("live.js");
 /// Where a served page's build id goes in [`LIVE_JS`].
 const BUILD_PLACEHOLDER: &str = "__QUNCE_BUILD__";
 
-/// How long a response write may wait for a client that does not read.
-pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest request target answered; longer ones get 414.
 pub(crate) const MAX_URL: usize = 8 * 1024;
 /// The most header bytes answered; more get 431.
 pub(crate) const MAX_HEADERS: usize = 32 * 1024;
 /// Responses bigger than this are written from a thread of their own.
 const DETACH_ABOVE: usize = 256 * 1024;
-
-/// Sets options on the listening socket that accepted connections inherit (they are copied on
-/// accept), the only way to reach tiny_http's sockets: the write timeout, and TCP_NODELAY,
-/// without which tiny_http's separate header and body writes meet Nagle's algorithm and the
-/// client's delayed ACK, and every response waits 40 ms (4 workers: about 100 requests/s).
-/// Not a read timeout: on the listener it would also time out `accept`, which ends tiny_http's
-/// accept loop.
-pub(crate) fn limit(listener: &TcpListener) -> std::io::Result<()> {
-    let socket = socket2::SockRef::from(listener);
-    socket.set_tcp_nodelay(true)?;
-    socket.set_write_timeout(Some(WRITE_TIMEOUT))
-}
 
 pub(crate) fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")

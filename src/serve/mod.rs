@@ -236,8 +236,6 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
     };
     builder.rebuild(&[]);
 
-    // Socket options for clients (http.rs): best effort, the server works without them.
-    let _ = http::limit(&listener);
     let (gate, private) = gate::Gate::start(listener).map_err(|e| {
         vec![Diagnostic::error(
             "serve",

@@ -62,7 +62,7 @@ impl Diagnostic {
         self.file = file.name.to_string();
         self.line = line;
         self.column = column;
-        self.source_line = Some(text.to_string());
+        self.source_line = (text.len() <= MAX_EXCERPT).then(|| text.to_string());
         self
     }
 
@@ -94,14 +94,30 @@ impl Diagnostic {
 
 /// A source text paired with its display name, so byte offsets can be turned into
 /// `line:column` without every stage re-counting newlines by hand.
+///
+/// Line starts are indexed on the first lookup and the last position is remembered, so a file
+/// with thousands of problems (100,000 broken links on one page) is located in linear time,
+/// not by rescanning the text from the start for each one.
 pub struct SourceFile<'a> {
     pub name: &'a str,
     pub text: &'a str,
+    lines: std::cell::OnceCell<Vec<usize>>,
+    /// The last (byte offset, column) found, to count columns on from it along a long line.
+    last: std::cell::Cell<(usize, usize)>,
 }
+
+/// Source lines longer than this are not copied into diagnostics: the excerpt would be useless
+/// and, for a machine-made one-line file, huge.
+const MAX_EXCERPT: usize = 1000;
 
 impl<'a> SourceFile<'a> {
     pub fn new(name: &'a str, text: &'a str) -> Self {
-        SourceFile { name, text }
+        SourceFile {
+            name,
+            text,
+            lines: std::cell::OnceCell::new(),
+            last: std::cell::Cell::new((0, 1)),
+        }
     }
 
     /// 1-based line, 1-based character column and the line's text for a byte offset.
@@ -111,13 +127,22 @@ impl<'a> SourceFile<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let column = self.text[line_start..offset].chars().count() + 1;
-        let line_end = self.text[line_start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| line_start + i);
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // The line holding `offset`: the last start at or before it.
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts[line - 1];
+        let (last_offset, last_column) = self.last.get();
+        let column = if last_offset >= line_start && last_offset <= offset {
+            last_column + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[line_start..offset].chars().count() + 1
+        };
+        self.last.set((offset, column));
+        let line_end = starts.get(line).map_or(self.text.len(), |&next| next - 1);
         let text = self.text[line_start..line_end].trim_end_matches('\r');
         (line, column, text)
     }

@@ -11,6 +11,8 @@
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod incremental;
 pub mod links;
 pub mod markdown;

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::config::{Config, FieldType};
 use crate::content::{Content, Page, SECTION_KIND};
-use crate::diagnostics::{Diagnostic, did_you_mean, suggest};
+use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::markdown::{Resolved, Scan, percent_decode};
 use crate::spanned::Value;
 
@@ -48,7 +48,13 @@ pub struct Index<'a> {
     by_name: HashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
+    /// Heading ids of pages with many headings, so that checking many anchors into one page
+    /// stays linear (100,000 links into a 100,000-heading page); small pages are scanned.
+    anchors: Vec<Option<std::collections::HashSet<&'a str>>>,
 }
+
+/// Pages with more headings than this get an id set for anchor checks.
+const ANCHOR_SET_ABOVE: usize = 32;
 
 /// Why a target did not resolve.
 enum Miss {
@@ -105,6 +111,15 @@ impl<'a> Index<'a> {
             by_path,
             by_name,
             asset_dest,
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Whether page `t` has a heading with id `a`.
+    fn has_anchor(&self, scans: &[Scan], t: usize, a: &str) -> bool {
+        match self.anchors.get(t) {
+            Some(Some(set)) => set.contains(a),
+            _ => scans[t].headings.iter().any(|h| h.id == a),
         }
     }
 
@@ -146,16 +161,15 @@ impl<'a> Index<'a> {
         &self,
         miss: Miss,
         target: &str,
-        page: &Page,
+        src: &SourceFile<'_>,
         offset: usize,
         wiki: bool,
     ) -> Diagnostic {
-        let src = page.src();
         match miss {
             Miss::NotFound => {
                 let sugg = suggest(target, self.names());
                 let mut d = Diagnostic::error("broken-link", format!("no page named `{target}`"))
-                    .at(&src, offset);
+                    .at(src, offset);
                 let help = did_you_mean(&sugg, |s| {
                     if wiki {
                         format!("[[{s}]]")
@@ -182,7 +196,7 @@ impl<'a> Index<'a> {
                     "ambiguous-link",
                     format!("`{target}` matches {} pages", candidates.len()),
                 )
-                .at(&src, offset)
+                .at(src, offset)
                 .with_help(format!("use a path to pick one: {list}"))
             }
         }
@@ -254,7 +268,15 @@ pub fn resolve(
     config: &Config,
     base: &str,
 ) -> (Graph, Vec<Diagnostic>) {
-    let index = Index::new(content, config);
+    let mut index = Index::new(content, config);
+    index.anchors = scans
+        .par_iter()
+        .map(|s| {
+            (s.headings.len() > ANCHOR_SET_ABOVE)
+                .then(|| s.headings.iter().map(|h| h.id.as_str()).collect())
+        })
+        .collect();
+    let index = index;
     let order = content.in_order();
     let mut rank = vec![usize::MAX; content.pages.len()];
     for (r, &i) in order.iter().enumerate() {
@@ -276,12 +298,14 @@ pub fn resolve(
         .map(|(i, page)| {
             let mut diags = Vec::new();
             let mut edges = Vec::new();
+            // One source per page: it indexes lines once for all of the page's diagnostics.
+            let src = page.src();
             let resolved = scans[i]
                 .links
                 .iter()
                 .map(|l| {
                     let r = resolve_link(
-                        &index, scans, page, i, l.wiki, &l.target, l.offset, base, &mut diags,
+                        &index, scans, page, &src, i, l.wiki, &l.target, l.offset, base, &mut diags,
                     );
                     if let Some(t) = r.1 {
                         edges.push((t, None));
@@ -343,6 +367,7 @@ fn resolve_link(
     index: &Index<'_>,
     scans: &[Scan],
     page: &Page,
+    src: &SourceFile<'_>,
     me: usize,
     wiki: bool,
     target: &str,
@@ -350,15 +375,18 @@ fn resolve_link(
     base: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> (Resolved, Option<usize>) {
-    let src = page.src();
     let trimmed = target.trim();
     if !wiki {
-        if trimmed.to_ascii_lowercase().starts_with("javascript:")
-            || trimmed.to_ascii_lowercase().starts_with("vbscript:")
+        // Schemes that run code when followed; `data:` can carry a whole HTML page with
+        // scripts. The sanitizer refuses the same ones in raw HTML.
+        let lower = trimmed.to_ascii_lowercase();
+        if let Some(scheme) = ["javascript:", "vbscript:", "data:"]
+            .into_iter()
+            .find(|s| lower.starts_with(s))
         {
             diags.push(
-                Diagnostic::warning("unsafe-link", "`javascript:` links are dropped")
-                    .at(&src, offset)
+                Diagnostic::warning("unsafe-link", format!("`{scheme}` links are dropped"))
+                    .at(src, offset)
                     .with_help("link to a page or an http(s) URL instead"),
             );
             return (Resolved::Drop, None);
@@ -381,7 +409,7 @@ fn resolve_link(
         match index.lookup(&path_part, page) {
             Ok(i) => Some(i),
             Err(miss) => {
-                diags.push(index.miss_diagnostic(miss, &path_part, page, offset, true));
+                diags.push(index.miss_diagnostic(miss, &path_part, src, offset, true));
                 return (Resolved::Drop, None);
             }
         }
@@ -405,7 +433,7 @@ fn resolve_link(
                         "broken-link",
                         format!("link to a missing file `{path_part}`"),
                     )
-                    .at(&src, offset)
+                    .at(src, offset)
                     .with_help(help),
                 );
                 return (Resolved::Drop, None);
@@ -429,7 +457,7 @@ fn resolve_link(
                 "broken-link",
                 format!("link to a missing file `{path_part}`"),
             )
-            .at(&src, offset)
+            .at(src, offset)
             .with_help(format!(
                 "put `{file}` beside the page in content/{dir}, or link to an http(s) URL"
             )),
@@ -440,7 +468,7 @@ fn resolve_link(
     let tp = &index.content.pages[t];
     if let Some(a) = &anchor
         && !a.is_empty()
-        && !scans[t].headings.iter().any(|h| &h.id == a)
+        && !index.has_anchor(scans, t, a)
     {
         let ids = scans[t].headings.iter().map(|h| h.id.as_str());
         let help = did_you_mean(&suggest(a, ids), |s| format!("`#{s}`")).unwrap_or_else(|| {
@@ -460,7 +488,7 @@ fn resolve_link(
                 "broken-anchor",
                 format!("`{}` has no heading `#{a}`", tp.title),
             )
-            .at(&src, offset)
+            .at(src, offset)
             .with_help(help),
         );
         return (Resolved::Drop, None);
@@ -578,7 +606,7 @@ fn resolve_fields(
                             targets.push(t);
                         }
                         Err(miss) => {
-                            let mut d = index.miss_diagnostic(miss, target, page, offset, false);
+                            let mut d = index.miss_diagnostic(miss, target, &src, offset, false);
                             d.message = format!(
                                 "`{}` links to {}",
                                 field.name,
@@ -646,9 +674,15 @@ fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
                 let roles = graph.fields[i].iter().any(|(k, v)| {
                     k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty())
                 });
-                // A `roles` value with a type error was already reported; do not repeat it.
+                // Roles that were written but did not resolve (a type error, a broken link, a
+                // link to another kind) were already reported; do not repeat it.
                 let written = p.meta.keys.iter().any(|k| k == "roles")
-                    && !p.meta.fields.iter().any(|(k, _)| k == "roles");
+                    && !p.meta.fields.iter().any(|(k, v)| {
+                        k == "roles"
+                            && matches!(&v.value, Value::Array(a) if a.iter().all(|x| {
+                                x.value.as_str().is_some_and(|s| s.trim().is_empty())
+                            }))
+                    });
                 if !roles && !written {
                     out.push(
                         Diagnostic::warning(

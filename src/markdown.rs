@@ -235,9 +235,12 @@ fn level_num(level: HeadingLevel) -> u8 {
 }
 
 /// Hands out unique heading ids in document order: the second `流程` becomes `流程-1`.
+/// Remembers the next free suffix per base id, so a page with thousands of equal headings
+/// stays linear instead of retrying every suffix from 1 each time.
 #[derive(Default)]
 struct IdAllocator {
     used: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl IdAllocator {
@@ -245,13 +248,13 @@ impl IdAllocator {
         if self.used.insert(base.clone()) {
             return base;
         }
-        let mut n = 1;
+        let n = self.next.entry(base.clone()).or_insert(1);
         loop {
             let candidate = format!("{base}-{n}");
+            *n += 1;
             if self.used.insert(candidate.clone()) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }

@@ -55,7 +55,8 @@ fn convert_table(t: &DeTable<'_>) -> Table {
 
 fn convert(v: &toml::Spanned<DeValue<'_>>) -> Spanned {
     let value = match v.get_ref() {
-        DeValue::String(s) => Value::String(s.to_string()),
+        // A `\u0000` escape must not put NUL into the HTML (CommonMark replaces it too).
+        DeValue::String(s) => Value::String(s.replace('\0', "\u{fffd}")),
         DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
             .map(Value::Integer)
             .unwrap_or_else(|_| Value::String(i.as_str().to_string())),

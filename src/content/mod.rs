@@ -141,6 +141,8 @@ pub struct Tree {
     pub other: std::collections::BTreeSet<PathBuf>,
     pub dirs: std::collections::BTreeSet<PathBuf>,
     pub symlinks: std::collections::BTreeSet<PathBuf>,
+    /// FIFOs, sockets and devices: skipped, since reading one could block the build forever.
+    pub special: std::collections::BTreeSet<PathBuf>,
     /// Errors of the walk itself (unreadable folders), with the path they concern.
     pub errors: Vec<(PathBuf, Diagnostic)>,
 }
@@ -194,6 +196,8 @@ impl Tree {
                 self.dirs.insert(path);
             } else if ft.is_symlink() {
                 self.symlinks.insert(path);
+            } else if !ft.is_file() {
+                self.special.insert(path);
             } else if path.extension().is_some_and(|e| e == "md") {
                 self.markdown.insert(path);
             } else {
@@ -211,6 +215,7 @@ impl Tree {
         self.other.retain(|p| !under(p));
         self.dirs.retain(|p| !under(p));
         self.symlinks.retain(|p| !under(p));
+        self.special.retain(|p| !under(p));
         self.errors.retain(|(p, _)| !p.starts_with(path));
         if path.symlink_metadata().is_ok() {
             self.walk_from(root, path);
@@ -235,6 +240,13 @@ pub fn assemble(
             Diagnostic::warning("symlink", "symbolic links in content/ are not followed")
                 .in_file(&display_path(root, path))
                 .with_help("copy the file into content/ instead of linking to it"),
+        );
+    }
+    for path in &tree.special {
+        diags.push(
+            Diagnostic::warning("special-file", "not a regular file; skipped")
+                .in_file(&display_path(root, path))
+                .with_help("content/ may only hold regular files and folders"),
         );
     }
     if !content_dir.is_dir() {
@@ -322,6 +334,13 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
     let source = match source.strip_prefix('\u{feff}') {
         Some(s) => s.to_string(),
         None => source,
+    };
+    // CommonMark: NUL must become U+FFFD. Done on the whole file, so front matter and the
+    // plain-text summary never carry it into the HTML either.
+    let source = if source.contains('\0') {
+        source.replace('\0', "\u{fffd}")
+    } else {
+        source
     };
     let src = SourceFile::new(&file, &source);
     let split = match frontmatter::split(&src) {
@@ -538,7 +557,9 @@ fn arrange(
                         p.url
                     ),
                 )
-                .at(&p.src(), p.meta.slug.as_ref().map_or(0, |_| 0))
+                // Report at a real file: a synthesized section (a folder without _index.md)
+                // has none.
+                .at(&if p.file.is_empty() { other } else { p }.src(), 0)
                 .with_help("give one of them a different `slug = \"...\"` in its front matter"),
             );
         } else {

@@ -32,11 +32,20 @@ pub fn slugify(input: &str) -> String {
             push_sep(&mut out, &mut sep);
         }
     }
+    if out.len() > MAX_SLUG {
+        // Output folders are named by slugs, and file systems refuse names over 255 bytes; a
+        // long Chinese title triples in pinyin. Cut at a syllable boundary.
+        let cut = out[..=MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
+        out.truncate(cut);
+    }
     while out.ends_with('-') {
         out.pop();
     }
     out
 }
+
+/// The longest slug in bytes: well under the 255-byte file-name limit.
+pub const MAX_SLUG: usize = 120;
 
 /// Folds common accented Latin letters to ASCII so `café` becomes `cafe`, not `caf`.
 fn latin_fold(c: char) -> Option<char> {
@@ -83,6 +92,9 @@ mod tests {
         assert_eq!(slugify("班长2号"), "ban-zhang-2-hao");
         assert_eq!(slugify("café!"), "cafe");
         assert_eq!(slugify("!!!"), "");
+        let long = slugify(&"长".repeat(100));
+        assert!(long.len() <= MAX_SLUG && long.ends_with("zhang"), "{long}");
+        assert_eq!(slugify(&"a".repeat(300)).len(), MAX_SLUG);
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! Answers one HTTP request from the in-memory site. Only keys of the current [`Snapshot`] are
 //! ever served: a request path is percent-decoded and refused if it holds a `..` or `.` segment,
 //! a backslash or a NUL, and is then only used as a map key, never joined to a folder.
+//!
+//! Limits, so a misbehaving or hostile client cannot take the server down: request lines and
+//! headers over [`MAX_URL`] / [`MAX_HEADERS`] are refused with 414 / 431 (the gate in front,
+//! `gate.rs`, already caps whole request heads and times out slow clients); large responses
+//! are written off the worker threads, so clients that never read cannot tie up the few
+//! workers.
 
 use std::sync::Arc;
 
@@ -13,6 +19,13 @@ use crate::markdown::escape;
 const LIVE_JS: &str = include_str!("live.js");
 /// Where a served page's build id goes in [`LIVE_JS`].
 const BUILD_PLACEHOLDER: &str = "__QUNCE_BUILD__";
+
+/// The longest request target answered; longer ones get 414.
+pub(crate) const MAX_URL: usize = 8 * 1024;
+/// The most header bytes answered; more get 431.
+pub(crate) const MAX_HEADERS: usize = 32 * 1024;
+/// Responses bigger than this are written from a thread of their own.
+const DETACH_ABOVE: usize = 256 * 1024;
 
 pub(crate) fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
@@ -46,7 +59,16 @@ pub(crate) fn handle(state: &Arc<State>, rq: Request) {
         .and_then(|u| u.split_once('?'))
         .map(|(_, q)| q.to_string());
 
-    let reply = if !matches!(rq.method(), Method::Get | Method::Head) {
+    let header_bytes: usize = rq
+        .headers()
+        .iter()
+        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
+        .sum();
+    let reply = if url.len() > MAX_URL {
+        Reply::text(414, "URI too long\n")
+    } else if header_bytes > MAX_HEADERS {
+        Reply::text(431, "request header fields too large\n")
+    } else if !matches!(rq.method(), Method::Get | Method::Head) {
         Reply::text(
             405,
             "method not allowed: the dev server answers GET and HEAD\n",
@@ -79,7 +101,14 @@ pub(crate) fn handle(state: &Arc<State>, rq: Request) {
     if reply.status == 405 {
         response.add_header(header("Allow", "GET, HEAD"));
     }
-    let _ = rq.respond(response);
+    if response.data_length().unwrap_or(0) > DETACH_ABOVE {
+        // A client that does not read would block this worker until the write timeout.
+        std::thread::spawn(move || {
+            let _ = rq.respond(response);
+        });
+    } else {
+        let _ = rq.respond(response);
+    }
 }
 
 /// When listening on loopback, a request must name this machine: a page elsewhere that points

@@ -12,6 +12,7 @@
 //! - [`watch`]: file watching and debouncing.
 
 mod events;
+mod gate;
 mod http;
 
 pub use http::content_type;
@@ -126,6 +127,8 @@ pub struct Server {
     url: String,
     state: Arc<State>,
     http: Arc<tiny_http::Server>,
+    /// Clients connect to the gate, which forwards complete requests to tiny_http.
+    gate: gate::Gate,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -159,6 +162,7 @@ impl Server {
 
     fn shutdown(&mut self) {
         self.state.stop.store(true, Ordering::SeqCst);
+        self.gate.stop();
         self.state.events.close_all();
         for _ in 0..WORKERS {
             self.http.unblock();
@@ -242,14 +246,18 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         .output_dir()
         .unwrap_or_else(|| root.join("public"));
 
-    let http = Arc::new(
-        tiny_http::Server::from_listener(listener, None).map_err(|e| {
-            vec![Diagnostic::error(
-                "serve",
-                format!("cannot start the HTTP server: {e}"),
-            )]
-        })?,
-    );
+    let (gate, private) = gate::Gate::start(listener).map_err(|e| {
+        vec![Diagnostic::error(
+            "serve",
+            format!("cannot start the HTTP server: {e}"),
+        )]
+    })?;
+    let http = Arc::new(private.serve().map_err(|e| {
+        vec![Diagnostic::error(
+            "serve",
+            format!("cannot start the HTTP server: {e}"),
+        )]
+    })?);
 
     let mut threads = Vec::new();
     match watch::Watch::new(&root) {
@@ -287,6 +295,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         url,
         state,
         http,
+        gate,
         threads,
     })
 }

@@ -12,10 +12,10 @@
 //! last digit in `0`–`v`, earlier digits in `w`–`_`), then one character of score (0–63). Ids
 //! ascend, so gaps are small and a posting is usually two characters.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{BUCKETS, PageDoc};
 use crate::render::OutputFile;
@@ -158,8 +158,8 @@ fn shard_file<'a>(
 ) -> OutputFile {
     let hi = ((s + 1) << shift) as u32;
     let in_range = |b: u16| u32::from(b) < hi;
-    let mut terms: HashMap<&'a str, (u32, String)> = HashMap::new();
-    let mut surfaces: HashMap<&'a str, &'a str> = HashMap::new();
+    let mut terms: FxHashMap<&'a str, (u32, String)> = FxHashMap::default();
+    let mut surfaces: FxHashMap<&'a str, &'a str> = FxHashMap::default();
     for (id, (d, cur)) in docs.iter().zip(cursors.iter_mut()).enumerate() {
         let id = id as u32;
         while let Some((b, term, score)) = d.terms.get(cur.0)

@@ -370,3 +370,22 @@ fn walk_bytes(dir: &Path) -> u64 {
         })
         .unwrap_or(0)
 }
+
+#[test]
+fn offline_build_shows_hover_previews_without_fetch() {
+    let page = Page::new();
+    page.open(&file_url(offline(), "rituals/kai-ying-yi-shi/index.html"));
+    let link = page
+        .tab
+        .find_element(".content a.internal[href$='roles/ban-zhang/index.html']")
+        .expect("开营仪式 links to 班长");
+    link.move_mouse_over()
+        .expect("move the mouse over the link");
+    page.wait_until(
+        "the preview is shown",
+        "!document.getElementById('preview').hidden",
+    );
+    let title: String = page.eval("document.querySelector('#preview .preview-t').textContent");
+    let kind: String = page.eval("document.querySelector('#preview .preview-k').textContent");
+    assert_eq!((title.as_str(), kind.as_str()), ("班长", "角色"));
+}

@@ -12,10 +12,10 @@
 //! last digit in `0`–`v`, earlier digits in `w`–`_`), then one character of score (0–63). Ids
 //! ascend, so gaps are small and a posting is usually two characters.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{BUCKETS, PageDoc};
 use crate::render::OutputFile;
@@ -85,9 +85,31 @@ pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
     let shards = shard_count(postings);
     let shift = (BUCKETS as usize / shards).trailing_zeros();
 
-    let mut files: Vec<OutputFile> = (0..shards)
+    // Shards are filled in contiguous groups, one group per task: within a group each page's
+    // terms are read in order through a cursor, so every page is visited once per shard without
+    // a search, and the pages' term lists are read sequentially (a search per page and shard
+    // was 17 s of cache misses at 10,000 pages).
+    let groups = (rayon::current_num_threads() * 4).clamp(1, shards);
+    let per_group = shards.div_ceil(groups);
+    let mut files: Vec<OutputFile> = (0..groups)
         .into_par_iter()
-        .map(|s| shard_file(docs, s, shift))
+        .flat_map_iter(|g| {
+            let first = g * per_group;
+            let last = ((g + 1) * per_group).min(shards);
+            let lo = (first << shift) as u16;
+            let mut cursors: Vec<(usize, usize)> = docs
+                .iter()
+                .map(|d| {
+                    (
+                        d.terms.partition_point(|t| t.0 < lo),
+                        d.surfaces.partition_point(|t| t.0 < lo),
+                    )
+                })
+                .collect();
+            (first..last)
+                .map(|s| shard_file(docs, s, shift, &mut cursors))
+                .collect::<Vec<_>>()
+        })
         .collect();
 
     // Kinds in declaration order; a page's kind is one character (`0` + index).
@@ -126,30 +148,33 @@ pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
     files
 }
 
-/// One shard's script: its terms with postings, and its English surface forms.
-fn shard_file(docs: &[PageDoc], s: usize, shift: u32) -> OutputFile {
-    let lo = (s << shift) as u16;
+/// One shard's script: its terms with postings, and its English surface forms. `cursors` is,
+/// per page, where its terms and surfaces of this shard start; it is left at the next shard's.
+fn shard_file<'a>(
+    docs: &'a [PageDoc],
+    s: usize,
+    shift: u32,
+    cursors: &mut [(usize, usize)],
+) -> OutputFile {
     let hi = ((s + 1) << shift) as u32;
     let in_range = |b: u16| u32::from(b) < hi;
-    let mut terms: HashMap<&str, (u32, String)> = HashMap::new();
-    let mut surfaces: HashMap<&str, &str> = HashMap::new();
-    for (id, d) in docs.iter().enumerate() {
+    let mut terms: FxHashMap<&'a str, (u32, String)> = FxHashMap::default();
+    let mut surfaces: FxHashMap<&'a str, &'a str> = FxHashMap::default();
+    for (id, (d, cur)) in docs.iter().zip(cursors.iter_mut()).enumerate() {
         let id = id as u32;
-        let start = d.terms.partition_point(|t| t.0 < lo);
-        for (b, term, score) in &d.terms[start..] {
-            if !in_range(*b) {
-                break;
-            }
+        while let Some((b, term, score)) = d.terms.get(cur.0)
+            && in_range(*b)
+        {
             let (prev, list) = terms.entry(term.as_str()).or_insert((0, String::new()));
             push_posting(list, id - *prev, *score);
             *prev = id;
+            cur.0 += 1;
         }
-        let start = d.surfaces.partition_point(|t| t.0 < lo);
-        for (b, surface, stem) in &d.surfaces[start..] {
-            if !in_range(*b) {
-                break;
-            }
+        while let Some((b, surface, stem)) = d.surfaces.get(cur.1)
+            && in_range(*b)
+        {
             surfaces.entry(surface.as_str()).or_insert(stem.as_str());
+            cur.1 += 1;
         }
     }
     let mut keys: Vec<&&str> = terms.keys().collect();

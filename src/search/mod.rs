@@ -11,10 +11,9 @@ pub mod index;
 pub mod pinyin;
 pub mod segment;
 
-use std::collections::HashMap;
-
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::links::FieldValue;
 use crate::render::OutputFile;
@@ -61,11 +60,18 @@ impl Weights {
 /// any power-of-two shard count up to this works with the same per-page sort.
 pub const BUCKETS: u32 = 1024;
 
-/// The bucket of a term: a Fibonacci hash of its first character (spreads adjacent code
-/// points such as `a`–`z`). `search.js` computes the same with `Math.imul`.
+/// The bucket of a term: a Fibonacci hash of its first two characters (one for a
+/// one-character term). Two, not one: the words starting with one common character (班长, 班级,
+/// 班委 …) would make one shard far larger than the rest, while every word a query can match at
+/// a position starts with the query's two characters there. `search.js` computes the same.
 pub fn bucket(term: &str) -> u16 {
-    let c = term.chars().next().map_or(0, |c| c as u32);
-    (c.wrapping_mul(0x9E37_79B1) >> 22) as u16
+    let mut chars = term.chars();
+    let c1 = chars.next().map_or(0, |c| c as u32);
+    let c2 = chars.next().map_or(0, |c| c as u32);
+    (c1.wrapping_mul(31)
+        .wrapping_add(c2)
+        .wrapping_mul(0x9E37_79B1)
+        >> 22) as u16
 }
 
 /// The user dictionary of a site: every title and alias.
@@ -92,8 +98,8 @@ pub fn build(site: &Site) -> Vec<OutputFile> {
 /// Per-term scores of one page, by field, summed when the page is done.
 #[derive(Default)]
 struct Acc {
-    terms: HashMap<String, [u8; 3]>,
-    surfaces: HashMap<String, String>,
+    terms: FxHashMap<String, [u8; 3]>,
+    surfaces: FxHashMap<String, String>,
 }
 
 impl Acc {
@@ -102,21 +108,25 @@ impl Acc {
         seg.tokens(text, &mut |t| self.token(t, field, weight));
     }
 
-    fn token(&mut self, t: Token, field: usize, weight: u8) {
-        let term = match t {
-            Token::Cjk(w) => w,
+    fn token(&mut self, t: Token<'_>, field: usize, weight: u8) {
+        match t {
+            Token::Cjk(w) => self.key(w, field, weight),
             Token::Latin { term, surface } => {
                 if term != surface {
                     self.surfaces.entry(surface).or_insert_with(|| term.clone());
                 }
-                term
+                self.key(&term, field, weight);
             }
-        };
-        self.key(term, field, weight);
+        }
     }
 
-    fn key(&mut self, term: String, field: usize, weight: u8) {
-        let slot = &mut self.terms.entry(term).or_default()[field];
+    fn key(&mut self, term: &str, field: usize, weight: u8) {
+        // Look up before inserting: most tokens repeat a term, and need no new String.
+        let slots = match self.terms.get_mut(term) {
+            Some(s) => s,
+            None => self.terms.entry(term.to_string()).or_default(),
+        };
+        let slot = &mut slots[field];
         *slot = match field {
             0 => (*slot).max(weight),
             _ => slot.saturating_add(weight),
@@ -151,7 +161,7 @@ struct Section(String, String, String);
 
 /// Characters of one section kept for snippets; past this a match still ranks the page, the
 /// snippet just shows the section's start.
-pub const SECTION_CHARS: usize = 1200;
+pub const SECTION_CHARS: usize = 600;
 
 /// Everything the index needs from page `i`. Pure in the page: other pages only matter
 /// through `seg`'s user dictionary and link titles in typed fields.
@@ -173,23 +183,23 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
         )
     {
         for k in pinyin::keys(name) {
-            acc.key(k, 0, full);
+            acc.key(&k, 0, full);
         }
         // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
         seg.tokens(name, &mut |t| {
             if let Token::Cjk(w) = t
-                && w != *name
+                && w != name.as_str()
             {
-                for k in pinyin::keys(&w) {
-                    acc.key(k, 0, part);
+                for k in pinyin::keys(w) {
+                    acc.key(&k, 0, part);
                 }
             }
         });
     }
-    let mut heading_seen: HashMap<String, ()> = HashMap::new();
+    let mut heading_seen: rustc_hash::FxHashSet<String> = Default::default();
     for h in &scan.headings {
         seg.tokens(&h.title, &mut |t| {
-            let w = if heading_seen.insert(t.term().to_string(), ()).is_none() {
+            let w = if heading_seen.insert(t.term().to_string()) {
                 Weights::HEADING
             } else {
                 Weights::HEADING_MORE

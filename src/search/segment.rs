@@ -8,16 +8,17 @@
 use jieba_rs::Jieba;
 use rust_stemmers::{Algorithm, Stemmer};
 
-/// One indexed token of a text.
+/// One indexed token of a text. Chinese words borrow from the text: most tokens repeat a term
+/// the page already has, and need no allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub enum Token<'a> {
     /// A Chinese word or bigram, as it appears in the text.
-    Cjk(String),
+    Cjk(&'a str),
     /// A Latin word or number: `term` is the lowercased stem, `surface` the lowercased word.
     Latin { term: String, surface: String },
 }
 
-impl Token {
+impl Token<'_> {
     /// The term the index stores.
     pub fn term(&self) -> &str {
         match self {
@@ -79,7 +80,7 @@ impl Segmenter {
     }
 
     /// Calls `out` for every token of `text`, in order (repeats included, for term counts).
-    pub fn tokens(&self, text: &str, out: &mut impl FnMut(Token)) {
+    pub fn tokens<'a>(&self, text: &'a str, out: &mut impl FnMut(Token<'a>)) {
         let mut rest = text;
         while let Some(c) = rest.chars().next() {
             if is_cjk(c) {
@@ -105,7 +106,7 @@ impl Segmenter {
         v
     }
 
-    fn latin_word(&self, word: &str, out: &mut impl FnMut(Token)) {
+    fn latin_word<'a>(&self, word: &str, out: &mut impl FnMut(Token<'a>)) {
         let surface = word.to_lowercase();
         let term = if surface.chars().all(|c| c.is_ascii_alphabetic()) {
             self.stemmer.stem(&surface).into_owned()
@@ -117,24 +118,27 @@ impl Segmenter {
 
     /// Words of a Chinese run (search mode: long words and the dictionary words inside them),
     /// plus bigrams around every character no word of two or more characters covers.
-    fn cjk_run(&self, run: &str, out: &mut impl FnMut(Token)) {
-        let chars: Vec<char> = run.chars().collect();
-        if chars.len() == 1 {
-            out(Token::Cjk(run.to_string()));
+    fn cjk_run<'a>(&self, run: &'a str, out: &mut impl FnMut(Token<'a>)) {
+        // Byte offset of every character, and the end.
+        let mut at: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
+        at.push(run.len());
+        let n = at.len() - 1;
+        if n == 1 {
+            out(Token::Cjk(run));
             return;
         }
-        let mut covered = vec![false; chars.len()];
+        let mut covered = vec![false; n];
         for t in self.jieba.cut_for_search(run, false) {
             if t.end - t.start >= 2 {
                 covered[t.start..t.end].iter_mut().for_each(|c| *c = true);
-                out(Token::Cjk(t.word.to_string()));
+                out(Token::Cjk(t.word));
             }
         }
         // A bigram for each adjacent pair touching an uncovered character, so a query that
         // crosses an unknown character still finds the text.
-        for i in 0..chars.len() - 1 {
+        for i in 0..n - 1 {
             if !covered[i] || !covered[i + 1] {
-                out(Token::Cjk(chars[i..i + 2].iter().collect()));
+                out(Token::Cjk(&run[at[i]..at[i + 2]]));
             }
         }
     }

@@ -31,7 +31,11 @@
 		});
 	}
 	function manifest() { return load("m", "index.js", function () { return M || undefined; }); }
-	function shardOf(t) { return (Math.imul(t.codePointAt(0), 0x9E3779B1) >>> 22) >> (10 - Math.log2(M.n)); }
+	// The shard of a term: a hash of its first two characters (as `search::bucket` in Rust).
+	function shardOf(t) {
+		var c = Array.from(t.slice(0, 4)), c1 = c[0].codePointAt(0), c2 = c.length > 1 ? c[1].codePointAt(0) : 0;
+		return (Math.imul((Math.imul(c1, 31) + c2) | 0, 0x9E3779B1) >>> 22) >> (10 - Math.log2(M.n));
+	}
 	function shard(n) { return load("s" + n, "s" + n + ".js", function () { return shards[n]; }); }
 	function frag(i) { return load("f" + i, "f/" + i + ".js", function () { return frags[i]; }); }
 
@@ -80,10 +84,14 @@
 		});
 		return out;
 	}
+	// Shards a query needs: every word that can match at a position starts with the two
+	// characters there; a lone character or letter is its own key.
 	function needed(ps) {
 		var n = {};
 		ps.forEach(function (p) {
-			(p.type === "c" ? p.chars : [p.chars[0]]).forEach(function (c) { n[shardOf(c)] = 1; });
+			var r = p.type === "c" ? p.chars : p.chars.slice(0, 2);
+			if (r.length === 1) n[shardOf(r[0])] = 1;
+			for (var i = 0; i + 1 < r.length; i++) n[shardOf(r[i] + r[i + 1])] = 1;
 		});
 		return Object.keys(n).map(Number);
 	}
@@ -98,11 +106,11 @@
 				// The word as written, then without a plural or tense ending (the index maps the
 				// words it saw to their stems; these cover forms it did not see).
 				[w, w.replace(/(ies|es|s|ing|ed|ly)$/, ""), w.replace(/(ies|es|s|ing|ed|ly)$/, "e")].forEach(function (c) {
-					if (s && s.s[c] && terms.indexOf(s.s[c]) < 0) terms.push(s.s[c]);
+					if (s && s.s[c] && has(s.s[c]) && terms.indexOf(s.s[c]) < 0) terms.push(s.s[c]);
 					if (c.length > 1 && has(c) && terms.indexOf(c) < 0) terms.push(c);
 				});
 				var exact = terms.length;
-				if (last || !exact) terms = terms.concat(prefixed(w, 30).filter(function (t) { return terms.indexOf(t) < 0; }));
+				if ((last || !exact) && w.length > 1) terms = terms.concat(prefixed(w, 30).filter(function (t) { return terms.indexOf(t) < 0; }));
 				out.push({ terms: terms, marks: [w].concat(terms.slice(0, exact)), exact: exact });
 				return;
 			}
@@ -124,12 +132,10 @@
 				var c = r[i], bi = i > 0 ? r[i - 1] + c : "";
 				if (bi && has(bi)) out.push({ terms: [bi], marks: [bi], exact: 1 });
 				else {
-					// A lone character: itself, and the words it starts only when it is all the
-					// reader typed so far; inside a longer query an unknown character is dropped.
-					var prev = out[out.length - 1], t1 = has(c) ? [c] : [];
-					var alone = n === 1 || (last && i === n - 1 && !!prev && prev.terms.length > 0 && !prev.single);
-					var more = alone ? prefixed(c, 40).filter(function (t) { return t !== c; }) : [];
-					out.push({ terms: t1.concat(more), marks: [c], exact: t1.length, single: true });
+					// A lone character typed on its own matches where it stands alone in the text;
+					// inside a longer query a character no word or bigram covers is dropped.
+					var t1 = n === 1 && has(c) ? [c] : [];
+					out.push({ terms: t1, marks: [c], exact: t1.length, single: true });
 				}
 				i++;
 			}

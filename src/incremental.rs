@@ -68,6 +68,8 @@ struct Memo {
     static_errors: Vec<Diagnostic>,
     /// The search segmenter and the user words (titles, aliases) it was built with.
     segmenter: Option<(Vec<String>, crate::search::Segmenter)>,
+    /// Whether the next build renders every page (the theme changed since the last good one).
+    render_all: bool,
     /// The last build without errors, the base of the next dirty-set comparison.
     last: Option<Last>,
 }
@@ -88,6 +90,8 @@ struct Last {
     docs: Vec<crate::search::PageDoc>,
     /// Paths of the search index files.
     search: Vec<String>,
+    /// Paths of the theme's static files.
+    statics: Vec<String>,
 }
 
 /// What kind of source a changed path is.
@@ -215,6 +219,7 @@ impl Memo {
             statics: Vec::new(),
             static_errors: Vec::new(),
             segmenter: None,
+            render_all: true,
             last: None,
         };
         memo.load_theme(t);
@@ -223,7 +228,8 @@ impl Memo {
 
     /// (Re)loads the theme and compiles its templates; every page will be rendered again.
     fn load_theme(&mut self, t: &mut Timings) {
-        self.last = None;
+        // Every page renders again, but scans, bodies and search entries stay reusable.
+        self.render_all = true;
         self.theme = t.time("theme", || render::theme::load(&self.config));
         self.statics.clear();
         self.static_errors.clear();
@@ -369,9 +375,12 @@ impl Memo {
             .map(|(&k, v)| (sidebar_of(k), v.clone()))
             .collect();
         let sections = prepared.sections.clone();
+        let render_all = self.render_all;
         let which: Vec<usize> = t.time("dirty", || match &self.last {
-            Some(last) => dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared),
-            None => (0..pages).collect(),
+            Some(last) if !render_all => {
+                dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared)
+            }
+            _ => (0..pages).collect(),
         });
         if cancel() {
             return None;
@@ -380,11 +389,12 @@ impl Memo {
         diags.extend(d);
         // Generated pages show page refs, relations, tags and URLs: when none of those changed
         // (the usual body edit), the last build's generated files stand.
-        let reuse_generated = self.last.as_ref().is_some_and(|last| {
-            dirty::same_layout(&last.site, &site)
-                && last.sidebars == sidebars
-                && dirty::same_shown_data(last, &site, &refs)
-        });
+        let reuse_generated = !render_all
+            && self.last.as_ref().is_some_and(|last| {
+                dirty::same_layout(&last.site, &site)
+                    && last.sidebars == sidebars
+                    && dirty::same_shown_data(last, &site, &refs)
+            });
         let (generated, d) = if reuse_generated {
             (Vec::new(), Vec::new())
         } else {
@@ -448,11 +458,21 @@ impl Memo {
                 }
             }
         }
+        let mut statics: Vec<OutputFile> = Vec::new();
+        if let (Some(last), true) = (&self.last, render_all) {
+            for p in &last.statics {
+                if !self.statics.iter().any(|f| &f.path == p) && files.remove(p).is_some() {
+                    changed.push(p.clone());
+                }
+            }
+            statics = self.statics.clone();
+        }
         for f in rendered
             .into_iter()
             .map(|(_, f)| f)
             .chain(generated)
             .chain(search_files)
+            .chain(statics)
         {
             if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
                 changed.push(f.path.clone());
@@ -464,7 +484,9 @@ impl Memo {
         t.stages.push(("output", output_start.elapsed()));
         let files = Arc::new(files);
         let rendered_count = which.len();
+        self.render_all = false;
         self.last = Some(Last {
+            statics: self.statics.iter().map(|f| f.path.clone()).collect(),
             site,
             refs,
             sidebars,

@@ -55,6 +55,9 @@ pub struct Index<'a> {
     names: std::sync::OnceLock<Candidates<String>>,
     /// Every page file (content-relative), likewise, for broken Markdown links.
     files: std::sync::OnceLock<Candidates<&'a str>>,
+    /// Suggestions already computed, by missing target: a renamed page leaves many links to
+    /// the same old name.
+    suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// Pages with more headings than this get an id set for anchor checks.
@@ -118,6 +121,7 @@ impl<'a> Index<'a> {
             anchors: Vec::new(),
             names: std::sync::OnceLock::new(),
             files: std::sync::OnceLock::new(),
+            suggested: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -177,12 +181,22 @@ impl<'a> Index<'a> {
     ) -> Diagnostic {
         match miss {
             Miss::NotFound => {
-                let sugg: Vec<&str> = self
-                    .names()
-                    .suggest(target)
-                    .into_iter()
-                    .map(String::as_str)
-                    .collect();
+                let cached = self
+                    .suggested
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(target)
+                    .cloned();
+                let owned = cached.unwrap_or_else(|| {
+                    let found: Vec<String> =
+                        self.names().suggest(target).into_iter().cloned().collect();
+                    self.suggested
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(target.to_string(), found.clone());
+                    found
+                });
+                let sugg: Vec<&str> = owned.iter().map(String::as_str).collect();
                 let mut d = Diagnostic::error("broken-link", format!("no page named `{target}`"))
                     .at(src, offset);
                 let help = did_you_mean(&sugg, |s| {

@@ -285,3 +285,30 @@ pub fn page(data: &[u8]) {
     let content = pages(page);
     resolve_and_render(&config, &content, scan);
 }
+
+#[cfg(test)]
+mod tests {
+    /// The harnesses run in `cargo test` too, on the kinds of input that found bugs, so their
+    /// invariants hold in CI and the entry points cannot rot between fuzzing sessions.
+    #[test]
+    fn entry_points_hold_on_sample_inputs() {
+        let samples: &[&[u8]] = &[
+            b"",
+            b"+++\ntitle = \"\xe7\x8f\xad\xe9\x95\xbf\"\nkind = \"role\"\n+++\n## \xe8\x81\x8c\xe8\xb4\xa3\n",
+            b"+++\ntitle = 3\nkind = \"ritual\"\nstage = \"x\"\n+++\n[[\xe7\x8f\xad\xe9\x95\xbf#\xe8\x81\x8c\xe8\xb4\xa3]]\n",
+            b"---\ntitle: x\n---\n",
+            b"+++\nunterminated",
+            "绿色女生 lü nü".as_bytes(),
+            b"[a](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=alert(1)>",
+            b"- [ ] task {#id}\n  - [x] nested\n> > quote [[roles/\xe7\x8f\xad\xe9\x95\xbf]]",
+            b"[[../../x]] [[%E7%8F%AD]] [x](../a.md#b) ![i](data:image/png;base64,AA)",
+            b"\xff\xfe\x00 invalid",
+        ];
+        for s in samples {
+            super::front_matter(s);
+            super::identifiers(s);
+            super::link_targets(s);
+            super::page(s);
+        }
+    }
+}

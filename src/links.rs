@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::config::{Config, FieldType};
 use crate::content::{Content, Page, SECTION_KIND};
-use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
+use crate::diagnostics::{Candidates, Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::markdown::{Resolved, Scan, percent_decode};
 use crate::spanned::Value;
 
@@ -51,6 +51,13 @@ pub struct Index<'a> {
     /// Heading ids of pages with many headings, so that checking many anchors into one page
     /// stays linear (100,000 links into a 100,000-heading page); small pages are scanned.
     anchors: Vec<Option<std::collections::HashSet<&'a str>>>,
+    /// Every name, prepared for "did you mean" on the first miss (misses can be thousands).
+    names: std::sync::OnceLock<Candidates<String>>,
+    /// Every page file (content-relative), likewise, for broken Markdown links.
+    files: std::sync::OnceLock<Candidates<&'a str>>,
+    /// Suggestions already computed, by missing target: a renamed page leaves many links to
+    /// the same old name.
+    suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// Pages with more headings than this get an id set for anchor checks.
@@ -112,6 +119,9 @@ impl<'a> Index<'a> {
             by_name,
             asset_dest,
             anchors: Vec::new(),
+            names: std::sync::OnceLock::new(),
+            files: std::sync::OnceLock::new(),
+            suggested: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -146,15 +156,19 @@ impl<'a> Index<'a> {
     }
 
     /// Every name a writer could have meant, for suggestions.
-    fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str).chain(
-            self.content.pages.iter().map(|p| p.title.as_str()).chain(
-                self.content
-                    .pages
-                    .iter()
-                    .flat_map(|p| p.meta.aliases.iter().map(String::as_str)),
-            ),
-        )
+    fn names(&self) -> &Candidates<String> {
+        self.names.get_or_init(|| {
+            Candidates::new(
+                self.by_name.keys().cloned().chain(
+                    self.content.pages.iter().map(|p| p.title.clone()).chain(
+                        self.content
+                            .pages
+                            .iter()
+                            .flat_map(|p| p.meta.aliases.iter().cloned()),
+                    ),
+                ),
+            )
+        })
     }
 
     fn miss_diagnostic(
@@ -167,7 +181,22 @@ impl<'a> Index<'a> {
     ) -> Diagnostic {
         match miss {
             Miss::NotFound => {
-                let sugg = suggest(target, self.names());
+                let cached = self
+                    .suggested
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(target)
+                    .cloned();
+                let owned = cached.unwrap_or_else(|| {
+                    let found: Vec<String> =
+                        self.names().suggest(target).into_iter().cloned().collect();
+                    self.suggested
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(target.to_string(), found.clone());
+                    found
+                });
+                let sugg: Vec<&str> = owned.iter().map(String::as_str).collect();
                 let mut d = Diagnostic::error("broken-link", format!("no page named `{target}`"))
                     .at(src, offset);
                 let help = did_you_mean(&sugg, |s| {
@@ -421,13 +450,15 @@ fn resolve_link(
         {
             Some(&i) => Some(i),
             None => {
-                let names = index.content.pages.iter().map(|p| p.rel.as_str());
+                let files = index.files.get_or_init(|| {
+                    Candidates::new(index.content.pages.iter().map(|p| p.rel.as_str()))
+                });
                 let wanted = joined.clone().unwrap_or_else(|| path_part.clone());
-                let help = did_you_mean(&suggest(&wanted, names), |s| format!("`{s}`"))
-                    .unwrap_or_else(|| {
-                        "Markdown links to pages are relative to this file, e.g. `../roles/班长.md`"
-                            .to_string()
-                    });
+                let sugg: Vec<&str> = files.suggest(&wanted).into_iter().copied().collect();
+                let help = did_you_mean(&sugg, |s| format!("`{s}`")).unwrap_or_else(|| {
+                    "Markdown links to pages are relative to this file, e.g. `../roles/班长.md`"
+                        .to_string()
+                });
                 diags.push(
                     Diagnostic::error(
                         "broken-link",

@@ -22,7 +22,8 @@ pub fn slugify(input: &str) -> String {
         } else if let Some(p) = c.to_pinyin() {
             // Each Han character is its own syllable: separate it on both sides.
             push_sep(&mut out, &mut sep);
-            out.push_str(p.plain());
+            // Plain pinyin still writes ü (绿 → lü); URLs stay ASCII with the usual `v`.
+            out.extend(p.plain().chars().map(|c| if c == 'ü' { 'v' } else { c }));
             sep = false;
             push_sep(&mut out, &mut sep);
         } else if let Some(a) = latin_fold(c) {
@@ -92,6 +93,8 @@ mod tests {
         assert_eq!(slugify("班长2号"), "ban-zhang-2-hao");
         assert_eq!(slugify("café!"), "cafe");
         assert_eq!(slugify("!!!"), "");
+        // Found by fuzzing: pinyin's ü leaked into URLs.
+        assert_eq!(slugify("绿色女生"), "lv-se-nv-sheng");
         let long = slugify(&"长".repeat(100));
         assert!(long.len() <= MAX_SLUG && long.ends_with("zhang"), "{long}");
         assert_eq!(slugify(&"a".repeat(300)).len(), MAX_SLUG);

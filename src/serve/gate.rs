@@ -134,8 +134,15 @@ impl Gate {
     /// when tiny_http stops answering or their timeouts pass.
     pub(crate) fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept.
-        let _ = TcpStream::connect_timeout(&self.public, Duration::from_secs(1));
+        // Wake the blocking accept (through loopback when listening on every address).
+        let mut wake = self.public;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -376,6 +376,7 @@ impl Builder {
     /// arrives during a rebuild cancels it; the next rebuild covers both batches.
     fn run(mut self, queue: &watch::Queue) {
         let mut carry: Vec<String> = Vec::new();
+        let mut superseded = false;
         while !self.state.stop.load(Ordering::SeqCst) {
             let Some(batch) = queue.take(POLL) else {
                 continue;
@@ -385,8 +386,19 @@ impl Builder {
                     carry.push(c);
                 }
             }
-            if self.rebuild(&carry, &|| queue.has_more()) {
+            // A rebuild superseded once runs to its end the next time, so saves arriving
+            // faster than a rebuild takes can never starve the served site of updates.
+            let cancellable = !superseded;
+            let done = if cancellable {
+                self.rebuild(&carry, &|| queue.has_more())
+            } else {
+                self.rebuild(&carry, &|| false)
+            };
+            if done {
                 carry.clear();
+                superseded = false;
+            } else {
+                superseded = true;
             }
         }
     }

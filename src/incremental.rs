@@ -269,15 +269,7 @@ impl Memo {
         };
         let last = self.last.as_ref().filter(|_| same_words);
         let old_index: HashMap<&str, usize> = last
-            .map(|l| {
-                l.site
-                    .content
-                    .pages
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p.rel.as_str(), i))
-                    .collect()
-            })
+            .map(|l| l.site.content.index_by_rel())
             .unwrap_or_default();
         let linked_titles = |s: &Site, i: usize| -> Vec<String> {
             s.graph.fields[i]
@@ -545,16 +537,8 @@ mod dirty {
         if same_layout(old, site) {
             return pages_same_layout(last, refs, sidebars, readers, prepared);
         }
-        let index = |s: &Site| -> HashMap<String, usize> {
-            s.content
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.rel.clone(), i))
-                .collect()
-        };
-        let old_index = index(old);
-        let new_index = index(site);
+        let old_index = old.content.index_by_rel();
+        let new_index = site.content.index_by_rel();
         // Pages whose ref (what other pages show of them) changed, new pages included.
         let ref_changed: Vec<bool> = site
             .content
@@ -568,13 +552,6 @@ mod dirty {
         fn rel_of(s: &Site, k: usize) -> Option<&str> {
             (k != SEP).then(|| s.content.pages[k].rel.as_str())
         }
-        let top_rel = |s: &Site, k: usize| -> String {
-            crate::render::nav_section(s, k)
-                .map_or(String::new(), |t| s.content.pages[t].rel.clone())
-        };
-        let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {
-            map.get(&key).or_else(|| map.get("")).cloned()
-        };
         (0..n)
             .filter(|&i| {
                 let template = prepared.values.template_for(prepared.engine, i);
@@ -582,15 +559,14 @@ mod dirty {
                     return true;
                 }
                 let p = &site.content.pages[i];
-                let Some(&j) = old_index.get(&p.rel) else {
+                let Some(&j) = old_index.get(p.rel.as_str()) else {
                     return true;
                 };
                 let q = &old.content.pages[j];
                 if p.source != q.source
                     || p.url != q.url
                     || site.bodies[i] != old.bodies[j]
-                    || sidebar(sidebars, top_rel(site, i))
-                        != sidebar(&last.sidebars, top_rel(old, j))
+                    || sidebar(sidebars, site, i) != sidebar(&last.sidebars, old, j)
                     || !same_fields(&site.graph.fields[i], &old.graph.fields[j], old, &new_index)
                 {
                     return true;
@@ -676,13 +652,6 @@ mod dirty {
             return (0..n).collect();
         }
         let sidebars_same = *sidebars == last.sidebars;
-        let top_rel = |k: usize| -> String {
-            crate::render::nav_section(site, k)
-                .map_or(String::new(), |t| site.content.pages[t].rel.clone())
-        };
-        let sidebar = |map: &HashMap<String, String>, key: String| -> Option<String> {
-            map.get(&key).or_else(|| map.get("")).cloned()
-        };
         (0..n)
             .filter(|&i| {
                 let (p, q) = (&site.content.pages[i], &old.content.pages[i]);
@@ -692,7 +661,7 @@ mod dirty {
                     || site.graph.incoming[i] != old.graph.incoming[i]
                     || site.graph.backlinks[i] != old.graph.backlinks[i]
                     || (!sidebars_same
-                        && sidebar(sidebars, top_rel(i)) != sidebar(&last.sidebars, top_rel(i)))
+                        && sidebar(sidebars, site, i) != sidebar(&last.sidebars, old, i))
                 {
                     return true;
                 }
@@ -710,6 +679,14 @@ mod dirty {
             .collect()
     }
 
+    /// The rendered sidebar page `k` of `site` shows, from sidebars keyed by the path of the
+    /// section they open ("" for pages outside any).
+    fn sidebar<'m>(map: &'m HashMap<String, String>, site: &Site, k: usize) -> Option<&'m String> {
+        let key = crate::render::nav_section(site, k)
+            .map_or(String::new(), |t| site.content.pages[t].rel.clone());
+        map.get(&key).or_else(|| map.get(""))
+    }
+
     /// Whether a template renders whole documents (as opposed to a base or partial template
     /// that any document's template may extend or include).
     fn is_document_template(name: &str) -> bool {
@@ -721,9 +698,9 @@ mod dirty {
         now: &[(String, FieldValue)],
         before: &[(String, FieldValue)],
         old: &Site,
-        new_index: &HashMap<String, usize>,
+        new_index: &HashMap<&str, usize>,
     ) -> bool {
-        let map = |k: usize| new_index.get(&old.content.pages[k].rel).copied();
+        let map = |k: usize| new_index.get(old.content.pages[k].rel.as_str()).copied();
         now.len() == before.len()
             && now.iter().zip(before).all(|((n1, v1), (n2, v2))| {
                 n1 == n2

@@ -171,14 +171,7 @@ pub fn analyse(
     diags: &mut Vec<Diagnostic>,
 ) -> Site {
     let old: HashMap<&str, usize> = previous
-        .map(|s| {
-            s.content
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.rel.as_str(), i))
-                .collect()
-        })
+        .map(|s| s.content.index_by_rel())
         .unwrap_or_default();
     // The previous page of the same path, if its source is unchanged.
     let same = |p: &content::Page| -> Option<usize> {

@@ -81,6 +81,15 @@ pub struct Content {
 }
 
 impl Content {
+    /// Page index by content path: how two builds of the same site are matched page to page.
+    pub fn index_by_rel(&self) -> HashMap<&str, usize> {
+        self.pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rel.as_str(), i))
+            .collect()
+    }
+
     /// Pages of a kind in site order (section order, then reading order inside sections).
     pub fn in_order(&self) -> Vec<usize> {
         let mut out = Vec::with_capacity(self.pages.len());

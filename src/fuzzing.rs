@@ -153,7 +153,7 @@ fn resolve_and_render(config: &Config, content: &Content, last: Scan) -> String 
     let (graph, diags) = crate::links::resolve(content, &scans, config, "/");
     let last = content.pages.len() - 1;
     let page = &content.pages[last];
-    for d in diags.iter().filter(|d| d.file == page.file) {
+    for d in diags.all().filter(|d| d.file == page.file) {
         check_located(d, &page.source);
     }
     assert_eq!(graph.resolved[last].len(), scans[last].links.len());

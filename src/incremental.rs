@@ -25,8 +25,10 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::render::{self, Engine, OutputFile, Theme};
 use crate::site::{self, Site, Timings};
 
-/// Output files by path below the output root.
-pub type Files = HashMap<String, Arc<[u8]>>;
+pub mod filemap;
+
+/// Output files by path below the output root, cheap to snapshot (see [`filemap`]).
+pub type Files = filemap::FileMap;
 
 /// The result of one rebuild.
 pub struct Rebuilt {
@@ -329,8 +331,8 @@ impl Memo {
             &self.statics,
             previous,
             t,
-            &mut diags,
         );
+        diags.extend(site.notes.all().cloned());
         if cancel() {
             return None;
         }

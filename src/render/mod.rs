@@ -187,7 +187,7 @@ pub struct Prepared<'a> {
 /// Computes the shared data of a build and installs the global context on the engine.
 pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let values = Values::new(site);
-    let sections = context::install(engine, site, &values);
+    let sections = context::install(engine, site, &values, None);
     let engine = &*engine;
 
     // The sidebar is rendered once per section it can open (see `nav_section`), never per page.
@@ -218,6 +218,35 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         engine,
         values,
         sidebars,
+        nav,
+        sections,
+    }
+}
+
+/// What [`prepare`] computed for an earlier build that the dev server can hand back when only
+/// page bodies changed: layout, titles and front matter as before.
+pub struct Reuse {
+    /// Page refs by page index.
+    pub refs: Vec<tera::Value>,
+    /// The pages whose refs must be computed again.
+    pub changed: Vec<usize>,
+    pub sidebars: HashMap<usize, String>,
+    pub sections: tera::Value,
+}
+
+/// [`prepare`] from an earlier build's [`Reuse`]: O(pages) cheap steps only (URLs, lookup
+/// tables), no sidebar rendering and no page refs beyond the changed ones.
+pub fn prepare_reusing<'a>(site: &'a Site, engine: &'a mut Engine, reuse: Reuse) -> Prepared<'a> {
+    let values = Values::reusing(site, reuse.refs, &reuse.changed);
+    let sections = context::install(engine, site, &values, Some(reuse.sections));
+    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
+        .map(|i| nav_section(site, i))
+        .collect();
+    Prepared {
+        site,
+        engine: &*engine,
+        values,
+        sidebars: reuse.sidebars,
         nav,
         sections,
     }

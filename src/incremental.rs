@@ -76,6 +76,9 @@ struct Memo {
     last: Option<Last>,
     /// Markdown files read since the last good build (what the fast path re-checks).
     since_good: Vec<PathBuf>,
+    /// Whether the engine's global context (page refs for `get_page` …) is the last good
+    /// build's, so the fast path need not install it again.
+    globals_current: bool,
     /// Whether files or folders appeared or went since the last good build: then only the
     /// general path knows what follows.
     layout_changed: bool,
@@ -102,6 +105,10 @@ struct Last {
     base_diags: Vec<Diagnostic>,
     /// Page refs by page index (what [`render::Reuse`] takes).
     ref_list: Vec<tera::Value>,
+    /// Plain refs by page index.
+    plain_list: Vec<tera::Value>,
+    /// URLs and lookup tables of the template values.
+    tables: render::context::Tables,
     /// Rendered sidebars by sidebar key (see [`render::Prepared::sidebars`]).
     sidebar_map: HashMap<usize, String>,
     /// Every diagnostic of the build, sorted.
@@ -258,6 +265,7 @@ impl Memo {
             render_all: true,
             last: None,
             since_good: Vec::new(),
+            globals_current: false,
             layout_changed: true,
         };
         memo.load_theme(t);
@@ -408,6 +416,7 @@ impl Memo {
         };
 
         let prepared = t.time("prepare", || render::prepare(&site, engine));
+        self.globals_current = false;
         let refs: HashMap<String, tera::Value> = site
             .content
             .pages
@@ -454,6 +463,8 @@ impl Memo {
         };
         diags.extend(gen_diags.iter().cloned());
         let ref_list = prepared.values.refs.clone();
+        let plain_list = prepared.values.plain.clone();
+        let tables = prepared.values.tables();
         let sidebar_map = prepared.sidebars.clone();
         drop(prepared);
         let (docs, search_files) = t.time("search", || self.search(&site));
@@ -544,6 +555,7 @@ impl Memo {
         self.render_all = false;
         self.since_good.clear();
         self.layout_changed = false;
+        self.globals_current = true;
         self.last = Some(Last {
             statics: self.statics.iter().map(|f| f.path.clone()).collect(),
             site,
@@ -556,6 +568,8 @@ impl Memo {
             base_diags,
             assets: assets.clone(),
             ref_list,
+            plain_list,
+            tables,
             sidebar_map,
             diags: diags.clone(),
             docs,

@@ -38,9 +38,10 @@ pub struct Graph {
     pub incoming: Vec<Vec<(String, Vec<usize>)>>,
 }
 
-/// Name lookups for link targets.
-pub struct Index<'a> {
-    content: &'a Content,
+/// The name tables of link resolution: what depends on the site's pages, paths, titles and
+/// assets but not on their bodies, so the dev server keeps them across body edits.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
     /// Content-relative path without `.md` (`rituals/开营仪式`), section folders (`rituals`),
     /// and URL paths (`rituals/kai-ying-yi-shi`).
     by_path: HashMap<String, usize>,
@@ -48,6 +49,19 @@ pub struct Index<'a> {
     by_name: HashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
+}
+
+impl std::ops::Deref for Index<'_> {
+    type Target = Names;
+    fn deref(&self) -> &Names {
+        &self.tables
+    }
+}
+
+/// Name lookups for link targets.
+pub struct Index<'a> {
+    content: &'a Content,
+    tables: std::borrow::Cow<'a, Names>,
     /// Heading ids of pages with many headings, so that checking many anchors into one page
     /// stays linear (100,000 links into a 100,000-heading page); small pages are scanned.
     anchors: Vec<Option<std::collections::HashSet<&'a str>>>,
@@ -72,6 +86,28 @@ enum Miss {
 impl<'a> Index<'a> {
     /// Builds the lookups once per build: O(pages).
     pub fn new(content: &'a Content, config: &Config) -> Index<'a> {
+        Index::with_names(
+            content,
+            std::borrow::Cow::Owned(Names::new(content, config)),
+        )
+    }
+
+    /// The lookups over name tables built before (see [`Names`]).
+    pub fn with_names(content: &'a Content, tables: std::borrow::Cow<'a, Names>) -> Index<'a> {
+        Index {
+            content,
+            tables,
+            anchors: Vec::new(),
+            names: std::sync::OnceLock::new(),
+            files: std::sync::OnceLock::new(),
+            suggested: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Names {
+    /// Builds the tables: O(pages).
+    pub fn new(content: &Content, config: &Config) -> Names {
         let mut by_path = HashMap::with_capacity(content.pages.len() * 2);
         let mut by_name: HashMap<String, Vec<usize>> =
             HashMap::with_capacity(content.pages.len() * 3);
@@ -113,18 +149,15 @@ impl<'a> Index<'a> {
                 (rel.to_string_lossy().replace('\\', "/"), a.dest.clone())
             })
             .collect();
-        Index {
-            content,
+        Names {
             by_path,
             by_name,
             asset_dest,
-            anchors: Vec::new(),
-            names: std::sync::OnceLock::new(),
-            files: std::sync::OnceLock::new(),
-            suggested: std::sync::Mutex::new(HashMap::new()),
         }
     }
+}
 
+impl<'a> Index<'a> {
     /// Whether page `t` has a heading with id `a`.
     fn has_anchor(&self, scans: &[Scan], t: usize, a: &str) -> bool {
         match self.anchors.get(t) {
@@ -318,7 +351,18 @@ impl LinkDiagnostics {
 
 /// The lookups of one build, anchors included. O(pages).
 pub fn index<'a>(content: &'a Content, scans: &'a [Scan], config: &Config) -> Index<'a> {
-    let mut index = Index::new(content, config);
+    with_anchors(Index::new(content, config), scans)
+}
+
+/// [`index`] over name tables kept from an earlier build of the same layout.
+pub fn index_with<'a>(content: &'a Content, scans: &'a [Scan], names: &'a Names) -> Index<'a> {
+    with_anchors(
+        Index::with_names(content, std::borrow::Cow::Borrowed(names)),
+        scans,
+    )
+}
+
+fn with_anchors<'a>(mut index: Index<'a>, scans: &'a [Scan]) -> Index<'a> {
     index.anchors = scans
         .par_iter()
         .map(|s| {
@@ -379,7 +423,7 @@ pub fn resolve(
     scans: &[Scan],
     config: &Config,
     base: &str,
-) -> (Graph, LinkDiagnostics) {
+) -> (Graph, LinkDiagnostics, Names) {
     let index = index(content, scans, config);
     let rank = ranks(content);
     let outs: Vec<PageLinks> = (0..content.pages.len())
@@ -428,7 +472,7 @@ pub fn resolve(
     diags.structure = (0..n)
         .map(|i| structure_warnings(content, &graph, i))
         .collect();
-    (graph, diags)
+    (graph, diags, index.tables.into_owned())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -29,6 +29,8 @@ pub struct Site {
     pub build_id: String,
     /// Diagnostics of the per-page stages, by page.
     pub notes: PageNotes,
+    /// The name tables links were resolved with (the dev server re-resolves pages with them).
+    pub names: links::Names,
 }
 
 /// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
@@ -240,7 +242,7 @@ pub fn analyse(
         .map(|(p, s)| scan_notes(&config, p, s))
         .collect();
     let base = config.base_path();
-    let (graph, link_diags) = t.time("resolve", || {
+    let (graph, link_diags, names) = t.time("resolve", || {
         links::resolve(&content, &scans, &config, &base)
     });
     let anchor_label = config
@@ -281,5 +283,6 @@ pub fn analyse(
             scan: scan_diags,
             links: link_diags,
         },
+        names,
     }
 }

@@ -134,7 +134,7 @@ impl Memo {
         redo.sort_unstable();
         redo.dedup();
         let outs: Vec<links::PageLinks> = t.time("resolve", || {
-            let index = links::index(&site.content, &site.scans, &config);
+            let index = links::index_with(&site.content, &site.scans, &site.names);
             redo.iter()
                 .map(|&i| links::resolve_page(&index, &site.scans, &config, &site.base, i))
                 .collect()
@@ -242,15 +242,18 @@ impl Memo {
         let engine = self.engine.as_mut()?;
         let reuse = render::Reuse {
             refs: last.ref_list.clone(),
+            plain: last.plain_list.clone(),
             changed: changed.clone(),
             sidebars: last.sidebar_map.clone(),
             sections: last.sections.clone(),
+            tables: last.tables.clone(),
+            globals_current: self.globals_current,
         };
         let site = &last.site;
-        let prepared = t.time("prepare", || render::prepare_reusing(site, engine, reuse));
-        let refs_changed: Vec<usize> = (0..n)
-            .filter(|&i| prepared.values.refs[i] != last.ref_list[i])
-            .collect();
+        let (prepared, refs_changed) =
+            t.time("prepare", || render::prepare_reusing(site, engine, reuse));
+        // From here the engine's globals are this build's until it is known to be good.
+        self.globals_current = false;
         let readers_everywhere = self.readers.iter().any(|r| !dirty::is_document_template(r));
         if !refs_changed.is_empty() && readers_everywhere {
             drop(prepared);
@@ -282,6 +285,7 @@ impl Memo {
             (Vec::new(), last.gen_diags.clone())
         };
         let ref_list = prepared.values.refs.clone();
+        let plain_list = prepared.values.plain.clone();
         drop(prepared);
 
         let mut diags: Vec<Diagnostic> = last.base_diags.clone();
@@ -291,6 +295,8 @@ impl Memo {
         diagnostics::sort(&mut diags);
         let pages = n;
         if diags.iter().any(Diagnostic::is_error) {
+            // Its globals hold this build's refs; the undo below puts the last good ones back
+            // in the site but not in the engine.
             undo(&mut last.site, patches, saved);
             let mut r = Rebuilt::failed(diags, Timings::default());
             r.pages = pages;
@@ -336,11 +342,13 @@ impl Memo {
             last.refs.insert(rel, ref_list[m].clone());
         }
         last.ref_list = ref_list;
+        last.plain_list = plain_list;
         last.files = files.clone();
         last.generated = generated_paths;
         last.gen_diags = gen_diags;
         last.search = search_paths;
         last.diags = diags.clone();
+        self.globals_current = true;
         Some(Rebuilt {
             ok: true,
             diagnostics: diags,

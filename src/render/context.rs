@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use tera::{Kwargs, State, TeraResult, Value};
 
 use super::Engine;
@@ -29,8 +31,18 @@ fn list(items: impl IntoIterator<Item = Value>) -> Value {
 pub struct Values<'a> {
     site: &'a Site,
     pub refs: Vec<Value>,
-    urls: Vec<String>,
-    data: SiteData,
+    /// Refs without reverse relations (what those relations list).
+    pub plain: Vec<Value>,
+    urls: std::sync::Arc<Vec<String>>,
+    data: std::sync::Arc<SiteData>,
+}
+
+/// The parts of [`Values`] that depend on the site's layout only (URLs, lookup tables), kept
+/// by the dev server across edits that change page bodies alone.
+#[derive(Clone)]
+pub struct Tables {
+    urls: std::sync::Arc<Vec<String>>,
+    data: std::sync::Arc<SiteData>,
 }
 
 /// Lookup tables for the template functions.
@@ -48,50 +60,78 @@ fn urls(site: &Site) -> Vec<String> {
         .collect()
 }
 
-/// The refs of pages `which`: plain refs, plus their reverse relations as lists of plain refs,
-/// so a list of elements can show each element's rituals without another lookup.
-fn refs(site: &Site, urls: &[String], which: impl Iterator<Item = usize>) -> Vec<Value> {
-    let mut plain: Vec<Option<Value>> = vec![None; site.content.pages.len()];
-    let mut plain_of = |j: usize| -> Value {
-        plain[j]
-            .get_or_insert_with(|| page_ref(site, j, &urls[j]))
-            .clone()
-    };
-    which
-        .map(|i| {
-            let r = plain_of(i);
-            let incoming = &site.graph.incoming[i];
-            if incoming.is_empty() {
-                return r;
-            }
-            let mut map: BTreeMap<String, Value> = r
-                .as_map()
-                .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-                .unwrap_or_default();
-            let inc: BTreeMap<String, Value> = incoming
-                .iter()
-                .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&j| plain_of(j)))))
-                .collect();
-            map.insert("incoming".to_string(), inc.into());
-            map.into()
-        })
+/// Every page's plain ref (see `page_ref`).
+fn plain_refs(site: &Site, urls: &[String]) -> Vec<Value> {
+    (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|j| page_ref(site, j, &urls[j]))
         .collect()
+}
+
+/// Page `i`'s ref: its plain ref plus its reverse relations as lists of plain refs, so a list
+/// of elements can show each element's rituals without another lookup.
+fn full_ref(site: &Site, plain: &[Value], i: usize) -> Value {
+    let r = plain[i].clone();
+    let incoming = &site.graph.incoming[i];
+    if incoming.is_empty() {
+        return r;
+    }
+    let mut map: BTreeMap<String, Value> = r
+        .as_map()
+        .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        .unwrap_or_default();
+    let inc: BTreeMap<String, Value> = incoming
+        .iter()
+        .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&j| plain[j].clone()))))
+        .collect();
+    map.insert("incoming".to_string(), inc.into());
+    map.into()
 }
 
 impl<'a> Values<'a> {
     pub fn new(site: &'a Site) -> Values<'a> {
         let urls = urls(site);
-        let refs = refs(site, &urls, 0..site.content.pages.len());
-        Values::from_parts(site, refs, urls)
+        let plain = plain_refs(site, &urls);
+        let refs = (0..site.content.pages.len())
+            .into_par_iter()
+            .map(|i| full_ref(site, &plain, i))
+            .collect();
+        let data = site_data(site);
+        Values {
+            site,
+            refs,
+            plain,
+            urls: urls.into(),
+            data: data.into(),
+        }
     }
 
-    /// The values of `site` given the page refs of an earlier build of the same layout, of
-    /// which only the pages `changed` (and the pages showing their reverse relations) are
-    /// computed again. For the dev server: a body edit should not recompute 10,000 refs.
-    pub fn reusing(site: &'a Site, mut old: Vec<Value>, changed: &[usize]) -> Values<'a> {
-        let urls = urls(site);
-        let mut which: Vec<usize> = changed.to_vec();
+    /// The layout-only parts, for [`Values::reusing`].
+    pub fn tables(&self) -> Tables {
+        Tables {
+            urls: self.urls.clone(),
+            data: self.data.clone(),
+        }
+    }
+
+    /// The values of `site` given the page refs and tables of an earlier build of the same
+    /// layout, of which only the refs of pages `changed` (and of the pages showing their
+    /// reverse relations) are computed again; also returns the pages whose ref differs. For
+    /// the dev server: a body edit should not recompute 10,000 refs.
+    pub fn reusing(
+        site: &'a Site,
+        (mut old, mut plain): (Vec<Value>, Vec<Value>),
+        changed: &[usize],
+        tables: Tables,
+    ) -> (Values<'a>, Vec<usize>) {
+        let mut which: Vec<usize> = Vec::new();
         for &i in changed {
+            let new = page_ref(site, i, &tables.urls[i]);
+            if new == plain[i] {
+                continue;
+            }
+            plain[i] = new;
+            which.push(i);
             // Refs carry their reverse relations: the pages page `i`'s fields point to.
             for (_, v) in &site.graph.fields[i] {
                 match v {
@@ -103,13 +143,28 @@ impl<'a> Values<'a> {
         }
         which.sort_unstable();
         which.dedup();
-        for (i, r) in which.iter().zip(refs(site, &urls, which.iter().copied())) {
-            old[*i] = r;
+        let mut differ = Vec::new();
+        for &i in &which {
+            let r = full_ref(site, &plain, i);
+            if old[i] != r {
+                differ.push(i);
+                old[i] = r;
+            }
         }
-        Values::from_parts(site, old, urls)
+        let values = Values {
+            site,
+            refs: old,
+            plain,
+            urls: tables.urls,
+            data: tables.data,
+        };
+        (values, differ)
     }
+}
 
-    fn from_parts(site: &'a Site, refs: Vec<Value>, urls: Vec<String>) -> Values<'a> {
+/// The lookup tables of the template functions.
+fn site_data(site: &Site) -> SiteData {
+    {
         let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for i in site.content.in_order() {
             by_kind
@@ -124,15 +179,11 @@ impl<'a> Values<'a> {
             .enumerate()
             .map(|(i, p)| (p.rel.clone(), i))
             .collect();
-        let data = SiteData { by_rel, by_kind };
-        Values {
-            site,
-            refs,
-            urls,
-            data,
-        }
+        SiteData { by_rel, by_kind }
     }
+}
 
+impl Values<'_> {
     pub fn url(&self, i: usize) -> String {
         self.urls[i].clone()
     }

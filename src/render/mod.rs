@@ -228,28 +228,48 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
 pub struct Reuse {
     /// Page refs by page index.
     pub refs: Vec<tera::Value>,
+    /// Plain refs (without reverse relations) by page index.
+    pub plain: Vec<tera::Value>,
     /// The pages whose refs must be computed again.
     pub changed: Vec<usize>,
     pub sidebars: HashMap<usize, String>,
     pub sections: tera::Value,
+    pub tables: context::Tables,
+    /// Whether the engine's global context is still the one installed for the earlier build.
+    pub globals_current: bool,
 }
 
-/// [`prepare`] from an earlier build's [`Reuse`]: O(pages) cheap steps only (URLs, lookup
-/// tables), no sidebar rendering and no page refs beyond the changed ones.
-pub fn prepare_reusing<'a>(site: &'a Site, engine: &'a mut Engine, reuse: Reuse) -> Prepared<'a> {
-    let values = Values::reusing(site, reuse.refs, &reuse.changed);
-    let sections = context::install(engine, site, &values, Some(reuse.sections));
+/// [`prepare`] from an earlier build's [`Reuse`]: no sidebar rendering, no page refs beyond
+/// the changed ones, and the global context installed again only when a ref changed. Also
+/// returns the pages whose ref changed.
+pub fn prepare_reusing<'a>(
+    site: &'a Site,
+    engine: &'a mut Engine,
+    reuse: Reuse,
+) -> (Prepared<'a>, Vec<usize>) {
+    let (values, refs_changed) = Values::reusing(
+        site,
+        (reuse.refs, reuse.plain),
+        &reuse.changed,
+        reuse.tables,
+    );
+    let sections = if reuse.globals_current && refs_changed.is_empty() {
+        reuse.sections
+    } else {
+        context::install(engine, site, &values, Some(reuse.sections))
+    };
     let nav: Vec<Option<usize>> = (0..site.content.pages.len())
         .map(|i| nav_section(site, i))
         .collect();
-    Prepared {
+    let prepared = Prepared {
         site,
         engine: &*engine,
         values,
         sidebars: reuse.sidebars,
         nav,
         sections,
-    }
+    };
+    (prepared, refs_changed)
 }
 
 impl Prepared<'_> {

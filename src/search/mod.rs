@@ -2,12 +2,13 @@
 //! kind and typed fields, segmented for Chinese and English, written as sharded classic scripts
 //! under `search/` that the theme's `search.js` loads on demand, over http and from file://.
 //!
-//! Two plain functions so the dev server can rebuild incrementally: [`extract`] is a pure
-//! function of one page (plus the shared [`Segmenter`], whose user dictionary is the site's
-//! titles and aliases) and runs in parallel; [`assemble`] shards and serialises the extracted
-//! [`PageDoc`]s and is cheap enough to run on every edit.
+//! Split so the dev server can rebuild incrementally: [`extract`] is a pure function of one page
+//! (plus the shared [`Segmenter`], whose user dictionary is the site's titles and aliases) and
+//! runs in parallel; [`assemble`] shards and serialises the extracted [`PageDoc`]s; [`Live`]
+//! keeps an assembled index between rebuilds and patches only what an edited page touches.
 
 pub mod index;
+pub mod live;
 pub mod pinyin;
 pub mod segment;
 
@@ -19,6 +20,7 @@ use crate::links::FieldValue;
 use crate::render::OutputFile;
 use crate::site::Site;
 pub use index::assemble;
+pub use live::Live;
 pub use segment::{Segmenter, Token};
 
 /// A term of a page: `(bucket, term, score)`.
@@ -27,7 +29,7 @@ pub type TermEntry = (u16, String, u8);
 pub type SurfaceEntry = (u16, String, String);
 
 /// What the index keeps of one page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageDoc {
     /// `(bucket, term, score)`, sorted by bucket then term; see [`bucket`] and [`Weights`].
     pub terms: Vec<TermEntry>,
@@ -112,10 +114,10 @@ impl Acc {
         match t {
             Token::Cjk(w) => self.key(w, field, weight),
             Token::Latin { term, surface } => {
-                if term != surface {
-                    self.surfaces.entry(surface).or_insert_with(|| term.clone());
+                if term != surface && !self.surfaces.contains_key(surface) {
+                    self.surfaces.insert(surface.to_string(), term.to_string());
                 }
-                self.key(&term, field, weight);
+                self.key(term, field, weight);
             }
         }
     }
@@ -156,7 +158,7 @@ impl Acc {
 }
 
 /// A heading's section of a page: its anchor, its title and its text.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 struct Section(String, String, String);
 
 /// Characters of one section kept for snippets; past this a match still ranks the page, the
@@ -168,7 +170,11 @@ pub const SECTION_CHARS: usize = 600;
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
-    let mut acc = Acc::default();
+    // Sized for a typical page's distinct terms: growing the map was a tenth of extraction.
+    let mut acc = Acc {
+        terms: FxHashMap::with_capacity_and_hasher(512, Default::default()),
+        surfaces: FxHashMap::default(),
+    };
 
     acc.add(seg, &page.title, 0, Weights::TITLE);
     for a in &page.meta.aliases {
@@ -248,25 +254,45 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
         acc.add(seg, &s.2, 2, 1);
     }
     let (terms, surfaces) = acc.finish();
-    let fragment = serde_json::json!({
-        "u": page.url,
-        "t": page.title,
-        "k": kind_label,
-        "a": page.meta.aliases,
-        "h": sections
-            .into_iter()
+    let fragment = Card {
+        a: &page.meta.aliases,
+        h: sections
+            .iter()
             .map(|Section(id, title, text)| {
-                let text: String = text.chars().take(SECTION_CHARS).collect();
-                serde_json::json!([id, title, text])
+                let end = text
+                    .char_indices()
+                    .nth(SECTION_CHARS)
+                    .map_or(text.len(), |(at, _)| at);
+                (id.as_str(), title.as_str(), &text[..end])
             })
-            .collect::<Vec<_>>(),
-    });
+            .collect(),
+        k: &kind_label,
+        t: &page.title,
+        u: &page.url,
+    };
     PageDoc {
         terms,
         surfaces,
         kind: kind.to_string(),
-        fragment: fragment.to_string(),
+        fragment: serde_json::to_string(&fragment).unwrap_or_default(),
     }
+}
+
+/// A page's result card as `search.js` reads it. Serialised straight from borrowed strings (a
+/// `serde_json::Value` tree copied every section); the fields are in the alphabetical order the
+/// cards always had.
+#[derive(serde::Serialize)]
+struct Card<'a> {
+    /// Aliases.
+    a: &'a [String],
+    /// Sections: anchor, heading, text (cut to [`SECTION_CHARS`]).
+    h: Vec<(&'a str, &'a str, &'a str)>,
+    /// Kind label.
+    k: &'a str,
+    /// Title.
+    t: &'a str,
+    /// URL.
+    u: &'a str,
 }
 
 /// The body's plain text split at headings; the first section (anchor `""`) is the text before
@@ -315,8 +341,8 @@ fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>)
         }
     }
     for s in &mut out {
-        let t = s.2.trim_end().to_string();
-        s.2 = t;
+        let n = s.2.trim_end().len();
+        s.2.truncate(n);
     }
     out
 }

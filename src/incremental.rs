@@ -261,13 +261,14 @@ impl Memo {
     /// entries). Either way the change stays revertible until [`crate::search::Live::commit`].
     fn search(&mut self, site: &Site, changed_pages: Option<&[usize]>) -> Vec<OutputFile> {
         use crate::search::{Live, PageDoc};
-        let words: Vec<String> = crate::search::user_words(site)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let same_words = self.segmenter.as_ref().is_some_and(|(w, _)| *w == words);
+        let words = crate::search::user_words(site);
+        let same_words = self
+            .segmenter
+            .as_ref()
+            .is_some_and(|(w, _)| w.iter().map(String::as_str).eq(words.iter().copied()));
         if !same_words {
-            let seg = crate::search::Segmenter::new(words.iter().map(String::as_str));
+            let seg = crate::search::Segmenter::new(words.iter().copied());
+            let words = words.into_iter().map(str::to_string).collect();
             self.segmenter = Some((words, seg));
         }
         let Some((_, seg)) = &self.segmenter else {
@@ -409,7 +410,10 @@ impl Memo {
         diags.extend(d);
         drop(prepared);
         let search_shape = self.search_index.as_ref().map(|l| l.shape());
-        let search_files = t.time("search", || self.search(&site, None));
+        // Every page whose search entry can differ is among those rendered again (their sources
+        // are compared there); past a few dozen, comparing is cheaper than extracting again.
+        let search_pages = (!render_all && which.len() <= 64).then_some(which.as_slice());
+        let search_files = t.time("search", || self.search(&site, search_pages));
         let output_start = Instant::now();
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);

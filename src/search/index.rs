@@ -130,13 +130,13 @@ impl Index {
                 let mut terms: Vec<TermMap> = vec![TermMap::default(); last - first];
                 let mut surfaces: Vec<SurfaceMap> = vec![SurfaceMap::default(); last - first];
                 for (id, d) in docs.iter().enumerate() {
-                    let start = d.terms.partition_point(|t| u32::from(t.0) < lo);
-                    for (b, term, score) in &d.terms[start..] {
-                        if u32::from(*b) >= hi {
+                    let start = d.terms.partition_point(|t| u32::from(t.bucket) < lo);
+                    for t in &d.terms[start..] {
+                        if u32::from(t.bucket) >= hi {
                             break;
                         }
-                        let map = &mut terms[(usize::from(*b) >> shift) - first];
-                        add_posting(map, term, id as u32, *score);
+                        let map = &mut terms[(usize::from(t.bucket) >> shift) - first];
+                        add_posting(map, d.term(t), id as u32, t.score);
                     }
                     let start = d.surfaces.partition_point(|t| u32::from(t.0) < lo);
                     for (b, surface, stem) in &d.surfaces[start..] {

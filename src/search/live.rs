@@ -186,20 +186,20 @@ impl Live {
 /// terms that went, came, or changed score.
 fn patch(index: &mut Index, id: u32, old: &PageDoc, new: &PageDoc, dirty: &mut Vec<usize>) {
     use std::cmp::Ordering;
-    let (mut a, mut b) = (old.terms.iter().peekable(), new.terms.iter().peekable());
+    let (mut a, mut b) = (old.terms().peekable(), new.terms().peekable());
     loop {
         let order = match (a.peek(), b.peek()) {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => (x.0, &x.1).cmp(&(y.0, &y.1)),
+            (Some(x), Some(y)) => (x.0, x.1).cmp(&(y.0, y.1)),
         };
         match order {
             Ordering::Less => {
                 let Some((bucket, term, _)) = a.next() else {
                     break;
                 };
-                let s = index.shard_of(*bucket);
+                let s = index.shard_of(bucket);
                 remove_posting(&mut index.terms[s], term, id);
                 index.postings -= 1;
                 dirty.push(s);
@@ -208,8 +208,8 @@ fn patch(index: &mut Index, id: u32, old: &PageDoc, new: &PageDoc, dirty: &mut V
                 let Some((bucket, term, score)) = b.next() else {
                     break;
                 };
-                let s = index.shard_of(*bucket);
-                insert_posting(&mut index.terms[s], term, id, *score);
+                let s = index.shard_of(bucket);
+                insert_posting(&mut index.terms[s], term, id, score);
                 index.postings += 1;
                 dirty.push(s);
             }
@@ -217,9 +217,9 @@ fn patch(index: &mut Index, id: u32, old: &PageDoc, new: &PageDoc, dirty: &mut V
                 let (Some(x), Some((bucket, term, score))) = (a.next(), b.next()) else {
                     break;
                 };
-                if x.2 != *score {
-                    let s = index.shard_of(*bucket);
-                    insert_posting(&mut index.terms[s], term, id, *score);
+                if x.2 != score {
+                    let s = index.shard_of(bucket);
+                    insert_posting(&mut index.terms[s], term, id, score);
                     dirty.push(s);
                 }
             }
@@ -359,6 +359,7 @@ mod tests {
             }
         }
         terms.sort_unstable();
+        let mut d = PageDoc::with_terms(terms.iter().map(|(b, t, s)| (*b, t.as_str(), *s)));
         let mut surfaces: Vec<(u16, String, String)> = Vec::new();
         for _ in 0..rng.below(6) {
             let s = format!("run{}", rng.below(12));
@@ -369,12 +370,10 @@ mod tests {
         }
         surfaces.sort_unstable();
         let kinds = &site.config.kinds;
-        PageDoc {
-            terms,
-            surfaces,
-            kind: kinds[rng.below(kinds.len())].name.clone(),
-            fragment: format!("{{\"t\":{}}}", rng.below(3)),
-        }
+        d.surfaces = surfaces;
+        d.kind = kinds[rng.below(kinds.len())].name.clone();
+        d.fragment = format!("{{\"t\":{}}}", rng.below(3));
+        d
     }
 
     /// Compares two outputs naming the paths that differ (not pages of bytes).
@@ -419,7 +418,7 @@ mod tests {
                         0 => {
                             for t in d.terms.iter_mut() {
                                 if rng.below(10) == 0 {
-                                    t.2 = rng.below(64) as u8;
+                                    t.score = rng.below(64) as u8;
                                 }
                             }
                             if !d.terms.is_empty() && rng.below(2) == 0 {

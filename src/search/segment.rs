@@ -286,6 +286,21 @@ mod tests {
     }
 
     #[test]
+    fn cached_cuts_equal_fresh_ones_and_stay_with_their_dictionary() {
+        let text = "班长在开营仪式上介绍值月生，班长在开营仪式上介绍值月生";
+        let plain = Segmenter::new([]);
+        let first = plain.terms(text);
+        // The second time the runs come from this thread's cache.
+        assert_eq!(plain.terms(text), first);
+        // Another dictionary cuts the same runs differently: no cut of `plain` may leak in.
+        let user = Segmenter::new(["开营仪式", "值月生"]);
+        let t = user.terms(text);
+        assert!(t.contains(&"值月生".to_string()), "{t:?}");
+        assert!(!first.contains(&"值月生".to_string()), "{first:?}");
+        assert_eq!(plain.terms(text), first);
+    }
+
+    #[test]
     fn uncovered_characters_get_bigrams() {
         let s = Segmenter::new([]);
         // 由 is a single-character token: both pairs touching it are indexed.

@@ -70,6 +70,9 @@ struct Memo {
     static_errors: Vec<Diagnostic>,
     /// The search segmenter and the user words (titles, aliases) it was built with.
     segmenter: Option<(Vec<String>, crate::search::Segmenter)>,
+    /// The search index of the last good build, with the change of a build in progress until
+    /// it commits or reverts (here, not in [`Last`], because a first build has no `Last` yet).
+    search_index: Option<crate::search::Live>,
     /// Whether the next build renders every page (the theme changed since the last good one).
     render_all: bool,
     /// The last build without errors, the base of the next dirty-set comparison.
@@ -113,10 +116,6 @@ struct Last {
     sidebar_map: HashMap<usize, String>,
     /// Every diagnostic of the build, sorted.
     diags: Vec<Diagnostic>,
-    /// The search entry of each page, aligned with `site`'s pages.
-    docs: Vec<crate::search::PageDoc>,
-    /// Paths of the search index files.
-    search: Vec<String>,
     /// Paths of the theme's static files.
     statics: Vec<String>,
 }
@@ -262,6 +261,7 @@ impl Memo {
             statics: Vec::new(),
             static_errors: Vec::new(),
             segmenter: None,
+            search_index: None,
             render_all: true,
             last: None,
             since_good: Vec::new(),
@@ -298,84 +298,72 @@ impl Memo {
         }
     }
 
-    /// The search index: each page's entry reused when nothing it is made of changed (its
-    /// source, URL, the titles its typed fields link to, and the segmenter's user words).
-    fn search(&mut self, site: &Site) -> (Vec<crate::search::PageDoc>, Vec<OutputFile>) {
-        let words: Vec<String> = crate::search::user_words(site)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let same_words = self.segmenter.as_ref().is_some_and(|(w, _)| *w == words);
+    /// The search index, patched: a page's entry is extracted again only when something it is
+    /// made of may have changed (its source, URL, title, the titles its typed fields link to,
+    /// the segmenter's user words). `changed_pages`: the pages whose source may differ from the
+    /// last good build when the caller knows, None to compare every page. With the same pages
+    /// and user words the last index is patched and only the files whose bytes changed are
+    /// returned; otherwise it is assembled again (every file returned, reusing unchanged
+    /// entries). Either way the change stays revertible until [`crate::search::Live::commit`].
+    fn search(&mut self, site: &Site, changed_pages: Option<&[usize]>) -> Vec<OutputFile> {
+        use crate::search::{Live, PageDoc};
+        let words = crate::search::user_words(site);
+        let same_words = self
+            .segmenter
+            .as_ref()
+            .is_some_and(|(w, _)| w.iter().map(String::as_str).eq(words.iter().copied()));
         if !same_words {
-            let seg = crate::search::Segmenter::new(words.iter().map(String::as_str));
+            let seg = crate::search::Segmenter::new(words.iter().copied());
+            let words = words.into_iter().map(str::to_string).collect();
             self.segmenter = Some((words, seg));
         }
         let Some((_, seg)) = &self.segmenter else {
-            return (Vec::new(), Vec::new());
+            return Vec::new();
         };
+        let n = site.content.pages.len();
         let last = self.last.as_ref().filter(|_| same_words);
+        let reusable = last.zip(self.search_index.as_ref());
+        if let Some((last, live)) = reusable
+            && live.docs().len() == n
+            && last.site.content.pages.len() == n
+            && (last.site.content.pages.iter())
+                .zip(&site.content.pages)
+                .all(|(a, b)| a.rel == b.rel)
+        {
+            let pages: Vec<usize> = match changed_pages {
+                Some(c) => c.to_vec(),
+                None => (0..n)
+                    .into_par_iter()
+                    .filter(|&i| !same_search_inputs(site, i, &last.site, i))
+                    .collect(),
+            };
+            let changes: Vec<(usize, PageDoc)> = pages
+                .into_par_iter()
+                .map(|i| (i, crate::search::extract(site, i, seg)))
+                .collect();
+            return match self.search_index.as_mut() {
+                Some(live) => live.update(site, changes),
+                None => Vec::new(),
+            };
+        }
         let old_index: HashMap<&str, usize> = last
             .map(|l| l.site.content.index_by_rel())
             .unwrap_or_default();
-        let linked_titles = |s: &Site, i: usize| -> Vec<String> {
-            s.graph.fields[i]
-                .iter()
-                .flat_map(|(_, v)| match v {
-                    crate::links::FieldValue::Link(Some(t)) => vec![*t],
-                    crate::links::FieldValue::Links(ts) => ts.clone(),
-                    _ => Vec::new(),
-                })
-                .map(|t| s.content.pages[t].title.clone())
-                .collect()
-        };
-        let docs: Vec<crate::search::PageDoc> = (0..site.content.pages.len())
+        let docs: Vec<PageDoc> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let p = &site.content.pages[i];
-                if let Some(last) = last
-                    && let Some(&j) = old_index.get(p.rel.as_str())
+                if let Some((last, live)) = reusable
+                    && let Some(&j) = old_index.get(site.content.pages[i].rel.as_str())
+                    && same_search_inputs(site, i, &last.site, j)
                 {
-                    let q = &last.site.content.pages[j];
-                    if p.source == q.source
-                        && p.url == q.url
-                        && p.title == q.title
-                        && linked_titles(site, i) == linked_titles(&last.site, j)
-                    {
-                        return last.docs[j].clone();
-                    }
+                    return live.docs()[j].clone();
                 }
                 crate::search::extract(site, i, seg)
             })
             .collect();
-        let files = crate::search::assemble(site, &docs);
-        (docs, files)
-    }
-
-    /// The search index after pages `changed` were edited in place (same pages, titles and
-    /// aliases, so the same segmenter): their entries extracted again, the others reused.
-    fn search_pages(
-        &mut self,
-        site: &Site,
-        docs: &[crate::search::PageDoc],
-        changed: &[usize],
-    ) -> (Vec<crate::search::PageDoc>, Vec<OutputFile>) {
-        if self.segmenter.is_none() {
-            let words: Vec<String> = crate::search::user_words(site)
-                .into_iter()
-                .map(str::to_string)
-                .collect();
-            let seg = crate::search::Segmenter::new(words.iter().map(String::as_str));
-            self.segmenter = Some((words, seg));
-        }
-        let Some((_, seg)) = &self.segmenter else {
-            return (Vec::new(), Vec::new());
-        };
-        let mut docs = docs.to_vec();
-        for &i in changed {
-            docs[i] = crate::search::extract(site, i, seg);
-        }
-        let files = crate::search::assemble(site, &docs);
-        (docs, files)
+        let (live, files) = Live::new(site, docs);
+        Live::install(&mut self.search_index, live);
+        files
     }
 
     fn build(
@@ -467,7 +455,11 @@ impl Memo {
         let tables = prepared.values.tables();
         let sidebar_map = prepared.sidebars.clone();
         drop(prepared);
-        let (docs, search_files) = t.time("search", || self.search(&site));
+        let search_shape = self.search_index.as_ref().map(|l| l.shape());
+        // Every page whose search entry can differ is among those rendered again (their sources
+        // are compared there); past a few dozen, comparing is cheaper than extracting again.
+        let search_pages = (!render_all && which.len() <= 64).then_some(which.as_slice());
+        let search_files = t.time("search", || self.search(&site, search_pages));
         let output_start = Instant::now();
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
@@ -476,6 +468,7 @@ impl Memo {
             _ => Arc::new(site.content.assets.clone()),
         };
         if !ok {
+            crate::search::Live::revert(&mut self.search_index);
             let mut r = Rebuilt::failed(diags, std::mem::take(t));
             r.pages = pages;
             r.rendered = which.len();
@@ -518,13 +511,17 @@ impl Memo {
                 .map(|f| (f.path.clone(), Arc::from(f.bytes.as_slice())))
                 .collect(),
         };
-        let search_paths: Vec<String> = search_files.iter().map(|f| f.path.clone()).collect();
-        if let Some(last) = &self.last {
-            for p in &last.search {
-                if !search_paths.contains(p) && files.remove(p).is_some() {
-                    changed.push(p.clone());
+        if let (Some(_), Some(before), Some(live)) =
+            (&self.last, search_shape, &mut self.search_index)
+        {
+            for p in before.removed(live.shape()) {
+                if files.remove(&p).is_some() {
+                    changed.push(p);
                 }
             }
+        }
+        if let Some(live) = &mut self.search_index {
+            live.commit();
         }
         let mut statics: Vec<OutputFile> = Vec::new();
         if let (Some(last), true) = (&self.last, render_all) {
@@ -572,8 +569,6 @@ impl Memo {
             tables,
             sidebar_map,
             diags: diags.clone(),
-            docs,
-            search: search_paths,
         });
         Some(Rebuilt {
             ok: true,
@@ -589,6 +584,27 @@ impl Memo {
 }
 
 mod fast;
+
+/// Whether page `i` of `new` and page `j` of `old` have the same search entry: everything
+/// [`crate::search::extract`] reads of a page besides its own front matter and body (which are in
+/// `source`), given the same user words.
+fn same_search_inputs(new: &Site, i: usize, old: &Site, j: usize) -> bool {
+    fn linked_titles(s: &Site, i: usize) -> impl Iterator<Item = &str> {
+        s.graph.fields[i]
+            .iter()
+            .flat_map(|(_, v)| match v {
+                crate::links::FieldValue::Link(Some(t)) => std::slice::from_ref(t),
+                crate::links::FieldValue::Links(ts) => ts.as_slice(),
+                _ => &[],
+            })
+            .map(move |&t| s.content.pages[t].title.as_str())
+    }
+    let (p, q) = (&new.content.pages[i], &old.content.pages[j]);
+    p.source == q.source
+        && p.url == q.url
+        && p.title == q.title
+        && linked_titles(new, i).eq(linked_titles(old, j))
+}
 
 mod dirty {
     //! Which pages of a new build can render differently from the last good build.

@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{self, Diagnostic};
 use crate::links;
 use crate::markdown::{self, Resolved, Scan};
@@ -305,10 +307,11 @@ impl Memo {
         }
 
         // 5. Search and output.
-        let search_files = t.time("search", || {
-            let (docs, files) = self.search_pages(&last.site, &last.docs, &changed);
-            last.docs = docs;
-            files
+        let search_shape = self.search_index.as_ref().map(|l| l.shape());
+        let search_files = t.time("search", || match self.search_patch(&last.site, &changed) {
+            Some(files) => files,
+            // No index to patch (never expected after a good build): assemble it whole.
+            None => self.search(&last.site, None),
         });
         let output_start = Instant::now();
         let mut files: Files = (*last.files).clone();
@@ -324,7 +327,6 @@ impl Memo {
         } else {
             last.generated.clone()
         };
-        let search_paths: Vec<String> = search_files.iter().map(|f| f.path.clone()).collect();
         for f in rendered
             .into_iter()
             .map(|(_, f)| f)
@@ -332,6 +334,14 @@ impl Memo {
             .chain(search_files)
         {
             put(&mut files, &mut changed_files, f);
+        }
+        if let (Some(before), Some(live)) = (search_shape, &mut self.search_index) {
+            for p in before.removed(live.shape()) {
+                if files.remove(&p).is_some() {
+                    changed_files.push(p);
+                }
+            }
+            live.commit();
         }
         changed_files.sort();
         changed_files.dedup();
@@ -346,7 +356,6 @@ impl Memo {
         last.files = files.clone();
         last.generated = generated_paths;
         last.gen_diags = gen_diags;
-        last.search = search_paths;
         last.diags = diags.clone();
         self.globals_current = true;
         Some(Rebuilt {
@@ -359,6 +368,23 @@ impl Memo {
             assets: last.assets.clone(),
             timings: Timings::default(),
         })
+    }
+}
+
+impl Memo {
+    /// The search files after pages `changed` were patched: their entries extracted again and
+    /// patched into the live index (same pages and titles: the same segmenter and page ids).
+    fn search_patch(&mut self, site: &Site, changed: &[usize]) -> Option<Vec<OutputFile>> {
+        let (_, seg) = self.segmenter.as_ref()?;
+        let live = self.search_index.as_mut()?;
+        if live.docs().len() != site.content.pages.len() {
+            return None;
+        }
+        let changes = changed
+            .par_iter()
+            .map(|&i| (i, crate::search::extract(site, i, seg)))
+            .collect();
+        Some(live.update(site, changes))
     }
 }
 

@@ -74,44 +74,172 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     out
 }
 
-/// JS string literal (JSON) of `s`.
-fn js(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+/// JS string literal (JSON) of `s`. Terms are words, so escaping is almost never needed; when
+/// it is, serde_json does it (it escapes only quotes, backslashes and control characters).
+fn push_js(out: &mut String, s: &str) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
 }
 
-/// Builds every file of the index from the pages' documents (`docs[i]` is page `i`).
-pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
-    let postings: usize = docs.iter().map(|d| d.terms.len()).sum();
-    let shards = shard_count(postings);
-    let shift = (BUCKETS as usize / shards).trailing_zeros();
+/// A shard's terms: term → postings `(page id, score)`, ids ascending.
+pub type TermMap = FxHashMap<Box<str>, Vec<(u32, u8)>>;
+/// A shard's English surface forms: surface → (stem, number of pages that have it).
+pub type SurfaceMap = FxHashMap<Box<str>, (Box<str>, u32)>;
 
-    // Shards are filled in contiguous groups, one group per task: within a group each page's
-    // terms are read in order through a cursor, so every page is visited once per shard without
-    // a search, and the pages' term lists are read sequentially (a search per page and shard
-    // was 17 s of cache misses at 10,000 pages).
-    let groups = (rayon::current_num_threads() * 4).clamp(1, shards);
-    let per_group = shards.div_ceil(groups);
-    let mut files: Vec<OutputFile> = (0..groups)
-        .into_par_iter()
-        .flat_map_iter(|g| {
-            let first = g * per_group;
-            let last = ((g + 1) * per_group).min(shards);
-            let lo = (first << shift) as u16;
-            let mut cursors: Vec<(usize, usize)> = docs
-                .iter()
-                .map(|d| {
-                    (
-                        d.terms.partition_point(|t| t.0 < lo),
-                        d.surfaces.partition_point(|t| t.0 < lo),
-                    )
-                })
-                .collect();
-            (first..last)
-                .map(|s| shard_file(docs, s, shift, &mut cursors))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+/// The inverted index by shard, the form both a full assembly and [`super::Live`]'s patches
+/// serialise from, so the two cannot disagree on a byte.
+#[derive(Debug, Default, Clone)]
+pub struct Index {
+    /// Number of shards (a power of two, see [`shard_count`]).
+    pub shards: usize,
+    /// A bucket's shard is `bucket >> shift`.
+    pub shift: u32,
+    /// Postings in all shards, which decides `shards`.
+    pub postings: usize,
+    /// Per shard.
+    pub terms: Vec<TermMap>,
+    /// Per shard.
+    pub surfaces: Vec<SurfaceMap>,
+}
 
+impl Index {
+    /// Inverts the pages' documents (`docs[i]` is page `i`).
+    pub fn build(docs: &[PageDoc]) -> Index {
+        let postings: usize = docs.iter().map(|d| d.terms.len()).sum();
+        Index::with_shards(docs, shard_count(postings), postings)
+    }
+
+    fn with_shards(docs: &[PageDoc], shards: usize, postings: usize) -> Index {
+        let shift = (BUCKETS as usize / shards).trailing_zeros();
+        // Contiguous groups of shards, one per task; each reads every page's terms of its bucket
+        // range once, in order (a pass over all pages per shard was mostly cache misses).
+        let groups = (rayon::current_num_threads() * 4).clamp(1, shards);
+        let per_group = shards.div_ceil(groups);
+        let parts: Vec<(Vec<TermMap>, Vec<SurfaceMap>)> = (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let first = (g * per_group).min(shards);
+                let last = ((g + 1) * per_group).min(shards);
+                let lo = (first << shift) as u32;
+                let hi = (last << shift) as u32;
+                let mut terms: Vec<TermMap> = vec![TermMap::default(); last - first];
+                let mut surfaces: Vec<SurfaceMap> = vec![SurfaceMap::default(); last - first];
+                for (id, d) in docs.iter().enumerate() {
+                    let start = d.terms.partition_point(|t| u32::from(t.bucket) < lo);
+                    for t in &d.terms[start..] {
+                        if u32::from(t.bucket) >= hi {
+                            break;
+                        }
+                        let map = &mut terms[(usize::from(t.bucket) >> shift) - first];
+                        add_posting(map, d.term(t), id as u32, t.score);
+                    }
+                    let start = d.surfaces.partition_point(|t| u32::from(t.0) < lo);
+                    for (b, surface, stem) in &d.surfaces[start..] {
+                        if u32::from(*b) >= hi {
+                            break;
+                        }
+                        let map = &mut surfaces[(usize::from(*b) >> shift) - first];
+                        add_surface(map, surface, stem);
+                    }
+                }
+                (terms, surfaces)
+            })
+            .collect();
+        let mut index = Index {
+            shards,
+            shift,
+            postings,
+            terms: Vec::with_capacity(shards),
+            surfaces: Vec::with_capacity(shards),
+        };
+        for (t, s) in parts {
+            index.terms.extend(t);
+            index.surfaces.extend(s);
+        }
+        index
+    }
+
+    /// The shard of a bucket.
+    pub fn shard_of(&self, bucket: u16) -> usize {
+        usize::from(bucket) >> self.shift
+    }
+
+    /// Shard `s`'s script: its terms with postings, and its English surface forms, both sorted.
+    pub fn shard_file(&self, s: usize) -> OutputFile {
+        let terms = &self.terms[s];
+        let mut keys: Vec<&str> = terms.keys().map(|k| &**k).collect();
+        keys.sort_unstable();
+        let mut out = String::with_capacity(keys.len() * 16 + 64);
+        let _ = write!(out, "qunceSearch.shard({s},{{");
+        for (n, k) in keys.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            push_js(&mut out, k);
+            out.push_str(":\"");
+            let mut prev = 0;
+            for &(id, score) in &terms[*k] {
+                push_posting(&mut out, id - prev, score);
+                prev = id;
+            }
+            out.push('"');
+        }
+        out.push_str("},{");
+        let surfaces = &self.surfaces[s];
+        let mut sk: Vec<(&str, &str)> = surfaces.iter().map(|(k, (v, _))| (&**k, &**v)).collect();
+        sk.sort_unstable();
+        for (n, (k, v)) in sk.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            push_js(&mut out, k);
+            out.push(':');
+            push_js(&mut out, v);
+        }
+        out.push_str("});\n");
+        OutputFile {
+            path: format!("search/s{s}.js"),
+            bytes: out.into_bytes(),
+        }
+    }
+
+    /// Every shard's script, in parallel.
+    pub fn shard_files(&self) -> Vec<OutputFile> {
+        (0..self.shards)
+            .into_par_iter()
+            .map(|s| self.shard_file(s))
+            .collect()
+    }
+}
+
+/// Adds page `id`'s posting for `term`; ids must come in ascending order per term.
+pub fn add_posting(map: &mut TermMap, term: &str, id: u32, score: u8) {
+    match map.get_mut(term) {
+        Some(list) => list.push((id, score)),
+        None => {
+            map.insert(term.into(), vec![(id, score)]);
+        }
+    }
+}
+
+/// Counts one more page with `surface`. A surface always has the same stem (one stemmer), so
+/// the first one stands.
+pub fn add_surface(map: &mut SurfaceMap, surface: &str, stem: &str) {
+    match map.get_mut(surface) {
+        Some((_, n)) => *n += 1,
+        None => {
+            map.insert(surface.into(), (stem.into(), 1));
+        }
+    }
+}
+
+/// The manifest script: shard count, kinds, and each document's kind.
+pub fn manifest_file(site: &Site, docs: &[PageDoc], shards: usize) -> OutputFile {
     // Kinds in declaration order; a page's kind is one character (`0` + index).
     let kinds: Vec<(&str, &str)> = site
         .config
@@ -137,73 +265,32 @@ pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
         "f": present,
         "dk": kind_chars,
     });
-    files.push(OutputFile {
+    OutputFile {
         path: "search/index.js".into(),
         bytes: format!("qunceSearch.manifest({manifest});\n").into_bytes(),
-    });
-    files.par_extend(docs.par_iter().enumerate().map(|(i, d)| OutputFile {
-        path: format!("search/f/{i}.js"),
-        bytes: format!("qunceSearch.frag({i},{});\n", d.fragment).into_bytes(),
-    }));
-    files
+    }
 }
 
-/// One shard's script: its terms with postings, and its English surface forms. `cursors` is,
-/// per page, where its terms and surfaces of this shard start; it is left at the next shard's.
-fn shard_file<'a>(
-    docs: &'a [PageDoc],
-    s: usize,
-    shift: u32,
-    cursors: &mut [(usize, usize)],
-) -> OutputFile {
-    let hi = ((s + 1) << shift) as u32;
-    let in_range = |b: u16| u32::from(b) < hi;
-    let mut terms: FxHashMap<&'a str, (u32, String)> = FxHashMap::default();
-    let mut surfaces: FxHashMap<&'a str, &'a str> = FxHashMap::default();
-    for (id, (d, cur)) in docs.iter().zip(cursors.iter_mut()).enumerate() {
-        let id = id as u32;
-        while let Some((b, term, score)) = d.terms.get(cur.0)
-            && in_range(*b)
-        {
-            let (prev, list) = terms.entry(term.as_str()).or_insert((0, String::new()));
-            push_posting(list, id - *prev, *score);
-            *prev = id;
-            cur.0 += 1;
-        }
-        while let Some((b, surface, stem)) = d.surfaces.get(cur.1)
-            && in_range(*b)
-        {
-            surfaces.entry(surface.as_str()).or_insert(stem.as_str());
-            cur.1 += 1;
-        }
-    }
-    let mut keys: Vec<&&str> = terms.keys().collect();
-    keys.sort_unstable();
-    let mut out = String::with_capacity(keys.len() * 16);
-    let _ = write!(out, "qunceSearch.shard({s},{{");
-    for (n, k) in keys.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        out.push_str(&js(k));
-        out.push_str(":\"");
-        out.push_str(&terms[**k].1);
-        out.push('"');
-    }
-    out.push_str("},{");
-    let mut sk: Vec<(&&str, &&str)> = surfaces.iter().collect();
-    sk.sort_unstable();
-    for (n, (k, v)) in sk.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{}:{}", js(k), js(v));
-    }
-    out.push_str("});\n");
+/// Page `i`'s result card script.
+pub fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
     OutputFile {
-        path: format!("search/s{s}.js"),
-        bytes: out.into_bytes(),
+        path: card_path(i),
+        bytes: format!("qunceSearch.frag({i},{});\n", doc.fragment).into_bytes(),
     }
+}
+
+/// Where page `i`'s result card goes.
+pub fn card_path(i: usize) -> String {
+    format!("search/f/{i}.js")
+}
+
+/// Builds every file of the index from the pages' documents (`docs[i]` is page `i`).
+pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
+    let index = Index::build(docs);
+    let mut files = index.shard_files();
+    files.push(manifest_file(site, docs, index.shards));
+    files.par_extend(docs.par_iter().enumerate().map(|(i, d)| card_file(i, d)));
+    files
 }
 
 #[cfg(test)]

@@ -27,9 +27,13 @@ pub use segment::{Segmenter, Token};
 /// [`Weights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term {
+    /// The term's [`bucket`], which decides its shard.
     pub bucket: u16,
+    /// Its score on this page.
     pub score: u8,
+    /// Its byte range in [`PageDoc::text`].
     pub start: u32,
+    /// End of that range.
     pub end: u32,
 }
 

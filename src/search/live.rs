@@ -33,7 +33,9 @@ enum Undo {
 /// What decides an index's file paths: shard count and page count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Shape {
+    /// Shards: `search/s<N>.js`.
     pub shards: usize,
+    /// Pages, so cards: `search/f/<N>.js`.
     pub docs: usize,
 }
 

@@ -27,9 +27,13 @@ pub use segment::{Segmenter, Token};
 /// [`Weights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term {
+    /// The term's [`bucket`], which decides its shard.
     pub bucket: u16,
+    /// Its score on this page.
     pub score: u8,
+    /// Its byte range in [`PageDoc::text`].
     pub start: u32,
+    /// End of that range.
     pub end: u32,
 }
 
@@ -213,23 +217,41 @@ impl Acc {
 
     fn finish(self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
         let text = self.text;
-        let mut terms: Vec<Term> = self
+        let at = |t: &Term| &text[t.start as usize..t.end as usize];
+        // Sorted by (bucket, term) through the term's first eight bytes as a number, which
+        // orders the same (a shorter term is padded with zero bytes, and equal prefixes fall
+        // back to the whole terms) but compares without slicing: sorting was a tenth of
+        // extraction.
+        let prefix = |t: &str| {
+            let mut b = [0u8; 8];
+            let n = t.len().min(8);
+            b[..n].copy_from_slice(&t.as_bytes()[..n]);
+            u64::from_be_bytes(b)
+        };
+        let mut keyed: Vec<(u16, u64, Term)> = self
             .entries
             .into_iter()
             .map(|(start, end, [title, head, body], _)| {
                 let s = u32::from(title)
                     + u32::from(head.min(Weights::HEADING * 2))
                     + u32::from(body.min(Weights::BODY_MAX));
-                Term {
-                    bucket: bucket(&text[start as usize..end as usize]),
+                let term = &text[start as usize..end as usize];
+                let bucket = bucket(term);
+                let t = Term {
+                    bucket,
                     score: s.min(u32::from(Weights::MAX)) as u8,
                     start,
                     end,
-                }
+                };
+                (bucket, prefix(term), t)
             })
             .collect();
-        let at = |t: &Term| &text[t.start as usize..t.end as usize];
-        terms.sort_unstable_by(|a, b| (a.bucket, at(a)).cmp(&(b.bucket, at(b))));
+        keyed.sort_unstable_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| at(&a.2).cmp(at(&b.2)))
+        });
+        let terms: Vec<Term> = keyed.into_iter().map(|k| k.2).collect();
         let mut surfaces: Vec<SurfaceEntry> = self
             .surfaces
             .into_iter()

@@ -131,6 +131,9 @@ pub struct Config {
     pub extra: serde_json::Value,
     /// Write a site that works from file:// (relative links ending in `index.html`).
     pub offline: bool,
+    /// Build the search index and show the search box (`search = false` leaves both out, for
+    /// a handbook too small to need it or one searched by other means).
+    pub search: bool,
 }
 
 impl Config {
@@ -170,11 +173,12 @@ impl Config {
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
+            search: true,
         }
     }
 }
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "title",
     "description",
     "base_url",
@@ -186,6 +190,7 @@ const TOP_KEYS: [&str; 11] = [
     "ui",
     "extra",
     "offline",
+    "search",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -301,6 +306,16 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                         .at(&src, value.span.start)
                         .with_help(
                             "write `offline = true` to build a site that works from file://",
+                        ),
+                ),
+            },
+            "search" => match &value.value {
+                spanned::Value::Bool(b) => config.search = *b,
+                _ => cx.errors.push(
+                    Diagnostic::error("config", "`search` must be true or false")
+                        .at(&src, value.span.start)
+                        .with_help(
+                            "write `search = false` to build the site without a search index",
                         ),
                 ),
             },

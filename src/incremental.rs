@@ -306,6 +306,10 @@ impl Memo {
     /// returned; otherwise it is assembled again (every file returned, reusing unchanged
     /// entries). Either way the change stays revertible until [`crate::search::Live::commit`].
     fn search(&mut self, site: &Site, changed_pages: Option<&[usize]>) -> Vec<OutputFile> {
+        if !site.config.search {
+            self.search_index = None;
+            return Vec::new();
+        }
         use crate::search::{Live, PageDoc};
         let words = crate::search::user_words(site);
         let same_words = self

@@ -158,7 +158,9 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
         }
         Err(d) => diags.extend(d),
     }
-    files.extend(t.time("search", || crate::search::build(&site)));
+    if site.config.search {
+        files.extend(t.time("search", || crate::search::build(&site)));
+    }
     if site.config.offline {
         t.time("offline", || {
             render::offline::relativize_all(&mut files, &site.base, &site.config.base_url)

@@ -167,3 +167,41 @@ fn offline_must_be_a_boolean() {
     assert_eq!(d.message, "`offline` must be true or false");
     assert_at(d, "site.toml", 4, 11);
 }
+
+#[test]
+fn search_false_leaves_out_the_index_the_page_and_the_box() {
+    let site = handbook();
+    site.write("site.toml", &format!("{SITE_TOML}search = false\n"));
+    site.build_ok();
+    let files = site.output_files();
+    assert!(
+        !files.iter().any(|f| f.starts_with("search/")),
+        "no index and no search page: {:?}",
+        files
+            .iter()
+            .filter(|f| f.starts_with("search/"))
+            .collect::<Vec<_>>()
+    );
+    let page = site.read("roles/ban-zhang/index.html");
+    assert!(!page.contains("role=\"search\""), "no search box");
+    assert!(!page.contains("search.js"), "no loader");
+    assert!(page.contains("班长"), "the page itself is there");
+
+    // The default keeps all three.
+    let site = handbook();
+    site.build_ok();
+    let page = site.read("roles/ban-zhang/index.html");
+    assert!(page.contains("role=\"search\"") && page.contains("search.js"));
+    assert!(site.exists("search/index.html") && site.exists("search/index.js"));
+}
+
+#[test]
+fn search_must_be_a_boolean() {
+    let site = handbook();
+    site.write("site.toml", &format!("{SITE_TOML}search = \"no\"\n"));
+    let out = site.build();
+    assert_eq!(out.status, qunce::Status::ConfigErrors);
+    let d = one(&out, "config", "site.toml");
+    assert_eq!(d.message, "`search` must be true or false");
+    assert_at(d, "site.toml", 4, 10);
+}

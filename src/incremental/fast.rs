@@ -375,6 +375,9 @@ impl Memo {
     /// The search files after pages `changed` were patched: their entries extracted again and
     /// patched into the live index (same pages and titles: the same segmenter and page ids).
     fn search_patch(&mut self, site: &Site, changed: &[usize]) -> Option<Vec<OutputFile>> {
+        if !site.config.search {
+            return Some(Vec::new());
+        }
         let (_, seg) = self.segmenter.as_ref()?;
         let live = self.search_index.as_mut()?;
         if live.docs().len() != site.content.pages.len() {

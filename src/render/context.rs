@@ -238,6 +238,7 @@ pub fn install(
         ("ui", ui.into()),
         ("extra", Value::from_serializable(&cfg.extra)),
         ("build_id", site.build_id.as_str().into()),
+        ("search", cfg.search.into()),
     ]);
     let kinds: BTreeMap<String, Value> = cfg
         .kinds

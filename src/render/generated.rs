@@ -232,11 +232,13 @@ pub fn render(
     }
 
     // The search page: runs the query in its URL (`search/?q=班长`); search.js does the work.
-    jobs.push((
-        "search.html".into(),
-        "search/index.html".into(),
-        base_cx(ui("search"), format!("{}search/", site.base)),
-    ));
+    if site.config.search {
+        jobs.push((
+            "search.html".into(),
+            "search/index.html".into(),
+            base_cx(ui("search"), format!("{}search/", site.base)),
+        ));
+    }
 
     jobs.push((
         "404.html".into(),

@@ -170,6 +170,27 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
     (files, diags)
 }
 
+/// Renders every page, section and generated page like [`render_site`], but hands each file to
+/// `put` as soon as it is rendered and keeps none: `qunce build` writes pages out while others
+/// render, so peak memory does not grow with the size of the output. Returns how many files
+/// were put.
+pub fn render_site_with(
+    site: &Site,
+    engine: &mut Engine,
+    put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+) -> (usize, Vec<Diagnostic>) {
+    let prepared = prepare(site, engine);
+    let all: Vec<usize> = (0..site.content.pages.len()).collect();
+    let (mut count, mut diags) = prepared.render_pages_with(&all, put);
+    let (gen_files, gen_diags) = prepared.render_generated();
+    diags.extend(gen_diags);
+    count += gen_files.len();
+    if let Err(d) = gen_files.into_par_iter().try_for_each(put) {
+        diags.push(d);
+    }
+    (count, diags)
+}
+
 /// Everything pages share in one build, computed once: page refs, the global context and the
 /// sidebar of each top-level section. The dev server renders only some pages with it.
 pub struct Prepared<'a> {
@@ -234,62 +255,99 @@ impl Prepared<'_> {
         }
     }
 
+    /// Renders page `i`.
+    fn render_one(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+        let (site, engine, values) = (self.site, self.engine, &self.values);
+        let page = &site.content.pages[i];
+        let template = values.template_for(engine, i);
+        let url = values.url(i);
+        let sidebar = self
+            .sidebars
+            .get(&self.sidebar_key(i))
+            .map(|s| mark_current(s, &url))
+            .unwrap_or_default();
+        let mut cx = Context::new();
+        cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
+        cx.insert("current_url", &url);
+        if page.is_section() {
+            cx.insert_value("section", values.section_full(i));
+            cx.insert_value("page", values.page_full(i));
+        } else {
+            cx.insert_value("page", values.page_full(i));
+            if let Some(parent) = page.parent {
+                cx.insert_value("section", values.section_ref(parent));
+            }
+        }
+        // The page's body and sidebar plus room for the layout around them.
+        let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
+        engine
+            .render_bytes(&template, &cx, capacity)
+            .map(|bytes| OutputFile {
+                path: format!("{}index.html", page.url),
+                bytes,
+            })
+    }
+
     /// Renders the pages `which` (in parallel). Template errors are reported once per distinct
     /// error, naming the first page it happened on and how many others.
     pub fn render_pages(&self, which: &[usize]) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
-        let (site, engine, values) = (self.site, self.engine, &self.values);
         let results: Vec<Result<(usize, OutputFile), (Diagnostic, usize)>> = which
             .par_iter()
-            .map(|&i| {
-                let page = &site.content.pages[i];
-                let template = values.template_for(engine, i);
-                let url = values.url(i);
-                let sidebar = self
-                    .sidebars
-                    .get(&self.sidebar_key(i))
-                    .map(|s| mark_current(s, &url))
-                    .unwrap_or_default();
-                let mut cx = Context::new();
-                cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
-                cx.insert("current_url", &url);
-                if page.is_section() {
-                    cx.insert_value("section", values.section_full(i));
-                    cx.insert_value("page", values.page_full(i));
-                } else {
-                    cx.insert_value("page", values.page_full(i));
-                    if let Some(parent) = page.parent {
-                        cx.insert_value("section", values.section_ref(parent));
-                    }
-                }
-                // The page's body and sidebar plus room for the layout around them.
-                let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
-                engine
-                    .render_bytes(&template, &cx, capacity)
-                    .map(|bytes| {
-                        (
-                            i,
-                            OutputFile {
-                                path: format!("{}index.html", page.url),
-                                bytes,
-                            },
-                        )
-                    })
-                    .map_err(|d| (d, i))
-            })
+            .map(|&i| self.render_one(i).map(|f| (i, f)).map_err(|d| (d, i)))
             .collect();
-
         let mut files = Vec::with_capacity(results.len());
-        let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+        let mut errors = Vec::new();
         for r in results {
             match r {
                 Ok(f) => files.push(f),
-                Err((d, page)) => match errors.iter_mut().find(|(e, _)| e == &d) {
-                    Some((_, pages)) => pages.push(page),
-                    None => errors.push((d, vec![page])),
-                },
+                Err(e) => errors.push(e),
             }
         }
-        let diags: Vec<Diagnostic> = errors
+        (files, self.page_errors(errors))
+    }
+
+    /// Renders the pages `which` (in parallel) and hands each to `put` at once, keeping none
+    /// (see [`render_site_with`]). Returns how many were put and the diagnostics: template
+    /// errors as in [`Prepared::render_pages`], and only the first error of `put` (when the
+    /// disk is full, every later page fails the same way).
+    pub fn render_pages_with(
+        &self,
+        which: &[usize],
+        put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+    ) -> (usize, Vec<Diagnostic>) {
+        let failed: Vec<(Diagnostic, Option<usize>)> = which
+            .par_iter()
+            .filter_map(|&i| match self.render_one(i) {
+                Ok(f) => put(f).err().map(|d| (d, None)),
+                Err(d) => Some((d, Some(i))),
+            })
+            .collect();
+        let mut template_errors = Vec::new();
+        let mut put_error = None;
+        for (d, page) in failed {
+            match page {
+                Some(i) => template_errors.push((d, i)),
+                None => put_error = put_error.or(Some(d)),
+            }
+        }
+        let written = which.len() - template_errors.len() - usize::from(put_error.is_some());
+        let mut diags = self.page_errors(template_errors);
+        diags.extend(put_error);
+        (written, diags)
+    }
+
+    /// One diagnostic per distinct template error, naming the first page it happened on and
+    /// how many others.
+    fn page_errors(&self, failed: Vec<(Diagnostic, usize)>) -> Vec<Diagnostic> {
+        let site = self.site;
+        let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+        for (d, page) in failed {
+            match errors.iter_mut().find(|(e, _)| e == &d) {
+                Some((_, pages)) => pages.push(page),
+                None => errors.push((d, vec![page])),
+            }
+        }
+        errors
             .into_iter()
             .map(|(mut d, pages)| {
                 let first = &site.content.pages[pages[0]];
@@ -306,8 +364,7 @@ impl Prepared<'_> {
                 d.help = Some(format!("{note}; {}", d.help.unwrap_or_default()));
                 d
             })
-            .collect();
-        (files, diags)
+            .collect()
     }
 
     /// Renders the generated pages (matrix, lifecycle, coverage, tags, 404, data files).

@@ -28,6 +28,10 @@ pub struct Site {
     pub base: String,
     /// A hash of the theme's static files; themes use it to bust caches of their assets.
     pub build_id: String,
+    /// Where each page sits in its parent section's `pages` (`usize::MAX` for sections and
+    /// the root): prev/next links and the sidebar's block need it for every page, and a search
+    /// per page would be quadratic in the size of a section.
+    pub positions: Vec<usize>,
 }
 
 /// Options of one build.
@@ -301,6 +305,7 @@ pub fn analyse(
             })
             .collect()
     });
+    let positions = positions(&content);
     Site {
         config,
         content,
@@ -309,5 +314,17 @@ pub fn analyse(
         bodies,
         base,
         build_id: build_id(statics),
+        positions,
     }
+}
+
+/// See [`Site::positions`].
+fn positions(content: &Content) -> Vec<usize> {
+    let mut pos = vec![usize::MAX; content.pages.len()];
+    for sec in content.pages.iter().filter_map(|p| p.section.as_ref()) {
+        for (k, &p) in sec.pages.iter().enumerate() {
+            pos[p] = k;
+        }
+    }
+    pos
 }

@@ -415,7 +415,7 @@ impl Values<'_> {
             .and_then(|s| site.content.pages[s].section.as_ref())
         {
             Some(sec) if !p.is_section() => {
-                let pos = sec.pages.iter().position(|&x| x == i);
+                let pos = Some(site.positions[i]).filter(|&k| sec.pages.get(k) == Some(&i));
                 let prev = pos.and_then(|k| k.checked_sub(1)).map(|k| sec.pages[k]);
                 let next = pos.and_then(|k| sec.pages.get(k + 1).copied());
                 (prev, next)

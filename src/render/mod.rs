@@ -7,6 +7,7 @@
 pub mod context;
 pub mod generated;
 pub mod offline;
+pub mod sidebar;
 pub mod theme;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use tera::{Context, Tera};
 use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 use context::Values;
+pub use sidebar::{key as sidebar_key, nav_section};
 pub use theme::Theme;
 
 /// One file of the output, relative to the output root.
@@ -192,16 +194,17 @@ pub fn render_site_with(
 }
 
 /// Everything pages share in one build, computed once: page refs, the global context and the
-/// sidebar of each top-level section. The dev server renders only some pages with it.
+/// sidebar of each block of pages. The dev server renders only some pages with it.
 pub struct Prepared<'a> {
     pub site: &'a Site,
     pub engine: &'a Engine,
     pub values: Values<'a>,
-    /// Rendered sidebar per section a sidebar opens (`usize::MAX`: pages outside any section).
+    /// Rendered sidebar per sidebar key (see [`sidebar_key`]; `usize::MAX`: pages outside any
+    /// section).
     pub sidebars: HashMap<usize, String>,
-    /// The section each page's sidebar opens (see [`nav_section`]).
-    pub nav: Vec<Option<usize>>,
-    /// The template global `sections` (the sidebar's data).
+    /// The sidebar key of each page.
+    pub keys: Vec<Option<usize>>,
+    /// The template global `sections`.
     pub sections: tera::Value,
 }
 
@@ -211,24 +214,28 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let sections = context::install(engine, site, &values);
     let engine = &*engine;
 
-    // The sidebar is rendered once per section it can open (see `nav_section`), never per page.
-    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
-        .map(|i| nav_section(site, i))
+    // The sidebar is rendered once per block of pages (see `sidebar`), never per page.
+    let keys: Vec<Option<usize>> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| sidebar_key(site, i))
         .collect();
     let sidebars: HashMap<usize, String> = if engine.has("sidebar.html") {
-        let mut tops: Vec<Option<usize>> = nav.clone();
-        tops.push(None);
-        tops.sort_unstable();
-        tops.dedup();
-        tops.par_iter()
-            .filter_map(|&top| {
+        let mut distinct: Vec<Option<usize>> = keys.clone();
+        distinct.push(None);
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct
+            .par_iter()
+            .filter_map(|&key| {
                 let mut cx = Context::new();
-                let url = top.map(|t| values.url(t)).unwrap_or_default();
+                let list = key.and_then(|k| nav_section(site, k));
+                let url = list.map(|t| values.url(t)).unwrap_or_default();
                 cx.insert("current_section_url", &url);
+                cx.insert_value("nav", sidebar::nav(site, &values, key));
                 engine
                     .render("sidebar.html", &cx)
                     .ok()
-                    .map(|html| (top.unwrap_or(usize::MAX), html))
+                    .map(|html| (key.unwrap_or(usize::MAX), html))
             })
             .collect()
     } else {
@@ -239,7 +246,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         engine,
         values,
         sidebars,
-        nav,
+        keys,
         sections,
     }
 }
@@ -247,7 +254,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
 impl Prepared<'_> {
     /// The sidebar key of page `i` (see [`Prepared::sidebars`]).
     pub fn sidebar_key(&self, i: usize) -> usize {
-        let top = self.nav[i].unwrap_or(usize::MAX);
+        let top = self.keys[i].unwrap_or(usize::MAX);
         if self.sidebars.contains_key(&top) {
             top
         } else {
@@ -372,26 +379,6 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
-}
-
-/// The section whose entry a page's sidebar opens: its top-level section, or the chapter (the
-/// sub-section directly below it) when the page sits in one. The sidebar then lists only that
-/// chapter's pages, so a page's sidebar does not grow with the number of chapters.
-pub fn nav_section(site: &Site, i: usize) -> Option<usize> {
-    let c = &site.content;
-    let mut sec = if c.pages[i].is_section() {
-        Some(i)
-    } else {
-        c.pages[i].parent
-    };
-    // Walking up, `top` ends at the top-level section and `below` at the one just under it.
-    let (mut top, mut below) = (None, None);
-    while let Some(s) = sec.filter(|&s| s != c.root) {
-        below = top;
-        top = Some(s);
-        sec = c.pages[s].parent;
-    }
-    below.or(top)
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

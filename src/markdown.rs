@@ -262,8 +262,8 @@ impl IdAllocator {
 /// Splits a trailing ` {#id}` off a task item's text; returns the text and the id if any.
 pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
     let t = text.trim_end();
-    if let Some(open) = t.rfind("{#")
-        && t.ends_with('}')
+    if t.ends_with('}')
+        && let Some(open) = t.rfind("{#")
     {
         let id = &t[open + 2..t.len() - 1];
         if !id.is_empty()
@@ -439,11 +439,13 @@ pub fn render(
                     Some(Event::End(TagEnd::Item | TagEnd::Paragraph))
                         | Some(Event::Start(Tag::List(_)))
                 );
-                let (stripped, id) = strip_task_id(t);
-                if id.is_some() && next_closes_item && lists.last() == Some(&true) {
-                    out_events.push(Event::Text(CowStr::from(stripped.to_string())));
-                } else {
-                    out_events.push(ev.clone());
+                // Cheap tests first: this runs for every text event of every page.
+                let stripped = (next_closes_item && lists.last() == Some(&true))
+                    .then(|| strip_task_id(t))
+                    .filter(|(_, id)| id.is_some());
+                match stripped {
+                    Some((text, _)) => out_events.push(Event::Text(CowStr::from(text.to_string()))),
+                    None => out_events.push(ev.clone()),
                 }
             }
             Event::Start(Tag::Link {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use tera::value::Key;
 use tera::{Kwargs, State, TeraResult, Value};
 
 use super::Engine;
@@ -14,10 +15,11 @@ use crate::site::Site;
 
 /// Builds a Tera map from pairs.
 pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    // Static keys: no key is allocated, and every page builds a few dozen of these maps.
     pairs
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect::<BTreeMap<String, Value>>()
+        .map(|(k, v)| (Key::from(k), v))
+        .collect::<tera::value::Map>()
         .into()
 }
 

@@ -214,6 +214,9 @@ pub fn count_words(text: &str) -> usize {
         } else if is_cjk(c) {
             n += 1;
             in_word = false;
+        } else if is_cjk_punctuation(c) {
+            // Common in Chinese text, and never alphanumeric: spares the Unicode tables.
+            in_word = false;
         } else if c.is_alphanumeric() {
             if !in_word {
                 n += 1;
@@ -228,6 +231,34 @@ pub fn count_words(text: &str) -> usize {
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '「'
+            | '」'
+            | '【'
+            | '】'
+            | '·'
+            | '—'
+            | '…'
+            | '\u{3000}'
+    )
 }
 
 fn level_num(level: HeadingLevel) -> u8 {
@@ -758,6 +789,7 @@ mod tests {
         let s = scan("# 标题\n\n第一段 text here。\n\n第二段\n", 0);
         assert_eq!(s.summary, "第一段 text here。");
         assert_eq!(count_words("开营 ok go"), 4);
+        assert_eq!(count_words("开营，ok。go·x（y）"), 6);
     }
 
     #[test]

@@ -150,10 +150,10 @@ fn pages(extra: Page) -> Content {
 /// that page's HTML.
 fn resolve_and_render(config: &Config, content: &Content, last: Scan) -> String {
     let scans = resolve_scans(content, last);
-    let (graph, diags) = crate::links::resolve(content, &scans, config, "/");
+    let (graph, diags, _) = crate::links::resolve(content, &scans, config, "/");
     let last = content.pages.len() - 1;
     let page = &content.pages[last];
-    for d in diags.iter().filter(|d| d.file == page.file) {
+    for d in diags.all().filter(|d| d.file == page.file) {
         check_located(d, &page.source);
     }
     assert_eq!(graph.resolved[last].len(), scans[last].links.len());
@@ -284,7 +284,7 @@ pub fn link_targets(data: &[u8]) {
         ..Default::default()
     };
     let scans = resolve_scans(&content, scan);
-    let (graph, _) = crate::links::resolve(&content, &scans, &config, "/");
+    let (graph, _, _) = crate::links::resolve(&content, &scans, &config, "/");
     for r in graph.resolved.last().into_iter().flatten() {
         if let Resolved::Url(u) | Resolved::Internal { url: u, .. } = r {
             assert!(

@@ -25,8 +25,10 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::render::{self, Engine, OutputFile, Theme};
 use crate::site::{self, Site, Timings};
 
-/// Output files by path below the output root.
-pub type Files = HashMap<String, Arc<[u8]>>;
+pub mod filemap;
+
+/// Output files by path below the output root, cheap to snapshot (see [`filemap`]).
+pub type Files = filemap::FileMap;
 
 /// The result of one rebuild.
 pub struct Rebuilt {
@@ -72,6 +74,14 @@ struct Memo {
     render_all: bool,
     /// The last build without errors, the base of the next dirty-set comparison.
     last: Option<Last>,
+    /// Markdown files read since the last good build (what the fast path re-checks).
+    since_good: Vec<PathBuf>,
+    /// Whether the engine's global context (page refs for `get_page` …) is the last good
+    /// build's, so the fast path need not install it again.
+    globals_current: bool,
+    /// Whether files or folders appeared or went since the last good build: then only the
+    /// general path knows what follows.
+    layout_changed: bool,
 }
 
 /// The last good build.
@@ -86,6 +96,23 @@ struct Last {
     files: Arc<Files>,
     /// Paths of the generated files, so stale ones (an emptied tag) can be removed.
     generated: Vec<String>,
+    /// Diagnostics of rendering the generated pages.
+    gen_diags: Vec<Diagnostic>,
+    /// Files of content/ copied as they are.
+    assets: Arc<Vec<crate::content::Asset>>,
+    /// Diagnostics of the config, the content tree and front matter: what the fast path
+    /// keeps as they are.
+    base_diags: Vec<Diagnostic>,
+    /// Page refs by page index (what [`render::Reuse`] takes).
+    ref_list: Vec<tera::Value>,
+    /// Plain refs by page index.
+    plain_list: Vec<tera::Value>,
+    /// URLs and lookup tables of the template values.
+    tables: render::context::Tables,
+    /// Rendered sidebars by sidebar key (see [`render::Prepared::sidebars`]).
+    sidebar_map: HashMap<usize, String>,
+    /// Every diagnostic of the build, sorted.
+    diags: Vec<Diagnostic>,
     /// The search entry of each page, aligned with `site`'s pages.
     docs: Vec<crate::search::PageDoc>,
     /// Paths of the search index files.
@@ -141,7 +168,12 @@ impl Incremental {
             let mut to_read: Vec<PathBuf> = Vec::new();
             for c in &changes {
                 if let Change::Content(path) = c {
-                    for p in memo.tree.update(&memo.config.root, path) {
+                    let before = memo.tree.entries_under(path);
+                    let read = memo.tree.update(&memo.config.root, path);
+                    if memo.tree.entries_under(path) != before {
+                        memo.layout_changed = true;
+                    }
+                    for p in read {
                         if !to_read.contains(&p) {
                             to_read.push(p);
                         }
@@ -154,6 +186,7 @@ impl Incremental {
                         .collect();
                     for p in gone {
                         memo.parsed.remove(&p);
+                        memo.layout_changed = true;
                     }
                 }
             }
@@ -167,7 +200,17 @@ impl Incremental {
                     })
                     .collect()
             });
+            for (p, _) in &fresh {
+                if !memo.since_good.contains(p) {
+                    memo.since_good.push(p.clone());
+                }
+            }
             memo.parsed.extend(fresh);
+            if !changes.iter().any(|c| matches!(c, Change::Theme))
+                && let Some(r) = memo.fast(self.options.drafts, &mut t)
+            {
+                return Some(r);
+            }
         } else {
             match crate::config_for(&self.options) {
                 Ok((config, warnings)) => self.memo = Some(Memo::new(config, warnings, &mut t)),
@@ -221,6 +264,9 @@ impl Memo {
             segmenter: None,
             render_all: true,
             last: None,
+            since_good: Vec::new(),
+            globals_current: false,
+            layout_changed: true,
         };
         memo.load_theme(t);
         memo
@@ -305,6 +351,33 @@ impl Memo {
         (docs, files)
     }
 
+    /// The search index after pages `changed` were edited in place (same pages, titles and
+    /// aliases, so the same segmenter): their entries extracted again, the others reused.
+    fn search_pages(
+        &mut self,
+        site: &Site,
+        docs: &[crate::search::PageDoc],
+        changed: &[usize],
+    ) -> (Vec<crate::search::PageDoc>, Vec<OutputFile>) {
+        if self.segmenter.is_none() {
+            let words: Vec<String> = crate::search::user_words(site)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let seg = crate::search::Segmenter::new(words.iter().map(String::as_str));
+            self.segmenter = Some((words, seg));
+        }
+        let Some((_, seg)) = &self.segmenter else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut docs = docs.to_vec();
+        for &i in changed {
+            docs[i] = crate::search::extract(site, i, seg);
+        }
+        let files = crate::search::assemble(site, &docs);
+        (docs, files)
+    }
+
     fn build(
         &mut self,
         drafts: bool,
@@ -322,15 +395,11 @@ impl Memo {
         });
         diags.extend(d);
         diags.extend(self.static_errors.iter().cloned());
+        // What the fast path cannot redo by page: config, tree and front matter diagnostics.
+        let base_diags = diags.clone();
         let previous = self.last.as_ref().map(|l| &l.site);
-        let site = site::analyse(
-            self.config.clone(),
-            content,
-            &self.statics,
-            previous,
-            t,
-            &mut diags,
-        );
+        let site = site::analyse(self.config.clone(), content, &self.statics, previous, t);
+        diags.extend(site.notes.all().cloned());
         if cancel() {
             return None;
         }
@@ -347,6 +416,7 @@ impl Memo {
         };
 
         let prepared = t.time("prepare", || render::prepare(&site, engine));
+        self.globals_current = false;
         let refs: HashMap<String, tera::Value> = site
             .content
             .pages
@@ -387,18 +457,24 @@ impl Memo {
                     && last.sidebars == sidebars
                     && dirty::same_shown_data(last, &site, &refs)
             });
-        let (generated, d) = if reuse_generated {
-            (Vec::new(), Vec::new())
-        } else {
-            t.time("generated", || prepared.render_generated())
+        let (generated, gen_diags) = match &self.last {
+            Some(last) if reuse_generated => (Vec::new(), last.gen_diags.clone()),
+            _ => t.time("generated", || prepared.render_generated()),
         };
-        diags.extend(d);
+        diags.extend(gen_diags.iter().cloned());
+        let ref_list = prepared.values.refs.clone();
+        let plain_list = prepared.values.plain.clone();
+        let tables = prepared.values.tables();
+        let sidebar_map = prepared.sidebars.clone();
         drop(prepared);
         let (docs, search_files) = t.time("search", || self.search(&site));
         let output_start = Instant::now();
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
-        let assets = Arc::new(site.content.assets.clone());
+        let assets = match &self.last {
+            Some(last) if *last.assets == site.content.assets => last.assets.clone(),
+            _ => Arc::new(site.content.assets.clone()),
+        };
         if !ok {
             let mut r = Rebuilt::failed(diags, std::mem::take(t));
             r.pages = pages;
@@ -477,6 +553,9 @@ impl Memo {
         let files = Arc::new(files);
         let rendered_count = which.len();
         self.render_all = false;
+        self.since_good.clear();
+        self.layout_changed = false;
+        self.globals_current = true;
         self.last = Some(Last {
             statics: self.statics.iter().map(|f| f.path.clone()).collect(),
             site,
@@ -485,6 +564,14 @@ impl Memo {
             sections,
             files: files.clone(),
             generated: generated_paths,
+            gen_diags,
+            base_diags,
+            assets: assets.clone(),
+            ref_list,
+            plain_list,
+            tables,
+            sidebar_map,
+            diags: diags.clone(),
             docs,
             search: search_paths,
         });
@@ -500,6 +587,8 @@ impl Memo {
         })
     }
 }
+
+mod fast;
 
 mod dirty {
     //! Which pages of a new build can render differently from the last good build.
@@ -690,7 +779,7 @@ mod dirty {
 
     /// Whether a template renders whole documents (as opposed to a base or partial template
     /// that any document's template may extend or include).
-    fn is_document_template(name: &str) -> bool {
+    pub(super) fn is_document_template(name: &str) -> bool {
         name.starts_with("kinds/") || matches!(name, "page.html" | "section.html" | "index.html")
     }
 
@@ -715,6 +804,42 @@ mod dirty {
                         _ => v1 == v2,
                     }
             })
+    }
+
+    /// Every page whose template context contains page `m`'s ref (the inverse of [`members`])
+    /// for a page `m` that is not a section.
+    pub(super) fn showing(site: &Site, m: usize) -> Vec<usize> {
+        let pages = &site.content.pages;
+        let mut out: Vec<usize> = Vec::new();
+        for (_, sources) in &site.graph.incoming[m] {
+            out.extend(sources);
+        }
+        for (_, v) in &site.graph.fields[m] {
+            match v {
+                FieldValue::Link(Some(t)) => out.push(*t),
+                FieldValue::Links(ts) => out.extend(ts),
+                _ => {}
+            }
+        }
+        // Pages `m` links to list it among their backlinks.
+        out.extend((0..pages.len()).filter(|&t| site.graph.backlinks[t].contains(&m)));
+        if let Some(p) = pages[m].parent {
+            out.push(p);
+            if let Some(g) = pages[p].parent {
+                out.push(g);
+            }
+            if let Some(sec) = &pages[p].section
+                && let Some(k) = sec.pages.iter().position(|&x| x == m)
+            {
+                if k > 0 {
+                    out.push(sec.pages[k - 1]);
+                }
+                if let Some(&nx) = sec.pages.get(k + 1) {
+                    out.push(nx);
+                }
+            }
+        }
+        out
     }
 
     /// Every page whose ref page `i`'s template context contains, in groups split by [`SEP`]:

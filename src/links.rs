@@ -38,9 +38,10 @@ pub struct Graph {
     pub incoming: Vec<Vec<(String, Vec<usize>)>>,
 }
 
-/// Name lookups for link targets.
-pub struct Index<'a> {
-    content: &'a Content,
+/// The name tables of link resolution: what depends on the site's pages, paths, titles and
+/// assets but not on their bodies, so the dev server keeps them across body edits.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
     /// Content-relative path without `.md` (`rituals/开营仪式`), section folders (`rituals`),
     /// and URL paths (`rituals/kai-ying-yi-shi`).
     by_path: HashMap<String, usize>,
@@ -48,6 +49,19 @@ pub struct Index<'a> {
     by_name: HashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
+}
+
+impl std::ops::Deref for Index<'_> {
+    type Target = Names;
+    fn deref(&self) -> &Names {
+        &self.tables
+    }
+}
+
+/// Name lookups for link targets.
+pub struct Index<'a> {
+    content: &'a Content,
+    tables: std::borrow::Cow<'a, Names>,
     /// Heading ids of pages with many headings, so that checking many anchors into one page
     /// stays linear (100,000 links into a 100,000-heading page); small pages are scanned.
     anchors: Vec<Option<std::collections::HashSet<&'a str>>>,
@@ -72,6 +86,28 @@ enum Miss {
 impl<'a> Index<'a> {
     /// Builds the lookups once per build: O(pages).
     pub fn new(content: &'a Content, config: &Config) -> Index<'a> {
+        Index::with_names(
+            content,
+            std::borrow::Cow::Owned(Names::new(content, config)),
+        )
+    }
+
+    /// The lookups over name tables built before (see [`Names`]).
+    pub fn with_names(content: &'a Content, tables: std::borrow::Cow<'a, Names>) -> Index<'a> {
+        Index {
+            content,
+            tables,
+            anchors: Vec::new(),
+            names: std::sync::OnceLock::new(),
+            files: std::sync::OnceLock::new(),
+            suggested: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Names {
+    /// Builds the tables: O(pages).
+    pub fn new(content: &Content, config: &Config) -> Names {
         let mut by_path = HashMap::with_capacity(content.pages.len() * 2);
         let mut by_name: HashMap<String, Vec<usize>> =
             HashMap::with_capacity(content.pages.len() * 3);
@@ -113,18 +149,15 @@ impl<'a> Index<'a> {
                 (rel.to_string_lossy().replace('\\', "/"), a.dest.clone())
             })
             .collect();
-        Index {
-            content,
+        Names {
             by_path,
             by_name,
             asset_dest,
-            anchors: Vec::new(),
-            names: std::sync::OnceLock::new(),
-            files: std::sync::OnceLock::new(),
-            suggested: std::sync::Mutex::new(HashMap::new()),
         }
     }
+}
 
+impl<'a> Index<'a> {
     /// Whether page `t` has a heading with id `a`.
     fn has_anchor(&self, scans: &[Scan], t: usize, a: &str) -> bool {
         match self.anchors.get(t) {
@@ -290,14 +323,46 @@ fn has_scheme(url: &str) -> bool {
     }
 }
 
-/// Resolves everything and builds the graph. `base` is the URL prefix every internal URL gets.
-pub fn resolve(
-    content: &Content,
-    scans: &[Scan],
-    config: &Config,
-    base: &str,
-) -> (Graph, Vec<Diagnostic>) {
-    let mut index = Index::new(content, config);
+/// What the links stage found for one page, before the graph is put together.
+pub struct PageLinks {
+    pub resolved: Vec<Resolved>,
+    pub fields: Vec<(String, FieldValue)>,
+    /// `(target, field name)`; `None` for links in the body.
+    pub edges: Vec<(usize, Option<String>)>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The link diagnostics of a build, by page, so that the dev server can redo one page's share
+/// of them without re-resolving the site.
+#[derive(Debug, Clone, Default)]
+pub struct LinkDiagnostics {
+    /// Broken links and bad fields, by the page they are written in.
+    pub pages: Vec<Vec<Diagnostic>>,
+    /// Shape warnings (orphans, unused roles …), by the page they are about.
+    pub structure: Vec<Vec<Diagnostic>>,
+}
+
+impl LinkDiagnostics {
+    /// Every diagnostic, page by page.
+    pub fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.pages.iter().chain(&self.structure).flatten()
+    }
+}
+
+/// The lookups of one build, anchors included. O(pages).
+pub fn index<'a>(content: &'a Content, scans: &'a [Scan], config: &Config) -> Index<'a> {
+    with_anchors(Index::new(content, config), scans)
+}
+
+/// [`index`] over name tables kept from an earlier build of the same layout.
+pub fn index_with<'a>(content: &'a Content, scans: &'a [Scan], names: &'a Names) -> Index<'a> {
+    with_anchors(
+        Index::with_names(content, std::borrow::Cow::Borrowed(names)),
+        scans,
+    )
+}
+
+fn with_anchors<'a>(mut index: Index<'a>, scans: &'a [Scan]) -> Index<'a> {
     index.anchors = scans
         .par_iter()
         .map(|s| {
@@ -305,51 +370,65 @@ pub fn resolve(
                 .then(|| s.headings.iter().map(|h| h.id.as_str()).collect())
         })
         .collect();
-    let index = index;
-    let order = content.in_order();
+    index
+}
+
+/// Resolves page `i`'s body links and typed fields.
+pub fn resolve_page(
+    index: &Index<'_>,
+    scans: &[Scan],
+    config: &Config,
+    base: &str,
+    i: usize,
+) -> PageLinks {
+    let page = &index.content.pages[i];
+    let mut diags = Vec::new();
+    let mut edges = Vec::new();
+    // One source per page: it indexes lines once for all of the page's diagnostics.
+    let src = page.src();
+    let resolved = scans[i]
+        .links
+        .iter()
+        .map(|l| {
+            let r = resolve_link(
+                index, scans, page, &src, i, l.wiki, &l.target, l.offset, base, &mut diags,
+            );
+            if let Some(t) = r.1 {
+                edges.push((t, None));
+            }
+            r.0
+        })
+        .collect();
+    let fields = resolve_fields(index, config, page, &mut edges, &mut diags);
+    PageLinks {
+        resolved,
+        fields,
+        edges,
+        diags,
+    }
+}
+
+/// The reading-order rank of every page: backlinks and reverse relations are listed in it.
+pub fn ranks(content: &Content) -> Vec<usize> {
     let mut rank = vec![usize::MAX; content.pages.len()];
-    for (r, &i) in order.iter().enumerate() {
+    for (r, i) in content.in_order().into_iter().enumerate() {
         rank[i] = r;
     }
+    rank
+}
 
-    struct PageOut {
-        resolved: Vec<Resolved>,
-        fields: Vec<(String, FieldValue)>,
-        /// (target, field name or None for body links)
-        edges: Vec<(usize, Option<String>)>,
-        diags: Vec<Diagnostic>,
-    }
-
-    let outs: Vec<PageOut> = content
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let mut diags = Vec::new();
-            let mut edges = Vec::new();
-            // One source per page: it indexes lines once for all of the page's diagnostics.
-            let src = page.src();
-            let resolved = scans[i]
-                .links
-                .iter()
-                .map(|l| {
-                    let r = resolve_link(
-                        &index, scans, page, &src, i, l.wiki, &l.target, l.offset, base, &mut diags,
-                    );
-                    if let Some(t) = r.1 {
-                        edges.push((t, None));
-                    }
-                    r.0
-                })
-                .collect();
-            let fields = resolve_fields(&index, config, page, &mut edges, &mut diags);
-            PageOut {
-                resolved,
-                fields,
-                edges,
-                diags,
-            }
-        })
+/// Resolves everything and builds the graph. `base` is the URL prefix every internal URL gets.
+pub fn resolve(
+    content: &Content,
+    scans: &[Scan],
+    config: &Config,
+    base: &str,
+) -> (Graph, LinkDiagnostics, Names) {
+    let index = index(content, scans, config);
+    let rank = ranks(content);
+    let outs: Vec<PageLinks> = (0..content.pages.len())
+        .into_par_iter()
+        .map(|i| resolve_page(&index, scans, config, base, i))
         .collect();
 
     let n = content.pages.len();
@@ -359,7 +438,10 @@ pub fn resolve(
         backlinks: vec![Vec::new(); n],
         incoming: vec![Vec::new(); n],
     };
-    let mut diags = Vec::new();
+    let mut diags = LinkDiagnostics {
+        pages: Vec::with_capacity(n),
+        structure: Vec::new(),
+    };
     let mut incoming_maps: Vec<HashMap<String, Vec<usize>>> = vec![HashMap::new(); n];
     for (i, out) in outs.into_iter().enumerate() {
         for (target, field) in &out.edges {
@@ -373,7 +455,7 @@ pub fn resolve(
         }
         graph.resolved.push(out.resolved);
         graph.fields.push(out.fields);
-        diags.extend(out.diags);
+        diags.pages.push(out.diags);
     }
     for (i, b) in graph.backlinks.iter_mut().enumerate() {
         b.sort_by_key(|&p| rank[p]);
@@ -387,8 +469,10 @@ pub fn resolve(
         inc.sort_by(|a, b| a.0.cmp(&b.0));
         graph.incoming[i] = inc;
     }
-    diags.extend(structure_warnings(content, &graph));
-    (graph, diags)
+    diags.structure = (0..n)
+        .map(|i| structure_warnings(content, &graph, i))
+        .collect();
+    (graph, diags, index.tables.into_owned())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -667,17 +751,18 @@ fn resolve_fields(
 
 /// Warnings about the handbook's shape: orphans, unused roles, rituals without roles,
 /// elements without rituals.
-fn structure_warnings(content: &Content, graph: &Graph) -> Vec<Diagnostic> {
+pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let has = |i: usize, key: &str| {
         graph.incoming[i]
             .iter()
             .any(|(k, v)| k == key && !v.is_empty())
     };
-    for (i, p) in content.pages.iter().enumerate() {
-        if p.is_section() || p.file.is_empty() {
-            continue;
-        }
+    let p = &content.pages[i];
+    if p.is_section() || p.file.is_empty() {
+        return out;
+    }
+    {
         let src = p.src();
         if graph.backlinks[i].is_empty() {
             out.push(

@@ -32,6 +32,50 @@ pub struct Site {
     /// the root): prev/next links and the sidebar's block need it for every page, and a search
     /// per page would be quadratic in the size of a section.
     pub positions: Vec<usize>,
+    /// Diagnostics of the per-page stages, by page.
+    pub notes: PageNotes,
+    /// The name tables links were resolved with (the dev server re-resolves pages with them).
+    pub names: links::Names,
+}
+
+/// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
+/// pages can replace just their share instead of re-checking the site.
+#[derive(Debug, Clone, Default)]
+pub struct PageNotes {
+    /// Scan warnings (raw HTML nested too deep), by page.
+    pub scan: Vec<Vec<Diagnostic>>,
+    pub links: links::LinkDiagnostics,
+}
+
+impl PageNotes {
+    /// Every diagnostic, in the order a full build reports them before sorting.
+    pub fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.scan.iter().flatten().chain(self.links.all())
+    }
+}
+
+/// The scan warnings of one page.
+pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
+        && config.raw_html == crate::config::RawHtml::Safe
+    {
+        vec![
+            Diagnostic::warning(
+                "raw-html-too-deep",
+                format!(
+                    "raw HTML nested {} levels deep is shown as text",
+                    scan.raw_html_depth
+                ),
+            )
+            .in_file(&page.file)
+            .with_help(format!(
+                "keep raw HTML under {} levels of nesting",
+                markdown::MAX_RAW_HTML_DEPTH
+            )),
+        ]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Options of one build.
@@ -125,7 +169,8 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
         Err(_) => Vec::new(),
     };
-    let site = analyse(config, content, &statics, None, &mut t, &mut diags);
+    let site = analyse(config, content, &statics, None, &mut t);
+    diags.extend(site.notes.all().cloned());
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
     let offline = site.config.offline;
     // In a streamed build each HTML file is made relative on its way to the disk.
@@ -223,7 +268,8 @@ fn build_id(statics: &[OutputFile]) -> String {
     format!("{:x}", h & 0xffff_ffff_ffff)
 }
 
-/// Stages after loading: scan, resolve, render Markdown bodies. `previous` is an earlier site of
+/// Stages after loading: scan, resolve, render Markdown bodies. Their diagnostics are kept in
+/// [`Site::notes`]. `previous` is an earlier site of
 /// the same config whose per-page results are reused for pages that did not change (a page's
 /// scan depends only on its source; its body on its source and its resolved links).
 pub fn analyse(
@@ -232,7 +278,6 @@ pub fn analyse(
     statics: &[OutputFile],
     previous: Option<&Site>,
     t: &mut Timings,
-    diags: &mut Vec<Diagnostic>,
 ) -> Site {
     let old: HashMap<&str, usize> = previous
         .map(|s| s.content.index_by_rel())
@@ -254,31 +299,16 @@ pub fn analyse(
             })
             .collect()
     });
-    for (p, s) in content.pages.iter().zip(&scans) {
-        if s.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
-            && config.raw_html == crate::config::RawHtml::Safe
-        {
-            diags.push(
-                Diagnostic::warning(
-                    "raw-html-too-deep",
-                    format!(
-                        "raw HTML nested {} levels deep is shown as text",
-                        s.raw_html_depth
-                    ),
-                )
-                .in_file(&p.file)
-                .with_help(format!(
-                    "keep raw HTML under {} levels of nesting",
-                    markdown::MAX_RAW_HTML_DEPTH
-                )),
-            );
-        }
-    }
+    let scan_diags: Vec<Vec<Diagnostic>> = content
+        .pages
+        .iter()
+        .zip(&scans)
+        .map(|(p, s)| scan_notes(&config, p, s))
+        .collect();
     let base = config.base_path();
-    let (graph, d) = t.time("resolve", || {
+    let (graph, link_diags, names) = t.time("resolve", || {
         links::resolve(&content, &scans, &config, &base)
     });
-    diags.extend(d);
     let anchor_label = config
         .ui
         .get("anchor")
@@ -315,6 +345,11 @@ pub fn analyse(
         base,
         build_id: build_id(statics),
         positions,
+        notes: PageNotes {
+            scan: scan_diags,
+            links: link_diags,
+        },
+        names,
     }
 }
 

@@ -89,7 +89,7 @@ fn edit(site: &Site, rng: &mut Rng, step: usize) -> (Vec<String>, Repair) {
     let other = stem(rng.pick(&docs).as_str());
     let text = std::fs::read_to_string(site.path(&target)).unwrap_or_default();
     let keep = |rel: &str| vec![(rel.to_string(), Some(text.clone().into_bytes()))];
-    let choice = rng.below(12);
+    let choice = rng.below(17);
     let changed = match choice {
         // Append a paragraph linking another page (a new backlink there).
         0 => {
@@ -202,6 +202,79 @@ fn edit(site: &Site, rng: &mut Rng, step: usize) -> (Vec<String>, Repair) {
             );
             vec!["templates/sidebar.html".into()]
         }
+        // A new first paragraph, front matter untouched: the summary other pages show changes
+        // when there is no description.
+        12 => {
+            // Pages without a description (edit 7 makes them) show their first paragraph.
+            let plain: Vec<&&String> = docs
+                .iter()
+                .filter(|p| {
+                    std::fs::read_to_string(site.path(p))
+                        .is_ok_and(|t| !t.contains("description = "))
+                })
+                .collect();
+            let (target, text) = if plain.is_empty() {
+                (target, text)
+            } else {
+                let p = (**rng.pick(&plain)).clone();
+                let t = std::fs::read_to_string(site.path(&p)).unwrap_or_default();
+                (p, t)
+            };
+            let body_at = text.rfind("+++\n").map_or(0, |i| i + 4);
+            let new = format!(
+                "{}\n新的开头第 {step} 段。\n{}",
+                &text[..body_at],
+                &text[body_at..]
+            );
+            site.write(&target, &new);
+            vec![target]
+        }
+        // A new heading and a link to it from another page (anchors across pages).
+        13 => {
+            let from = (*rng.pick(&docs)).clone();
+            site.write(&target, &format!("{text}\n## 新节{step}\n\n内容。\n"));
+            let from_text = std::fs::read_to_string(site.path(&from)).unwrap_or_default();
+            let t = stem(&target);
+            site.write(&from, &format!("{from_text}\n见 [[{t}#新节{step}]]。\n"));
+            let mut changed = vec![target];
+            if !changed.contains(&from) {
+                changed.push(from);
+            }
+            changed
+        }
+        // Drop the body's links: backlinks go, pages may become orphans.
+        14 => {
+            let body_at = text.rfind("+++\n").map_or(0, |i| i + 4);
+            let body = text[body_at..].replace("[[", "《").replace("]]", "》");
+            site.write(&target, &format!("{}{body}", &text[..body_at]));
+            vec![target]
+        }
+        // A broken link in the body (an error), repaired next step.
+        15 => {
+            site.write(&target, &format!("{text}\n见 [[不存在的页面{step}]]。\n"));
+            return (vec![target.clone()], keep(&target));
+        }
+        // Remove the headings of a page others link to by anchor (those links break),
+        // repaired next step.
+        16 => {
+            let (target, text) = match docs.iter().find(|p| p.ends_with("社群生命周期.md")) {
+                Some(p) => {
+                    let t = std::fs::read_to_string(site.path(p)).unwrap_or_default();
+                    ((*p).clone(), t)
+                }
+                None => (target, text),
+            };
+            let keep = |rel: &str| vec![(rel.to_string(), Some(text.clone().into_bytes()))];
+            let new: String = text
+                .lines()
+                .map(|l| match l.strip_prefix("## ") {
+                    Some(h) => format!("{h}\n"),
+                    None => format!("{l}\n"),
+                })
+                .collect();
+            site.write(&target, &new);
+            return (vec![target.clone()], keep(&target));
+        }
         // Touch without change (editors save unchanged buffers).
         _ => vec![target],
     };
@@ -228,8 +301,9 @@ fn clean(site: &Site) -> (bool, BTreeMap<String, Vec<u8>>, String) {
     }
 }
 
-fn run_sequence(seed: u64, steps: usize) {
-    run_sequence_in(bundled(), seed, steps);
+/// Runs `steps` random edits; returns how many rebuilds took the body-edit fast path.
+fn run_sequence(seed: u64, steps: usize) -> usize {
+    run_sequence_in(bundled(), seed, steps)
 }
 
 /// The bundled handbook plus `n` plain pages (linking nowhere, so a change to one shows only in
@@ -249,7 +323,8 @@ fn padded(n: usize) -> Site {
     site
 }
 
-fn run_sequence_in(site: Site, seed: u64, steps: usize) {
+/// [`run_sequence`] over `site`.
+fn run_sequence_in(site: Site, seed: u64, steps: usize) -> usize {
     let mut inc = Incremental::new(site.opts());
     let cancel = || false;
     let first = inc.rebuild(&[], &cancel).expect("not cancelled");
@@ -257,6 +332,7 @@ fn run_sequence_in(site: Site, seed: u64, steps: usize) {
     let mut rng = Rng(seed);
     let mut log = Vec::new();
     let mut repair: Repair = Vec::new();
+    let mut fast = 0;
     for step in 0..steps {
         let changed = if repair.is_empty() {
             let (changed, r) = edit(&site, &mut rng, step);
@@ -275,6 +351,9 @@ fn run_sequence_in(site: Site, seed: u64, steps: usize) {
         };
         log.push(changed.join(" "));
         let r = inc.rebuild(&changed, &cancel).expect("not cancelled");
+        if r.timings.stages.iter().any(|(s, _)| *s == "fast") {
+            fast += 1;
+        }
         let (ok, expected, diags) = clean(&site);
         let context = format!("seed {seed}, after edits:\n  {}", log.join("\n  "));
         assert_eq!(r.ok, ok, "{context}\n{diags}");
@@ -303,17 +382,22 @@ fn run_sequence_in(site: Site, seed: u64, steps: usize) {
             "{context}\nmissing {missing:?}\nextra {extra:?}\ndiffer {differ:?}"
         );
     }
+    fast
 }
 
 #[test]
 fn random_edit_sequences_equal_clean_builds() {
+    let mut fast = 0;
     for seed in [
         0x9e37_79b9_7f4a_7c15,
         0x2545_f491_4f6c_dd1d,
         0xdead_beef_cafe_f00d,
+        0x0123_4567_89ab_cdef,
     ] {
-        run_sequence(seed, 24);
+        fast += run_sequence(seed, 30);
     }
+    // Both paths must have been compared with clean builds, not just the general one.
+    assert!(fast >= 20, "only {fast} rebuilds took the fast path");
 }
 
 #[test]
@@ -372,6 +456,10 @@ fn a_body_edit_renders_one_page() {
     let r = inc.rebuild(&[rel.to_string()], &cancel).expect("second");
     assert!(r.ok, "{}", human(&r.diagnostics));
     assert_eq!(r.rendered, 1, "only 破冰 itself");
+    assert!(
+        r.timings.stages.iter().any(|(s, _)| *s == "fast"),
+        "a body edit takes the fast path"
+    );
     assert!(
         r.changed
             .contains(&"rituals/po-bing/index.html".to_string()),

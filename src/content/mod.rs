@@ -64,7 +64,7 @@ pub struct SectionData {
 }
 
 /// A non-Markdown file beside pages, copied to the output as is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     pub source: PathBuf,
     /// Destination below the output root (section URL + file name).
@@ -213,6 +213,33 @@ impl Tree {
                 self.other.insert(path);
             }
         }
+    }
+
+    /// Every entry at or below `path`, with what it is: what [`Tree::update`] may change, so a
+    /// caller can tell an edit of files from a change of the tree's shape.
+    pub fn entries_under(&self, path: &Path) -> Vec<(u8, PathBuf)> {
+        let sets = [
+            &self.markdown,
+            &self.other,
+            &self.dirs,
+            &self.symlinks,
+            &self.special,
+        ];
+        let mut out: Vec<(u8, PathBuf)> = Vec::new();
+        for (k, set) in sets.into_iter().enumerate() {
+            out.extend(
+                set.iter()
+                    .filter(|p| p.starts_with(path))
+                    .map(|p| (k as u8, p.clone())),
+            );
+        }
+        out.extend(
+            self.errors
+                .iter()
+                .filter(|(p, _)| p.starts_with(path))
+                .map(|(p, _)| (5, p.clone())),
+        );
+        out
     }
 
     /// Brings the tree up to date after `path` (anything under `content/`) changed: forgets it

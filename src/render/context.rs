@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use tera::value::Key;
+
 use tera::{Kwargs, State, TeraResult, Value};
 
 use super::Engine;
@@ -31,8 +33,18 @@ fn list(items: impl IntoIterator<Item = Value>) -> Value {
 pub struct Values<'a> {
     site: &'a Site,
     pub refs: Vec<Value>,
-    urls: Vec<String>,
-    data: SiteData,
+    /// Refs without reverse relations (what those relations list).
+    pub plain: Vec<Value>,
+    urls: std::sync::Arc<Vec<String>>,
+    data: std::sync::Arc<SiteData>,
+}
+
+/// The parts of [`Values`] that depend on the site's layout only (URLs, lookup tables), kept
+/// by the dev server across edits that change page bodies alone.
+#[derive(Clone)]
+pub struct Tables {
+    urls: std::sync::Arc<Vec<String>>,
+    data: std::sync::Arc<SiteData>,
 }
 
 /// Lookup tables for the template functions.
@@ -41,39 +53,120 @@ struct SiteData {
     by_kind: BTreeMap<String, Vec<usize>>,
 }
 
+/// Every page's URL, root-prefixed.
+fn urls(site: &Site) -> Vec<String> {
+    site.content
+        .pages
+        .iter()
+        .map(|p| format!("{}{}", site.base, p.url))
+        .collect()
+}
+
+/// Every page's plain ref (see `page_ref`).
+fn plain_refs(site: &Site, urls: &[String]) -> Vec<Value> {
+    (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|j| page_ref(site, j, &urls[j]))
+        .collect()
+}
+
+/// Page `i`'s ref: its plain ref plus its reverse relations as lists of plain refs, so a list
+/// of elements can show each element's rituals without another lookup.
+fn full_ref(site: &Site, plain: &[Value], i: usize) -> Value {
+    let r = plain[i].clone();
+    let incoming = &site.graph.incoming[i];
+    if incoming.is_empty() {
+        return r;
+    }
+    let mut map: BTreeMap<String, Value> = r
+        .as_map()
+        .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        .unwrap_or_default();
+    let inc: BTreeMap<String, Value> = incoming
+        .iter()
+        .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&j| plain[j].clone()))))
+        .collect();
+    map.insert("incoming".to_string(), inc.into());
+    map.into()
+}
+
 impl<'a> Values<'a> {
     pub fn new(site: &'a Site) -> Values<'a> {
-        let urls: Vec<String> = site
-            .content
-            .pages
-            .iter()
-            .map(|p| format!("{}{}", site.base, p.url))
+        let urls = urls(site);
+        let plain = plain_refs(site, &urls);
+        let refs = (0..site.content.pages.len())
+            .into_par_iter()
+            .map(|i| full_ref(site, &plain, i))
             .collect();
-        let plain: Vec<Value> = (0..site.content.pages.len())
-            .map(|i| page_ref(site, i, &urls[i]))
-            .collect();
-        // Refs also carry their reverse relations (as lists of plain refs), so a list of
-        // elements can show each element's rituals without another lookup.
-        let refs: Vec<Value> = plain
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let incoming = &site.graph.incoming[i];
-                if incoming.is_empty() {
-                    return r.clone();
+        let data = site_data(site);
+        Values {
+            site,
+            refs,
+            plain,
+            urls: urls.into(),
+            data: data.into(),
+        }
+    }
+
+    /// The layout-only parts, for [`Values::reusing`].
+    pub fn tables(&self) -> Tables {
+        Tables {
+            urls: self.urls.clone(),
+            data: self.data.clone(),
+        }
+    }
+
+    /// The values of `site` given the page refs and tables of an earlier build of the same
+    /// layout, of which only the refs of pages `changed` (and of the pages showing their
+    /// reverse relations) are computed again; also returns the pages whose ref differs. For
+    /// the dev server: a body edit should not recompute 10,000 refs.
+    pub fn reusing(
+        site: &'a Site,
+        (mut old, mut plain): (Vec<Value>, Vec<Value>),
+        changed: &[usize],
+        tables: Tables,
+    ) -> (Values<'a>, Vec<usize>) {
+        let mut which: Vec<usize> = Vec::new();
+        for &i in changed {
+            let new = page_ref(site, i, &tables.urls[i]);
+            if new == plain[i] {
+                continue;
+            }
+            plain[i] = new;
+            which.push(i);
+            // Refs carry their reverse relations: the pages page `i`'s fields point to.
+            for (_, v) in &site.graph.fields[i] {
+                match v {
+                    FieldValue::Link(Some(t)) => which.push(*t),
+                    FieldValue::Links(ts) => which.extend(ts),
+                    _ => {}
                 }
-                let mut map: BTreeMap<String, Value> = r
-                    .as_map()
-                    .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-                    .unwrap_or_default();
-                let inc: BTreeMap<String, Value> = incoming
-                    .iter()
-                    .map(|(k, ids)| (k.clone(), list(ids.iter().map(|&j| plain[j].clone()))))
-                    .collect();
-                map.insert("incoming".to_string(), inc.into());
-                map.into()
-            })
-            .collect();
+            }
+        }
+        which.sort_unstable();
+        which.dedup();
+        let mut differ = Vec::new();
+        for &i in &which {
+            let r = full_ref(site, &plain, i);
+            if old[i] != r {
+                differ.push(i);
+                old[i] = r;
+            }
+        }
+        let values = Values {
+            site,
+            refs: old,
+            plain,
+            urls: tables.urls,
+            data: tables.data,
+        };
+        (values, differ)
+    }
+}
+
+/// The lookup tables of the template functions.
+fn site_data(site: &Site) -> SiteData {
+    {
         let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for i in site.content.in_order() {
             by_kind
@@ -88,15 +181,11 @@ impl<'a> Values<'a> {
             .enumerate()
             .map(|(i, p)| (p.rel.clone(), i))
             .collect();
-        let data = SiteData { by_rel, by_kind };
-        Values {
-            site,
-            refs,
-            urls,
-            data,
-        }
+        SiteData { by_rel, by_kind }
     }
+}
 
+impl Values<'_> {
     pub fn url(&self, i: usize) -> String {
         self.urls[i].clone()
     }
@@ -129,7 +218,14 @@ impl<'a> Values<'a> {
 
 /// Registers the global context (site, kinds, sections, and the lookup tables of the template
 /// functions) on the engine. Returns `sections`, which the dev server compares between builds.
-pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) -> Value {
+///
+/// `known_sections` is an earlier build's `sections` when the dev server knows it still holds.
+pub fn install(
+    engine: &mut Engine,
+    site: &Site,
+    values: &Values<'_>,
+    known_sections: Option<Value>,
+) -> Value {
     let cfg = &site.config;
     let mut ui: BTreeMap<String, Value> = BTreeMap::new();
     for (k, v) in &cfg.ui {
@@ -159,14 +255,16 @@ pub fn install(engine: &mut Engine, site: &Site, values: &Values<'_>) -> Value {
         })
         .collect();
     let root = &site.content.pages[site.content.root];
-    let sections = list(
-        root.section
-            .as_ref()
-            .map(|s| s.subsections.clone())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| sidebar_section(site, values, i)),
-    );
+    let sections = known_sections.unwrap_or_else(|| {
+        list(
+            root.section
+                .as_ref()
+                .map(|s| s.subsections.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| sidebar_section(site, values, i)),
+        )
+    });
     let g = engine.tera.global_context();
     g.insert_value("site", site_val);
     g.insert_value("kinds", kinds.into());

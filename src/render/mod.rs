@@ -211,7 +211,7 @@ pub struct Prepared<'a> {
 /// Computes the shared data of a build and installs the global context on the engine.
 pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let values = Values::new(site);
-    let sections = context::install(engine, site, &values);
+    let sections = context::install(engine, site, &values, None);
     let engine = &*engine;
 
     // The sidebar is rendered once per block of pages (see `sidebar`), never per page.
@@ -249,6 +249,56 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         keys,
         sections,
     }
+}
+
+/// What [`prepare`] computed for an earlier build that the dev server can hand back when only
+/// page bodies changed: layout, titles and front matter as before.
+pub struct Reuse {
+    /// Page refs by page index.
+    pub refs: Vec<tera::Value>,
+    /// Plain refs (without reverse relations) by page index.
+    pub plain: Vec<tera::Value>,
+    /// The pages whose refs must be computed again.
+    pub changed: Vec<usize>,
+    pub sidebars: HashMap<usize, String>,
+    pub sections: tera::Value,
+    pub tables: context::Tables,
+    /// Whether the engine's global context is still the one installed for the earlier build.
+    pub globals_current: bool,
+}
+
+/// [`prepare`] from an earlier build's [`Reuse`]: no sidebar rendering, no page refs beyond
+/// the changed ones, and the global context installed again only when a ref changed. Also
+/// returns the pages whose ref changed.
+pub fn prepare_reusing<'a>(
+    site: &'a Site,
+    engine: &'a mut Engine,
+    reuse: Reuse,
+) -> (Prepared<'a>, Vec<usize>) {
+    let (values, refs_changed) = Values::reusing(
+        site,
+        (reuse.refs, reuse.plain),
+        &reuse.changed,
+        reuse.tables,
+    );
+    let sections = if reuse.globals_current && refs_changed.is_empty() {
+        reuse.sections
+    } else {
+        context::install(engine, site, &values, Some(reuse.sections))
+    };
+    let keys: Vec<Option<usize>> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| sidebar_key(site, i))
+        .collect();
+    let prepared = Prepared {
+        site,
+        engine: &*engine,
+        values,
+        sidebars: reuse.sidebars,
+        keys,
+        sections,
+    };
+    (prepared, refs_changed)
 }
 
 impl Prepared<'_> {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tiny_http::{Header, Method, Request, Response};
 
-use super::{Entry, Snapshot, State};
+use super::{Snapshot, State};
 use crate::markdown::escape;
 
 /// The reload script, injected before `</body>` of every HTML response.
@@ -183,7 +183,8 @@ fn serve_path(state: &State, path: &str, raw_path: &str, query: Option<&str>) ->
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
-        && snapshot.files.contains_key(&format!("{rel}/index.html"))
+        && (snapshot.files.contains_key(&format!("{rel}/index.html"))
+            || snapshot.assets.contains_key(&format!("{rel}/index.html")))
     {
         let mut location = format!("{raw_path}/");
         if let Some(q) = query {
@@ -209,9 +210,10 @@ fn serve_path(state: &State, path: &str, raw_path: &str, query: Option<&str>) ->
 }
 
 fn read(snapshot: &Snapshot, key: &str) -> Option<Vec<u8>> {
-    match snapshot.files.get(key)? {
-        Entry::Bytes(b) => Some(b.to_vec()),
-        Entry::File(path) => std::fs::read(path).ok(),
+    // Rendered files win over content files of the same path, as in `qunce build`.
+    match snapshot.files.get(key) {
+        Some(b) => Some(b.to_vec()),
+        None => std::fs::read(snapshot.assets.get(key)?).ok(),
     }
 }
 

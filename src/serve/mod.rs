@@ -67,15 +67,12 @@ impl ServeOptions {
     }
 }
 
-/// One servable file: rendered bytes, or an asset read from disk when asked for.
-pub(crate) enum Entry {
-    Bytes(Arc<[u8]>),
-    File(PathBuf),
-}
-
 /// A complete site as served: swapped in whole after each successful build.
 pub(crate) struct Snapshot {
-    pub files: HashMap<String, Entry>,
+    /// Rendered files (shared with the builder: a snapshot costs no copy).
+    pub files: Arc<crate::incremental::Files>,
+    /// Files of content/ served from disk, by output path.
+    pub assets: Arc<HashMap<String, PathBuf>>,
     /// 0 while no build has succeeded yet.
     pub generation: u64,
 }
@@ -214,7 +211,8 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
                 .unwrap_or_default()
         ),
         snapshot: RwLock::new(Arc::new(Snapshot {
-            files: HashMap::new(),
+            files: Arc::default(),
+            assets: Arc::default(),
             generation: 0,
         })),
         report: Mutex::new(Report::default()),
@@ -232,6 +230,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             offline: false,
         }),
         state: state.clone(),
+        assets: Default::default(),
         quiet: opts.quiet,
         color: !opts.quiet
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -369,6 +368,11 @@ pub(crate) struct Builder {
     pending: BTreeSet<String>,
     /// Print the stage timings of every rebuild (`serve --timings`).
     timings: bool,
+    /// The assets of the last published build and their table by output path.
+    assets: (
+        Arc<Vec<crate::content::Asset>>,
+        Arc<HashMap<String, PathBuf>>,
+    ),
 }
 
 impl Builder {
@@ -434,18 +438,21 @@ impl Builder {
         };
         if built.ok {
             let old = self.state.snapshot();
-            let mut files: HashMap<String, Entry> = built
-                .files
-                .iter()
-                .map(|(k, v)| (k.clone(), Entry::Bytes(v.clone())))
-                .collect();
-            for a in built.assets.iter() {
-                files
-                    .entry(a.dest.clone())
-                    .or_insert_with(|| Entry::File(a.source.clone()));
-            }
+            // The asset table is rebuilt only when the assets changed.
+            let assets = if Arc::ptr_eq(&built.assets, &self.assets.0) {
+                self.assets.1.clone()
+            } else {
+                let table: HashMap<String, PathBuf> = built
+                    .assets
+                    .iter()
+                    .map(|a| (a.dest.clone(), a.source.clone()))
+                    .collect();
+                self.assets = (built.assets.clone(), Arc::new(table));
+                self.assets.1.clone()
+            };
             let snapshot = Snapshot {
-                files,
+                files: built.files.clone(),
+                assets,
                 generation: old.generation + 1,
             };
             let generation = snapshot.generation;

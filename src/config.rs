@@ -732,6 +732,7 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
             "Who takes part in which ritual, in one table.",
         ),
         ("menu", "目录", "Menu"),
+        ("more_chapters", "更多章节", "More chapters"),
         ("next", "下一页", "Next"),
         ("no_results", "没有找到结果", "No results"),
         (

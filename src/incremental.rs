@@ -92,7 +92,7 @@ struct Last {
     site: Site,
     /// Page refs by page path, as templates saw them.
     refs: HashMap<String, tera::Value>,
-    /// Rendered sidebars by the path of their top section ("" for pages outside any).
+    /// Rendered sidebars by the path of their key page ("" for pages outside any section).
     sidebars: HashMap<String, String>,
     /// The template global `sections`.
     sections: tera::Value,
@@ -788,10 +788,11 @@ mod dirty {
             .collect()
     }
 
-    /// The rendered sidebar page `k` of `site` shows, from sidebars keyed by the path of the
-    /// section they open ("" for pages outside any).
+    /// The rendered sidebar page `k` of `site` shows, from sidebars keyed by the path of their
+    /// key page (the section they open, or the first page of their block; "" for pages
+    /// outside any section).
     fn sidebar<'m>(map: &'m HashMap<String, String>, site: &Site, k: usize) -> Option<&'m String> {
-        let key = crate::render::nav_section(site, k)
+        let key = crate::render::sidebar_key(site, k)
             .map_or(String::new(), |t| site.content.pages[t].rel.clone());
         map.get(&key).or_else(|| map.get(""))
     }

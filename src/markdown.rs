@@ -214,6 +214,9 @@ pub fn count_words(text: &str) -> usize {
         } else if is_cjk(c) {
             n += 1;
             in_word = false;
+        } else if is_cjk_punctuation(c) {
+            // Common in Chinese text, and never alphanumeric: spares the Unicode tables.
+            in_word = false;
         } else if c.is_alphanumeric() {
             if !in_word {
                 n += 1;
@@ -228,6 +231,34 @@ pub fn count_words(text: &str) -> usize {
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '「'
+            | '」'
+            | '【'
+            | '】'
+            | '·'
+            | '—'
+            | '…'
+            | '\u{3000}'
+    )
 }
 
 fn level_num(level: HeadingLevel) -> u8 {
@@ -262,8 +293,8 @@ impl IdAllocator {
 /// Splits a trailing ` {#id}` off a task item's text; returns the text and the id if any.
 pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
     let t = text.trim_end();
-    if let Some(open) = t.rfind("{#")
-        && t.ends_with('}')
+    if t.ends_with('}')
+        && let Some(open) = t.rfind("{#")
     {
         let id = &t[open + 2..t.len() - 1];
         if !id.is_empty()
@@ -439,11 +470,13 @@ pub fn render(
                     Some(Event::End(TagEnd::Item | TagEnd::Paragraph))
                         | Some(Event::Start(Tag::List(_)))
                 );
-                let (stripped, id) = strip_task_id(t);
-                if id.is_some() && next_closes_item && lists.last() == Some(&true) {
-                    out_events.push(Event::Text(CowStr::from(stripped.to_string())));
-                } else {
-                    out_events.push(ev.clone());
+                // Cheap tests first: this runs for every text event of every page.
+                let stripped = (next_closes_item && lists.last() == Some(&true))
+                    .then(|| strip_task_id(t))
+                    .filter(|(_, id)| id.is_some());
+                match stripped {
+                    Some((text, _)) => out_events.push(Event::Text(CowStr::from(text.to_string()))),
+                    None => out_events.push(ev.clone()),
                 }
             }
             Event::Start(Tag::Link {
@@ -756,6 +789,7 @@ mod tests {
         let s = scan("# 标题\n\n第一段 text here。\n\n第二段\n", 0);
         assert_eq!(s.summary, "第一段 text here。");
         assert_eq!(count_words("开营 ok go"), 4);
+        assert_eq!(count_words("开营，ok。go·x（y）"), 6);
     }
 
     #[test]

@@ -21,24 +21,89 @@ pub fn write(
     files: &[OutputFile],
     assets: &[Asset],
 ) -> Result<(), Diagnostic> {
-    guard(out_dir, root)?;
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
-    clean_leftovers(parent, &name);
-    let staging = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
-    let result =
-        fill(&staging, files, assets).and_then(|()| swap(&staging, out_dir, parent, &name));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+    let staging = Staging::create(out_dir, root)?;
+    staging.put_all(files)?;
+    staging.finish(assets)
+}
+
+/// A staging folder being filled beside the output folder. `qunce build` streams each page into
+/// it as soon as the page is rendered, so the site never has to fit in memory; it replaces the
+/// output folder only in [`Staging::finish`], and is removed when dropped unfinished (a failed
+/// build), so the old output stands.
+pub struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    done: bool,
+}
+
+impl Staging {
+    /// Checks that `out_dir` may be replaced, removes what killed builds left, and creates a
+    /// fresh staging folder.
+    pub fn create(out_dir: &Path, root: &Path) -> Result<Staging, Diagnostic> {
+        guard(out_dir, root)?;
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
+        clean_leftovers(&parent, &name);
+        let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
+        let staging = Staging {
+            dir,
+            out_dir: out_dir.to_path_buf(),
+            parent,
+            name,
+            done: false,
+        };
+        std::fs::create_dir_all(&staging.dir).map_err(|e| io_error(&staging.dir, e))?;
+        Ok(staging)
     }
-    result
+
+    /// Writes one file (creating its folders); callable from many threads at once.
+    pub fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
+        let path = self.dir.join(&file.path);
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
+        }
+        let mut f = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
+        f.write_all(&file.bytes).map_err(|e| io_error(&path, e))
+    }
+
+    /// Writes many files in parallel.
+    pub fn put_all(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
+        files.par_iter().try_for_each(|f| self.put(f))
+    }
+
+    /// Copies the assets in and puts the staging folder in the output folder's place.
+    pub fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
+        assets.par_iter().try_for_each(|a| {
+            let path = self.dir.join(&a.dest);
+            if let Some(d) = path.parent() {
+                std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
+            }
+            std::fs::copy(&a.source, &path)
+                .map(|_| ())
+                .map_err(|e| io_error(&path, e))
+        })?;
+        swap(&self.dir, &self.out_dir, &self.parent, &self.name)?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 /// Refuses output folders that would destroy the site's own sources.
@@ -80,35 +145,6 @@ fn clean_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
-}
-
-fn fill(staging: &Path, files: &[OutputFile], assets: &[Asset]) -> Result<(), Diagnostic> {
-    std::fs::create_dir_all(staging).map_err(|e| io_error(staging, e))?;
-    // Create every folder first (sequentially, cheap), then write files in parallel.
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(assets.iter().map(|a| a.dest.as_str()))
-        .filter_map(|p| Path::new(p).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        let full = staging.join(d);
-        std::fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let path = staging.join(&f.path);
-        let mut file = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
-        file.write_all(&f.bytes).map_err(|e| io_error(&path, e))
-    })?;
-    assets.par_iter().try_for_each(|a| {
-        let path = staging.join(&a.dest);
-        std::fs::copy(&a.source, &path)
-            .map(|_| ())
-            .map_err(|e| io_error(&path, e))
-    })?;
-    Ok(())
 }
 
 fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {

@@ -12,6 +12,7 @@ use crate::content::{self, Content, LoadOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::links::{self, Graph};
 use crate::markdown::{self, Scan};
+use crate::output::Staging;
 use crate::render::{self, Engine, OutputFile};
 
 /// Everything known about a site after resolution and Markdown rendering.
@@ -27,6 +28,10 @@ pub struct Site {
     pub base: String,
     /// A hash of the theme's static files; themes use it to bust caches of their assets.
     pub build_id: String,
+    /// Where each page sits in its parent section's `pages` (`usize::MAX` for sections and
+    /// the root): prev/next links and the sidebar's block need it for every page, and a search
+    /// per page would be quadratic in the size of a section.
+    pub positions: Vec<usize>,
     /// Diagnostics of the per-page stages, by page.
     pub notes: PageNotes,
     /// The name tables links were resolved with (the dev server re-resolves pages with them).
@@ -113,10 +118,14 @@ impl Timings {
     }
 }
 
-/// The result of compiling a site: its output files (in memory) and every diagnostic.
+/// The result of compiling a site: its output files (in memory, unless they were streamed
+/// into a staging folder) and every diagnostic.
 pub struct Compiled {
     pub site: Site,
+    /// The output files, when compiled with [`Sink::Memory`]; empty when streamed.
     pub files: Vec<OutputFile>,
+    /// How many output files were produced, kept or streamed.
+    pub file_count: usize,
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
 }
@@ -127,9 +136,23 @@ impl Compiled {
     }
 }
 
+/// Where [`compile_into`] puts the output files.
+pub enum Sink<'a> {
+    /// Kept in [`Compiled::files`]: the dev server serves from memory, tests read them.
+    Memory,
+    /// Written into a staging folder as soon as each is rendered, then dropped: `qunce build`
+    /// then needs memory for the site model only, not for its whole output.
+    Stream(&'a Staging),
+}
+
 /// Runs every stage except writing. Errors do not stop later stages where they can still find
 /// more problems: a writer wants all of them at once.
 pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
+    compile_into(config, opts, Sink::Memory)
+}
+
+/// [`compile`], with the output going to `sink`.
+pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Compiled {
     let mut t = Timings::default();
     let mut diags = Vec::new();
     let (content, d) = t.time("load", || {
@@ -148,11 +171,41 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
     };
     let site = analyse(config, content, &statics, None, &mut t);
     diags.extend(site.notes.all().cloned());
+    let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
+    let offline = site.config.offline;
+    // In a streamed build each HTML file is made relative on its way to the disk.
+    let stream = match sink {
+        Sink::Stream(staging) => Some(staging),
+        Sink::Memory => None,
+    };
+    let put = |mut f: OutputFile| -> Result<(), Diagnostic> {
+        let Some(staging) = stream else {
+            return Ok(());
+        };
+        if offline
+            && f.path.ends_with(".html")
+            && let Ok(html) = std::str::from_utf8(&f.bytes)
+        {
+            f.bytes = render::offline::relativize(html, &f.path, &base, &base_url).into_bytes();
+        }
+        staging.put(&f)
+    };
+    let streamed = stream.is_some();
     let mut files = Vec::new();
+    let mut count = 0;
     match theme.and_then(|theme| Engine::new(&theme)) {
         Ok(mut engine) => {
-            let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
-            files = f;
+            let d = if streamed {
+                let (n, d) = t.time("render", || {
+                    render::render_site_with(&site, &mut engine, &put)
+                });
+                count += n;
+                d
+            } else {
+                let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
+                files = f;
+                d
+            };
             diags.extend(d);
             files.extend(statics);
         }
@@ -161,15 +214,26 @@ pub fn compile(config: Config, opts: &BuildOptions) -> Compiled {
     if site.config.search {
         files.extend(t.time("search", || crate::search::build(&site)));
     }
-    if site.config.offline {
-        t.time("offline", || {
-            render::offline::relativize_all(&mut files, &site.base, &site.config.base_url)
-        });
+    if streamed {
+        count += files.len();
+        if let Err(d) = t.time("write", || {
+            std::mem::take(&mut files).into_par_iter().try_for_each(put)
+        }) {
+            diags.push(d);
+        }
+    } else {
+        count = files.len();
+        if offline {
+            t.time("offline", || {
+                render::offline::relativize_all(&mut files, &site.base, &site.config.base_url)
+            });
+        }
     }
     diagnostics::sort(&mut diags);
     Compiled {
         site,
         files,
+        file_count: count,
         diagnostics: diags,
         timings: t,
     }
@@ -273,6 +337,7 @@ pub fn analyse(
             })
             .collect()
     });
+    let positions = positions(&content);
     Site {
         config,
         content,
@@ -281,10 +346,22 @@ pub fn analyse(
         bodies,
         base,
         build_id: build_id(statics),
+        positions,
         notes: PageNotes {
             scan: scan_diags,
             links: link_diags,
         },
         names,
     }
+}
+
+/// See [`Site::positions`].
+fn positions(content: &Content) -> Vec<usize> {
+    let mut pos = vec![usize::MAX; content.pages.len()];
+    for sec in content.pages.iter().filter_map(|p| p.section.as_ref()) {
+        for (k, &p) in sec.pages.iter().enumerate() {
+            pos[p] = k;
+        }
+    }
+    pos
 }

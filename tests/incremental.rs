@@ -303,7 +303,28 @@ fn clean(site: &Site) -> (bool, BTreeMap<String, Vec<u8>>, String) {
 
 /// Runs `steps` random edits; returns how many rebuilds took the body-edit fast path.
 fn run_sequence(seed: u64, steps: usize) -> usize {
+    run_sequence_in(bundled(), seed, steps)
+}
+
+/// The bundled handbook plus `n` plain pages (linking nowhere, so a change to one shows only in
+/// the sidebar) in the rituals section, so it spans several sidebar blocks
+/// (beyond the first 100 pages, which the global `sections` also lists)
+/// and edits (new pages, reordering, deletions) move pages between blocks.
+fn padded(n: usize) -> Site {
     let site = bundled();
+    for k in 0..n {
+        site.write(
+            &format!("content/rituals/填充仪式{k:03}.md"),
+            &format!(
+                "+++\ntitle = \"填充仪式{k:03}\"\nkind = \"page\"\n+++\n\n第 {k} 个填充页。\n"
+            ),
+        );
+    }
+    site
+}
+
+/// [`run_sequence`] over `site`.
+fn run_sequence_in(site: Site, seed: u64, steps: usize) -> usize {
     let mut inc = Incremental::new(site.opts());
     let cancel = || false;
     let first = inc.rebuild(&[], &cancel).expect("not cancelled");
@@ -377,6 +398,48 @@ fn random_edit_sequences_equal_clean_builds() {
     }
     // Both paths must have been compared with clean builds, not just the general one.
     assert!(fast >= 20, "only {fast} rebuilds took the fast path");
+}
+
+#[test]
+fn random_edit_sequences_over_sidebar_blocks_equal_clean_builds() {
+    for seed in [0x51de_ba12_b10c_0001, 0x0ddb_a11c_0ffe_e002] {
+        run_sequence_in(padded(130), seed, 20);
+    }
+}
+
+#[test]
+fn a_retitle_updates_the_sidebar_of_its_whole_block() {
+    let site = padded(130);
+    let mut inc = Incremental::new(site.opts());
+    let cancel = || false;
+    assert!(inc.rebuild(&[], &cancel).expect("not cancelled").ok);
+    // A page beyond the 100 pages the global `sections` lists keeps its place but not its
+    // title: its block's sidebar changes, on pages that show nothing else of it.
+    let rel = "content/rituals/填充仪式120.md";
+    let text = std::fs::read_to_string(site.path(rel)).expect("filler");
+    site.write(
+        rel,
+        &text.replace("title = \"填充仪式120\"", "title = \"填充仪式120改\""),
+    );
+    let r = inc
+        .rebuild(&[rel.to_string()], &cancel)
+        .expect("not cancelled");
+    let (ok, expected, diags) = clean(&site);
+    assert!(r.ok && ok, "{diags}");
+    let differ: Vec<&String> = expected
+        .iter()
+        .filter(|(k, v)| r.files.get(k.as_str()).is_some_and(|g| g[..] != v[..]))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(differ.is_empty(), "stale pages: {differ:?}");
+    let shown = expected
+        .values()
+        .filter(|v| String::from_utf8_lossy(v).contains("填充仪式120改</a>"))
+        .count();
+    assert!(
+        shown > 3,
+        "the new title is in its block's sidebar ({shown} pages)"
+    );
 }
 
 #[test]

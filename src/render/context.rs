@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use tera::value::Key;
 
 use tera::{Kwargs, State, TeraResult, Value};
 
@@ -16,10 +17,11 @@ use crate::site::Site;
 
 /// Builds a Tera map from pairs.
 pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    // Static keys: no key is allocated, and every page builds a few dozen of these maps.
     pairs
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect::<BTreeMap<String, Value>>()
+        .map(|(k, v)| (Key::from(k), v))
+        .collect::<tera::value::Map>()
         .into()
 }
 
@@ -514,7 +516,7 @@ impl Values<'_> {
             .and_then(|s| site.content.pages[s].section.as_ref())
         {
             Some(sec) if !p.is_section() => {
-                let pos = sec.pages.iter().position(|&x| x == i);
+                let pos = Some(site.positions[i]).filter(|&k| sec.pages.get(k) == Some(&i));
                 let prev = pos.and_then(|k| k.checked_sub(1)).map(|k| sec.pages[k]);
                 let next = pos.and_then(|k| sec.pages.get(k + 1).copied());
                 (prev, next)

@@ -15,6 +15,9 @@ use crate::links::FieldValue;
 use crate::markdown::escape;
 use crate::site::Site;
 
+/// Rituals in one table of the role × ritual matrix (see `render`).
+pub const MATRIX_ROWS: usize = 50;
+
 fn list(items: impl IntoIterator<Item = Value>) -> Value {
     Value::from(items.into_iter().collect::<Vec<Value>>())
 }
@@ -88,20 +91,30 @@ pub fn render(
         cx
     };
 
-    // Role × ritual matrix: one table per section holding rituals. With several such sections
-    // (a large site split into chapters) each table has only the roles its rituals name, so the
-    // page grows with rituals × roles per chapter, not with the whole site's rituals × roles.
+    // Role × ritual matrix: one table per section holding rituals, and per block of at most
+    // `MATRIX_ROWS` rituals of a section. With several tables (a large site) each has only the
+    // roles its rituals name, so the page grows with the number of rituals, not with rituals ×
+    // roles: a flat site of 3,000 rituals and 1,000 roles would otherwise be a 27 MB table.
     let role_pos: BTreeMap<usize, usize> = roles.iter().enumerate().map(|(k, &r)| (r, k)).collect();
-    let mut by_section: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    let mut by_parent: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     for &r in &rituals {
         let parent = site.content.pages[r].parent;
-        match by_section.last_mut() {
+        match by_parent.last_mut() {
             Some((p, rs)) if *p == parent => rs.push(r),
-            _ => by_section.push((parent, vec![r])),
+            _ => by_parent.push((parent, vec![r])),
         }
     }
+    // (section, rituals of the table, first position in the section, rituals in the section)
+    let by_section: Vec<(Option<usize>, &[usize], usize, usize)> = by_parent
+        .iter()
+        .flat_map(|(parent, rs)| {
+            rs.chunks(MATRIX_ROWS)
+                .enumerate()
+                .map(move |(k, c)| (*parent, c, k * MATRIX_ROWS, rs.len()))
+        })
+        .collect();
     let single = by_section.len() <= 1;
-    let groups = list(by_section.iter().map(|(parent, rs)| {
+    let groups = list(by_section.iter().map(|&(parent, rs, first, total)| {
         let mut used = vec![single; roles.len()];
         let row_links: Vec<Vec<usize>> = rs.iter().map(|&r| links_of(r, "roles")).collect();
         for t in row_links.iter().flatten() {
@@ -131,6 +144,9 @@ pub fn render(
                     .filter(|_| !single)
                     .map_or_else(Value::none, |p| values.refs[p].clone()),
             ),
+            ("first", (first + 1).into()),
+            ("last", (first + rs.len()).into()),
+            ("total", total.into()),
             (
                 "roles",
                 list(cols.iter().map(|&k| values.refs[roles[k]].clone())),

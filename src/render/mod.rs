@@ -7,6 +7,7 @@
 pub mod context;
 pub mod generated;
 pub mod offline;
+pub mod sidebar;
 pub mod theme;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use tera::{Context, Tera};
 use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 use context::Values;
+pub use sidebar::{key as sidebar_key, nav_section};
 pub use theme::Theme;
 
 /// One file of the output, relative to the output root.
@@ -170,17 +172,39 @@ pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Di
     (files, diags)
 }
 
+/// Renders every page, section and generated page like [`render_site`], but hands each file to
+/// `put` as soon as it is rendered and keeps none: `qunce build` writes pages out while others
+/// render, so peak memory does not grow with the size of the output. Returns how many files
+/// were put.
+pub fn render_site_with(
+    site: &Site,
+    engine: &mut Engine,
+    put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+) -> (usize, Vec<Diagnostic>) {
+    let prepared = prepare(site, engine);
+    let all: Vec<usize> = (0..site.content.pages.len()).collect();
+    let (mut count, mut diags) = prepared.render_pages_with(&all, put);
+    let (gen_files, gen_diags) = prepared.render_generated();
+    diags.extend(gen_diags);
+    count += gen_files.len();
+    if let Err(d) = gen_files.into_par_iter().try_for_each(put) {
+        diags.push(d);
+    }
+    (count, diags)
+}
+
 /// Everything pages share in one build, computed once: page refs, the global context and the
-/// sidebar of each top-level section. The dev server renders only some pages with it.
+/// sidebar of each block of pages. The dev server renders only some pages with it.
 pub struct Prepared<'a> {
     pub site: &'a Site,
     pub engine: &'a Engine,
     pub values: Values<'a>,
-    /// Rendered sidebar per section a sidebar opens (`usize::MAX`: pages outside any section).
+    /// Rendered sidebar per sidebar key (see [`sidebar_key`]; `usize::MAX`: pages outside any
+    /// section).
     pub sidebars: HashMap<usize, String>,
-    /// The section each page's sidebar opens (see [`nav_section`]).
-    pub nav: Vec<Option<usize>>,
-    /// The template global `sections` (the sidebar's data).
+    /// The sidebar key of each page.
+    pub keys: Vec<Option<usize>>,
+    /// The template global `sections`.
     pub sections: tera::Value,
 }
 
@@ -190,24 +214,28 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let sections = context::install(engine, site, &values, None);
     let engine = &*engine;
 
-    // The sidebar is rendered once per section it can open (see `nav_section`), never per page.
-    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
-        .map(|i| nav_section(site, i))
+    // The sidebar is rendered once per block of pages (see `sidebar`), never per page.
+    let keys: Vec<Option<usize>> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| sidebar_key(site, i))
         .collect();
     let sidebars: HashMap<usize, String> = if engine.has("sidebar.html") {
-        let mut tops: Vec<Option<usize>> = nav.clone();
-        tops.push(None);
-        tops.sort_unstable();
-        tops.dedup();
-        tops.par_iter()
-            .filter_map(|&top| {
+        let mut distinct: Vec<Option<usize>> = keys.clone();
+        distinct.push(None);
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct
+            .par_iter()
+            .filter_map(|&key| {
                 let mut cx = Context::new();
-                let url = top.map(|t| values.url(t)).unwrap_or_default();
+                let list = key.and_then(|k| nav_section(site, k));
+                let url = list.map(|t| values.url(t)).unwrap_or_default();
                 cx.insert("current_section_url", &url);
+                cx.insert_value("nav", sidebar::nav(site, &values, key));
                 engine
                     .render("sidebar.html", &cx)
                     .ok()
-                    .map(|html| (top.unwrap_or(usize::MAX), html))
+                    .map(|html| (key.unwrap_or(usize::MAX), html))
             })
             .collect()
     } else {
@@ -218,7 +246,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         engine,
         values,
         sidebars,
-        nav,
+        keys,
         sections,
     }
 }
@@ -258,15 +286,16 @@ pub fn prepare_reusing<'a>(
     } else {
         context::install(engine, site, &values, Some(reuse.sections))
     };
-    let nav: Vec<Option<usize>> = (0..site.content.pages.len())
-        .map(|i| nav_section(site, i))
+    let keys: Vec<Option<usize>> = (0..site.content.pages.len())
+        .into_par_iter()
+        .map(|i| sidebar_key(site, i))
         .collect();
     let prepared = Prepared {
         site,
         engine: &*engine,
         values,
         sidebars: reuse.sidebars,
-        nav,
+        keys,
         sections,
     };
     (prepared, refs_changed)
@@ -275,7 +304,7 @@ pub fn prepare_reusing<'a>(
 impl Prepared<'_> {
     /// The sidebar key of page `i` (see [`Prepared::sidebars`]).
     pub fn sidebar_key(&self, i: usize) -> usize {
-        let top = self.nav[i].unwrap_or(usize::MAX);
+        let top = self.keys[i].unwrap_or(usize::MAX);
         if self.sidebars.contains_key(&top) {
             top
         } else {
@@ -283,62 +312,99 @@ impl Prepared<'_> {
         }
     }
 
+    /// Renders page `i`.
+    fn render_one(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+        let (site, engine, values) = (self.site, self.engine, &self.values);
+        let page = &site.content.pages[i];
+        let template = values.template_for(engine, i);
+        let url = values.url(i);
+        let sidebar = self
+            .sidebars
+            .get(&self.sidebar_key(i))
+            .map(|s| mark_current(s, &url))
+            .unwrap_or_default();
+        let mut cx = Context::new();
+        cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
+        cx.insert("current_url", &url);
+        if page.is_section() {
+            cx.insert_value("section", values.section_full(i));
+            cx.insert_value("page", values.page_full(i));
+        } else {
+            cx.insert_value("page", values.page_full(i));
+            if let Some(parent) = page.parent {
+                cx.insert_value("section", values.section_ref(parent));
+            }
+        }
+        // The page's body and sidebar plus room for the layout around them.
+        let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
+        engine
+            .render_bytes(&template, &cx, capacity)
+            .map(|bytes| OutputFile {
+                path: format!("{}index.html", page.url),
+                bytes,
+            })
+    }
+
     /// Renders the pages `which` (in parallel). Template errors are reported once per distinct
     /// error, naming the first page it happened on and how many others.
     pub fn render_pages(&self, which: &[usize]) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
-        let (site, engine, values) = (self.site, self.engine, &self.values);
         let results: Vec<Result<(usize, OutputFile), (Diagnostic, usize)>> = which
             .par_iter()
-            .map(|&i| {
-                let page = &site.content.pages[i];
-                let template = values.template_for(engine, i);
-                let url = values.url(i);
-                let sidebar = self
-                    .sidebars
-                    .get(&self.sidebar_key(i))
-                    .map(|s| mark_current(s, &url))
-                    .unwrap_or_default();
-                let mut cx = Context::new();
-                cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
-                cx.insert("current_url", &url);
-                if page.is_section() {
-                    cx.insert_value("section", values.section_full(i));
-                    cx.insert_value("page", values.page_full(i));
-                } else {
-                    cx.insert_value("page", values.page_full(i));
-                    if let Some(parent) = page.parent {
-                        cx.insert_value("section", values.section_ref(parent));
-                    }
-                }
-                // The page's body and sidebar plus room for the layout around them.
-                let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
-                engine
-                    .render_bytes(&template, &cx, capacity)
-                    .map(|bytes| {
-                        (
-                            i,
-                            OutputFile {
-                                path: format!("{}index.html", page.url),
-                                bytes,
-                            },
-                        )
-                    })
-                    .map_err(|d| (d, i))
-            })
+            .map(|&i| self.render_one(i).map(|f| (i, f)).map_err(|d| (d, i)))
             .collect();
-
         let mut files = Vec::with_capacity(results.len());
-        let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+        let mut errors = Vec::new();
         for r in results {
             match r {
                 Ok(f) => files.push(f),
-                Err((d, page)) => match errors.iter_mut().find(|(e, _)| e == &d) {
-                    Some((_, pages)) => pages.push(page),
-                    None => errors.push((d, vec![page])),
-                },
+                Err(e) => errors.push(e),
             }
         }
-        let diags: Vec<Diagnostic> = errors
+        (files, self.page_errors(errors))
+    }
+
+    /// Renders the pages `which` (in parallel) and hands each to `put` at once, keeping none
+    /// (see [`render_site_with`]). Returns how many were put and the diagnostics: template
+    /// errors as in [`Prepared::render_pages`], and only the first error of `put` (when the
+    /// disk is full, every later page fails the same way).
+    pub fn render_pages_with(
+        &self,
+        which: &[usize],
+        put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+    ) -> (usize, Vec<Diagnostic>) {
+        let failed: Vec<(Diagnostic, Option<usize>)> = which
+            .par_iter()
+            .filter_map(|&i| match self.render_one(i) {
+                Ok(f) => put(f).err().map(|d| (d, None)),
+                Err(d) => Some((d, Some(i))),
+            })
+            .collect();
+        let mut template_errors = Vec::new();
+        let mut put_error = None;
+        for (d, page) in failed {
+            match page {
+                Some(i) => template_errors.push((d, i)),
+                None => put_error = put_error.or(Some(d)),
+            }
+        }
+        let written = which.len() - template_errors.len() - usize::from(put_error.is_some());
+        let mut diags = self.page_errors(template_errors);
+        diags.extend(put_error);
+        (written, diags)
+    }
+
+    /// One diagnostic per distinct template error, naming the first page it happened on and
+    /// how many others.
+    fn page_errors(&self, failed: Vec<(Diagnostic, usize)>) -> Vec<Diagnostic> {
+        let site = self.site;
+        let mut errors: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
+        for (d, page) in failed {
+            match errors.iter_mut().find(|(e, _)| e == &d) {
+                Some((_, pages)) => pages.push(page),
+                None => errors.push((d, vec![page])),
+            }
+        }
+        errors
             .into_iter()
             .map(|(mut d, pages)| {
                 let first = &site.content.pages[pages[0]];
@@ -355,8 +421,7 @@ impl Prepared<'_> {
                 d.help = Some(format!("{note}; {}", d.help.unwrap_or_default()));
                 d
             })
-            .collect();
-        (files, diags)
+            .collect()
     }
 
     /// Renders the generated pages (matrix, lifecycle, coverage, tags, 404, data files).
@@ -364,26 +429,6 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
-}
-
-/// The section whose entry a page's sidebar opens: its top-level section, or the chapter (the
-/// sub-section directly below it) when the page sits in one. The sidebar then lists only that
-/// chapter's pages, so a page's sidebar does not grow with the number of chapters.
-pub fn nav_section(site: &Site, i: usize) -> Option<usize> {
-    let c = &site.content;
-    let mut sec = if c.pages[i].is_section() {
-        Some(i)
-    } else {
-        c.pages[i].parent
-    };
-    // Walking up, `top` ends at the top-level section and `below` at the one just under it.
-    let (mut top, mut below) = (None, None);
-    while let Some(s) = sec.filter(|&s| s != c.root) {
-        below = top;
-        top = Some(s);
-        sec = c.pages[s].parent;
-    }
-    below.or(top)
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

@@ -399,7 +399,7 @@ mod tests {
         let site = site();
         let mut shard_counts = std::collections::BTreeSet::new();
         for seed in 1..4u64 {
-            let mut rng = Rng(seed * 0x9E37_79B9_7F4A_7C15);
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let pages = 30 + rng.below(30);
             let docs: Vec<PageDoc> = (0..pages).map(|_| doc(&mut rng, site)).collect();
             let (live, files) = Live::new(site, docs.clone());

@@ -232,7 +232,7 @@ pub(super) fn showing(site: &Site, m: usize) -> Vec<usize> {
             out.push(g);
         }
         if let Some(sec) = &pages[p].section
-            && let Some(k) = sec.pages.iter().position(|&x| x == m)
+            && let Some(k) = Some(site.positions[m]).filter(|&k| sec.pages.get(k) == Some(&m))
         {
             if k > 0 {
                 out.push(sec.pages[k - 1]);
@@ -274,7 +274,7 @@ fn members(site: &Site, i: usize) -> Vec<usize> {
     m.push(SEP);
     if let Some(sec) = p.parent.and_then(|s| pages[s].section.as_ref())
         && !p.is_section()
-        && let Some(k) = sec.pages.iter().position(|&x| x == i)
+        && let Some(k) = Some(site.positions[i]).filter(|&k| sec.pages.get(k) == Some(&i))
     {
         if k > 0 {
             m.push(sec.pages[k - 1]);

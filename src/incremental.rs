@@ -543,10 +543,7 @@ impl Memo {
             .chain(search_files)
             .chain(statics)
         {
-            if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
-                changed.push(f.path.clone());
-                files.insert(f.path, Arc::from(f.bytes));
-            }
+            put(&mut files, &mut changed, f);
         }
         changed.sort();
         changed.dedup();
@@ -588,6 +585,14 @@ impl Memo {
 }
 
 mod fast;
+
+/// Adds `f` to the output set, noting it as changed when its bytes differ.
+fn put(files: &mut Files, changed: &mut Vec<String>, f: OutputFile) {
+    if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
+        changed.push(f.path.clone());
+        files.insert(f.path, Arc::from(f.bytes));
+    }
+}
 
 /// Whether page `i` of `new` and page `j` of `old` have the same search entry: everything
 /// [`crate::search::extract`] reads of a page besides its own front matter and body (which are in

@@ -54,6 +54,18 @@ impl PageNotes {
     }
 }
 
+/// A page's Markdown body as HTML, given its scan and resolved links: what the build and the
+/// dev server's fast path both call.
+pub fn render_body(
+    config: &Config,
+    page: &content::Page,
+    scan: &Scan,
+    resolved: &[markdown::Resolved],
+) -> String {
+    let anchor_label = config.ui.get("anchor").map_or("#", String::as_str);
+    markdown::render(page.body(), scan, resolved, config.raw_html, anchor_label)
+}
+
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
@@ -311,11 +323,6 @@ pub fn analyse(
     let (graph, link_diags, names) = t.time("resolve", || {
         links::resolve(&content, &scans, &config, &base)
     });
-    let anchor_label = config
-        .ui
-        .get("anchor")
-        .cloned()
-        .unwrap_or_else(|| "#".to_string());
     let bodies: Vec<String> = t.time("markdown", || {
         content
             .pages
@@ -327,13 +334,7 @@ pub fn analyse(
                 {
                     return prev.bodies[j].clone();
                 }
-                markdown::render(
-                    p.body(),
-                    &scans[i],
-                    &graph.resolved[i],
-                    config.raw_html,
-                    &anchor_label,
-                )
+                render_body(&config, p, &scans[i], &graph.resolved[i])
             })
             .collect()
     });

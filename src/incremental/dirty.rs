@@ -36,16 +36,10 @@ pub(super) fn pages(
     }
     let old_index = old.content.index_by_rel();
     let new_index = site.content.index_by_rel();
-    // Pages whose ref (what other pages show of them) changed, new pages included.
-    let ref_changed: Vec<bool> = site
-        .content
-        .pages
-        .iter()
-        .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
-        .collect();
+    let ref_changed = ref_changed(last, site, refs);
     let any_changed = n != old.content.pages.len() || ref_changed.iter().any(|&c| c);
     // A base or partial template reading any page makes every document depend on all.
-    let readers_everywhere = readers.iter().any(|r| !is_document_template(r));
+    let readers_everywhere = readers_everywhere(readers);
     fn rel_of(s: &Site, k: usize) -> Option<&str> {
         (k != SEP).then(|| s.content.pages[k].rel.as_str())
     }
@@ -135,15 +129,9 @@ fn pages_same_layout(
     let site = prepared.site;
     let old = &last.site;
     let n = site.content.pages.len();
-    let ref_changed: Vec<bool> = site
-        .content
-        .pages
-        .iter()
-        .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
-        .collect();
+    let ref_changed = ref_changed(last, site, refs);
     let any_changed = ref_changed.iter().any(|&c| c);
-    let readers_everywhere = readers.iter().any(|r| !is_document_template(r));
-    if any_changed && readers_everywhere {
+    if any_changed && readers_everywhere(readers) {
         return (0..n).collect();
     }
     let sidebars_same = *sidebars == last.sidebars;
@@ -182,9 +170,23 @@ fn sidebar<'m>(map: &'m HashMap<String, String>, site: &Site, k: usize) -> Optio
     map.get(&key).or_else(|| map.get(""))
 }
 
+/// Whether each page's ref (what other pages show of it) changed, new pages included.
+fn ref_changed(last: &Last, site: &Site, refs: &HashMap<String, tera::Value>) -> Vec<bool> {
+    site.content
+        .pages
+        .iter()
+        .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
+        .collect()
+}
+
+/// Whether a base or partial template reads any page: then every document depends on all.
+pub(super) fn readers_everywhere(readers: &[String]) -> bool {
+    readers.iter().any(|r| !is_document_template(r))
+}
+
 /// Whether a template renders whole documents (as opposed to a base or partial template
 /// that any document's template may extend or include).
-pub(super) fn is_document_template(name: &str) -> bool {
+fn is_document_template(name: &str) -> bool {
     name.starts_with("kinds/") || matches!(name, "page.html" | "section.html" | "index.html")
 }
 

@@ -24,7 +24,7 @@ use crate::markdown::{self, Resolved, Scan};
 use crate::render::{self, OutputFile};
 use crate::site::{self, Site, Timings};
 
-use super::{Files, Last, Memo, Rebuilt, dirty};
+use super::{Files, Last, Memo, Rebuilt, dirty, put};
 
 /// One changed page: its index and new source, and its state before, to patch back.
 struct Patch {
@@ -158,11 +158,6 @@ impl Memo {
         }
         let mut touched_targets: Vec<usize> = Vec::new();
         let mut rerendered_bodies: Vec<usize> = Vec::new();
-        let anchor_label = config
-            .ui
-            .get("anchor")
-            .cloned()
-            .unwrap_or_else(|| "#".to_string());
         let mut new_edges: Vec<(usize, Vec<usize>)> = Vec::new();
         for (&i, out) in redo.iter().zip(outs) {
             fields_same &= out.fields == site.graph.fields[i];
@@ -183,13 +178,11 @@ impl Memo {
             let body_changes = is_changed || out.resolved != site.graph.resolved[i];
             let old_body = if body_changes {
                 rerendered_bodies.push(i);
-                let page = &site.content.pages[i];
-                let body = markdown::render(
-                    page.body(),
+                let body = site::render_body(
+                    &config,
+                    &site.content.pages[i],
                     &site.scans[i],
                     &out.resolved,
-                    config.raw_html,
-                    &anchor_label,
                 );
                 std::mem::replace(&mut site.bodies[i], body)
             } else {
@@ -256,8 +249,7 @@ impl Memo {
             t.time("prepare", || render::prepare_reusing(site, engine, reuse));
         // From here the engine's globals are this build's until it is known to be good.
         self.globals_current = false;
-        let readers_everywhere = self.readers.iter().any(|r| !dirty::is_document_template(r));
-        if !refs_changed.is_empty() && readers_everywhere {
+        if !refs_changed.is_empty() && dirty::readers_everywhere(&self.readers) {
             drop(prepared);
             undo(&mut last.site, patches, saved);
             return None;
@@ -388,14 +380,6 @@ impl Memo {
             .map(|&i| (i, crate::search::extract(site, i, seg)))
             .collect();
         Some(live.update(site, changes))
-    }
-}
-
-/// Adds `f` to the output set, noting it as changed when its bytes differ.
-fn put(files: &mut Files, changed: &mut Vec<String>, f: OutputFile) {
-    if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
-        changed.push(f.path.clone());
-        files.insert(f.path, Arc::from(f.bytes));
     }
 }
 

@@ -153,24 +153,43 @@ pub fn build(site: &Site) -> Vec<OutputFile> {
     assemble(site, &docs)
 }
 
-/// No entry (end of a hash chain in [`Acc`]).
-const NONE: u32 = u32::MAX;
+/// One distinct term of a page being extracted.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// Its place in [`Acc::text`].
+    start: u32,
+    end: u32,
+    /// Its hash, to grow the table without rehashing the text.
+    hash: u32,
+    /// Its [`bucket`], computed once per page, not per occurrence.
+    bucket: u16,
+    /// Scores by field (see [`Acc::add`]).
+    scores: [u8; 3],
+}
 
 /// Per-term scores of one page, by field, summed when the page is done. Terms are copied once
-/// into one string (the future [`PageDoc::text`]) and found by hash, so a page costs a few
-/// allocations, not one per distinct term.
-#[derive(Default)]
+/// into one string (the future [`PageDoc::text`]) and found through one open-addressing table
+/// of entry numbers, so a page costs a few allocations, not one per distinct term, and a token
+/// one hash of its text: this runs for each of the 15 million tokens of a 10,000-page site.
 struct Acc {
     text: String,
-    /// Per distinct term: its place in `text`, its scores by field (see [`Acc::add`]), and the
-    /// next entry whose term has the same hash.
-    entries: Vec<(u32, u32, [u8; 3], u32)>,
-    /// Hash of a term → its latest entry.
-    by_hash: FxHashMap<u64, u32>,
+    entries: Vec<Entry>,
+    /// Entry number + 1 by hash slot (0: empty); a power of two, at most half full.
+    slots: Vec<u32>,
     surfaces: FxHashMap<String, String>,
 }
 
 impl Acc {
+    /// Sized for a typical page's distinct terms: growing was a tenth of extraction.
+    fn new() -> Acc {
+        Acc {
+            text: String::with_capacity(4096),
+            entries: Vec::with_capacity(512),
+            slots: vec![0; 1024],
+            surfaces: FxHashMap::default(),
+        }
+    }
+
     /// Field 0: title-like (max of weights), 1: headings and meta (accumulated), 2: body.
     fn add(&mut self, seg: &Segmenter, text: &str, field: usize, weight: u8) {
         seg.tokens(text, &mut |t| self.token(t, field, weight));
@@ -190,68 +209,103 @@ impl Acc {
 
     fn key(&mut self, term: &str, field: usize, weight: u8) {
         use std::hash::BuildHasher;
-        let h = rustc_hash::FxBuildHasher.hash_one(term);
-        let first = self.by_hash.get(&h).copied().unwrap_or(NONE);
-        let mut k = first;
-        while k != NONE {
-            let (start, end, _, next) = self.entries[k as usize];
-            if &self.text[start as usize..end as usize] == term {
-                break;
+        let hash = rustc_hash::FxBuildHasher.hash_one(term) as u32;
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        let k = loop {
+            match self.slots[at] {
+                0 => break self.insert(term, hash, at),
+                n => {
+                    let e = &self.entries[n as usize - 1];
+                    if e.hash == hash && &self.text[e.start as usize..e.end as usize] == term {
+                        break n as usize - 1;
+                    }
+                }
             }
-            k = next;
-        }
-        if k == NONE {
-            let start = self.text.len() as u32;
-            self.text.push_str(term);
-            k = self.entries.len() as u32;
-            self.entries
-                .push((start, self.text.len() as u32, [0; 3], first));
-            self.by_hash.insert(h, k);
-        }
-        let slot = &mut self.entries[k as usize].2[field];
+            at = (at + 1) & mask;
+        };
+        let slot = &mut self.entries[k].scores[field];
         *slot = match field {
             0 => (*slot).max(weight),
             _ => slot.saturating_add(weight),
         };
     }
 
+    /// Adds `term` as a new entry in the empty slot `at`; returns the entry's number.
+    fn insert(&mut self, term: &str, hash: u32, at: usize) -> usize {
+        let start = self.text.len() as u32;
+        self.text.push_str(term);
+        self.entries.push(Entry {
+            start,
+            end: self.text.len() as u32,
+            hash,
+            bucket: bucket(term),
+            scores: [0; 3],
+        });
+        let n = self.entries.len();
+        self.slots[at] = n as u32;
+        if n * 2 > self.slots.len() {
+            self.grow();
+        }
+        n - 1
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![0u32; self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for (n, e) in self.entries.iter().enumerate() {
+            let mut at = e.hash as usize & mask;
+            while slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = n as u32 + 1;
+        }
+        self.slots = slots;
+    }
+
     fn finish(self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
         let text = self.text;
-        let at = |t: &Term| &text[t.start as usize..t.end as usize];
-        // Sorted by (bucket, term) through the term's first eight bytes as a number, which
-        // orders the same (a shorter term is padded with zero bytes, and equal prefixes fall
-        // back to the whole terms) but compares without slicing: sorting was a tenth of
-        // extraction.
-        let prefix = |t: &str| {
-            let mut b = [0u8; 8];
-            let n = t.len().min(8);
-            b[..n].copy_from_slice(&t.as_bytes()[..n]);
-            u64::from_be_bytes(b)
-        };
-        let mut keyed: Vec<(u16, u64, Term)> = self
-            .entries
-            .into_iter()
-            .map(|(start, end, [title, head, body], _)| {
-                let s = u32::from(title)
-                    + u32::from(head.min(Weights::HEADING * 2))
-                    + u32::from(body.min(Weights::BODY_MAX));
-                let term = &text[start as usize..end as usize];
-                let bucket = bucket(term);
-                let t = Term {
-                    bucket,
-                    score: s.min(u32::from(Weights::MAX)) as u8,
-                    start,
-                    end,
-                };
-                (bucket, prefix(term), t)
-            })
-            .collect();
-        keyed.sort_unstable_by(|a, b| {
-            (a.0, a.1)
-                .cmp(&(b.0, b.1))
-                .then_with(|| at(&a.2).cmp(at(&b.2)))
-        });
-        let terms: Vec<Term> = keyed.into_iter().map(|k| k.2).collect();
+        // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
+        // buckets, so most buckets hold one term or none), then by term within a bucket:
+        // a comparison sort of the whole page was a seventh of extraction.
+        let mut starts = vec![0u32; BUCKETS as usize + 1];
+        for e in &self.entries {
+            starts[usize::from(e.bucket) + 1] += 1;
+        }
+        for b in 0..BUCKETS as usize {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        let mut terms = vec![
+            Term {
+                bucket: 0,
+                score: 0,
+                start: 0,
+                end: 0
+            };
+            self.entries.len()
+        ];
+        for e in &self.entries {
+            let [title, head, body] = e.scores;
+            let s = u32::from(title)
+                + u32::from(head.min(Weights::HEADING * 2))
+                + u32::from(body.min(Weights::BODY_MAX));
+            let at = &mut next[usize::from(e.bucket)];
+            terms[*at as usize] = Term {
+                bucket: e.bucket,
+                score: s.min(u32::from(Weights::MAX)) as u8,
+                start: e.start,
+                end: e.end,
+            };
+            *at += 1;
+        }
+        let term = |t: &Term| &text[t.start as usize..t.end as usize];
+        for b in 0..BUCKETS as usize {
+            let run = &mut terms[starts[b] as usize..starts[b + 1] as usize];
+            if run.len() > 1 {
+                run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
+            }
+        }
         let mut surfaces: Vec<SurfaceEntry> = self
             .surfaces
             .into_iter()
@@ -275,13 +329,7 @@ pub const SECTION_CHARS: usize = 600;
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
-    // Sized for a typical page's distinct terms: growing the map was a tenth of extraction.
-    let mut acc = Acc {
-        text: String::with_capacity(4096),
-        entries: Vec::with_capacity(512),
-        by_hash: FxHashMap::with_capacity_and_hasher(512, Default::default()),
-        surfaces: FxHashMap::default(),
-    };
+    let mut acc = Acc::new();
 
     acc.add(seg, &page.title, 0, Weights::TITLE);
     for a in &page.meta.aliases {
@@ -295,17 +343,13 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
                 .map(|a| (a, Weights::PINYIN - 4, Weights::PINYIN_PART - 4)),
         )
     {
-        for k in pinyin::keys(name) {
-            acc.key(&k, 0, full);
-        }
+        pinyin::for_each_key(name, &mut |k| acc.key(k, 0, full));
         // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
         seg.tokens(name, &mut |t| {
             if let Token::Cjk(w) = t
                 && w != name.as_str()
             {
-                for k in pinyin::keys(w) {
-                    acc.key(&k, 0, part);
-                }
+                pinyin::for_each_key(w, &mut |k| acc.key(k, 0, part));
             }
         });
     }

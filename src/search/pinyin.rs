@@ -3,7 +3,10 @@
 //! combination, up to [`MAX_READINGS`], since the crate's first reading is often not the one a
 //! title uses.
 
+use std::cell::RefCell;
+
 use pinyin::ToPinyinMulti;
+use rustc_hash::FxHashMap;
 
 use super::segment::is_cjk;
 
@@ -19,6 +22,68 @@ pub fn keys(word: &str) -> Vec<String> {
     if chars.len() < 2 {
         return Vec::new();
     }
+    keys_of(chars)
+}
+
+/// Distinct Chinese words whose keys a thread remembers.
+const CACHE_ENTRIES: usize = 1 << 16;
+
+thread_local! {
+    /// Chinese characters of a word → its keys. Titles share their words (打卡, 班长 …), and
+    /// building the combinations allocates for every reading: uncached, pinyin was a sixteenth
+    /// of extracting a page.
+    static CACHE: RefCell<FxHashMap<Box<str>, Box<[String]>>> = RefCell::default();
+}
+
+/// Calls `f` with each of [`keys`]`(word)`, remembered per thread.
+pub fn for_each_key(word: &str, f: &mut impl FnMut(&str)) {
+    let mut small = [0u8; 48];
+    let mut len = 0;
+    let mut count = 0;
+    for c in word.chars().filter(|&c| is_cjk(c)) {
+        count += 1;
+        if len + 4 <= small.len() {
+            len += c.encode_utf8(&mut small[len..]).len();
+        } else {
+            len = usize::MAX - 4;
+        }
+    }
+    if count < 2 {
+        return;
+    }
+    let Some(cjk) = small.get(..len).and_then(|b| std::str::from_utf8(b).ok()) else {
+        // A word too long to remember.
+        keys(word).iter().for_each(|k| f(k));
+        return;
+    };
+    let hit = CACHE.with(|m| {
+        let Ok(m) = m.try_borrow() else {
+            return false;
+        };
+        match m.get(cjk) {
+            Some(keys) => {
+                keys.iter().for_each(|k| f(k));
+                true
+            }
+            None => false,
+        }
+    });
+    if hit {
+        return;
+    }
+    let keys = keys_of(cjk.chars().collect());
+    keys.iter().for_each(|k| f(k));
+    CACHE.with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut()
+            && m.len() < CACHE_ENTRIES
+        {
+            m.insert(cjk.into(), keys.into_boxed_slice());
+        }
+    });
+}
+
+/// [`keys`] of a word's Chinese characters.
+fn keys_of(chars: Vec<char>) -> Vec<String> {
     // Each combination is (full, initials).
     let mut combos: Vec<(String, String)> = vec![(String::new(), String::new())];
     for c in chars {
@@ -68,6 +133,29 @@ mod tests {
         let k = keys("开营仪式");
         assert!(k.contains(&"kaiyingyishi".to_string()), "{k:?}");
         assert!(k.contains(&"kyys".to_string()), "{k:?}");
+    }
+
+    #[test]
+    fn remembered_keys_equal_fresh_ones() {
+        for w in [
+            "班长",
+            "开营仪式 Kickoff",
+            "早晚问候与打卡",
+            "群",
+            "KOL",
+            "社群+",
+        ] {
+            for _ in 0..2 {
+                let mut got = Vec::new();
+                for_each_key(w, &mut |k| got.push(k.to_string()));
+                assert_eq!(got, keys(w), "{w}");
+            }
+        }
+        // Longer than the remembered words: computed each time, the same.
+        let long = "社群运营者".repeat(4);
+        let mut got = Vec::new();
+        for_each_key(&long, &mut |k| got.push(k.to_string()));
+        assert_eq!(got, keys(&long));
     }
 
     #[test]

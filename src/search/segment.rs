@@ -37,6 +37,51 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// The character starting at byte `i` of `text` (a character boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or('\0')
+}
+
+/// Where the Latin word (letters and digits, not Chinese) continuing at byte `i` ends.
+fn word_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let c = char_at(text, i);
+            if is_cjk(c) || is_punctuation(c) || !c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    i
+}
+
+/// Chinese and general punctuation (，。、「」… and fullwidth forms like （）：), told apart
+/// without the Unicode tables `char::is_alphanumeric` searches: they sit between every two
+/// Chinese clauses. The ranges leave out the letters and numerals among the CJK symbols
+/// (々 〇 〡 …), which are alphanumeric.
+fn is_punctuation(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x2000..=0x206F
+            | 0x3000..=0x3004
+            | 0x3008..=0x3020
+            | 0x3030
+            | 0x303D..=0x303F
+            | 0xFF01..=0xFF0F
+            | 0xFF1A..=0xFF20
+            | 0xFF3B..=0xFF40
+            | 0xFF5B..=0xFF65
+    )
+}
+
 /// The segmenter of one build. Loading jieba's dictionary is the expensive part, so it is built
 /// once and shared (read-only) by the parallel per-page extraction.
 pub struct Segmenter {
@@ -95,20 +140,40 @@ impl Segmenter {
 
     /// Calls `out` for every token of `text`, in order (repeats included, for term counts).
     pub fn tokens(&self, text: &str, out: &mut impl FnMut(Token<'_>)) {
-        let mut rest = text;
-        while let Some(c) = rest.chars().next() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII first, byte by byte: spaces, punctuation and English words are most of the
+            // characters that are not Chinese, and need no decoding.
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    let end = word_end(text, i + 1);
+                    self.latin_word(&text[i..end], out);
+                    i = end;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            let c = char_at(text, i);
             if is_cjk(c) {
-                let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
-                self.cjk_run(&rest[..end], out);
-                rest = &rest[end..];
-            } else if c.is_alphanumeric() {
-                let end = rest
-                    .find(|c: char| !c.is_alphanumeric() || is_cjk(c))
-                    .unwrap_or(rest.len());
-                self.latin_word(&rest[..end], out);
-                rest = &rest[end..];
+                let mut end = i + c.len_utf8();
+                while end < bytes.len() && bytes[end] >= 0x80 {
+                    let c = char_at(text, end);
+                    if !is_cjk(c) {
+                        break;
+                    }
+                    end += c.len_utf8();
+                }
+                self.cjk_run(&text[i..end], out);
+                i = end;
+            } else if !is_punctuation(c) && c.is_alphanumeric() {
+                let end = word_end(text, i + c.len_utf8());
+                self.latin_word(&text[i..end], out);
+                i = end;
             } else {
-                rest = &rest[c.len_utf8()..];
+                i += c.len_utf8();
             }
         }
     }
@@ -200,11 +265,7 @@ impl Segmenter {
             }
         }
         let covered = |i: usize| {
-            if n > 64 {
-                long[i]
-            } else {
-                mask >> i & 1 == 1
-            }
+            if n > 64 { long[i] } else { mask >> i & 1 == 1 }
         };
         // A bigram for each adjacent pair touching an uncovered character, so a query that
         // crosses an unknown character still finds the text.
@@ -276,6 +337,19 @@ mod tests {
                 surface: "icebreakers",
             };
             assert_eq!(toks, [format!("{want:?}")]);
+        }
+    }
+
+    #[test]
+    fn punctuation_shortcut_agrees_with_unicode() {
+        for c in (0x2000..=0x206F)
+            .chain(0x3000..=0x303F)
+            .chain(0xFF00..=0xFF65)
+        {
+            let Some(c) = char::from_u32(c) else { continue };
+            if is_punctuation(c) {
+                assert!(!c.is_alphanumeric(), "{c:?} is alphanumeric");
+            }
         }
     }
 

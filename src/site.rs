@@ -224,7 +224,16 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Err(d) => diags.extend(d),
     }
     if site.config.search {
-        files.extend(t.time("search", || crate::search::build(&site)));
+        if streamed {
+            match t.time("search", || {
+                crate::search::build_streamed(&site, crate::search::BATCH, &put)
+            }) {
+                Ok(n) => count += n,
+                Err(d) => diags.push(d),
+            }
+        } else {
+            files.extend(t.time("search", || crate::search::build(&site)));
+        }
     }
     if streamed {
         count += files.len();

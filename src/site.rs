@@ -153,7 +153,8 @@ pub enum Sink<'a> {
     /// Kept in [`Compiled::files`]: the dev server serves from memory, tests read them.
     Memory,
     /// Written into a staging folder as soon as each is rendered, then dropped: `qunce build`
-    /// then needs memory for the site model only, not for its whole output.
+    /// then needs memory for the site model only, not for its whole output. The site model
+    /// comes back without its [`Site::bodies`], dropped once the pages were rendered.
     Stream(&'a Staging),
 }
 
@@ -181,7 +182,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
         Err(_) => Vec::new(),
     };
-    let site = analyse(config, content, &statics, None, &mut t);
+    let mut site = analyse(config, content, &statics, None, &mut t);
     diags.extend(site.notes.all().cloned());
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
     let offline = site.config.offline;
@@ -223,8 +224,22 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         }
         Err(d) => diags.extend(d),
     }
+    if streamed {
+        // Nothing reads the bodies after the render stage, and in a streamed build no page is
+        // rendered again: freed, they make room for the search index.
+        drop(std::mem::take(&mut site.bodies));
+    }
     if site.config.search {
-        files.extend(t.time("search", || crate::search::build(&site)));
+        if streamed {
+            match t.time("search", || {
+                crate::search::build_streamed(&site, crate::search::BATCH, &put)
+            }) {
+                Ok(n) => count += n,
+                Err(d) => diags.push(d),
+            }
+        } else {
+            files.extend(t.time("search", || crate::search::build(&site)));
+        }
     }
     if streamed {
         count += files.len();

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::*;
 use qunce::search::index::decode_postings;
 use qunce::search::{Weights, bucket};
@@ -204,4 +206,43 @@ fn search_must_be_a_boolean() {
     let d = one(&out, "config", "site.toml");
     assert_eq!(d.message, "`search` must be true or false");
     assert_at(d, "site.toml", 4, 10);
+}
+
+/// The search files of a compile in memory, by path.
+fn search_files(files: Vec<qunce::render::OutputFile>) -> BTreeMap<String, Vec<u8>> {
+    files
+        .into_iter()
+        .filter(|f| f.path.starts_with("search/") && f.path.ends_with(".js"))
+        .map(|f| (f.path, f.bytes))
+        .collect()
+}
+
+// The sink's closure returns what every sink returns: `Result<(), Diagnostic>` (see lib.rs).
+#[allow(clippy::result_large_err)]
+#[test]
+fn streamed_index_equals_the_in_memory_one_in_any_batch_size() {
+    let site = handbook();
+    let Ok(compiled) = qunce::compile(&site.opts()) else {
+        panic!("the handbook compiles");
+    };
+    let want = search_files(qunce::search::build(&compiled.site));
+    assert!(want.len() > 3, "shards, manifest and cards");
+    for batch in [1, 7, qunce::search::BATCH] {
+        let got = std::sync::Mutex::new(Vec::new());
+        let n = qunce::search::build_streamed(&compiled.site, batch, &|f| {
+            got.lock().unwrap().push(f);
+            Ok(())
+        })
+        .expect("nothing to fail");
+        let got = search_files(got.into_inner().unwrap());
+        assert_eq!(n, got.len(), "batch {batch}");
+        assert!(got == want, "batch {batch}: streamed files differ");
+    }
+    // And what `qunce build` writes is that.
+    site.build_ok();
+    let built: BTreeMap<String, Vec<u8>> = snapshot(&site.public())
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("search/") && p.ends_with(".js"))
+        .collect();
+    assert!(built == want, "built search files differ");
 }

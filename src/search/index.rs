@@ -110,58 +110,86 @@ pub struct Index {
 impl Index {
     /// Inverts the pages' documents (`docs[i]` is page `i`).
     pub fn build(docs: &[PageDoc]) -> Index {
-        let postings: usize = docs.iter().map(|d| d.terms.len()).sum();
-        Index::with_shards(docs, shard_count(postings), postings)
+        let mut index = Index::by_bucket();
+        index.add(0, docs);
+        index.regroup()
     }
 
-    fn with_shards(docs: &[PageDoc], shards: usize, postings: usize) -> Index {
-        let shift = (BUCKETS as usize / shards).trailing_zeros();
+    /// An empty index of one shard per bucket: pages can be [`Index::add`]ed to it before the
+    /// total of postings, and so the shard count, is known; [`Index::regroup`] then merges its
+    /// shards.
+    pub fn by_bucket() -> Index {
+        let shards = BUCKETS as usize;
+        Index {
+            shards,
+            shift: 0,
+            postings: 0,
+            terms: vec![TermMap::default(); shards],
+            surfaces: vec![SurfaceMap::default(); shards],
+        }
+    }
+
+    /// Inverts `docs` as pages `first`, `first + 1`, … after the pages already in (ids must
+    /// ascend), so a streamed build can invert its pages a batch at a time and drop each batch's
+    /// documents instead of holding every page's at once.
+    pub fn add(&mut self, first: u32, docs: &[PageDoc]) {
+        let shift = self.shift;
         // Contiguous groups of shards, one per task; each reads every page's terms of its bucket
         // range once, in order (a pass over all pages per shard was mostly cache misses).
-        let groups = (rayon::current_num_threads() * 4).clamp(1, shards);
-        let per_group = shards.div_ceil(groups);
-        let parts: Vec<(Vec<TermMap>, Vec<SurfaceMap>)> = (0..groups)
-            .into_par_iter()
-            .map(|g| {
-                let first = (g * per_group).min(shards);
-                let last = ((g + 1) * per_group).min(shards);
-                let lo = (first << shift) as u32;
-                let hi = (last << shift) as u32;
-                let mut terms: Vec<TermMap> = vec![TermMap::default(); last - first];
-                let mut surfaces: Vec<SurfaceMap> = vec![SurfaceMap::default(); last - first];
-                for (id, d) in docs.iter().enumerate() {
+        let groups = (rayon::current_num_threads() * 4).clamp(1, self.shards);
+        let per_group = self.shards.div_ceil(groups);
+        self.terms
+            .par_chunks_mut(per_group)
+            .zip(self.surfaces.par_chunks_mut(per_group))
+            .enumerate()
+            .for_each(|(g, (terms, surfaces))| {
+                let first_shard = g * per_group;
+                let lo = (first_shard << shift) as u32;
+                let hi = ((first_shard + terms.len()) << shift) as u32;
+                for (k, d) in docs.iter().enumerate() {
+                    let id = first + k as u32;
                     let start = d.terms.partition_point(|t| u32::from(t.bucket) < lo);
                     for t in &d.terms[start..] {
                         if u32::from(t.bucket) >= hi {
                             break;
                         }
-                        let map = &mut terms[(usize::from(t.bucket) >> shift) - first];
-                        add_posting(map, d.term(t), id as u32, t.score);
+                        let map = &mut terms[(usize::from(t.bucket) >> shift) - first_shard];
+                        add_posting(map, d.term(t), id, t.score);
                     }
                     let start = d.surfaces.partition_point(|t| u32::from(t.0) < lo);
                     for (b, surface, stem) in &d.surfaces[start..] {
                         if u32::from(*b) >= hi {
                             break;
                         }
-                        let map = &mut surfaces[(usize::from(*b) >> shift) - first];
+                        let map = &mut surfaces[(usize::from(*b) >> shift) - first_shard];
                         add_surface(map, surface, stem);
                     }
                 }
-                (terms, surfaces)
-            })
-            .collect();
-        let mut index = Index {
-            shards,
-            shift,
-            postings,
-            terms: Vec::with_capacity(shards),
-            surfaces: Vec::with_capacity(shards),
-        };
-        for (t, s) in parts {
-            index.terms.extend(t);
-            index.surfaces.extend(s);
+            });
+        self.postings += docs.iter().map(|d| d.terms.len()).sum::<usize>();
+    }
+
+    /// The same index in the number of shards its postings call for ([`shard_count`], never
+    /// more than it has): each new shard is the union of a run of old ones, whose terms are
+    /// disjoint (a term has one bucket).
+    pub fn regroup(self) -> Index {
+        let shards = shard_count(self.postings).min(self.shards);
+        if shards == self.shards {
+            return self;
         }
-        index
+        let per = self.shards / shards;
+        let mut out = Index {
+            shards,
+            shift: self.shift + per.trailing_zeros(),
+            postings: self.postings,
+            terms: vec![TermMap::default(); shards],
+            surfaces: vec![SurfaceMap::default(); shards],
+        };
+        for (s, (terms, surfaces)) in self.terms.into_iter().zip(self.surfaces).enumerate() {
+            out.terms[s / per].extend(terms);
+            out.surfaces[s / per].extend(surfaces);
+        }
+        out
     }
 
     /// The shard of a bucket.
@@ -240,6 +268,13 @@ pub fn add_surface(map: &mut SurfaceMap, surface: &str, stem: &str) {
 
 /// The manifest script: shard count, kinds, and each document's kind.
 pub fn manifest_file(site: &Site, docs: &[PageDoc], shards: usize) -> OutputFile {
+    let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
+    manifest_of_kinds(site, &kinds, shards)
+}
+
+/// [`manifest_file`] from each page's kind alone ([`PageDoc::kind`]), for a build that has
+/// dropped the documents by the time it knows the shard count.
+pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> OutputFile {
     // Kinds in declaration order; a page's kind is one character (`0` + index).
     let kinds: Vec<(&str, &str)> = site
         .config
@@ -247,20 +282,20 @@ pub fn manifest_file(site: &Site, docs: &[PageDoc], shards: usize) -> OutputFile
         .iter()
         .map(|k| (k.name.as_str(), k.label.as_str()))
         .collect();
-    let kind_chars: String = docs
+    let kind_chars: String = page_kinds
         .iter()
         .map(|d| {
-            let k = kinds.iter().position(|(n, _)| *n == d.kind).unwrap_or(0);
+            let k = kinds.iter().position(|(n, _)| n == d).unwrap_or(0);
             char::from_u32(48 + k as u32).unwrap_or('0')
         })
         .collect();
     let present: Vec<usize> = (0..kinds.len())
-        .filter(|&k| docs.iter().any(|d| d.kind == kinds[k].0))
+        .filter(|&k| page_kinds.iter().any(|d| *d == kinds[k].0))
         .collect();
     let manifest = serde_json::json!({
         "v": site.build_id,
         "n": shards,
-        "d": docs.len(),
+        "d": page_kinds.len(),
         "k": kinds.iter().map(|(n, l)| [n, l]).collect::<Vec<_>>(),
         "f": present,
         "dk": kind_chars,

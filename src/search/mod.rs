@@ -16,9 +16,11 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
 use crate::render::OutputFile;
 use crate::site::Site;
+use index::Index;
 pub use index::assemble;
 pub use live::Live;
 pub use segment::{Segmenter, Token};
@@ -151,6 +153,47 @@ pub fn build(site: &Site) -> Vec<OutputFile> {
         .map(|i| extract(site, i, &seg))
         .collect();
     assemble(site, &docs)
+}
+
+/// Pages a streamed search stage extracts and inverts at a time ([`build_streamed`]'s `batch`):
+/// enough to keep every thread busy between the batches' joins, few enough that their
+/// documents weigh little.
+pub const BATCH: usize = 1024;
+
+/// The search stage of a streamed build: the files of [`build`], each handed to `put` as soon
+/// as it is made, returning how many there were. Held all at once, every page's document and
+/// card and every shard's script took more memory at 50,000 pages than the rest of the build;
+/// here a page's card goes out as soon as it is extracted, its terms are inverted `batch` pages
+/// at a time (see [`BATCH`]), and only the inverted index stays until the shards are written.
+pub fn build_streamed(
+    site: &Site,
+    batch: usize,
+    put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+) -> Result<usize, Diagnostic> {
+    let seg = Segmenter::new(user_words(site));
+    let pages = site.content.pages.len();
+    let mut index = Index::by_bucket();
+    let mut kinds: Vec<String> = Vec::with_capacity(pages);
+    for first in (0..pages).step_by(batch.max(1)) {
+        let docs: Vec<PageDoc> = (first..(first + batch).min(pages))
+            .into_par_iter()
+            .map(|i| {
+                let mut doc = extract(site, i, &seg);
+                put(index::card_file(i, &doc))?;
+                doc.fragment = String::new();
+                Ok(doc)
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        index.add(first as u32, &docs);
+        kinds.extend(docs.into_iter().map(|d| d.kind));
+    }
+    let index = index.regroup();
+    (0..index.shards)
+        .into_par_iter()
+        .try_for_each(|s| put(index.shard_file(s)))?;
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    put(index::manifest_of_kinds(site, &kinds, index.shards))?;
+    Ok(pages + index.shards + 1)
 }
 
 /// One distinct term of a page being extracted.

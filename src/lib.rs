@@ -101,11 +101,17 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
 
 /// Compiles the site at `opts.root` without writing anything.
 pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
+    compile_with(opts, false)
+}
+
+/// [`compile`], with or without the search index.
+fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
     let (config, warnings) = config_for(opts)?;
     let mut compiled = site::compile(
         config,
         &BuildOptions {
             drafts: opts.drafts,
+            no_search,
         },
     );
     compiled.diagnostics.extend(warnings);
@@ -113,9 +119,9 @@ pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
     Ok(compiled)
 }
 
-/// `qunce check`: everything but writing.
+/// `qunce check`: everything but writing, and but the search index (which finds no problems).
 pub fn check(opts: &Options) -> Outcome {
-    match compile(opts) {
+    match compile_with(opts, true) {
         Err(o) => o,
         Ok(c) => Outcome {
             status: if c.has_errors() {
@@ -142,6 +148,7 @@ pub fn build(opts: &Options) -> Outcome {
     let out_dir = config.output_dir.clone();
     let build_opts = BuildOptions {
         drafts: opts.drafts,
+        no_search: false,
     };
     let staging = output::Staging::create(&out_dir, &config.root);
     let mut c = match &staging {

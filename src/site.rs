@@ -94,6 +94,9 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub drafts: bool,
+    /// Leave out the search index: it reports no problems, so `qunce check` does not need it,
+    /// and it is half of the work of a large site's build.
+    pub no_search: bool,
 }
 
 /// How long each stage took, for `--timings` and the benchmarks.
@@ -229,7 +232,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         // rendered again: freed, they make room for the search index.
         drop(std::mem::take(&mut site.bodies));
     }
-    if site.config.search {
+    if site.config.search && !opts.no_search {
         if streamed {
             match t.time("search", || {
                 crate::search::build_streamed(&site, crate::search::BATCH, &put)

@@ -198,6 +198,31 @@ fn search_false_leaves_out_the_index_the_page_and_the_box() {
 }
 
 #[test]
+fn check_skips_the_index_and_build_makes_it() {
+    let site = handbook();
+    let opts = qunce::Options {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let stages =
+        |o: &qunce::Outcome| -> Vec<&str> { o.timings.stages.iter().map(|s| s.0).collect() };
+    let checked = qunce::check(&opts);
+    assert_eq!(checked.status, qunce::Status::Ok);
+    assert!(
+        !stages(&checked).contains(&"search"),
+        "{:?}",
+        stages(&checked)
+    );
+    assert!(
+        stages(&checked).contains(&"render"),
+        "check still renders templates"
+    );
+    let built = qunce::build(&opts);
+    assert_eq!(built.status, qunce::Status::Ok);
+    assert!(stages(&built).contains(&"search"), "{:?}", stages(&built));
+}
+
+#[test]
 fn search_must_be_a_boolean() {
     let site = handbook();
     site.write("site.toml", &format!("{SITE_TOML}search = \"no\"\n"));

@@ -7,6 +7,7 @@
 //! runs in parallel; [`assemble`] shards and serialises the extracted [`PageDoc`]s; [`Live`]
 //! keeps an assembled index between rebuilds and patches only what an edited page touches.
 
+pub mod dict;
 pub mod index;
 pub mod live;
 pub mod pinyin;

@@ -7,9 +7,10 @@
 
 use std::cell::RefCell;
 
-use jieba_rs::Jieba;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
+
+use super::dict::Dict;
 
 /// One indexed token of a text. Every token borrows (from the text, or from the segmenter's
 /// caches for the duration of the callback): most tokens repeat a term the page already has,
@@ -85,7 +86,7 @@ fn is_punctuation(c: char) -> bool {
 /// The segmenter of one build. Loading jieba's dictionary is the expensive part, so it is built
 /// once and shared (read-only) by the parallel per-page extraction.
 pub struct Segmenter {
-    jieba: Jieba,
+    dict: Dict,
     stemmer: Stemmer,
 }
 
@@ -114,28 +115,25 @@ const USER_WORD_FREQ: usize = 100_000;
 impl Segmenter {
     /// A segmenter with jieba's default dictionary plus `user_words` (titles and aliases).
     pub fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
-        let mut jieba = Jieba::empty();
-        // The embedded dictionary is well-formed; a parse error cannot happen at run time (and
-        // the unit tests load it).
-        let _ = jieba.load_dict(&mut DICTIONARY.as_bytes());
+        let mut dict = Dict::parse(DICTIONARY);
         for w in user_words {
             // Only pure Chinese words help segmentation; mixed titles are split on non-CJK
             // characters anyway.
             for part in w.split(|c: char| !is_cjk(c)) {
                 if part.chars().count() >= 2 {
-                    jieba.add_word(part, Some(USER_WORD_FREQ), None);
+                    dict.add(part, USER_WORD_FREQ);
                 }
             }
         }
         Segmenter {
-            jieba,
+            dict,
             stemmer: Stemmer::create(Algorithm::English),
         }
     }
 
-    /// Whether jieba knows `word` (tests and diagnostics of the user dictionary).
+    /// Whether the dictionary has `word` (tests and diagnostics of the user dictionary).
     pub fn knows(&self, word: &str) -> bool {
-        self.jieba.has_word(word)
+        self.dict.has(word)
     }
 
     /// Calls `out` for every token of `text`, in order (repeats included, for term counts).
@@ -239,51 +237,120 @@ impl Segmenter {
     /// Words of a Chinese run (search mode: long words and the dictionary words inside them),
     /// plus bigrams around every character no word of two or more characters covers.
     ///
-    /// Not cached: jieba cuts a run faster than a map of past runs finds it (measured at 10,000
-    /// pages: 0.45 s to cut all 1.6 million runs, 0.94 s with a per-thread cache of cuts).
+    /// Not cached: cutting a run is faster than finding it in a map of past runs (measured at
+    /// 10,000 pages: 0.45 s to cut all 1.6 million runs with jieba-rs, 0.94 s with a per-thread
+    /// cache of cuts).
     fn cjk_run(&self, run: &str, out: &mut impl FnMut(Token<'_>)) {
-        let n = run.chars().take(65).count();
-        if n < 2 {
+        if run.chars().nth(1).is_none() {
             out(Token::Cjk(run));
             return;
         }
-        // Characters covered by a word of two or more: a bit mask for runs of up to 64
-        // characters (nearly all), a vector past that.
-        let mut mask = 0u64;
-        let mut long: Vec<bool> = Vec::new();
-        if n > 64 {
-            long = vec![false; run.chars().count()];
-        }
-        for t in self.jieba.cut_for_search(run, false) {
-            if t.end - t.start >= 2 {
-                if n > 64 {
-                    long[t.start..t.end].iter_mut().for_each(|c| *c = true);
-                } else {
-                    mask |= (u64::MAX >> (64 - (t.end - t.start))) << t.start;
-                }
-                out(Token::Cjk(t.word));
-            }
-        }
-        let covered = |i: usize| {
-            if n > 64 { long[i] } else { mask >> i & 1 == 1 }
-        };
-        // A bigram for each adjacent pair touching an uncovered character, so a query that
-        // crosses an unknown character still finds the text.
-        let mut chars = run.char_indices().enumerate().peekable();
-        while let Some((i, (a, _))) = chars.next() {
-            let Some(&(_, (b, c))) = chars.peek() else {
-                break;
-            };
-            if !covered(i) || !covered(i + 1) {
-                out(Token::Cjk(&run[a..b + c.len_utf8()]));
-            }
-        }
+        self.dict.cut(run, &mut |a, b| out(Token::Cjk(&run[a..b])));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokens of a Chinese run as the index made them with jieba-rs (its `cut_for_search`
+    /// without HMM, words of two or more characters, then bigrams around uncovered characters):
+    /// the reference [`Dict::cut`] must equal.
+    fn jieba_tokens<'a>(jieba: &jieba_rs::Jieba, run: &'a str) -> Vec<&'a str> {
+        if run.chars().nth(1).is_none() {
+            return vec![run];
+        }
+        let n = run.chars().count();
+        let mut covered = vec![false; n];
+        let mut out = Vec::new();
+        for t in jieba.cut_for_search(run, false) {
+            if t.end - t.start >= 2 {
+                covered[t.start..t.end].fill(true);
+                out.push(t.word);
+            }
+        }
+        let at: Vec<usize> = run
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([run.len()])
+            .collect();
+        for i in 0..n - 1 {
+            if !covered[i] || !covered[i + 1] {
+                out.push(&run[at[i]..at[i + 2]]);
+            }
+        }
+        out
+    }
+
+    fn jieba_with(user: &[&str]) -> jieba_rs::Jieba {
+        let mut j = jieba_rs::Jieba::empty();
+        j.load_dict(&mut DICTIONARY.as_bytes()).unwrap();
+        for w in user {
+            for part in w.split(|c: char| !is_cjk(c)) {
+                if part.chars().count() >= 2 {
+                    j.add_word(part, Some(USER_WORD_FREQ), None);
+                }
+            }
+        }
+        j
+    }
+
+    /// Every Chinese run of `text`.
+    fn runs(text: &str) -> Vec<&str> {
+        text.split(|c: char| !is_cjk(c))
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn cuts_equal_jieba_rs_on_the_handbook() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        let mut titles = Vec::new();
+        for e in walkdir::WalkDir::new(root.join("content")) {
+            let e = e.unwrap();
+            if e.path().extension().is_some_and(|x| x == "md") {
+                let t = std::fs::read_to_string(e.path()).unwrap();
+                for line in t.lines().filter(|l| l.starts_with("title")) {
+                    titles.push(
+                        line.trim_start_matches("title = ")
+                            .trim_matches('"')
+                            .to_string(),
+                    );
+                }
+                texts.push(t);
+            }
+        }
+        for seeds in std::fs::read_dir(root.join("../shared/seeds"))
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(t) = std::fs::read_to_string(seeds.unwrap().path()) {
+                texts.push(t);
+            }
+        }
+        // Unusual shapes: long runs, characters outside jieba's blocks, repeats.
+        texts.push("开营仪式".repeat(40));
+        texts.push("班长\u{2A6E0}值月生\u{2EBF0}夸夸官作业雨".into());
+        let user: Vec<&str> = titles.iter().map(String::as_str).collect();
+        for user in [&[][..], &user[..]] {
+            let jieba = jieba_with(user);
+            let seg = Segmenter::new(user.iter().copied());
+            let mut compared = 0;
+            for text in &texts {
+                for run in runs(text) {
+                    let mut ours = Vec::new();
+                    seg.cjk_run(run, &mut |t| ours.push(t.term().to_string()));
+                    assert_eq!(ours, jieba_tokens(&jieba, run), "{run}");
+                    compared += 1;
+                }
+            }
+            assert!(compared > 1000, "{compared} runs");
+            for w in ["班长", "开营仪式", "T恤", "社群", "不存在的词"] {
+                assert_eq!(seg.knows(w), jieba.has_word(w), "{w}");
+            }
+        }
+    }
 
     #[test]
     fn user_words_stay_whole() {

@@ -1,0 +1,341 @@
+//! jieba's segmentation of a run of Chinese characters, written for the search index's inner
+//! loop: the same dictionary, the same most probable route through the word graph and the same
+//! search mode (the two- and three-character dictionary words inside a longer word) as jieba-rs's
+//! `cut_for_search` without HMM, so the index does not change, but over a run that is already
+//! pure Chinese, with buffers kept per thread and no allocation per run. jieba-rs spent most of
+//! its time outside the dictionary walk (splitting by character class again, building a token
+//! vector per call); the unit tests compare the two on the handbook's text.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
+/// No node, no word.
+const NONE: u32 = u32::MAX;
+
+/// First and last character of the table that maps common Chinese characters to ids.
+const BMP_FIRST: u32 = 0x3400;
+const BMP_LAST: u32 = 0x9FFF;
+
+/// A word dictionary as a trie over dense character ids.
+pub struct Dict {
+    /// Character id + 1 of each character in `BMP_FIRST..=BMP_LAST` (0: in no word).
+    bmp: Vec<u16>,
+    /// The same for the other characters (compatibility ideographs, extension planes).
+    other: FxHashMap<char, u16>,
+    /// Child of the root per character id (`NONE`: no word starts with it).
+    root: Vec<u32>,
+    /// `node << 16 | character id` → child node.
+    children: FxHashMap<u64, u32>,
+    /// Per node, bit `id % 64` of each child's character id: most steps of the walk fail, and
+    /// this fails them without hashing.
+    child_bits: Vec<u64>,
+    /// `ln(frequency)` of each node that is a word, NaN for the others.
+    log_freq: Vec<f64>,
+    /// Frequencies of the words by node, to replace a frequency the way jieba does.
+    freq: Vec<usize>,
+    /// Words with a character jieba never puts into a block it segments (Latin letters, as in
+    /// T恤): they can never match, but their frequencies count in the total, as in jieba.
+    outside: FxHashMap<Box<str>, usize>,
+    /// Sum of all word frequencies.
+    total: usize,
+}
+
+/// Per-thread buffers of [`Dict::cut`].
+#[derive(Default)]
+struct Scratch {
+    /// Character ids of the run (0: unknown).
+    ids: Vec<u16>,
+    /// Byte offset of each character, and the run's length last.
+    at: Vec<usize>,
+    /// Dictionary words by start: `edges[first[i]..first[i + 1]]` are `(end, node)`.
+    first: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+    /// Best route from each character: (log probability, end, node).
+    route: Vec<(f64, u32, u32)>,
+    /// The tokens of the run being cut, as character ranges.
+    out: Vec<(u32, u32)>,
+    /// Whether a token of two or more characters covers each character.
+    covered: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Characters jieba-rs puts into a block it segments with the dictionary (its `is_cjk`); the
+/// index's Chinese runs also take the unassigned code points between its extension ranges, and
+/// split there as jieba would.
+fn in_jieba_block(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}'
+        | '\u{2A700}'..='\u{2B73F}'
+        | '\u{2B740}'..='\u{2B81F}'
+        | '\u{2B820}'..='\u{2CEAF}'
+        | '\u{2CEB0}'..='\u{2EBEF}'
+        | '\u{2F800}'..='\u{2FA1F}'
+    )
+}
+
+impl Dict {
+    /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0).
+    pub fn parse(text: &str) -> Dict {
+        let mut d = Dict {
+            bmp: vec![0; (BMP_LAST - BMP_FIRST + 1) as usize],
+            other: FxHashMap::default(),
+            root: Vec::new(),
+            children: FxHashMap::default(),
+            child_bits: Vec::new(),
+            log_freq: Vec::new(),
+            freq: Vec::new(),
+            outside: FxHashMap::default(),
+            total: 0,
+        };
+        for line in text.lines() {
+            let mut parts = line.split_whitespace();
+            if let Some(word) = parts.next() {
+                let freq = parts.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+                d.add(word, freq);
+            }
+        }
+        d
+    }
+
+    /// Adds `word` with `freq`, or replaces its frequency (jieba's `add_word`).
+    pub fn add(&mut self, word: &str, freq: usize) {
+        if word.is_empty() {
+            return;
+        }
+        if !word.chars().all(in_jieba_block) {
+            let old = self.outside.insert(word.into(), freq).unwrap_or(0);
+            self.total = self.total + freq - old;
+            return;
+        }
+        let mut node = NONE;
+        for c in word.chars() {
+            let id = self.id_or_new(c);
+            node = self.child_or_new(node, id);
+        }
+        let n = node as usize;
+        if self.log_freq[n].is_nan() {
+            self.total += freq;
+        } else {
+            self.total = self.total + freq - self.freq[n];
+        }
+        self.freq[n] = freq;
+        self.log_freq[n] = (freq as f64).ln();
+    }
+
+    /// Whether `word` is in the dictionary.
+    pub fn has(&self, word: &str) -> bool {
+        if self.outside.contains_key(word) {
+            return true;
+        }
+        let mut node = NONE;
+        for c in word.chars() {
+            match self.step(node, self.id(c)) {
+                NONE => return false,
+                next => node = next,
+            }
+        }
+        node != NONE && !self.log_freq[node as usize].is_nan()
+    }
+
+    fn id(&self, c: char) -> u16 {
+        let u = c as u32;
+        if (BMP_FIRST..=BMP_LAST).contains(&u) {
+            self.bmp[(u - BMP_FIRST) as usize]
+        } else {
+            self.other.get(&c).copied().unwrap_or(0)
+        }
+    }
+
+    fn id_or_new(&mut self, c: char) -> u16 {
+        let id = self.id(c);
+        if id != 0 {
+            return id;
+        }
+        self.root.push(NONE);
+        let id = self.root.len() as u16;
+        let u = c as u32;
+        if (BMP_FIRST..=BMP_LAST).contains(&u) {
+            self.bmp[(u - BMP_FIRST) as usize] = id;
+        } else {
+            self.other.insert(c, id);
+        }
+        id
+    }
+
+    /// The child of `node` (`NONE`: the root) by character id `id` (0: unknown).
+    fn step(&self, node: u32, id: u16) -> u32 {
+        if id == 0 {
+            NONE
+        } else if node == NONE {
+            self.root[usize::from(id) - 1]
+        } else if self.child_bits[node as usize] >> (id % 64) & 1 == 0 {
+            NONE
+        } else {
+            self.children
+                .get(&(u64::from(node) << 16 | u64::from(id)))
+                .copied()
+                .unwrap_or(NONE)
+        }
+    }
+
+    fn child_or_new(&mut self, node: u32, id: u16) -> u32 {
+        let next = self.step(node, id);
+        if next != NONE {
+            return next;
+        }
+        let new = self.log_freq.len() as u32;
+        self.log_freq.push(f64::NAN);
+        self.freq.push(0);
+        self.child_bits.push(0);
+        if node == NONE {
+            self.root[usize::from(id) - 1] = new;
+        } else {
+            self.child_bits[node as usize] |= 1 << (id % 64);
+            self.children
+                .insert(u64::from(node) << 16 | u64::from(id), new);
+        }
+        new
+    }
+
+    /// Calls `out` with the byte range of every token of `run` (a run of Chinese characters)
+    /// that has two or more characters, in jieba's search-mode order, and then with the bigrams
+    /// around each character no such token covers.
+    pub fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize)) {
+        SCRATCH.with(|cell| {
+            // Should `out` ever segment again, that inner call gets buffers of its own.
+            let mut fresh;
+            let mut held = cell.try_borrow_mut().ok();
+            let s: &mut Scratch = match held.as_deref_mut() {
+                Some(s) => s,
+                None => {
+                    fresh = Scratch::default();
+                    &mut fresh
+                }
+            };
+            self.cut_into(run, s);
+            for &(a, b) in &s.out {
+                out(s.at[a as usize], s.at[b as usize]);
+            }
+        });
+    }
+
+    /// Fills `s.out` with the tokens of `run` as character ranges (`s.at` maps them to bytes).
+    fn cut_into(&self, run: &str, s: &mut Scratch) {
+        s.ids.clear();
+        s.at.clear();
+        s.out.clear();
+        let mut blocks_split = false;
+        for (i, c) in run.char_indices() {
+            s.at.push(i);
+            s.ids.push(self.id(c));
+            blocks_split |= !in_jieba_block(c);
+        }
+        s.at.push(run.len());
+        let n = s.ids.len();
+        if !blocks_split {
+            self.cut_block(s, 0, n);
+        } else {
+            let mut start = 0;
+            for (k, c) in run.chars().enumerate() {
+                if !in_jieba_block(c) {
+                    self.cut_block(s, start, k);
+                    start = k + 1;
+                }
+            }
+            self.cut_block(s, start, n);
+        }
+        // Bigrams around characters no token of two or more covers, so a query that crosses
+        // an unknown character still finds the text.
+        s.covered.clear();
+        s.covered.resize(n, false);
+        for &(a, b) in &s.out {
+            s.covered[a as usize..b as usize].fill(true);
+        }
+        for i in 0..n.saturating_sub(1) {
+            if !s.covered[i] || !s.covered[i + 1] {
+                s.out.push((i as u32, i as u32 + 2));
+            }
+        }
+    }
+
+    /// Appends the search-mode tokens of two or more characters of `ids[lo..hi]`, one jieba
+    /// block.
+    fn cut_block(&self, s: &mut Scratch, lo: usize, hi: usize) {
+        if hi <= lo + 1 {
+            return;
+        }
+        let n = hi - lo;
+        let ids = &s.ids[lo..hi];
+        // The word graph: every dictionary word starting at each character.
+        s.first.clear();
+        s.edges.clear();
+        for i in 0..n {
+            s.first.push(s.edges.len() as u32);
+            let mut node = NONE;
+            for (j, &id) in ids.iter().enumerate().skip(i) {
+                node = self.step(node, id);
+                if node == NONE {
+                    break;
+                }
+                if !self.log_freq[node as usize].is_nan() {
+                    s.edges.push((j as u32 + 1, node));
+                }
+            }
+        }
+        s.first.push(s.edges.len() as u32);
+        // The most probable route, from the end, exactly as jieba computes it (the same
+        // operations in the same order, so the same ties).
+        let log_total = (self.total as f64).ln();
+        let log1 = 0.0f64 - log_total;
+        s.route.clear();
+        s.route.resize(n + 1, (0.0, n as u32, NONE));
+        for i in (0..n).rev() {
+            let mut best: Option<(f64, u32, u32)> = None;
+            for &(end, node) in &s.edges[s.first[i] as usize..s.first[i + 1] as usize] {
+                let prob = self.log_freq[node as usize] - log_total + s.route[end as usize].0;
+                match best {
+                    Some(b) if !(prob > b.0 || (prob == b.0 && end > b.1)) => {}
+                    _ => best = Some((prob, end, node)),
+                }
+            }
+            s.route[i] = best.unwrap_or((log1 + s.route[i + 1].0, i as u32 + 1, NONE));
+        }
+        // Search mode: each word of the route, preceded by the dictionary words of two and
+        // three characters inside it when it is longer.
+        let word_at = |s: &Scratch, a: usize, b: usize| {
+            s.edges[s.first[a] as usize..s.first[a + 1] as usize]
+                .iter()
+                .any(|&(end, _)| end as usize == b)
+        };
+        let mut x = 0;
+        while x < n {
+            let y = s.route[x].1 as usize;
+            let len = y - x;
+            if len > 2 {
+                for i in x..y - 1 {
+                    if word_at(s, i, i + 2) {
+                        s.out.push(((lo + i) as u32, (lo + i + 2) as u32));
+                    }
+                }
+            }
+            if len > 3 {
+                for i in x..y - 2 {
+                    if word_at(s, i, i + 3) {
+                        s.out.push(((lo + i) as u32, (lo + i + 3) as u32));
+                    }
+                }
+            }
+            if len >= 2 {
+                s.out.push(((lo + x) as u32, (lo + y) as u32));
+            }
+            x = y;
+        }
+    }
+}

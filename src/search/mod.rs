@@ -228,8 +228,8 @@ impl Acc {
     fn new() -> Acc {
         Acc {
             text: String::with_capacity(4096),
-            entries: Vec::with_capacity(512),
-            slots: vec![0; 1024],
+            entries: Vec::with_capacity(1024),
+            slots: vec![0; 2048],
             surfaces: FxHashMap::default(),
         }
     }

@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tera::value::Key;
+use tera::value::{Key, Map};
 
 use tera::{Kwargs, State, TeraResult, Value};
 
 use super::Engine;
 use crate::content::SECTION_KIND;
 use crate::links::FieldValue;
-use crate::markdown::toc;
+use crate::markdown::{TocEntry, toc};
 use crate::site::Site;
 
 /// Builds a Tera map from pairs.
@@ -367,6 +367,19 @@ fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
     ])
 }
 
+/// A page's `toc` as Tera values, built directly: serialising the entries through serde cost
+/// more than the rest of the page's object.
+fn toc_value(entries: &[TocEntry]) -> Value {
+    list(entries.iter().map(|e| {
+        obj([
+            ("level", e.level.into()),
+            ("id", e.id.as_str().into()),
+            ("title", e.title.as_str().into()),
+            ("children", toc_value(&e.children)),
+        ])
+    }))
+}
+
 fn field(v: &Value, key: &str) -> Value {
     v.get_from_path(key).cloned().unwrap_or_else(Value::none)
 }
@@ -436,16 +449,19 @@ impl Values<'_> {
         let refs = |ids: &[usize]| list(ids.iter().map(|&j| self.refs[j].clone()));
         let kind = site.config.kind(&p.kind);
 
-        let mut fields: BTreeMap<String, Value> = BTreeMap::new();
-        let field_labels: BTreeMap<String, Value> = kind
+        // Maps are built as Tera maps directly: a `BTreeMap` on the way would be one more map
+        // and one more copy of every key per page.
+        let page_fields = &site.graph.fields[i];
+        let mut fields = Map::with_capacity(page_fields.len());
+        let field_labels: Map = kind
             .map(|k| {
                 k.fields
                     .iter()
-                    .map(|f| (f.name.clone(), Value::from(f.label.as_str())))
+                    .map(|f| (Key::from(f.name.clone()), Value::from(f.label.as_str())))
                     .collect()
             })
             .unwrap_or_default();
-        for (name, v) in &site.graph.fields[i] {
+        for (name, v) in page_fields {
             let def = kind.and_then(|k| k.field(name));
             let val = match v {
                 FieldValue::Str(s) => s.as_str().into(),
@@ -459,14 +475,15 @@ impl Values<'_> {
                 FieldValue::Link(t) => t.map_or_else(Value::none, |t| self.refs[t].clone()),
                 FieldValue::Links(ts) => refs(ts),
             };
-            fields.insert(name.clone(), val);
+            fields.insert(Key::from(name.clone()), val);
         }
 
-        let mut incoming: BTreeMap<String, Value> = BTreeMap::new();
-        let mut relations = Vec::new();
-        for (key, sources) in &site.graph.incoming[i] {
+        let page_incoming = &site.graph.incoming[i];
+        let mut incoming = Map::with_capacity(page_incoming.len());
+        let mut relations = Vec::with_capacity(page_incoming.len());
+        for (key, sources) in page_incoming {
             let pages = refs(sources);
-            incoming.insert(key.clone(), pages.clone());
+            incoming.insert(Key::from(key.clone()), pages.clone());
             let (src_kind, fname) = key.split_once('.').unwrap_or((key, ""));
             let flabel = site
                 .config
@@ -572,7 +589,7 @@ impl Values<'_> {
                 scan.word_count.div_ceil(400).max(1).into(),
             ),
             ("content", Value::safe_string(&site.bodies[i])),
-            ("toc", Value::from_serializable(&toc(&scan.headings))),
+            ("toc", toc_value(&toc(&scan.headings))),
             ("fields", fields.into()),
             ("field_labels", field_labels.into()),
             ("incoming", incoming.into()),

@@ -10,6 +10,7 @@
 pub mod dict;
 pub mod index;
 pub mod live;
+pub mod memo;
 pub mod pinyin;
 pub mod segment;
 

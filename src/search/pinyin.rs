@@ -6,7 +6,8 @@
 use std::cell::RefCell;
 
 use pinyin::ToPinyinMulti;
-use rustc_hash::FxHashMap;
+
+use super::memo::{self, Memo};
 
 use super::segment::is_cjk;
 
@@ -32,8 +33,13 @@ thread_local! {
     /// Chinese characters of a word → its keys. Titles share their words (打卡, 班长 …), and
     /// building the combinations allocates for every reading: uncached, pinyin was a sixteenth
     /// of extracting a page.
-    static CACHE: RefCell<FxHashMap<Box<str>, Box<[String]>>> = RefCell::default();
+    static CACHE: memo::Cell<Box<[String]>> = RefCell::default();
 }
+
+const KEYS: Memo<Box<[String]>> = Memo {
+    cell: &CACHE,
+    max_entries: CACHE_ENTRIES,
+};
 
 /// Calls `f` with each of [`keys`]`(word)`, remembered per thread.
 pub fn for_each_key(word: &str, f: &mut impl FnMut(&str)) {
@@ -56,30 +62,12 @@ pub fn for_each_key(word: &str, f: &mut impl FnMut(&str)) {
         keys(word).iter().for_each(|k| f(k));
         return;
     };
-    let hit = CACHE.with(|m| {
-        let Ok(m) = m.try_borrow() else {
-            return false;
-        };
-        match m.get(cjk) {
-            Some(keys) => {
-                keys.iter().for_each(|k| f(k));
-                true
-            }
-            None => false,
-        }
-    });
-    if hit {
+    if KEYS.get(cjk, |keys| keys.iter().for_each(|k| f(k))) {
         return;
     }
     let keys = keys_of(cjk.chars().collect());
     keys.iter().for_each(|k| f(k));
-    CACHE.with(|m| {
-        if let Ok(mut m) = m.try_borrow_mut()
-            && m.len() < CACHE_ENTRIES
-        {
-            m.insert(cjk.into(), keys.into_boxed_slice());
-        }
-    });
+    KEYS.put(cjk, || keys.into_boxed_slice());
 }
 
 /// [`keys`] of a word's Chinese characters.

@@ -8,9 +8,9 @@
 use std::cell::RefCell;
 
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::FxHashMap;
 
 use super::dict::Dict;
+use super::memo::{self, Memo};
 
 /// One indexed token of a text. Every token borrows (from the text, or from the segmenter's
 /// caches for the duration of the callback): most tokens repeat a term the page already has,
@@ -97,8 +97,13 @@ thread_local! {
     /// A lowercased word → its stem, per thread so the parallel extraction never waits on a
     /// lock. The 10,000-page benchmark corpus has 3.3 million Latin words but 10,000 distinct
     /// ones. Stemming does not depend on the dictionary, so this outlives segmenters.
-    static STEMS: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::default();
+    static STEMS: memo::Cell<Box<str>> = RefCell::default();
 }
+
+const STEM_MEMO: Memo<Box<str>> = Memo {
+    cell: &STEMS,
+    max_entries: STEM_CACHE_ENTRIES,
+};
 
 /// jieba's own dictionary (MIT, from jieba-rs 0.11 `src/data/dict.txt`) cut to the 36,145 words
 /// it counts at least 100 times, tags dropped:
@@ -203,31 +208,11 @@ impl Segmenter {
             });
             return;
         }
-        // A shared borrow only: should `out` ever segment again, that call still reads the
-        // cache and merely skips storing.
-        let hit = STEMS.with(|m| {
-            let Ok(m) = m.try_borrow() else {
-                return false;
-            };
-            match m.get(surface) {
-                Some(term) => {
-                    out(Token::Latin { term, surface });
-                    true
-                }
-                None => false,
-            }
-        });
-        if hit {
+        if STEM_MEMO.get(surface, |term| out(Token::Latin { term, surface })) {
             return;
         }
         let term = self.stemmer.stem(surface).into_owned();
-        STEMS.with(|m| {
-            if let Ok(mut m) = m.try_borrow_mut()
-                && m.len() < STEM_CACHE_ENTRIES
-            {
-                m.insert(surface.into(), term.as_str().into());
-            }
-        });
+        STEM_MEMO.put(surface, || term.as_str().into());
         out(Token::Latin {
             term: &term,
             surface,

@@ -299,26 +299,18 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                 }
             }
             "extra" => config.extra = value.value.to_json(),
-            "offline" => match &value.value {
-                spanned::Value::Bool(b) => config.offline = *b,
-                _ => cx.errors.push(
-                    Diagnostic::error("config", "`offline` must be true or false")
-                        .at(&src, value.span.start)
-                        .with_help(
-                            "write `offline = true` to build a site that works from file://",
-                        ),
-                ),
-            },
-            "search" => match &value.value {
-                spanned::Value::Bool(b) => config.search = *b,
-                _ => cx.errors.push(
-                    Diagnostic::error("config", "`search` must be true or false")
-                        .at(&src, value.span.start)
-                        .with_help(
-                            "write `search = false` to build the site without a search index",
-                        ),
-                ),
-            },
+            "offline" => {
+                let help = "write `offline = true` to build a site that works from file://";
+                if let Some(b) = cx.switch(key, value, help) {
+                    config.offline = b;
+                }
+            }
+            "search" => {
+                let help = "write `search = false` to build the site without a search index";
+                if let Some(b) = cx.switch(key, value, help) {
+                    config.search = b;
+                }
+            }
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
@@ -392,6 +384,21 @@ impl Cx<'_> {
             Value::Bool(b) => Some(*b),
             _ => {
                 self.wrong_type(key, "a boolean (true or false)", v);
+                None
+            }
+        }
+    }
+
+    /// A top-level on/off setting: its error says what writing it does.
+    fn switch(&mut self, key: &str, v: &Spanned, help: &str) -> Option<bool> {
+        match &v.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.errors.push(
+                    Diagnostic::error("config", format!("`{key}` must be true or false"))
+                        .at(self.src, v.span.start)
+                        .with_help(help),
+                );
                 None
             }
         }

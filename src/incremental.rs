@@ -601,11 +601,7 @@ fn same_search_inputs(new: &Site, i: usize, old: &Site, j: usize) -> bool {
     fn linked_titles(s: &Site, i: usize) -> impl Iterator<Item = &str> {
         s.graph.fields[i]
             .iter()
-            .flat_map(|(_, v)| match v {
-                crate::links::FieldValue::Link(Some(t)) => std::slice::from_ref(t),
-                crate::links::FieldValue::Links(ts) => ts.as_slice(),
-                _ => &[],
-            })
+            .flat_map(|(_, v)| v.targets())
             .map(move |&t| s.content.pages[t].title.as_str())
     }
     let (p, q) = (&new.content.pages[i], &old.content.pages[j]);

@@ -25,6 +25,18 @@ pub enum FieldValue {
     Links(Vec<usize>),
 }
 
+impl FieldValue {
+    /// The pages a link field points to (none for other fields): refs, backlink-style reverse
+    /// relations, search and the dev server's dirty sets all follow them.
+    pub fn targets(&self) -> &[usize] {
+        match self {
+            FieldValue::Link(Some(t)) => std::slice::from_ref(t),
+            FieldValue::Links(ts) => ts,
+            _ => &[],
+        }
+    }
+}
+
 /// The resolved link graph of the site.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {

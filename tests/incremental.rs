@@ -69,6 +69,13 @@ fn pages(site: &Site) -> Vec<String> {
     out
 }
 
+/// `text` (a page with front matter) with `paragraph` as its body's new first paragraph: the
+/// summary other pages show.
+fn with_first_paragraph(text: &str, paragraph: &str) -> String {
+    let body_at = text.rfind("+++\n").map_or(0, |i| i + 4);
+    format!("{}\n{paragraph}\n{}", &text[..body_at], &text[body_at..])
+}
+
 fn stem(rel: &str) -> String {
     Path::new(rel)
         .file_stem()
@@ -156,13 +163,10 @@ fn edit(site: &Site, rng: &mut Rng, step: usize) -> (Vec<String>, Repair) {
                 .filter(|l| !l.starts_with("description = "))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            let body_at = text.rfind("+++\n").map_or(0, |i| i + 4);
-            let new = format!(
-                "{}\n摘要改为第 {step} 版。\n{}",
-                &text[..body_at],
-                &text[body_at..]
+            site.write(
+                &target,
+                &with_first_paragraph(&text, &format!("摘要改为第 {step} 版。")),
             );
-            site.write(&target, &new);
             vec![target]
         }
         // Break the front matter (an error build that must not replace the last good one).
@@ -220,13 +224,10 @@ fn edit(site: &Site, rng: &mut Rng, step: usize) -> (Vec<String>, Repair) {
                 let t = std::fs::read_to_string(site.path(&p)).unwrap_or_default();
                 (p, t)
             };
-            let body_at = text.rfind("+++\n").map_or(0, |i| i + 4);
-            let new = format!(
-                "{}\n新的开头第 {step} 段。\n{}",
-                &text[..body_at],
-                &text[body_at..]
+            site.write(
+                &target,
+                &with_first_paragraph(&text, &format!("新的开头第 {step} 段。")),
             );
-            site.write(&target, &new);
             vec![target]
         }
         // A new heading and a link to it from another page (anchors across pages).

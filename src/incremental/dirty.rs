@@ -220,11 +220,7 @@ pub(super) fn showing(site: &Site, m: usize) -> Vec<usize> {
         out.extend(sources);
     }
     for (_, v) in &site.graph.fields[m] {
-        match v {
-            FieldValue::Link(Some(t)) => out.push(*t),
-            FieldValue::Links(ts) => out.extend(ts),
-            _ => {}
-        }
+        out.extend(v.targets());
     }
     // Pages `m` links to list it among their backlinks.
     out.extend((0..pages.len()).filter(|&t| site.graph.backlinks[t].contains(&m)));

@@ -136,11 +136,7 @@ impl<'a> Values<'a> {
             which.push(i);
             // Refs carry their reverse relations: the pages page `i`'s fields point to.
             for (_, v) in &site.graph.fields[i] {
-                match v {
-                    FieldValue::Link(Some(t)) => which.push(*t),
-                    FieldValue::Links(ts) => which.extend(ts),
-                    _ => {}
-                }
+                which.extend(v.targets());
             }
         }
         which.sort_unstable();

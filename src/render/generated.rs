@@ -58,11 +58,7 @@ pub fn render(
         site.graph.fields[i]
             .iter()
             .filter(|(k, _)| k == name)
-            .flat_map(|(_, v)| match v {
-                FieldValue::Links(l) => l.clone(),
-                FieldValue::Link(Some(t)) => vec![*t],
-                _ => Vec::new(),
-            })
+            .flat_map(|(_, v)| v.targets().iter().copied())
             .collect()
     };
     let stage_of = |i: usize| -> Option<String> {

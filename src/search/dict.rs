@@ -13,6 +13,9 @@ use rustc_hash::FxHashMap;
 /// No node, no word.
 const NONE: u32 = u32::MAX;
 
+/// The node of a string that is no path of a dictionary's trie (see [`Dict::node`]).
+pub const NO_NODE: u32 = NONE;
+
 /// First and last character of the table that maps common Chinese characters to ids.
 const BMP_FIRST: u32 = 0x3400;
 const BMP_LAST: u32 = 0x9FFF;
@@ -53,8 +56,8 @@ struct Scratch {
     edges: Vec<(u32, u32)>,
     /// Best route from each character: (log probability, end, node).
     route: Vec<(f64, u32, u32)>,
-    /// The tokens of the run being cut, as character ranges.
-    out: Vec<(u32, u32)>,
+    /// The tokens of the run being cut, as character ranges, with their nodes.
+    out: Vec<(u32, u32, u32)>,
     /// Whether a token of two or more characters covers each character.
     covered: Vec<bool>,
 }
@@ -144,6 +147,25 @@ impl Dict {
         node != NONE && !self.log_freq[node as usize].is_nan()
     }
 
+    /// Number of trie nodes: every node id is below it.
+    pub fn nodes(&self) -> usize {
+        self.log_freq.len()
+    }
+
+    /// The trie node `word` leads to (a word or the start of one), or [`NO_NODE`]. A string's
+    /// node is its id for as long as the dictionary lives: the search index keys a page's
+    /// terms by it instead of hashing their text.
+    pub fn node(&self, word: &str) -> u32 {
+        let mut node = NONE;
+        for c in word.chars() {
+            match self.step(node, self.id(c)) {
+                NONE => return NONE,
+                next => node = next,
+            }
+        }
+        node
+    }
+
     fn id(&self, c: char) -> u16 {
         let u = c as u32;
         if (BMP_FIRST..=BMP_LAST).contains(&u) {
@@ -204,10 +226,10 @@ impl Dict {
         new
     }
 
-    /// Calls `out` with the byte range of every token of `run` (a run of Chinese characters)
-    /// that has two or more characters, in jieba's search-mode order, and then with the bigrams
-    /// around each character no such token covers.
-    pub fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize)) {
+    /// Calls `out` with the byte range and [`Dict::node`] of every token of `run` (a run of
+    /// Chinese characters) that has two or more characters, in jieba's search-mode order, and
+    /// then with the bigrams around each character no such token covers.
+    pub fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize, u32)) {
         SCRATCH.with(|cell| {
             // Should `out` ever segment again, that inner call gets buffers of its own.
             let mut fresh;
@@ -220,8 +242,8 @@ impl Dict {
                 }
             };
             self.cut_into(run, s);
-            for &(a, b) in &s.out {
-                out(s.at[a as usize], s.at[b as usize]);
+            for &(a, b, node) in &s.out {
+                out(s.at[a as usize], s.at[b as usize], node);
             }
         });
     }
@@ -255,12 +277,16 @@ impl Dict {
         // an unknown character still finds the text.
         s.covered.clear();
         s.covered.resize(n, false);
-        for &(a, b) in &s.out {
+        for &(a, b, _) in &s.out {
             s.covered[a as usize..b as usize].fill(true);
         }
         for i in 0..n.saturating_sub(1) {
             if !s.covered[i] || !s.covered[i + 1] {
-                s.out.push((i as u32, i as u32 + 2));
+                let node = match self.step(NONE, s.ids[i]) {
+                    NONE => NONE,
+                    first => self.step(first, s.ids[i + 1]),
+                };
+                s.out.push((i as u32, i as u32 + 2, node));
             }
         }
     }
@@ -312,7 +338,8 @@ impl Dict {
         let word_at = |s: &Scratch, a: usize, b: usize| {
             s.edges[s.first[a] as usize..s.first[a + 1] as usize]
                 .iter()
-                .any(|&(end, _)| end as usize == b)
+                .find(|&&(end, _)| end as usize == b)
+                .map(|&(_, node)| node)
         };
         let mut x = 0;
         while x < n {
@@ -320,20 +347,20 @@ impl Dict {
             let len = y - x;
             if len > 2 {
                 for i in x..y - 1 {
-                    if word_at(s, i, i + 2) {
-                        s.out.push(((lo + i) as u32, (lo + i + 2) as u32));
+                    if let Some(node) = word_at(s, i, i + 2) {
+                        s.out.push(((lo + i) as u32, (lo + i + 2) as u32, node));
                     }
                 }
             }
             if len > 3 {
                 for i in x..y - 2 {
-                    if word_at(s, i, i + 3) {
-                        s.out.push(((lo + i) as u32, (lo + i + 3) as u32));
+                    if let Some(node) = word_at(s, i, i + 3) {
+                        s.out.push(((lo + i) as u32, (lo + i + 3) as u32, node));
                     }
                 }
             }
             if len >= 2 {
-                s.out.push(((lo + x) as u32, (lo + y) as u32));
+                s.out.push(((lo + x) as u32, (lo + y) as u32, s.route[x].2));
             }
             x = y;
         }

@@ -7,6 +7,7 @@
 //! runs in parallel; [`assemble`] shards and serialises the extracted [`PageDoc`]s; [`Live`]
 //! keeps an assembled index between rebuilds and patches only what an edited page touches.
 
+mod acc;
 pub mod dict;
 pub mod index;
 pub mod live;
@@ -16,7 +17,6 @@ pub mod segment;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
@@ -198,169 +198,6 @@ pub fn build_streamed(
     Ok(pages + index.shards + 1)
 }
 
-/// One distinct term of a page being extracted.
-#[derive(Clone, Copy)]
-struct Entry {
-    /// Its place in [`Acc::text`].
-    start: u32,
-    end: u32,
-    /// Its hash, to grow the table without rehashing the text.
-    hash: u32,
-    /// Its [`bucket`], computed once per page, not per occurrence.
-    bucket: u16,
-    /// Scores by field (see [`Acc::add`]).
-    scores: [u8; 3],
-}
-
-/// Per-term scores of one page, by field, summed when the page is done. Terms are copied once
-/// into one string (the future [`PageDoc::text`]) and found through one open-addressing table
-/// of entry numbers, so a page costs a few allocations, not one per distinct term, and a token
-/// one hash of its text: this runs for each of the 15 million tokens of a 10,000-page site.
-struct Acc {
-    text: String,
-    entries: Vec<Entry>,
-    /// Entry number + 1 by hash slot (0: empty); a power of two, at most half full.
-    slots: Vec<u32>,
-    surfaces: FxHashMap<String, String>,
-}
-
-impl Acc {
-    /// Sized for a typical page's distinct terms: growing was a tenth of extraction.
-    fn new() -> Acc {
-        Acc {
-            text: String::with_capacity(4096),
-            entries: Vec::with_capacity(1024),
-            slots: vec![0; 2048],
-            surfaces: FxHashMap::default(),
-        }
-    }
-
-    /// Field 0: title-like (max of weights), 1: headings and meta (accumulated), 2: body.
-    fn add(&mut self, seg: &Segmenter, text: &str, field: usize, weight: u8) {
-        seg.tokens(text, &mut |t| self.token(t, field, weight));
-    }
-
-    fn token(&mut self, t: Token<'_>, field: usize, weight: u8) {
-        match t {
-            Token::Cjk(w) => self.key(w, field, weight),
-            Token::Latin { term, surface } => {
-                if term != surface && !self.surfaces.contains_key(surface) {
-                    self.surfaces.insert(surface.to_string(), term.to_string());
-                }
-                self.key(term, field, weight);
-            }
-        }
-    }
-
-    fn key(&mut self, term: &str, field: usize, weight: u8) {
-        use std::hash::BuildHasher;
-        let hash = rustc_hash::FxBuildHasher.hash_one(term) as u32;
-        let mask = self.slots.len() - 1;
-        let mut at = hash as usize & mask;
-        let k = loop {
-            match self.slots[at] {
-                0 => break self.insert(term, hash, at),
-                n => {
-                    let e = &self.entries[n as usize - 1];
-                    if e.hash == hash && &self.text[e.start as usize..e.end as usize] == term {
-                        break n as usize - 1;
-                    }
-                }
-            }
-            at = (at + 1) & mask;
-        };
-        let slot = &mut self.entries[k].scores[field];
-        *slot = match field {
-            0 => (*slot).max(weight),
-            _ => slot.saturating_add(weight),
-        };
-    }
-
-    /// Adds `term` as a new entry in the empty slot `at`; returns the entry's number.
-    fn insert(&mut self, term: &str, hash: u32, at: usize) -> usize {
-        let start = self.text.len() as u32;
-        self.text.push_str(term);
-        self.entries.push(Entry {
-            start,
-            end: self.text.len() as u32,
-            hash,
-            bucket: bucket(term),
-            scores: [0; 3],
-        });
-        let n = self.entries.len();
-        self.slots[at] = n as u32;
-        if n * 2 > self.slots.len() {
-            self.grow();
-        }
-        n - 1
-    }
-
-    fn grow(&mut self) {
-        let mut slots = vec![0u32; self.slots.len() * 2];
-        let mask = slots.len() - 1;
-        for (n, e) in self.entries.iter().enumerate() {
-            let mut at = e.hash as usize & mask;
-            while slots[at] != 0 {
-                at = (at + 1) & mask;
-            }
-            slots[at] = n as u32 + 1;
-        }
-        self.slots = slots;
-    }
-
-    fn finish(self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
-        let text = self.text;
-        // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
-        // buckets, so most buckets hold one term or none), then by term within a bucket:
-        // a comparison sort of the whole page was a seventh of extraction.
-        let mut starts = vec![0u32; BUCKETS as usize + 1];
-        for e in &self.entries {
-            starts[usize::from(e.bucket) + 1] += 1;
-        }
-        for b in 0..BUCKETS as usize {
-            starts[b + 1] += starts[b];
-        }
-        let mut next = starts.clone();
-        let mut terms = vec![
-            Term {
-                bucket: 0,
-                score: 0,
-                start: 0,
-                end: 0
-            };
-            self.entries.len()
-        ];
-        for e in &self.entries {
-            let [title, head, body] = e.scores;
-            let s = u32::from(title)
-                + u32::from(head.min(Weights::HEADING * 2))
-                + u32::from(body.min(Weights::BODY_MAX));
-            let at = &mut next[usize::from(e.bucket)];
-            terms[*at as usize] = Term {
-                bucket: e.bucket,
-                score: s.min(u32::from(Weights::MAX)) as u8,
-                start: e.start,
-                end: e.end,
-            };
-            *at += 1;
-        }
-        let term = |t: &Term| &text[t.start as usize..t.end as usize];
-        for b in 0..BUCKETS as usize {
-            let run = &mut terms[starts[b] as usize..starts[b + 1] as usize];
-            if run.len() > 1 {
-                run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
-            }
-        }
-        let mut surfaces: Vec<SurfaceEntry> = self
-            .surfaces
-            .into_iter()
-            .map(|(s, t)| (bucket(&s), s, t))
-            .collect();
-        surfaces.sort_unstable();
-        (text, terms, surfaces)
-    }
-}
-
 /// A heading's section of a page: its anchor, its title and its text.
 #[derive(Debug, Clone, Default)]
 struct Section(String, String, String);
@@ -374,7 +211,7 @@ pub const SECTION_CHARS: usize = 600;
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
-    let mut acc = Acc::new();
+    let mut acc = acc::Acc::new(seg);
 
     acc.add(seg, &page.title, 0, Weights::TITLE);
     for a in &page.meta.aliases {
@@ -388,19 +225,23 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
                 .map(|a| (a, Weights::PINYIN - 4, Weights::PINYIN_PART - 4)),
         )
     {
-        pinyin::for_each_key(name, &mut |k| acc.key(k, 0, full));
+        pinyin::for_each_key(name, &mut |k| {
+            acc.key(k, 0, full);
+        });
         // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
-        seg.tokens(name, &mut |t| {
-            if let Token::Cjk(w) = t
+        seg.tokens(name, &mut |t: Token<'_>| {
+            if let Token::Cjk(w, _) = t
                 && w != name.as_str()
             {
-                pinyin::for_each_key(w, &mut |k| acc.key(k, 0, part));
+                pinyin::for_each_key(w, &mut |k| {
+                    acc.key(k, 0, part);
+                });
             }
         });
     }
     let mut heading_seen: rustc_hash::FxHashSet<String> = Default::default();
     for h in &scan.headings {
-        seg.tokens(&h.title, &mut |t| {
+        seg.tokens(&h.title, &mut |t: Token<'_>| {
             let w = if heading_seen.insert(t.term().to_string()) {
                 Weights::HEADING
             } else {

@@ -1,0 +1,373 @@
+//! The terms of one page as [`super::extract`] gathers them: each distinct term once, with its
+//! scores by field. This runs for each of the 15 million tokens of a 10,000-page site, so a
+//! token costs an array lookup when it is a dictionary string (most Chinese tokens) and one
+//! hash of its text otherwise, and a page costs a few allocations, not one per term.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
+use super::segment::{NO_NODE, Segmenter, Sink, Token};
+use super::{BUCKETS, SurfaceEntry, Term, Weights, bucket};
+
+/// Strings numbered 0, 1, 2 … in the order they came, kept end to end in one buffer and found
+/// through one open-addressing table: a page's strings cost a few allocations, not one each.
+#[derive(Default)]
+struct Interner {
+    text: String,
+    /// Each string's place in `text`, and its hash (0: not in the table, see
+    /// [`Interner::push`]).
+    spans: Vec<(u32, u32, u32)>,
+    /// String number + 1 by hash slot (0: empty); a power of two, at most half full.
+    slots: Vec<u32>,
+    hashed: usize,
+}
+
+impl Interner {
+    fn with_capacity(bytes: usize, strings: usize) -> Interner {
+        Interner {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(strings),
+            slots: vec![0; (strings * 2).next_power_of_two()],
+            hashed: 0,
+        }
+    }
+
+    /// Where `s` is or would go: `Ok(number)` or `Err((hash, empty slot))`.
+    fn lookup(&self, s: &str) -> Result<usize, (u32, usize)> {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(s) as u32 | 1;
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => return Err((hash, at)),
+                n => {
+                    let (a, b, h) = self.spans[n as usize - 1];
+                    if h == hash && &self.text[a as usize..b as usize] == s {
+                        return Ok(n as usize - 1);
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The number of `s`, if it is in.
+    fn find(&self, s: &str) -> Option<usize> {
+        self.lookup(s).ok()
+    }
+
+    /// The number of `s`, and whether it is new.
+    fn intern(&mut self, s: &str) -> (usize, bool) {
+        let (hash, at) = match self.lookup(s) {
+            Ok(n) => return (n, false),
+            Err(place) => place,
+        };
+        let n = self.push(s, hash);
+        self.slots[at] = n as u32 + 1;
+        self.hashed += 1;
+        if self.hashed * 2 > self.slots.len() {
+            self.grow();
+        }
+        (n, true)
+    }
+
+    /// Appends `s` as a new string; with `hash` 0 it is left out of the table, for a caller
+    /// that finds it another way.
+    fn push(&mut self, s: &str, hash: u32) -> usize {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        self.spans.push((start, self.text.len() as u32, hash));
+        self.spans.len() - 1
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![0u32; self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for (n, &(_, _, hash)) in self.spans.iter().enumerate() {
+            if hash == 0 {
+                continue;
+            }
+            let mut at = hash as usize & mask;
+            while slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = n as u32 + 1;
+        }
+        self.slots = slots;
+    }
+}
+
+/// Per thread: for each dictionary node, the page that last saw it (`stamp`) and its term
+/// there. Stamped rather than cleared, so a page does not pay for the whole dictionary.
+#[derive(Default)]
+struct Seen {
+    stamp: u32,
+    by_node: Vec<(u32, u32)>,
+}
+
+thread_local! {
+    static SEEN: RefCell<Seen> = RefCell::default();
+}
+
+/// Per-term scores of one page, by field, summed when the page is done. Chinese terms the
+/// dictionary has a node for are found through this thread's [`Seen`] array, the others
+/// (Latin words, pinyin, bigrams of unknown characters) by their text.
+pub(super) struct Acc {
+    /// The page's distinct terms (the future [`super::PageDoc::text`]).
+    terms: Interner,
+    /// Per term: its [`bucket`], computed once per page, and its scores by field (see
+    /// [`Acc::add`]).
+    scores: Vec<(u16, [u8; 3])>,
+    /// The page's Latin words as written, and the term each became.
+    words: Interner,
+    word_terms: Vec<u32>,
+    surfaces: FxHashMap<String, String>,
+    /// This page's stamp and the thread's array, taken for the page's duration.
+    stamp: u32,
+    seen: Vec<(u32, u32)>,
+}
+
+/// An [`Acc`] taking the tokens of one field at one weight.
+struct Scoring<'a> {
+    acc: &'a mut Acc,
+    field: usize,
+    weight: u8,
+}
+
+impl Sink for Scoring<'_> {
+    fn token(&mut self, t: Token<'_>) {
+        let k = self.acc.token(t, self.field, self.weight);
+        if let Token::Latin { word, .. } = t {
+            if self.acc.words.intern(word).1 {
+                self.acc.word_terms.push(k as u32);
+            }
+        }
+    }
+
+    fn word(&mut self, word: &str) -> bool {
+        match self.acc.words.find(word) {
+            Some(n) => {
+                let k = self.acc.word_terms[n] as usize;
+                self.acc.score(k, self.field, self.weight);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Acc {
+    /// Sized for a typical page's distinct terms: growing was a tenth of extraction.
+    pub(super) fn new(seg: &Segmenter) -> Acc {
+        let (stamp, mut seen) = SEEN.with(|cell| {
+            let mut s = cell.borrow_mut();
+            s.stamp = s.stamp.wrapping_add(1);
+            if s.stamp == 0 {
+                // Once in four billion pages: old stamps could come round again.
+                s.by_node.iter_mut().for_each(|e| *e = (0, 0));
+                s.stamp = 1;
+            }
+            (s.stamp, std::mem::take(&mut s.by_node))
+        });
+        if seen.len() < seg.nodes() {
+            seen.resize(seg.nodes(), (0, 0));
+        }
+        Acc {
+            terms: Interner::with_capacity(4096, 1024),
+            scores: Vec::with_capacity(1024),
+            words: Interner::with_capacity(1024, 256),
+            word_terms: Vec::with_capacity(256),
+            surfaces: FxHashMap::default(),
+            stamp,
+            seen,
+        }
+    }
+
+    /// Field 0: title-like (max of weights), 1: headings and meta (accumulated), 2: body.
+    pub(super) fn add(&mut self, seg: &Segmenter, text: &str, field: usize, weight: u8) {
+        seg.tokens(
+            text,
+            &mut Scoring {
+                acc: self,
+                field,
+                weight,
+            },
+        );
+    }
+
+    /// Scores one token; returns its term's number.
+    pub(super) fn token(&mut self, t: Token<'_>, field: usize, weight: u8) -> usize {
+        match t {
+            Token::Cjk(w, node) => self.node_key(w, node, field, weight),
+            Token::Latin { term, surface, .. } => {
+                if term != surface && !self.surfaces.contains_key(surface) {
+                    self.surfaces.insert(surface.to_string(), term.to_string());
+                }
+                self.key(term, field, weight)
+            }
+        }
+    }
+
+    /// A Chinese term and its [`Segmenter::node`].
+    fn node_key(&mut self, term: &str, node: u32, field: usize, weight: u8) -> usize {
+        if node == NO_NODE {
+            return self.key(term, field, weight);
+        }
+        let (stamp, k) = self.seen[node as usize];
+        let k = if stamp == self.stamp {
+            k as usize
+        } else {
+            let k = self.terms.push(term, 0);
+            self.scores.push((bucket(term), [0; 3]));
+            self.seen[node as usize] = (self.stamp, k as u32);
+            k
+        };
+        self.score(k, field, weight);
+        k
+    }
+
+    /// A term that is not a dictionary string: Latin words, pinyin keys, bigrams of unknown
+    /// characters.
+    pub(super) fn key(&mut self, term: &str, field: usize, weight: u8) -> usize {
+        let (k, new) = self.terms.intern(term);
+        if new {
+            self.scores.push((bucket(term), [0; 3]));
+        }
+        self.score(k, field, weight);
+        k
+    }
+
+    fn score(&mut self, k: usize, field: usize, weight: u8) {
+        let slot = &mut self.scores[k].1[field];
+        *slot = match field {
+            0 => (*slot).max(weight),
+            _ => slot.saturating_add(weight),
+        };
+    }
+
+    /// The page's text, terms sorted by bucket then term, and surfaces.
+    pub(super) fn finish(mut self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
+        let text = std::mem::take(&mut self.terms.text);
+        // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
+        // buckets, so most buckets hold one term or none), then by term within a bucket:
+        // a comparison sort of the whole page was a seventh of extraction.
+        let mut starts = vec![0u32; BUCKETS as usize + 1];
+        for &(bucket, _) in &self.scores {
+            starts[usize::from(bucket) + 1] += 1;
+        }
+        for b in 0..BUCKETS as usize {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        let mut terms = vec![
+            Term {
+                bucket: 0,
+                score: 0,
+                start: 0,
+                end: 0
+            };
+            self.scores.len()
+        ];
+        for (&(bucket, [title, head, body]), &(start, end, _)) in
+            self.scores.iter().zip(&self.terms.spans)
+        {
+            let s = u32::from(title)
+                + u32::from(head.min(Weights::HEADING * 2))
+                + u32::from(body.min(Weights::BODY_MAX));
+            let at = &mut next[usize::from(bucket)];
+            terms[*at as usize] = Term {
+                bucket,
+                score: s.min(u32::from(Weights::MAX)) as u8,
+                start,
+                end,
+            };
+            *at += 1;
+        }
+        let term = |t: &Term| &text[t.start as usize..t.end as usize];
+        for b in 0..BUCKETS as usize {
+            let run = &mut terms[starts[b] as usize..starts[b + 1] as usize];
+            if run.len() > 1 {
+                run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
+            }
+        }
+        let mut surfaces: Vec<SurfaceEntry> = std::mem::take(&mut self.surfaces)
+            .into_iter()
+            .map(|(s, t)| (bucket(&s), s, t))
+            .collect();
+        surfaces.sort_unstable();
+        (text, terms, surfaces)
+    }
+}
+
+/// Gives the thread its [`Seen`] array back.
+impl Drop for Acc {
+    fn drop(&mut self) {
+        let seen = std::mem::take(&mut self.seen);
+        SEEN.with(|cell| {
+            if let Ok(mut s) = cell.try_borrow_mut() {
+                s.by_node = seen;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Terms and scores of `fields` (text, field, weight) the slow way: every token through
+    /// a plain closure, keyed by its text.
+    fn plain(seg: &Segmenter, fields: &[(&str, usize, u8)]) -> BTreeMap<String, [u8; 3]> {
+        let mut out: BTreeMap<String, [u8; 3]> = BTreeMap::new();
+        for &(text, field, weight) in fields {
+            seg.tokens(text, &mut |t: Token<'_>| {
+                let slot = &mut out.entry(t.term().to_string()).or_default()[field];
+                *slot = match field {
+                    0 => (*slot).max(weight),
+                    _ => slot.saturating_add(weight),
+                };
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn node_and_word_shortcuts_score_like_plain_tokens() {
+        let seg = Segmenter::new(["开营仪式", "值月生"]);
+        let body = "开营仪式 Rituals ritual RITUALS running run 班长由往期，班长由往期 \
+                    值月生和值月生 Icebreaker icebreakers T恤 7 7 kickoff 𠀀𠀁 开营仪式";
+        let fields = [
+            ("开营仪式 Ritual", 0, Weights::TITLE),
+            ("班长 Running", 1, Weights::META),
+            (body, 2, 1),
+            (body, 2, 1),
+        ];
+        // Twice on one thread: the second page must not see the first one's stamps.
+        for _ in 0..2 {
+            let mut acc = Acc::new(&seg);
+            for &(text, field, weight) in &fields {
+                acc.add(&seg, text, field, weight);
+            }
+            let got: BTreeMap<String, [u8; 3]> = acc
+                .scores
+                .iter()
+                .zip(&acc.terms.spans)
+                .map(|(&(_, s), &(a, b, _))| (acc.terms.text[a as usize..b as usize].into(), s))
+                .collect();
+            assert_eq!(got.len(), acc.scores.len(), "a term was entered twice");
+            assert_eq!(got, plain(&seg, &fields));
+            let (_, terms, surfaces) = acc.finish();
+            assert!(terms.windows(2).all(|w| w[0].bucket <= w[1].bucket));
+            assert!(
+                surfaces
+                    .iter()
+                    .any(|(_, s, t)| s == "rituals" && t == "ritual"),
+                "{surfaces:?}"
+            );
+        }
+    }
+}

@@ -117,9 +117,9 @@ thread_local! {
 pub(super) struct Acc {
     /// The page's distinct terms (the future [`super::PageDoc::text`]).
     terms: Interner,
-    /// Per term: its [`bucket`], computed once per page, and its scores by field (see
-    /// [`Acc::add`]).
-    scores: Vec<(u16, [u8; 3])>,
+    /// Per term: its [`bucket`], computed once per page, its scores by field (see
+    /// [`Acc::add`]) and its dictionary node ([`NO_NODE`] for terms found by their text).
+    scores: Vec<(u16, [u8; 3], u32)>,
     /// The page's Latin words as written, and the term each became.
     words: Interner,
     word_terms: Vec<u32>,
@@ -220,7 +220,7 @@ impl Acc {
             k as usize
         } else {
             let k = self.terms.push(term, 0);
-            self.scores.push((bucket(term), [0; 3]));
+            self.scores.push((bucket(term), [0; 3], node));
             self.seen[node as usize] = (self.stamp, k as u32);
             k
         };
@@ -233,7 +233,7 @@ impl Acc {
     pub(super) fn key(&mut self, term: &str, field: usize, weight: u8) -> usize {
         let (k, new) = self.terms.intern(term);
         if new {
-            self.scores.push((bucket(term), [0; 3]));
+            self.scores.push((bucket(term), [0; 3], NO_NODE));
         }
         self.score(k, field, weight);
         k
@@ -254,7 +254,7 @@ impl Acc {
         // buckets, so most buckets hold one term or none), then by term within a bucket:
         // a comparison sort of the whole page was a seventh of extraction.
         let mut starts = vec![0u32; BUCKETS as usize + 1];
-        for &(bucket, _) in &self.scores {
+        for &(bucket, _, _) in &self.scores {
             starts[usize::from(bucket) + 1] += 1;
         }
         for b in 0..BUCKETS as usize {
@@ -266,11 +266,12 @@ impl Acc {
                 bucket: 0,
                 score: 0,
                 start: 0,
-                end: 0
+                end: 0,
+                node: NO_NODE,
             };
             self.scores.len()
         ];
-        for (&(bucket, [title, head, body]), &(start, end, _)) in
+        for (&(bucket, [title, head, body], node), &(start, end, _)) in
             self.scores.iter().zip(&self.terms.spans)
         {
             let s = u32::from(title)
@@ -282,6 +283,7 @@ impl Acc {
                 score: s.min(u32::from(Weights::MAX)) as u8,
                 start,
                 end,
+                node,
             };
             *at += 1;
         }
@@ -356,7 +358,7 @@ mod tests {
                 .scores
                 .iter()
                 .zip(&acc.terms.spans)
-                .map(|(&(_, s), &(a, b, _))| (acc.terms.text[a as usize..b as usize].into(), s))
+                .map(|(&(_, s, _), &(a, b, _))| (acc.terms.text[a as usize..b as usize].into(), s))
                 .collect();
             assert_eq!(got.len(), acc.scores.len(), "a term was entered twice");
             assert_eq!(got, plain(&seg, &fields));

@@ -199,41 +199,35 @@ impl Index {
 
     /// Shard `s`'s script: its terms with postings, and its English surface forms, both sorted.
     pub fn shard_file(&self, s: usize) -> OutputFile {
-        let terms = &self.terms[s];
-        let mut keys: Vec<&str> = terms.keys().map(|k| &**k).collect();
+        let map = &self.terms[s];
+        let mut keys: Vec<&str> = map.keys().map(|k| &**k).collect();
         keys.sort_unstable();
-        let mut out = String::with_capacity(keys.len() * 16 + 64);
-        let _ = write!(out, "qunceSearch.shard({s},{{");
-        for (n, k) in keys.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            push_js(&mut out, k);
-            out.push_str(":\"");
+        // Every term's postings encoded into one buffer, then cut into the pairs.
+        let mut encoded = String::with_capacity(keys.len() * 8);
+        let mut ends = Vec::with_capacity(keys.len());
+        for k in &keys {
             let mut prev = 0;
-            for &(id, score) in &terms[*k] {
-                push_posting(&mut out, id - prev, score);
+            for &(id, score) in &map[*k] {
+                push_posting(&mut encoded, id - prev, score);
                 prev = id;
             }
-            out.push('"');
+            ends.push(encoded.len());
         }
-        out.push_str("},{");
-        let surfaces = &self.surfaces[s];
-        let mut sk: Vec<(&str, &str)> = surfaces.iter().map(|(k, (v, _))| (&**k, &**v)).collect();
-        sk.sort_unstable();
-        for (n, (k, v)) in sk.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            push_js(&mut out, k);
-            out.push(':');
-            push_js(&mut out, v);
-        }
-        out.push_str("});\n");
-        OutputFile {
-            path: format!("search/s{s}.js"),
-            bytes: out.into_bytes(),
-        }
+        let terms: Vec<(&str, &str)> = keys
+            .iter()
+            .zip(&ends)
+            .scan(0, |start, (k, &end)| {
+                let list = &encoded[*start..end];
+                *start = end;
+                Some((*k, list))
+            })
+            .collect();
+        let mut surfaces: Vec<(&str, &str)> = self.surfaces[s]
+            .iter()
+            .map(|(k, (v, _))| (&**k, &**v))
+            .collect();
+        surfaces.sort_unstable();
+        shard_script(s, &terms, &surfaces)
     }
 
     /// Every shard's script, in parallel.
@@ -242,6 +236,37 @@ impl Index {
             .into_par_iter()
             .map(|s| self.shard_file(s))
             .collect()
+    }
+}
+
+/// Shard `s`'s script from its terms with their encoded postings and its surface forms
+/// (surface, stem), both sorted: the one writer of both the full and the streamed index.
+pub fn shard_script(s: usize, terms: &[(&str, &str)], surfaces: &[(&str, &str)]) -> OutputFile {
+    let bytes: usize = terms.iter().map(|(t, l)| t.len() + l.len() + 6).sum();
+    let mut out = String::with_capacity(bytes + surfaces.len() * 24 + 64);
+    let _ = write!(out, "qunceSearch.shard({s},{{");
+    for (n, (term, list)) in terms.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_js(&mut out, term);
+        out.push_str(":\"");
+        out.push_str(list);
+        out.push('"');
+    }
+    out.push_str("},{");
+    for (n, (k, v)) in surfaces.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_js(&mut out, k);
+        out.push(':');
+        push_js(&mut out, v);
+    }
+    out.push_str("});\n");
+    OutputFile {
+        path: format!("search/s{s}.js"),
+        bytes: out.into_bytes(),
     }
 }
 

@@ -10,6 +10,7 @@
 mod acc;
 pub mod dict;
 pub mod index;
+pub mod invert;
 pub mod live;
 pub mod memo;
 pub mod pinyin;
@@ -22,7 +23,6 @@ use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
 use crate::render::OutputFile;
 use crate::site::Site;
-use index::Index;
 pub use index::assemble;
 pub use live::Live;
 pub use segment::{Segmenter, Token};
@@ -39,6 +39,9 @@ pub struct Term {
     pub start: u32,
     /// End of that range.
     pub end: u32,
+    /// Its [`Segmenter::node`], or [`segment::NO_NODE`]: the streamed index finds a Chinese
+    /// term's postings by this number instead of hashing its text.
+    pub node: u32,
 }
 
 /// An English word whose stem differs: `(bucket, surface, stem)`.
@@ -85,6 +88,7 @@ impl PageDoc {
                 score,
                 start,
                 end: doc.text.len() as u32,
+                node: segment::NO_NODE,
             });
         }
         doc
@@ -174,7 +178,7 @@ pub fn build_streamed(
 ) -> Result<usize, Diagnostic> {
     let seg = Segmenter::new(user_words(site));
     let pages = site.content.pages.len();
-    let mut index = Index::by_bucket();
+    let mut index = invert::Inverted::default();
     let mut kinds: Vec<String> = Vec::with_capacity(pages);
     for first in (0..pages).step_by(batch.max(1)) {
         let docs: Vec<PageDoc> = (first..(first + batch).min(pages))
@@ -189,13 +193,13 @@ pub fn build_streamed(
         index.add(first as u32, &docs);
         kinds.extend(docs.into_iter().map(|d| d.kind));
     }
-    let index = index.regroup();
-    (0..index.shards)
+    let shards = index.shards();
+    (0..shards)
         .into_par_iter()
         .try_for_each(|s| put(index.shard_file(s)))?;
     let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
-    put(index::manifest_of_kinds(site, &kinds, index.shards))?;
-    Ok(pages + index.shards + 1)
+    put(index::manifest_of_kinds(site, &kinds, shards))?;
+    Ok(pages + shards + 1)
 }
 
 /// A heading's section of a page: its anchor, its title and its text.

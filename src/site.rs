@@ -180,6 +180,20 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         )
     });
     diags.extend(d);
+    // The search stage's segmenter depends on the titles and aliases alone: it is made on a
+    // thread of its own from here on, in the time the serial parts of the next stages leave.
+    let segmenter =
+        (config.search && !opts.no_search && matches!(sink, Sink::Stream(_))).then(|| {
+            let words: Vec<String> = content
+                .pages
+                .iter()
+                .flat_map(|p| std::iter::once(&p.title).chain(&p.meta.aliases))
+                .cloned()
+                .collect();
+            std::thread::spawn(move || {
+                crate::search::Segmenter::new(words.iter().map(String::as_str))
+            })
+        });
     let theme = render::theme::load(&config);
     let statics = match &theme {
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
@@ -235,7 +249,11 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     if site.config.search && !opts.no_search {
         if streamed {
             match t.time("search", || {
-                crate::search::build_streamed(&site, crate::search::BATCH, &put)
+                let seg = match segmenter.map(std::thread::JoinHandle::join) {
+                    Some(Ok(seg)) => seg,
+                    _ => crate::search::Segmenter::new(crate::search::user_words(&site)),
+                };
+                crate::search::build_streamed_with(&site, &seg, crate::search::BATCH, &put)
             }) {
                 Ok(n) => count += n,
                 Err(d) => diags.push(d),

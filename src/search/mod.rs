@@ -176,7 +176,18 @@ pub fn build_streamed(
     batch: usize,
     put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Diagnostic> {
-    let seg = Segmenter::new(user_words(site));
+    build_streamed_with(site, &Segmenter::new(user_words(site)), batch, put)
+}
+
+/// [`build_streamed`] with the site's segmenter made beforehand ([`Segmenter::new`] of
+/// [`user_words`]): loading the dictionary is serial, so a build makes it while other stages
+/// leave a core idle.
+pub fn build_streamed_with(
+    site: &Site,
+    seg: &Segmenter,
+    batch: usize,
+    put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+) -> Result<usize, Diagnostic> {
     let pages = site.content.pages.len();
     let mut index = invert::Inverted::default();
     let mut kinds: Vec<String> = Vec::with_capacity(pages);
@@ -184,7 +195,7 @@ pub fn build_streamed(
         let docs: Vec<PageDoc> = (first..(first + batch).min(pages))
             .into_par_iter()
             .map(|i| {
-                let mut doc = extract(site, i, &seg);
+                let mut doc = extract(site, i, seg);
                 put(index::card_file(i, &doc))?;
                 doc.fragment = String::new();
                 Ok(doc)

@@ -24,13 +24,20 @@ struct Interner {
 }
 
 impl Interner {
-    fn with_capacity(bytes: usize, strings: usize) -> Interner {
-        Interner {
-            text: String::with_capacity(bytes),
-            spans: Vec::with_capacity(strings),
-            slots: vec![0; (strings * 2).next_power_of_two()],
-            hashed: 0,
+    /// Empties it for a page, keeping its buffers: sized for `strings` strings of `bytes` in
+    /// all, or as a larger page left them (but not much larger, or clearing would cost more
+    /// than allocating).
+    fn reset(&mut self, bytes: usize, strings: usize) {
+        self.text.clear();
+        self.text.reserve(bytes);
+        self.spans.clear();
+        let slots = (strings * 2).next_power_of_two();
+        if self.slots.len() < slots || self.slots.len() > slots * 8 {
+            self.slots = vec![0; slots];
+        } else {
+            self.slots.fill(0);
         }
+        self.hashed = 0;
     }
 
     /// Where `s` is or would go: `Ok(number)` or `Err((hash, empty slot))`.
@@ -99,21 +106,11 @@ impl Interner {
     }
 }
 
-/// Per thread: for each dictionary node, the page that last saw it (`stamp`) and its term
-/// there. Stamped rather than cleared, so a page does not pay for the whole dictionary.
-#[derive(Default)]
-struct Seen {
-    stamp: u32,
-    by_node: Vec<(u32, u32)>,
-}
-
-thread_local! {
-    static SEEN: RefCell<Seen> = RefCell::default();
-}
-
 /// Per-term scores of one page, by field, summed when the page is done. Chinese terms the
-/// dictionary has a node for are found through this thread's [`Seen`] array, the others
-/// (Latin words, pinyin, bigrams of unknown characters) by their text.
+/// dictionary has a node for are found through `seen`, the others (Latin words, pinyin,
+/// bigrams of unknown characters) by their text. One per thread, kept from page to page (see
+/// [`ACC`]).
+#[derive(Default)]
 pub(super) struct Acc {
     /// The page's distinct terms (the future [`super::PageDoc::text`]).
     terms: Interner,
@@ -124,9 +121,19 @@ pub(super) struct Acc {
     words: Interner,
     word_terms: Vec<u32>,
     surfaces: FxHashMap<String, String>,
-    /// This page's stamp and the thread's array, taken for the page's duration.
+    /// For each dictionary node, the page that last saw it (`stamp`) and its term there.
+    /// Stamped rather than cleared, so a page does not pay for the whole dictionary.
     stamp: u32,
     seen: Vec<(u32, u32)>,
+    /// The counting sort's bucket starts and next places (see [`Acc::finish`]).
+    starts: Vec<u32>,
+    next: Vec<u32>,
+}
+
+thread_local! {
+    /// The thread's accumulator between pages: allocating its buffers for every page and
+    /// freeing them after was a tenth of extraction, most of it in the allocator.
+    static ACC: RefCell<Acc> = RefCell::default();
 }
 
 /// An [`Acc`] taking the tokens of one field at one weight.
@@ -159,30 +166,28 @@ impl Sink for Scoring<'_> {
 }
 
 impl Acc {
-    /// Sized for a typical page's distinct terms: growing was a tenth of extraction.
+    /// The thread's accumulator, emptied, for a page cut by `seg`; hand it back with
+    /// [`Acc::finish`]. Sized for a typical page's distinct terms: growing was a tenth of
+    /// extraction.
     pub(super) fn new(seg: &Segmenter) -> Acc {
-        let (stamp, mut seen) = SEEN.with(|cell| {
-            let mut s = cell.borrow_mut();
-            s.stamp = s.stamp.wrapping_add(1);
-            if s.stamp == 0 {
-                // Once in four billion pages: old stamps could come round again.
-                s.by_node.iter_mut().for_each(|e| *e = (0, 0));
-                s.stamp = 1;
-            }
-            (s.stamp, std::mem::take(&mut s.by_node))
-        });
-        if seen.len() < seg.nodes() {
-            seen.resize(seg.nodes(), (0, 0));
+        let mut acc = ACC
+            .with(|cell| cell.try_borrow_mut().map(|mut a| std::mem::take(&mut *a)))
+            .unwrap_or_default();
+        acc.stamp = acc.stamp.wrapping_add(1);
+        if acc.stamp == 0 {
+            // Once in four billion pages: old stamps could come round again.
+            acc.seen.iter_mut().for_each(|e| *e = (0, 0));
+            acc.stamp = 1;
         }
-        Acc {
-            terms: Interner::with_capacity(4096, 1024),
-            scores: Vec::with_capacity(1024),
-            words: Interner::with_capacity(1024, 256),
-            word_terms: Vec::with_capacity(256),
-            surfaces: FxHashMap::default(),
-            stamp,
-            seen,
+        if acc.seen.len() < seg.nodes() {
+            acc.seen.resize(seg.nodes(), (0, 0));
         }
+        acc.terms.reset(4096, 1024);
+        acc.scores.clear();
+        acc.words.reset(1024, 256);
+        acc.word_terms.clear();
+        acc.surfaces.clear();
+        acc
     }
 
     /// Field 0: title-like (max of weights), 1: headings and meta (accumulated), 2: body.
@@ -247,20 +252,24 @@ impl Acc {
         };
     }
 
-    /// The page's text, terms sorted by bucket then term, and surfaces.
+    /// The page's text, terms sorted by bucket then term, and surfaces; the accumulator goes
+    /// back to the thread for its next page.
     pub(super) fn finish(mut self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
         let text = std::mem::take(&mut self.terms.text);
         // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
         // buckets, so most buckets hold one term or none), then by term within a bucket:
         // a comparison sort of the whole page was a seventh of extraction.
-        let mut starts = vec![0u32; BUCKETS as usize + 1];
+        let mut starts = std::mem::take(&mut self.starts);
+        starts.clear();
+        starts.resize(BUCKETS as usize + 1, 0);
         for &(bucket, _, _) in &self.scores {
             starts[usize::from(bucket) + 1] += 1;
         }
         for b in 0..BUCKETS as usize {
             starts[b + 1] += starts[b];
         }
-        let mut next = starts.clone();
+        let mut next = std::mem::take(&mut self.next);
+        next.clone_from(&starts);
         let mut terms = vec![
             Term {
                 bucket: 0,
@@ -294,24 +303,19 @@ impl Acc {
                 run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
             }
         }
-        let mut surfaces: Vec<SurfaceEntry> = std::mem::take(&mut self.surfaces)
-            .into_iter()
+        let mut surfaces: Vec<SurfaceEntry> = self
+            .surfaces
+            .drain()
             .map(|(s, t)| (bucket(&s), s, t))
             .collect();
         surfaces.sort_unstable();
-        (text, terms, surfaces)
-    }
-}
-
-/// Gives the thread its [`Seen`] array back.
-impl Drop for Acc {
-    fn drop(&mut self) {
-        let seen = std::mem::take(&mut self.seen);
-        SEEN.with(|cell| {
-            if let Ok(mut s) = cell.try_borrow_mut() {
-                s.by_node = seen;
+        (self.starts, self.next) = (starts, next);
+        ACC.with(|cell| {
+            if let Ok(mut kept) = cell.try_borrow_mut() {
+                *kept = self;
             }
         });
+        (text, terms, surfaces)
     }
 }
 

@@ -2,7 +2,7 @@
 //! build and shared: Tera 2 values are `Arc`-backed, so putting a ref in a hundred lists costs a
 //! hundred pointer copies, not a hundred deep copies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use tera::value::{Key, Map};
@@ -12,7 +12,7 @@ use tera::{Kwargs, State, TeraResult, Value};
 use super::Engine;
 use crate::content::SECTION_KIND;
 use crate::links::FieldValue;
-use crate::markdown::{TocEntry, toc};
+use crate::markdown::Heading;
 use crate::site::Site;
 
 /// Builds a Tera map from pairs.
@@ -37,6 +37,119 @@ pub struct Values<'a> {
     pub plain: Vec<Value>,
     urls: std::sync::Arc<Vec<String>>,
     data: std::sync::Arc<SiteData>,
+    shared: Shared,
+}
+
+/// The parts of a `page` object that depend on the page's kind or section, not on the page,
+/// built once per build: each page takes them by reference count instead of building them
+/// again (rebuilt per page, the field labels of a kind and the breadcrumbs of a section cost
+/// a good part of the whole object).
+struct Shared {
+    /// By kind name: its `kind_label` and `field_labels`.
+    kinds: HashMap<String, (Value, Value)>,
+    /// By section: `ancestors` of the pages directly in it (home page down to the section).
+    ancestors: HashMap<usize, Value>,
+    /// By incoming relation key (`kind.field`): `key`, `kind`, `kind_label`, `field` and
+    /// `field_label` of its `relations` entry.
+    relations: HashMap<String, [Value; 5]>,
+}
+
+impl Shared {
+    fn new(site: &Site, refs: &[Value]) -> Shared {
+        let mut kinds: HashMap<String, (Value, Value)> = site
+            .config
+            .kinds
+            .iter()
+            .map(|k| {
+                let labels: Map = k
+                    .fields
+                    .iter()
+                    .map(|f| (Key::from(f.name.clone()), Value::from(f.label.as_str())))
+                    .collect();
+                (
+                    k.name.clone(),
+                    (kind_label(site, &k.name).into(), labels.into()),
+                )
+            })
+            .collect();
+        // Sections show the section kind's label whether or not site.toml declares the kind.
+        kinds
+            .entry(SECTION_KIND.to_string())
+            .or_insert_with(|| (Value::none(), Map::new().into()))
+            .0 = kind_label(site, SECTION_KIND).into();
+        let c = &site.content;
+        let ancestors = (0..c.pages.len())
+            .filter(|&s| c.pages[s].section.is_some())
+            .map(|s| (s, ancestors(site, refs, s)))
+            .collect();
+        let relations = site
+            .config
+            .kinds
+            .iter()
+            .flat_map(|k| {
+                k.fields
+                    .iter()
+                    .map(move |f| format!("{}.{}", k.name, f.name))
+            })
+            .map(|key| {
+                let entry = relation(site, &key);
+                (key, entry)
+            })
+            .collect();
+        Shared {
+            kinds,
+            ancestors,
+            relations,
+        }
+    }
+
+    /// The `relations` entry of `key` but its pages (see [`Shared::relations`]).
+    fn relation(&self, site: &Site, key: &str) -> [Value; 5] {
+        self.relations
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| relation(site, key))
+    }
+
+    /// `kind_label` of a kind, as a value.
+    fn kind_label(&self, site: &Site, kind: &str) -> Value {
+        self.kinds
+            .get(kind)
+            .map_or_else(|| kind_label(site, kind).into(), |(label, _)| label.clone())
+    }
+}
+
+/// `ancestors` of the pages directly in section `s`: the home page down to `s`.
+fn ancestors(site: &Site, refs: &[Value], s: usize) -> Value {
+    let mut chain = Vec::new();
+    let mut cur = Some(s);
+    while let Some(a) = cur {
+        chain.push(obj([
+            ("title", field(&refs[a], "title")),
+            ("url", field(&refs[a], "url")),
+        ]));
+        cur = site.content.pages[a].parent;
+    }
+    chain.reverse();
+    Value::from(chain)
+}
+
+/// `key`, `kind`, `kind_label`, `field` and `field_label` of the `relations` entry of the
+/// incoming relation `key` (`kind.field`).
+fn relation(site: &Site, key: &str) -> [Value; 5] {
+    let (src_kind, fname) = key.split_once('.').unwrap_or((key, ""));
+    let flabel = site
+        .config
+        .kind(src_kind)
+        .and_then(|k| k.field(fname))
+        .map_or(fname, |f| f.label.as_str());
+    [
+        key.into(),
+        src_kind.into(),
+        kind_label(site, src_kind).into(),
+        fname.into(),
+        flabel.into(),
+    ]
 }
 
 /// The parts of [`Values`] that depend on the site's layout only (URLs, lookup tables), kept
@@ -94,17 +207,19 @@ impl<'a> Values<'a> {
     pub fn new(site: &'a Site) -> Values<'a> {
         let urls = urls(site);
         let plain = plain_refs(site, &urls);
-        let refs = (0..site.content.pages.len())
+        let refs: Vec<Value> = (0..site.content.pages.len())
             .into_par_iter()
             .map(|i| full_ref(site, &plain, i))
             .collect();
         let data = site_data(site);
+        let shared = Shared::new(site, &refs);
         Values {
             site,
             refs,
             plain,
             urls: urls.into(),
             data: data.into(),
+            shared,
         }
     }
 
@@ -149,12 +264,14 @@ impl<'a> Values<'a> {
                 old[i] = r;
             }
         }
+        let shared = Shared::new(site, &old);
         let values = Values {
             site,
             refs: old,
             plain,
             urls: tables.urls,
             data: tables.data,
+            shared,
         };
         (values, differ)
     }
@@ -363,17 +480,44 @@ fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
     ])
 }
 
-/// A page's `toc` as Tera values, built directly: serialising the entries through serde cost
-/// more than the rest of the page's object.
-fn toc_value(entries: &[TocEntry]) -> Value {
-    list(entries.iter().map(|e| {
-        obj([
-            ("level", e.level.into()),
-            ("id", e.id.as_str().into()),
-            ("title", e.title.as_str().into()),
-            ("children", toc_value(&e.children)),
-        ])
-    }))
+/// A page's `toc` as Tera values: the tree of `markdown::toc`, built straight from the
+/// headings, so no heading's id and title are copied into an entry on the way.
+fn toc_value(headings: &[Heading]) -> Value {
+    /// An entry by the index of its heading.
+    struct Node {
+        heading: usize,
+        children: Vec<Node>,
+    }
+    let mut root: Vec<Node> = Vec::new();
+    for (k, h) in headings.iter().enumerate() {
+        if !(2..=4).contains(&h.level) {
+            continue;
+        }
+        let mut list = &mut root;
+        // Descend while the last entry at this depth is shallower than the new heading.
+        while list
+            .last()
+            .is_some_and(|l| headings[l.heading].level < h.level)
+        {
+            list = &mut list.last_mut().expect("checked").children;
+        }
+        list.push(Node {
+            heading: k,
+            children: Vec::new(),
+        });
+    }
+    fn value(headings: &[Heading], nodes: &[Node]) -> Value {
+        list(nodes.iter().map(|n| {
+            let h = &headings[n.heading];
+            obj([
+                ("level", h.level.into()),
+                ("id", h.id.as_str().into()),
+                ("title", h.title.as_str().into()),
+                ("children", value(headings, &n.children)),
+            ])
+        }))
+    }
+    value(headings, &root)
 }
 
 fn field(v: &Value, key: &str) -> Value {
@@ -444,19 +588,16 @@ impl Values<'_> {
         let scan = &site.scans[i];
         let refs = |ids: &[usize]| list(ids.iter().map(|&j| self.refs[j].clone()));
         let kind = site.config.kind(&p.kind);
+        let shared = &self.shared;
 
         // Maps are built as Tera maps directly: a `BTreeMap` on the way would be one more map
         // and one more copy of every key per page.
         let page_fields = &site.graph.fields[i];
         let mut fields = Map::with_capacity(page_fields.len());
-        let field_labels: Map = kind
-            .map(|k| {
-                k.fields
-                    .iter()
-                    .map(|f| (Key::from(f.name.clone()), Value::from(f.label.as_str())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let field_labels = shared
+            .kinds
+            .get(&p.kind)
+            .map_or_else(|| Map::new().into(), |(_, labels)| labels.clone());
         for (name, v) in page_fields {
             let def = kind.and_then(|k| k.field(name));
             let val = match v {
@@ -480,49 +621,44 @@ impl Values<'_> {
         for (key, sources) in page_incoming {
             let pages = refs(sources);
             incoming.insert(Key::from(key.clone()), pages.clone());
-            let (src_kind, fname) = key.split_once('.').unwrap_or((key, ""));
-            let flabel = site
-                .config
-                .kind(src_kind)
-                .and_then(|k| k.field(fname))
-                .map_or(fname.to_string(), |f| f.label.clone());
+            let [key, kind, kind_label, field, field_label] = shared.relation(site, key);
             relations.push(obj([
-                ("key", key.as_str().into()),
-                ("kind", src_kind.into()),
-                ("kind_label", kind_label(site, src_kind).into()),
-                ("field", fname.into()),
-                ("field_label", flabel.into()),
+                ("key", key),
+                ("kind", kind),
+                ("kind_label", kind_label),
+                ("field", field),
+                ("field_label", field_label),
                 ("pages", pages),
             ]));
         }
 
         let backlinks = &site.graph.backlinks[i];
-        let mut by_kind: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut by_kind: Vec<(&str, Vec<usize>)> = Vec::new();
         for &b in backlinks {
-            let k = &site.content.pages[b].kind;
-            match by_kind.iter_mut().find(|(kk, _)| kk == k) {
+            let k = site.content.pages[b].kind.as_str();
+            match by_kind.iter_mut().find(|(kk, _)| *kk == k) {
                 Some((_, v)) => v.push(b),
-                None => by_kind.push((k.clone(), vec![b])),
+                None => by_kind.push((k, vec![b])),
             }
         }
         let backlinks_by_kind = list(by_kind.iter().map(|(k, v)| {
             obj([
-                ("kind", k.as_str().into()),
-                ("kind_label", kind_label(site, k).into()),
+                ("kind", (*k).into()),
+                ("kind_label", shared.kind_label(site, k)),
                 ("pages", refs(v)),
             ])
         }));
 
-        let mut ancestors = Vec::new();
-        let mut cur = p.parent;
-        while let Some(a) = cur {
-            ancestors.push(obj([
-                ("title", field(&self.refs[a], "title")),
-                ("url", field(&self.refs[a], "url")),
-            ]));
-            cur = site.content.pages[a].parent;
-        }
-        ancestors.reverse();
+        let ancestors = p.parent.map_or_else(
+            || list([]),
+            |a| {
+                shared
+                    .ancestors
+                    .get(&a)
+                    .cloned()
+                    .unwrap_or_else(|| ancestors(site, &self.refs, a))
+            },
+        );
 
         let (prev, next) = match p
             .parent
@@ -585,14 +721,14 @@ impl Values<'_> {
                 scan.word_count.div_ceil(400).max(1).into(),
             ),
             ("content", Value::safe_string(&site.bodies[i])),
-            ("toc", toc_value(&toc(&scan.headings))),
+            ("toc", toc_value(&scan.headings)),
             ("fields", fields.into()),
-            ("field_labels", field_labels.into()),
+            ("field_labels", field_labels),
             ("incoming", incoming.into()),
             ("relations", list(relations)),
             ("backlinks", refs(backlinks)),
             ("backlinks_by_kind", backlinks_by_kind),
-            ("ancestors", list(ancestors)),
+            ("ancestors", ancestors),
             (
                 "section",
                 p.parent.map_or_else(Value::none, |s| self.refs[s].clone()),

@@ -261,7 +261,11 @@ pub fn render(
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .into_par_iter()
         .filter(|(tpl, _, _)| engine.has(tpl))
-        .map(|(tpl, path, cx)| {
+        .map(|(tpl, path, mut cx)| {
+            // A generated page is one of the views the top bar links to: its site-wide
+            // fragments see its own `current_url`.
+            let fragments = super::fragments(engine, &cx);
+            super::insert_fragments(&mut cx, &fragments)?;
             engine.render(&tpl, &cx).map(|html| OutputFile {
                 path,
                 bytes: html.into_bytes(),

@@ -206,6 +206,51 @@ pub struct Prepared<'a> {
     pub keys: Vec<Option<usize>>,
     /// The template global `sections`.
     pub sections: tera::Value,
+    /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
+    pub fragments: Fragments,
+}
+
+/// Templates whose output is the same on every content page, rendered once per build rather
+/// than once per page, and the variable each reaches the page templates as. The top bar and the
+/// footer were a fifth of the work of rendering a page. They see only the globals and
+/// `current_url`, which is empty for content pages (no content page is one of the generated
+/// views the top bar links to); a generated page renders them with its own `current_url`.
+pub const SITE_WIDE: [(&str, &str); 2] = [
+    ("header.html", "header_html"),
+    ("footer.html", "footer_html"),
+];
+
+/// The rendered [`SITE_WIDE`] fragments of one context, as safe strings. A fragment that failed
+/// to render keeps its error, reported on the pages that would show it.
+pub type Fragments = Vec<(&'static str, Result<tera::Value, Diagnostic>)>;
+
+/// Renders the [`SITE_WIDE`] templates the theme has with `cx`.
+pub fn fragments(engine: &Engine, cx: &Context) -> Fragments {
+    SITE_WIDE
+        .iter()
+        .filter(|(template, _)| engine.has(template))
+        .map(|&(template, var)| {
+            let html = engine
+                .render(template, cx)
+                .map(|h| tera::Value::safe_string(&h));
+            (var, html)
+        })
+        .collect()
+}
+
+/// Puts `fragments` into `cx`, or returns the first one's error.
+pub fn insert_fragments(cx: &mut Context, fragments: &Fragments) -> Result<(), Diagnostic> {
+    for (var, html) in fragments {
+        cx.insert_value(*var, html.clone()?);
+    }
+    Ok(())
+}
+
+/// The fragments content pages show: rendered with an empty `current_url`.
+fn content_fragments(engine: &Engine) -> Fragments {
+    let mut cx = Context::new();
+    cx.insert_value("current_url", "".into());
+    fragments(engine, &cx)
 }
 
 /// Computes the shared data of a build and installs the global context on the engine.
@@ -248,6 +293,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         sidebars,
         keys,
         sections,
+        fragments: content_fragments(engine),
     }
 }
 
@@ -290,13 +336,15 @@ pub fn prepare_reusing<'a>(
         .into_par_iter()
         .map(|i| sidebar_key(site, i))
         .collect();
+    let engine = &*engine;
     let prepared = Prepared {
         site,
-        engine: &*engine,
+        engine,
         values,
         sidebars: reuse.sidebars,
         keys,
         sections,
+        fragments: content_fragments(engine),
     };
     (prepared, refs_changed)
 }
@@ -324,8 +372,9 @@ impl Prepared<'_> {
             .map(|s| mark_current(s, &url))
             .unwrap_or_default();
         let mut cx = Context::new();
+        insert_fragments(&mut cx, &self.fragments)?;
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
-        cx.insert("current_url", &url);
+        cx.insert_value("current_url", url.as_str().into());
         if page.is_section() {
             cx.insert_value("section", values.section_full(i));
             cx.insert_value("page", values.page_full(i));

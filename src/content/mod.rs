@@ -473,7 +473,16 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
             return (None, diags);
         }
     };
-    let source = match String::from_utf8(bytes) {
+    // The standard library's check runs at well under 1 GB/s on Chinese text: a third of the
+    // load stage's CPU at 10,000 pages. The vectorised check is an order of magnitude faster;
+    // the standard one still runs on invalid files, for the error's position.
+    let checked = if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: `simdutf8` just checked that `bytes` are valid UTF-8.
+        Ok(unsafe { String::from_utf8_unchecked(bytes) })
+    } else {
+        String::from_utf8(bytes)
+    };
+    let source = match checked {
         Ok(s) => s,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();

@@ -657,7 +657,7 @@ fn arrange(
             Some(s) => Some(parent_dir(&s.dir)),
             None => Some(parent_dir(&p.rel)),
         }
-        .map(|d| section_of_dir[&d]);
+        .map(|d| section_of_dir[d]);
         content.pages[i].parent = parent;
         if let Some(par) = parent {
             let is_section = content.pages[i].section.is_some();
@@ -673,17 +673,31 @@ fn arrange(
         }
     }
 
-    // Reading order: weight first (unweighted last), then title.
-    let keys: Vec<(i64, String)> = content
+    // Reading order: weight first (unweighted last), then title. The lists are taken out of
+    // their sections to be sorted (in parallel) by keys borrowed from the pages.
+    let mut lists: Vec<(usize, Vec<usize>, Vec<usize>)> = content
         .pages
-        .iter()
-        .map(|p| (p.meta.weight.unwrap_or(i64::MAX), p.title.clone()))
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let s = p.section.as_mut()?;
+            Some((
+                i,
+                std::mem::take(&mut s.pages),
+                std::mem::take(&mut s.subsections),
+            ))
+        })
         .collect();
-    for p in content.pages.iter_mut() {
-        if let Some(s) = &mut p.section {
-            s.pages.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
-            s.subsections.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
-        }
+    let pages = &content.pages;
+    let key = |i: &usize| (pages[*i].meta.weight.unwrap_or(i64::MAX), &pages[*i].title);
+    lists.par_iter_mut().for_each(|(_, pages, subsections)| {
+        pages.sort_by(|a, b| key(a).cmp(&key(b)));
+        subsections.sort_by(|a, b| key(a).cmp(&key(b)));
+    });
+    for (i, pages, subsections) in lists {
+        let s = content.pages[i].section.as_mut().expect("a section");
+        s.pages = pages;
+        s.subsections = subsections;
     }
 
     // URLs top-down, so each section's URL is known before its children's.
@@ -692,11 +706,15 @@ fn arrange(
         let base = content.pages[s].url.clone();
         let sec = content.pages[s].section.clone().expect("section");
         for &c in sec.pages.iter().chain(sec.subsections.iter()) {
-            let slug = content.pages[c].slug.clone();
-            content.pages[c].url = if slug.is_empty() {
+            let page = &mut content.pages[c];
+            page.url = if page.slug.is_empty() {
                 base.clone()
             } else {
-                format!("{base}{slug}/")
+                let mut url = String::with_capacity(base.len() + page.slug.len() + 1);
+                url.push_str(&base);
+                url.push_str(&page.slug);
+                url.push('/');
+                url
             };
         }
         stack.extend(sec.subsections.iter().copied());
@@ -734,9 +752,8 @@ fn arrange(
     }
 }
 
-fn parent_dir(rel: &str) -> String {
-    rel.rsplit_once('/')
-        .map_or(String::new(), |(d, _)| d.to_string())
+fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{Config, FieldType};
 use crate::content::{Content, Page, SECTION_KIND};
@@ -56,9 +57,9 @@ pub struct Graph {
 pub struct Names {
     /// Content-relative path without `.md` (`rituals/开营仪式`), section folders (`rituals`),
     /// and URL paths (`rituals/kai-ying-yi-shi`).
-    by_path: HashMap<String, usize>,
+    by_path: FxHashMap<String, usize>,
     /// Lowercased titles, aliases, slugs and file stems → pages.
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: FxHashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
 }
@@ -118,40 +119,57 @@ impl<'a> Index<'a> {
 }
 
 impl Names {
-    /// Builds the tables: O(pages).
+    /// Builds the tables: O(pages). Each page's keys (lowercased titles and aliases, most of
+    /// the work) are made in parallel; the two tables are then filled at the same time, each
+    /// in page order, since which page a shared key goes to depends on that order.
     pub fn new(content: &Content, config: &Config) -> Names {
-        let mut by_path = HashMap::with_capacity(content.pages.len() * 2);
-        let mut by_name: HashMap<String, Vec<usize>> =
-            HashMap::with_capacity(content.pages.len() * 3);
-        for (i, p) in content.pages.iter().enumerate() {
-            match &p.section {
-                Some(s) => {
-                    by_path.insert(s.dir.clone(), i);
+        let (paths, names): (Vec<(String, String)>, Vec<Vec<String>>) = content
+            .pages
+            .par_iter()
+            .map(|p| {
+                let path = match &p.section {
+                    Some(s) => s.dir.clone(),
+                    None => p.rel.trim_end_matches(".md").to_string(),
+                };
+                let url = p.url.trim_end_matches('/').to_string();
+                let stem = p
+                    .rel
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(".md");
+                let mut names: Vec<String> = vec![p.title.to_lowercase(), p.slug.clone()];
+                if !p.is_section() {
+                    names.push(stem.to_lowercase());
                 }
-                None => {
-                    by_path.insert(p.rel.trim_end_matches(".md").to_string(), i);
+                names.extend(p.meta.aliases.iter().map(|a| a.to_lowercase()));
+                names.sort();
+                names.dedup();
+                names.retain(|n| !n.is_empty());
+                ((path, url), names)
+            })
+            .unzip();
+        let (by_path, by_name) = rayon::join(
+            || {
+                let mut by_path =
+                    FxHashMap::with_capacity_and_hasher(paths.len() * 2, Default::default());
+                for (i, (path, url)) in paths.into_iter().enumerate() {
+                    by_path.insert(path, i);
+                    by_path.entry(url).or_insert(i);
                 }
-            }
-            by_path
-                .entry(p.url.trim_end_matches('/').to_string())
-                .or_insert(i);
-            let stem = p
-                .rel
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(".md");
-            let mut names: Vec<String> = vec![p.title.to_lowercase(), p.slug.clone()];
-            if !p.is_section() {
-                names.push(stem.to_lowercase());
-            }
-            names.extend(p.meta.aliases.iter().map(|a| a.to_lowercase()));
-            names.sort();
-            names.dedup();
-            for n in names.into_iter().filter(|n| !n.is_empty()) {
-                by_name.entry(n).or_default().push(i);
-            }
-        }
+                by_path
+            },
+            || {
+                let mut by_name: FxHashMap<String, Vec<usize>> =
+                    FxHashMap::with_capacity_and_hasher(names.len() * 3, Default::default());
+                for (i, names) in names.into_iter().enumerate() {
+                    for n in names {
+                        by_name.entry(n).or_default().push(i);
+                    }
+                }
+                by_name
+            },
+        );
         let root = config.root.join("content");
         let asset_dest = content
             .assets
@@ -469,19 +487,24 @@ pub fn resolve(
         graph.fields.push(out.fields);
         diags.pages.push(out.diags);
     }
-    for (i, b) in graph.backlinks.iter_mut().enumerate() {
-        b.sort_by_key(|&p| rank[p]);
-        b.dedup();
-        let mut inc: Vec<(String, Vec<usize>)> =
-            std::mem::take(&mut incoming_maps[i]).into_iter().collect();
-        for (_, v) in inc.iter_mut() {
-            v.sort_by_key(|&p| rank[p]);
-            v.dedup();
-        }
-        inc.sort_by(|a, b| a.0.cmp(&b.0));
-        graph.incoming[i] = inc;
-    }
+    graph
+        .backlinks
+        .par_iter_mut()
+        .zip(&mut graph.incoming)
+        .zip(incoming_maps)
+        .for_each(|((b, incoming), map)| {
+            b.sort_by_key(|&p| rank[p]);
+            b.dedup();
+            let mut inc: Vec<(String, Vec<usize>)> = map.into_iter().collect();
+            for (_, v) in inc.iter_mut() {
+                v.sort_by_key(|&p| rank[p]);
+                v.dedup();
+            }
+            inc.sort_by(|a, b| a.0.cmp(&b.0));
+            *incoming = inc;
+        });
     diags.structure = (0..n)
+        .into_par_iter()
         .map(|i| structure_warnings(content, &graph, i))
         .collect();
     (graph, diags, index.tables.into_owned())

@@ -112,6 +112,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut in_para = false;
     let mut summary_done = false;
+    let mut summary_chars = 0;
     let mut in_code = false;
     let mut html_open: isize = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -160,11 +161,11 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                     s.word_count += count_words(&t);
                 }
                 if in_para && !summary_done && heading.is_none() {
-                    push_summary(&mut s.summary, strip_task_id(&t).0);
+                    push_summary(&mut s.summary, &mut summary_chars, strip_task_id(&t).0);
                 }
             }
             Event::SoftBreak | Event::HardBreak if in_para && !summary_done => {
-                push_summary(&mut s.summary, " ")
+                push_summary(&mut s.summary, &mut summary_chars, " ")
             }
             Event::TaskListMarker(done) => {
                 s.tasks += 1;
@@ -181,17 +182,25 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     s
 }
 
-fn push_summary(summary: &mut String, text: &str) {
-    let have = summary.chars().count();
-    if have >= SUMMARY_CHARS {
+/// Appends `text` to the summary while it has room; `have` is how many characters it holds
+/// (counted once here rather than recounted for every text event of every page).
+fn push_summary(summary: &mut String, have: &mut usize, text: &str) {
+    if *have >= SUMMARY_CHARS {
         return;
     }
-    let room = SUMMARY_CHARS - have;
-    let take: String = text.chars().take(room).collect();
-    summary.push_str(&take);
-    if text.chars().count() > room {
-        summary.push('…');
+    let room = SUMMARY_CHARS - *have;
+    let mut taken = 0;
+    for (at, _) in text.char_indices() {
+        if taken == room {
+            summary.push_str(&text[..at]);
+            summary.push('…');
+            *have += room + 1;
+            return;
+        }
+        taken += 1;
     }
+    summary.push_str(text);
+    *have += taken;
 }
 
 /// Counts words the way readers of mixed text expect: every CJK character is a word, Latin
@@ -395,22 +404,26 @@ pub fn render(
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
                 let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
-                out_events.push(Event::Html(
-                    format!("<{} id=\"{}\">", tag_of(*level), escape(id)).into(),
-                ));
+                let mut h = String::with_capacity(id.len() + 12);
+                h.push('<');
+                h.push_str(tag_of(*level));
+                h.push_str(" id=\"");
+                push_escaped(&mut h, id);
+                h.push_str("\">");
+                out_events.push(Event::Html(h.into()));
             }
             Event::End(TagEnd::Heading(level)) => {
                 let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
                 heading_ix += 1;
-                out_events.push(Event::Html(
-                    format!(
-                        "<a class=\"anchor\" href=\"#{}\" aria-label=\"{}\">#</a></{}>\n",
-                        escape(id),
-                        escape(anchor_label),
-                        tag_of(*level)
-                    )
-                    .into(),
-                ));
+                let mut h = String::with_capacity(id.len() + anchor_label.len() + 50);
+                h.push_str("<a class=\"anchor\" href=\"#");
+                push_escaped(&mut h, id);
+                h.push_str("\" aria-label=\"");
+                push_escaped(&mut h, anchor_label);
+                h.push_str("\">#</a></");
+                h.push_str(tag_of(*level));
+                h.push_str(">\n");
+                out_events.push(Event::Html(h.into()));
             }
             Event::Start(Tag::List(None)) => {
                 let is_checklist = checklists.contains(&i);
@@ -485,20 +498,25 @@ pub fn render(
                 let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
                 link_ix += 1;
                 let wiki_plain = matches!(link_type, LinkType::WikiLink { has_pothole: false });
-                let title_attr = if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(" title=\"{}\"", escape(title))
+                // Built by hand rather than with `format!`: one or two of these per link.
+                let open_link = |class: &str, url: &str| {
+                    let mut a = String::with_capacity(url.len() + title.len() + 40);
+                    a.push_str("<a ");
+                    a.push_str(class);
+                    a.push_str("href=\"");
+                    push_escaped(&mut a, url);
+                    a.push('"');
+                    if !title.is_empty() {
+                        a.push_str(" title=\"");
+                        push_escaped(&mut a, title);
+                        a.push('"');
+                    }
+                    a.push('>');
+                    Event::Html(a.into())
                 };
                 match &res {
                     Resolved::Internal { url, title } => {
-                        out_events.push(Event::Html(
-                            format!(
-                                "<a class=\"internal\" href=\"{}\"{title_attr}>",
-                                escape(url)
-                            )
-                            .into(),
-                        ));
+                        out_events.push(open_link("class=\"internal\" ", url));
                         if wiki_plain {
                             out_events.push(Event::Text(CowStr::from(wiki_text(title, url))));
                             skip_text = true;
@@ -506,9 +524,7 @@ pub fn render(
                         link_open = true;
                     }
                     Resolved::Url(url) => {
-                        out_events.push(Event::Html(
-                            format!("<a href=\"{}\"{title_attr}>", escape(url)).into(),
-                        ));
+                        out_events.push(open_link("", url));
                         link_open = true;
                     }
                     Resolved::Drop => link_open = false,
@@ -615,17 +631,28 @@ fn task_item_text(events: &[Event<'_>], start: usize) -> Option<String> {
 /// Escapes text for an HTML attribute or text node.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, s);
     out
+}
+
+/// [`escape`] onto the end of `out`. Copies the runs between special characters whole: the
+/// five are ASCII, so they never occur inside a multi-byte character.
+fn push_escaped(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
 }
 
 /// Decodes `%E7%8F%AD`-style escapes in link targets; invalid sequences stay as written.

@@ -36,6 +36,9 @@ pub struct Staging {
     parent: PathBuf,
     name: String,
     done: bool,
+    /// Folders made so far: most files share a folder with others (search cards, assets), and
+    /// asking the file system to make an existing folder again took two system calls per file.
+    made: std::sync::Mutex<rustc_hash::FxHashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -61,6 +64,7 @@ impl Staging {
             parent,
             name,
             done: false,
+            made: Default::default(),
         };
         std::fs::create_dir_all(&staging.dir).map_err(|e| io_error(&staging.dir, e))?;
         Ok(staging)
@@ -69,11 +73,24 @@ impl Staging {
     /// Writes one file (creating its folders); callable from many threads at once.
     pub fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         let path = self.dir.join(&file.path);
-        if let Some(d) = path.parent() {
-            std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
-        }
+        self.make_parent(&path)?;
         let mut f = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
         f.write_all(&file.bytes).map_err(|e| io_error(&path, e))
+    }
+
+    /// Makes the folder `path` goes in, unless this staging folder has made it already.
+    fn make_parent(&self, path: &Path) -> Result<(), Diagnostic> {
+        let Some(d) = path.parent() else {
+            return Ok(());
+        };
+        if self.made.lock().is_ok_and(|set| set.contains(d)) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
+        if let Ok(mut set) = self.made.lock() {
+            set.insert(d.to_path_buf());
+        }
+        Ok(())
     }
 
     /// Writes many files in parallel.
@@ -85,9 +102,7 @@ impl Staging {
     pub fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
         assets.par_iter().try_for_each(|a| {
             let path = self.dir.join(&a.dest);
-            if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
-            }
+            self.make_parent(&path)?;
             std::fs::copy(&a.source, &path)
                 .map(|_| ())
                 .map_err(|e| io_error(&path, e))

@@ -204,44 +204,66 @@ impl Acc {
 
     /// Scores one token; returns its term's number.
     pub(super) fn token(&mut self, t: Token<'_>, field: usize, weight: u8) -> usize {
+        let k = self.term_of(t);
+        self.score(k, field, weight);
+        k
+    }
+
+    /// A token of a heading: weighs `first` the first time its term is in a heading of the
+    /// page, `more` after. Headings are the first text scored in field 1, so a term's field-1
+    /// score is 0 exactly until then (no set of the terms seen is needed).
+    pub(super) fn heading_token(&mut self, t: Token<'_>, first: u8, more: u8) {
+        let k = self.term_of(t);
+        let weight = if self.scores[k].1[1] == 0 {
+            first
+        } else {
+            more
+        };
+        self.score(k, 1, weight);
+    }
+
+    /// The number of a token's term, entered if new.
+    fn term_of(&mut self, t: Token<'_>) -> usize {
         match t {
-            Token::Cjk(w, node) => self.node_key(w, node, field, weight),
+            Token::Cjk(w, node) => self.node_term(w, node),
             Token::Latin { term, surface, .. } => {
                 if term != surface && !self.surfaces.contains_key(surface) {
                     self.surfaces.insert(surface.to_string(), term.to_string());
                 }
-                self.key(term, field, weight)
+                self.text_term(term)
             }
         }
     }
 
     /// A Chinese term and its [`Segmenter::node`].
-    fn node_key(&mut self, term: &str, node: u32, field: usize, weight: u8) -> usize {
+    fn node_term(&mut self, term: &str, node: u32) -> usize {
         if node == NO_NODE {
-            return self.key(term, field, weight);
+            return self.text_term(term);
         }
         let (stamp, k) = self.seen[node as usize];
-        let k = if stamp == self.stamp {
-            k as usize
-        } else {
-            let k = self.terms.push(term, 0);
-            self.scores.push((bucket(term), [0; 3], node));
-            self.seen[node as usize] = (self.stamp, k as u32);
-            k
-        };
-        self.score(k, field, weight);
+        if stamp == self.stamp {
+            return k as usize;
+        }
+        let k = self.terms.push(term, 0);
+        self.scores.push((bucket(term), [0; 3], node));
+        self.seen[node as usize] = (self.stamp, k as u32);
         k
     }
 
     /// A term that is not a dictionary string: Latin words, pinyin keys, bigrams of unknown
     /// characters.
-    pub(super) fn key(&mut self, term: &str, field: usize, weight: u8) -> usize {
+    fn text_term(&mut self, term: &str) -> usize {
         let (k, new) = self.terms.intern(term);
         if new {
             self.scores.push((bucket(term), [0; 3], NO_NODE));
         }
-        self.score(k, field, weight);
         k
+    }
+
+    /// Scores a term that is not a dictionary string (pinyin keys).
+    pub(super) fn key(&mut self, term: &str, field: usize, weight: u8) {
+        let k = self.text_term(term);
+        self.score(k, field, weight);
     }
 
     fn score(&mut self, k: usize, field: usize, weight: u8) {

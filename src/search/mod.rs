@@ -240,29 +240,19 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
                 .map(|a| (a, Weights::PINYIN - 4, Weights::PINYIN_PART - 4)),
         )
     {
-        pinyin::for_each_key(name, &mut |k| {
-            acc.key(k, 0, full);
-        });
+        pinyin::for_each_key(name, &mut |k| acc.key(k, 0, full));
         // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
         seg.tokens(name, &mut |t: Token<'_>| {
             if let Token::Cjk(w, _) = t
                 && w != name.as_str()
             {
-                pinyin::for_each_key(w, &mut |k| {
-                    acc.key(k, 0, part);
-                });
+                pinyin::for_each_key(w, &mut |k| acc.key(k, 0, part));
             }
         });
     }
-    let mut heading_seen: rustc_hash::FxHashSet<String> = Default::default();
     for h in &scan.headings {
         seg.tokens(&h.title, &mut |t: Token<'_>| {
-            let w = if heading_seen.insert(t.term().to_string()) {
-                Weights::HEADING
-            } else {
-                Weights::HEADING_MORE
-            };
-            acc.token(t, 1, w);
+            acc.heading_token(t, Weights::HEADING, Weights::HEADING_MORE)
         });
     }
 

@@ -7,6 +7,7 @@
 pub mod context;
 pub mod generated;
 pub mod offline;
+mod shared;
 pub mod sidebar;
 pub mod theme;
 

@@ -311,7 +311,7 @@ impl Memo {
             return Vec::new();
         }
         use crate::search::{Live, PageDoc};
-        let words = crate::search::user_words(site);
+        let words = crate::search::user_words(&site.content.pages);
         let same_words = self
             .segmenter
             .as_ref()

@@ -184,11 +184,9 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     // thread of its own from here on, in the time the serial parts of the next stages leave.
     let segmenter =
         (config.search && !opts.no_search && matches!(sink, Sink::Stream(_))).then(|| {
-            let words: Vec<String> = content
-                .pages
-                .iter()
-                .flat_map(|p| std::iter::once(&p.title).chain(&p.meta.aliases))
-                .cloned()
+            let words: Vec<String> = crate::search::user_words(&content.pages)
+                .into_iter()
+                .map(String::from)
                 .collect();
             std::thread::spawn(move || {
                 crate::search::Segmenter::new(words.iter().map(String::as_str))
@@ -251,7 +249,9 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             match t.time("search", || {
                 let seg = match segmenter.map(std::thread::JoinHandle::join) {
                     Some(Ok(seg)) => seg,
-                    _ => crate::search::Segmenter::new(crate::search::user_words(&site)),
+                    _ => crate::search::Segmenter::new(crate::search::user_words(
+                        &site.content.pages,
+                    )),
                 };
                 crate::search::build_streamed_with(&site, &seg, crate::search::BATCH, &put)
             }) {

@@ -108,88 +108,34 @@ pub struct Index {
 }
 
 impl Index {
-    /// Inverts the pages' documents (`docs[i]` is page `i`).
+    /// Inverts the pages' documents (`docs[i]` is page `i`) into the number of shards their
+    /// postings call for ([`shard_count`]): by bucket first, then each shard the union of a run
+    /// of buckets, whose terms are disjoint (a term has one bucket).
     pub fn build(docs: &[PageDoc]) -> Index {
-        let mut index = Index::by_bucket();
-        index.add(0, docs);
-        index.regroup()
-    }
-
-    /// An empty index of one shard per bucket: pages can be [`Index::add`]ed to it before the
-    /// total of postings, and so the shard count, is known; [`Index::regroup`] then merges its
-    /// shards.
-    pub fn by_bucket() -> Index {
-        let shards = BUCKETS as usize;
-        Index {
+        let mut buckets: Vec<(TermMap, SurfaceMap)> =
+            (0..BUCKETS).map(|_| Default::default()).collect();
+        super::invert::by_bucket(
+            &mut buckets,
+            0,
+            docs,
+            |(terms, _), d, t, id| add_posting(terms, d.term(t), id, t.score),
+            |(_, surfaces), surface, stem| add_surface(surfaces, surface, stem),
+        );
+        let postings = docs.iter().map(|d| d.terms.len()).sum();
+        let shards = shard_count(postings);
+        let per = BUCKETS as usize / shards;
+        let mut index = Index {
             shards,
-            shift: 0,
-            postings: 0,
-            terms: vec![TermMap::default(); shards],
-            surfaces: vec![SurfaceMap::default(); shards],
-        }
-    }
-
-    /// Inverts `docs` as pages `first`, `first + 1`, … after the pages already in (ids must
-    /// ascend), so a streamed build can invert its pages a batch at a time and drop each batch's
-    /// documents instead of holding every page's at once.
-    pub fn add(&mut self, first: u32, docs: &[PageDoc]) {
-        let shift = self.shift;
-        // Contiguous groups of shards, one per task; each reads every page's terms of its bucket
-        // range once, in order (a pass over all pages per shard was mostly cache misses).
-        let groups = (rayon::current_num_threads() * 4).clamp(1, self.shards);
-        let per_group = self.shards.div_ceil(groups);
-        self.terms
-            .par_chunks_mut(per_group)
-            .zip(self.surfaces.par_chunks_mut(per_group))
-            .enumerate()
-            .for_each(|(g, (terms, surfaces))| {
-                let first_shard = g * per_group;
-                let lo = (first_shard << shift) as u32;
-                let hi = ((first_shard + terms.len()) << shift) as u32;
-                for (k, d) in docs.iter().enumerate() {
-                    let id = first + k as u32;
-                    let start = d.terms.partition_point(|t| u32::from(t.bucket) < lo);
-                    for t in &d.terms[start..] {
-                        if u32::from(t.bucket) >= hi {
-                            break;
-                        }
-                        let map = &mut terms[(usize::from(t.bucket) >> shift) - first_shard];
-                        add_posting(map, d.term(t), id, t.score);
-                    }
-                    let start = d.surfaces.partition_point(|t| u32::from(t.0) < lo);
-                    for (b, surface, stem) in &d.surfaces[start..] {
-                        if u32::from(*b) >= hi {
-                            break;
-                        }
-                        let map = &mut surfaces[(usize::from(*b) >> shift) - first_shard];
-                        add_surface(map, surface, stem);
-                    }
-                }
-            });
-        self.postings += docs.iter().map(|d| d.terms.len()).sum::<usize>();
-    }
-
-    /// The same index in the number of shards its postings call for ([`shard_count`], never
-    /// more than it has): each new shard is the union of a run of old ones, whose terms are
-    /// disjoint (a term has one bucket).
-    pub fn regroup(self) -> Index {
-        let shards = shard_count(self.postings).min(self.shards);
-        if shards == self.shards {
-            return self;
-        }
-        let per = self.shards / shards;
-        let mut out = Index {
-            shards,
-            shift: self.shift + per.trailing_zeros(),
-            postings: self.postings,
+            shift: per.trailing_zeros(),
+            postings,
             terms: vec![TermMap::default(); shards],
             surfaces: vec![SurfaceMap::default(); shards],
         };
-        for (s, (terms, surfaces)) in self.terms.into_iter().zip(self.surfaces).enumerate() {
-            out.terms[s / per].extend(terms);
-            out.surfaces[s / per].extend(surfaces);
+        for (b, (terms, surfaces)) in buckets.into_iter().enumerate() {
+            index.terms[b / per].extend(terms);
+            index.surfaces[b / per].extend(surfaces);
         }
-        out
+        index
     }
 
     /// The shard of a bucket.

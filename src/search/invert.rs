@@ -64,7 +64,7 @@ impl Bucket {
     }
 }
 
-/// Buckets per task of [`Inverted::add`]: 64 tasks, enough for any thread count here.
+/// Buckets per task of [`by_bucket`]: 64 tasks, enough for any thread count here.
 const GROUP: usize = 16;
 const GROUPS: usize = BUCKETS as usize / GROUP;
 
@@ -108,28 +108,13 @@ impl Inverted {
     /// Inverts `docs` as pages `first`, `first + 1`, … after the pages already in. Every
     /// document must come from one segmenter (node ids are its own).
     pub fn add(&mut self, first: u32, docs: &[PageDoc]) {
-        let bounds: Vec<_> = docs.par_iter().map(bounds).collect();
-        self.buckets
-            .par_chunks_mut(GROUP)
-            .enumerate()
-            .for_each(|(g, buckets)| {
-                let lo = g * GROUP;
-                for (k, (d, (terms, surfaces))) in docs.iter().zip(&bounds).enumerate() {
-                    let id = first + k as u32;
-                    for t in &d.terms[terms[g] as usize..terms[g + 1] as usize] {
-                        buckets[usize::from(t.bucket) - lo].post(d, t, id);
-                    }
-                    for (b, surface, stem) in
-                        &d.surfaces[surfaces[g] as usize..surfaces[g + 1] as usize]
-                    {
-                        index::add_surface(
-                            &mut buckets[usize::from(*b) - lo].surfaces,
-                            surface,
-                            stem,
-                        );
-                    }
-                }
-            });
+        by_bucket(
+            &mut self.buckets,
+            first,
+            docs,
+            |b, d, t, id| b.post(d, t, id),
+            |b, surface, stem| index::add_surface(&mut b.surfaces, surface, stem),
+        );
         self.postings += docs.iter().map(|d| d.terms.len()).sum::<usize>();
     }
 
@@ -155,4 +140,35 @@ impl Inverted {
         surfaces.sort_unstable();
         index::shard_script(s, &terms, &surfaces)
     }
+}
+
+/// Hands every term of `docs` (pages `first`, `first + 1`, …) to `post` and every surface form
+/// to `surface`, each with the state of its bucket in `buckets` (one per bucket). Both indexes
+/// invert through this: 64 parallel tasks each own [`GROUP`] consecutive buckets and read each
+/// document's terms of those buckets once, in order (a pass over all pages per bucket was mostly
+/// cache misses).
+pub(super) fn by_bucket<B: Send>(
+    buckets: &mut [B],
+    first: u32,
+    docs: &[PageDoc],
+    post: impl Fn(&mut B, &PageDoc, &Term, u32) + Sync,
+    surface: impl Fn(&mut B, &str, &str) + Sync,
+) {
+    debug_assert_eq!(buckets.len(), BUCKETS as usize);
+    let bounds: Vec<_> = docs.par_iter().map(bounds).collect();
+    buckets
+        .par_chunks_mut(GROUP)
+        .enumerate()
+        .for_each(|(g, buckets)| {
+            let lo = g * GROUP;
+            for (k, (d, (terms, surfaces))) in docs.iter().zip(&bounds).enumerate() {
+                let id = first + k as u32;
+                for t in &d.terms[terms[g] as usize..terms[g + 1] as usize] {
+                    post(&mut buckets[usize::from(t.bucket) - lo], d, t, id);
+                }
+                for (b, s, stem) in &d.surfaces[surfaces[g] as usize..surfaces[g + 1] as usize] {
+                    surface(&mut buckets[usize::from(*b) - lo], s, stem);
+                }
+            }
+        });
 }

@@ -19,6 +19,7 @@ pub mod segment;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
+use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
 use crate::render::OutputFile;
@@ -140,10 +141,9 @@ pub fn bucket(term: &str) -> u16 {
         >> 22) as u16
 }
 
-/// The user dictionary of a site: every title and alias.
-pub fn user_words(site: &Site) -> Vec<&str> {
-    site.content
-        .pages
+/// The user dictionary of a site: every title and alias of its pages.
+pub fn user_words(pages: &[Page]) -> Vec<&str> {
+    pages
         .iter()
         .flat_map(|p| {
             std::iter::once(p.title.as_str()).chain(p.meta.aliases.iter().map(String::as_str))
@@ -153,7 +153,7 @@ pub fn user_words(site: &Site) -> Vec<&str> {
 
 /// The search stage: segmenter, per-page extraction in parallel, assembly.
 pub fn build(site: &Site) -> Vec<OutputFile> {
-    let seg = Segmenter::new(user_words(site));
+    let seg = Segmenter::new(user_words(&site.content.pages));
     let docs: Vec<PageDoc> = (0..site.content.pages.len())
         .into_par_iter()
         .map(|i| extract(site, i, &seg))
@@ -176,7 +176,12 @@ pub fn build_streamed(
     batch: usize,
     put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Diagnostic> {
-    build_streamed_with(site, &Segmenter::new(user_words(site)), batch, put)
+    build_streamed_with(
+        site,
+        &Segmenter::new(user_words(&site.content.pages)),
+        batch,
+        put,
+    )
 }
 
 /// [`build_streamed`] with the site's segmenter made beforehand ([`Segmenter::new`] of

@@ -236,6 +236,9 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             };
             diags.extend(d);
             files.extend(statics);
+            if streamed {
+                render::drop_later(engine);
+            }
         }
         Err(d) => diags.extend(d),
     }

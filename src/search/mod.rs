@@ -16,12 +16,12 @@ pub mod memo;
 pub mod pinyin;
 pub mod segment;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
+use crate::markdown::plain::Step;
 use crate::render::OutputFile;
 use crate::site::Site;
 pub use index::assemble;
@@ -345,39 +345,31 @@ struct Card<'a> {
 
 /// The body's plain text split at headings; the first section (anchor `""`) is the text before
 /// the first heading, led by the description. Code blocks and raw HTML are left out: they are
-/// rarely what a reader types, and would bloat every result card.
+/// rarely what a reader types, and would bloat every result card. The text comes from the
+/// scan's record of it ([`crate::markdown::PlainText`]), not from parsing the body again.
 fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>) -> Vec<Section> {
     let mut out = vec![Section(
         String::new(),
         String::new(),
         description.map(|d| format!("{d} ")).unwrap_or_default(),
     )];
-    let mut heading_ix = 0;
-    let mut in_heading = false;
-    let mut in_code = false;
-    for event in Parser::new_ext(body, crate::markdown::options()) {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                in_heading = true;
-                let h = scan.headings.get(heading_ix);
-                heading_ix += 1;
+    let mut headings = scan.headings.iter();
+    for step in scan.plain.steps(body) {
+        match step {
+            Step::Heading => {
+                let h = headings.next();
                 out.push(Section(
                     h.map(|h| h.id.clone()).unwrap_or_default(),
                     h.map(|h| h.title.clone()).unwrap_or_default(),
                     String::new(),
                 ));
             }
-            Event::End(TagEnd::Heading(_)) => in_heading = false,
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_heading && !in_code => {
+            Step::Text(text) => {
                 if let Some(s) = out.last_mut() {
-                    s.2.push_str(crate::markdown::strip_task_id(&t).0);
+                    s.2.push_str(text);
                 }
             }
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+            Step::Break => {
                 if let Some(s) = out.last_mut()
                     && !s.2.ends_with(' ')
                     && !s.2.is_empty()
@@ -385,7 +377,6 @@ fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>)
                     s.2.push(' ');
                 }
             }
-            _ => {}
         }
     }
     for s in &mut out {
@@ -393,4 +384,95 @@ fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>)
         s.2.truncate(n);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+    use super::*;
+
+    /// [`sections`] as it was before the scan recorded the text: a parse of its own.
+    fn parsed(body: &str, scan: &crate::markdown::Scan, description: Option<&str>) -> Vec<Section> {
+        let mut out = vec![Section(
+            String::new(),
+            String::new(),
+            description.map(|d| format!("{d} ")).unwrap_or_default(),
+        )];
+        let (mut heading_ix, mut in_heading, mut in_code) = (0, false, false);
+        for event in Parser::new_ext(body, crate::markdown::options()) {
+            match event {
+                Event::Start(Tag::Heading { .. }) => {
+                    in_heading = true;
+                    let h = scan.headings.get(heading_ix);
+                    heading_ix += 1;
+                    out.push(Section(
+                        h.map(|h| h.id.clone()).unwrap_or_default(),
+                        h.map(|h| h.title.clone()).unwrap_or_default(),
+                        String::new(),
+                    ));
+                }
+                Event::End(TagEnd::Heading(_)) => in_heading = false,
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Text(t) | Event::Code(t) if !in_heading && !in_code => {
+                    if let Some(s) = out.last_mut() {
+                        s.2.push_str(crate::markdown::strip_task_id(&t).0);
+                    }
+                }
+                Event::SoftBreak
+                | Event::HardBreak
+                | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                    if let Some(s) = out.last_mut()
+                        && !s.2.ends_with(' ')
+                        && !s.2.is_empty()
+                    {
+                        s.2.push(' ');
+                    }
+                }
+                _ => {}
+            }
+        }
+        for s in &mut out {
+            let n = s.2.trim_end().len();
+            s.2.truncate(n);
+        }
+        out
+    }
+
+    fn flat(sections: &[Section]) -> Vec<(String, String, String)> {
+        sections
+            .iter()
+            .map(|Section(a, b, c)| (a.clone(), b.clone(), c.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn sections_from_the_scan_equal_a_parse_of_their_own() {
+        let mut bodies: Vec<String> = vec![
+            "前言 \\*不是强调\\* &amp; &#x73ED; 班长\n第二行  \n硬换行\n\n# 标题 `code` {#t}\n\n正文".into(),
+            "- [ ] 准备物料 {#prep}\n- [x] 发通知\n  续行\n\n| 角色 | 职责 |\n|---|---|\n| 班长 | 带队 |\n".into(),
+            "```yaml\nritual: x\n```\n\n    缩进代码\n\n<div>原始 HTML</div>\n\n[[roles/班长|班长]] 和 [链接](x.md)\n".into(),
+            "## 空\n\n## 两个\n文本\n> 引用 **粗体** ~~删除~~[^1]\n\n[^1]: 脚注\n".into(),
+            String::new(),
+        ];
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for entry in walkdir::WalkDir::new(content) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                bodies.push(std::fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+        assert!(bodies.len() > 20, "the handbook's pages were not found");
+        for body in &bodies {
+            let scan = crate::markdown::scan(body, 0);
+            for description in [None, Some("描述")] {
+                assert_eq!(
+                    flat(&sections(body, &scan, description)),
+                    flat(&parsed(body, &scan, description)),
+                    "{body}"
+                );
+            }
+        }
+    }
 }

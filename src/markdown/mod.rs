@@ -11,6 +11,9 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use crate::config::RawHtml;
 use crate::content::slug::heading_id;
 
+pub mod plain;
+pub use plain::{Piece, PlainText};
+
 /// The Markdown dialect: GitHub-like, with wiki links and `{#id}` heading attributes. Smart
 /// punctuation stays off: it would turn CJK text's straight quotes into the wrong glyphs.
 pub fn options() -> Options {
@@ -54,6 +57,8 @@ pub struct Scan {
     /// How deep raw HTML tags nest at most (an estimate from a tag scan), so pathological
     /// nesting can be kept away from the sanitizer.
     pub raw_html_depth: usize,
+    /// The plain text the search index reads (see [`plain`]).
+    pub plain: PlainText,
 }
 
 /// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
@@ -119,6 +124,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((level_num(level), id.map(|i| i.to_string()), String::new()));
+                s.plain.pieces.push(Piece::Heading);
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, title)) = heading.take() {
@@ -146,6 +152,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
             }),
             Event::Start(Tag::Paragraph) => in_para = true,
             Event::End(TagEnd::Paragraph) => {
+                s.plain.pieces.push(Piece::Break);
                 in_para = false;
                 if !s.summary.is_empty() {
                     summary_done = true;
@@ -159,14 +166,21 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                 }
                 if !in_code {
                     s.word_count += count_words(&t);
+                    if heading.is_none() {
+                        s.plain.push_text(body, strip_task_id(&t).0);
+                    }
                 }
                 if in_para && !summary_done && heading.is_none() {
                     push_summary(&mut s.summary, &mut summary_chars, strip_task_id(&t).0);
                 }
             }
-            Event::SoftBreak | Event::HardBreak if in_para && !summary_done => {
-                push_summary(&mut s.summary, &mut summary_chars, " ")
+            Event::SoftBreak | Event::HardBreak => {
+                s.plain.pieces.push(Piece::Break);
+                if in_para && !summary_done {
+                    push_summary(&mut s.summary, &mut summary_chars, " ")
+                }
             }
+            Event::End(TagEnd::Item | TagEnd::TableCell) => s.plain.pieces.push(Piece::Break),
             Event::TaskListMarker(done) => {
                 s.tasks += 1;
                 s.tasks_done += usize::from(done);
@@ -226,9 +240,10 @@ pub fn count_words(text: &str) -> usize {
             i += 1;
             continue;
         }
-        // Lead bytes E5–E9 start U+5000–U+9FFF, all CJK: most Chinese text, counted without
-        // decoding (the text is valid UTF-8, so three bytes follow).
-        if (0xE5..=0xE9).contains(&b) {
+        // Lead bytes E4–E9 start U+4000–U+9FFF, all CJK but U+4DC0–U+4DFF (E4 B7 xx): most
+        // Chinese text, counted without decoding (the text is valid UTF-8, so three bytes
+        // follow).
+        if (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes[i + 1] != 0xB7) {
             n += 1;
             in_word = false;
             i += 3;

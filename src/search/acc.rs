@@ -150,6 +150,8 @@ pub(super) struct Acc {
     /// Stamped rather than cleared, so a page does not pay for the whole dictionary.
     stamp: u32,
     seen: Vec<(u32, u32)>,
+    /// The page's terms keyed by a pair key (see [`Segmenter::nodes`]).
+    pairs: FxHashMap<u32, u32>,
     /// The counting sort's bucket starts and next places (see [`Acc::finish`]).
     starts: Vec<u32>,
     next: Vec<u32>,
@@ -276,6 +278,7 @@ impl Acc {
         }
         acc.terms.reset(4096, 1024);
         acc.scores.clear();
+        acc.pairs.clear();
         acc.surfaces.clear();
         acc
     }
@@ -360,7 +363,15 @@ impl Acc {
         if node == NO_NODE {
             return self.text_term(term);
         }
-        let (stamp, k) = self.seen[node as usize];
+        let Some(&(stamp, k)) = self.seen.get(node as usize) else {
+            // A pair off the trie (see `Segmenter::nodes`): too many to stamp.
+            let k = *self.pairs.entry(node).or_insert(self.scores.len() as u32) as usize;
+            if k == self.scores.len() {
+                self.terms.push(term, 0);
+                self.scores.push((bucket(term), [0; 3], node));
+            }
+            return k;
+        };
         if stamp == self.stamp {
             return k as usize;
         }

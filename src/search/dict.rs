@@ -152,18 +152,40 @@ impl Dict {
         self.log_freq.len()
     }
 
-    /// The trie node `word` leads to (a word or the start of one), or [`NO_NODE`]. A string's
-    /// node is its id for as long as the dictionary lives: the search index keys a page's
-    /// terms by it instead of hashing their text.
+    /// The trie node `word` leads to (a word or the start of one); for two characters the
+    /// trie has no path for, their [`Dict::pair`] key; else [`NO_NODE`]. A string's node is its
+    /// id for as long as the dictionary lives: the search index keys a page's terms by it
+    /// instead of hashing their text.
     pub fn node(&self, word: &str) -> u32 {
         let mut node = NONE;
-        for c in word.chars() {
+        let mut chars = word.chars();
+        while let Some(c) = chars.next() {
             match self.step(node, self.id(c)) {
-                NONE => return NONE,
+                NONE => {
+                    let mut all = word.chars();
+                    return match (all.next(), all.next(), all.next()) {
+                        (Some(a), Some(b), None) => self.pair(self.id(a), self.id(b)),
+                        _ => NONE,
+                    };
+                }
                 next => node = next,
             }
         }
         node
+    }
+
+    /// The key of the two characters `a`, `b` (ids) when the trie has no path for them: past
+    /// every node, one per pair, so the bigrams around characters no word covers (two in five
+    /// Chinese tokens) are keyed by a number like words are. [`NO_NODE`] for unknown characters.
+    fn pair(&self, a: u16, b: u16) -> u32 {
+        if a == 0 || b == 0 {
+            return NONE;
+        }
+        let key = self.nodes() as u64 + u64::from(a) * (self.root.len() as u64 + 1) + u64::from(b);
+        u32::try_from(key)
+            .ok()
+            .filter(|&k| k != NONE)
+            .unwrap_or(NONE)
     }
 
     fn id(&self, c: char) -> u16 {
@@ -282,9 +304,13 @@ impl Dict {
         }
         for i in 0..n.saturating_sub(1) {
             if !s.covered[i] || !s.covered[i + 1] {
-                let node = match self.step(NONE, s.ids[i]) {
-                    NONE => NONE,
-                    first => self.step(first, s.ids[i + 1]),
+                let (a, b) = (s.ids[i], s.ids[i + 1]);
+                let node = match self.step(NONE, a) {
+                    NONE => self.pair(a, b),
+                    first => match self.step(first, b) {
+                        NONE => self.pair(a, b),
+                        node => node,
+                    },
                 };
                 s.out.push((i as u32, i as u32 + 2, node));
             }

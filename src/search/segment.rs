@@ -162,7 +162,8 @@ impl Segmenter {
         }
     }
 
-    /// Number of dictionary nodes: every [`Segmenter::node`] but [`NO_NODE`] is below it.
+    /// Number of dictionary nodes: the [`Segmenter::node`] of a word or word start is below
+    /// it, that of a two-character string off the trie at or above it.
     pub fn nodes(&self) -> usize {
         self.dict.nodes()
     }

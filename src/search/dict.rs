@@ -158,8 +158,7 @@ impl Dict {
     /// instead of hashing their text.
     pub fn node(&self, word: &str) -> u32 {
         let mut node = NONE;
-        let mut chars = word.chars();
-        while let Some(c) = chars.next() {
+        for c in word.chars() {
             match self.step(node, self.id(c)) {
                 NONE => {
                     let mut all = word.chars();

@@ -2,7 +2,7 @@
 //!
 //! [`scan`] finds what other pages need to know before anything is rendered: heading ids (link
 //! anchors are checked against them), outgoing links (for resolution, backlinks and relations),
-//! task items and a plain-text summary. [`render`] then writes HTML with the links the links
+//! task items, a plain-text summary and the plain text the search index reads ([`plain`]). [`render`] then writes HTML with the links the links
 //! stage resolved, heading anchors and interactive checklist markup. Both passes are per page
 //! and run in parallel.
 

@@ -1,7 +1,9 @@
 //! The terms of one page as [`super::extract`] gathers them: each distinct term once, with its
 //! scores by field. This runs for each of the 15 million tokens of a 10,000-page site, so a
-//! token costs an array lookup when it is a dictionary string (most Chinese tokens) and one
-//! hash of its text otherwise, and a page costs a few allocations, not one per term.
+//! token costs an array lookup when it is a dictionary string (most Chinese tokens), a hash of a
+//! number when it is a pair key (the bigrams around uncovered characters), a lookup among the
+//! thread's known words when it is a Latin word, and one hash of its text otherwise (pinyin,
+//! unknown characters); a page costs a few allocations, not one per term.
 
 use std::cell::RefCell;
 

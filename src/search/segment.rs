@@ -40,9 +40,9 @@ impl Token<'_> {
 }
 
 /// Where [`Segmenter::tokens`] puts a text's tokens. Any `FnMut(Token)` is one. The search
-/// index's page accumulator is another: it remembers the Latin words of a page as written, so
-/// a word's next occurrences (3.3 million words at 10,000 pages, mostly repeats within their
-/// page) skip lowercasing, stemming and the lookups they take.
+/// index's page accumulator is another: it remembers the Latin words its thread has met as
+/// written, so a word's next occurrences (3.3 million words at 10,000 pages, 10,000 distinct)
+/// skip lowercasing, stemming and the lookups they take.
 pub trait Sink {
     fn token(&mut self, t: Token<'_>);
 

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use rustc_hash::FxHashMap;
 
 use super::segment::{NO_NODE, Segmenter, Sink, Token};
-use super::{BUCKETS, SurfaceEntry, Term, Weights, bucket};
+use super::{BUCKETS, Surface, Term, Weights, bucket};
 
 /// Strings numbered 0, 1, 2 … in the order they came, kept end to end in one buffer and found
 /// through one open-addressing table: a page's strings cost a few allocations, not one each.
@@ -147,7 +147,10 @@ pub(super) struct Acc {
     scores: Vec<(u16, [u8; 3], u32)>,
     /// Latin words as written, remembered from page to page (see [`Known`]).
     known: Known,
-    surfaces: FxHashMap<String, String>,
+    /// The page's English words whose stem differs: the word's bytes in `terms.text` (kept
+    /// after the terms, in no span) and its stem's term number. A word can be listed twice
+    /// (once through [`Known`], once the plain way): [`Acc::finish`] drops the repeats.
+    surfaces: Vec<(u32, u32, u32)>,
     /// For each dictionary node, the page that last saw it (`stamp`) and its term there.
     /// Stamped rather than cleared, so a page does not pay for the whole dictionary.
     stamp: u32,
@@ -322,10 +325,11 @@ impl Acc {
         match t {
             Token::Cjk(w, node) => self.node_term(w, node),
             Token::Latin { term, surface, .. } => {
-                if term != surface && !self.surfaces.contains_key(surface) {
-                    self.surfaces.insert(surface.to_string(), term.to_string());
+                let k = self.text_term(term);
+                if term != surface {
+                    self.list_surface(surface, k);
                 }
-                self.text_term(term)
+                k
             }
         }
     }
@@ -351,13 +355,22 @@ impl Acc {
         };
         if surface != NO_SURFACE && known.surface_seen[surface as usize] != self.stamp {
             known.surface_seen[surface as usize] = self.stamp;
-            let surface = known.surfaces.get(surface as usize);
-            if !self.surfaces.contains_key(surface) {
-                let term = known.stems.get(stem as usize);
-                self.surfaces.insert(surface.to_string(), term.to_string());
-            }
+            let start = self.terms.text.len() as u32;
+            self.terms
+                .text
+                .push_str(known.surfaces.get(surface as usize));
+            let end = self.terms.text.len() as u32;
+            self.surfaces.push((start, end, k as u32));
         }
         k
+    }
+
+    /// Lists `surface`, an English word whose stem is term number `k`.
+    fn list_surface(&mut self, surface: &str, k: usize) {
+        let start = self.terms.text.len() as u32;
+        self.terms.text.push_str(surface);
+        let end = self.terms.text.len() as u32;
+        self.surfaces.push((start, end, k as u32));
     }
 
     /// A Chinese term and its [`Segmenter::node`].
@@ -409,7 +422,7 @@ impl Acc {
 
     /// The page's text, terms sorted by bucket then term, and surfaces; the accumulator goes
     /// back to the thread for its next page.
-    pub(super) fn finish(mut self) -> (String, Vec<Term>, Vec<SurfaceEntry>) {
+    pub(super) fn finish(mut self) -> (String, Vec<Term>, Vec<Surface>) {
         let text = std::mem::take(&mut self.terms.text);
         // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
         // buckets, so most buckets hold one term or none), then by term within a bucket:
@@ -458,12 +471,22 @@ impl Acc {
                 run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
             }
         }
-        let mut surfaces: Vec<SurfaceEntry> = self
+        let at = |(a, b): (u32, u32)| &text[a as usize..b as usize];
+        let mut surfaces: Vec<Surface> = self
             .surfaces
-            .drain()
-            .map(|(s, t)| (bucket(&s), s, t))
+            .drain(..)
+            .map(|(a, b, k)| {
+                let (start, end, _) = self.terms.spans[k as usize];
+                Surface {
+                    bucket: bucket(at((a, b))),
+                    surface: (a, b),
+                    stem: (start, end),
+                }
+            })
             .collect();
-        surfaces.sort_unstable();
+        surfaces.sort_unstable_by(|x, y| (x.bucket, at(x.surface)).cmp(&(y.bucket, at(y.surface))));
+        // A word has one stem, so equal words are equal entries.
+        surfaces.dedup_by(|x, y| at(x.surface) == at(y.surface));
         (self.starts, self.next) = (starts, next);
         ACC.with(|cell| {
             if let Ok(mut kept) = cell.try_borrow_mut() {
@@ -521,13 +544,21 @@ mod tests {
                 .collect();
             assert_eq!(got.len(), acc.scores.len(), "a term was entered twice");
             assert_eq!(got, plain(&seg, &fields));
-            let (_, terms, surfaces) = acc.finish();
+            // The same word the plain way too (as a heading's would come): listed once.
+            seg.tokens("Rituals", &mut |t: Token<'_>| {
+                acc.term_of(t);
+            });
+            let (text, terms, surfaces) = acc.finish();
             assert!(terms.windows(2).all(|w| w[0].bucket <= w[1].bucket));
+            let at = |(a, b): (u32, u32)| &text[a as usize..b as usize];
+            let words: Vec<(&str, &str)> = surfaces
+                .iter()
+                .map(|s| (at(s.surface), at(s.stem)))
+                .collect();
+            assert!(words.contains(&("rituals", "ritual")), "{words:?}");
             assert!(
-                surfaces
-                    .iter()
-                    .any(|(_, s, t)| s == "rituals" && t == "ritual"),
-                "{surfaces:?}"
+                words.windows(2).all(|w| w[0].0 != w[1].0),
+                "a word listed twice: {words:?}"
             );
         }
     }

@@ -42,6 +42,8 @@ pub struct Dict {
     outside: FxHashMap<Box<str>, usize>,
     /// Sum of all word frequencies.
     total: usize,
+    /// Its logarithm, which every route subtracts (kept, not recomputed per run).
+    log_total: f64,
 }
 
 /// Per-thread buffers of [`Dict::cut`].
@@ -96,19 +98,27 @@ impl Dict {
             freq: Vec::new(),
             outside: FxHashMap::default(),
             total: 0,
+            log_total: 0.0,
         };
         for line in text.lines() {
             let mut parts = line.split_whitespace();
             if let Some(word) = parts.next() {
                 let freq = parts.next().and_then(|f| f.parse().ok()).unwrap_or(0);
-                d.add(word, freq);
+                d.add_word(word, freq);
             }
         }
+        d.log_total = (d.total as f64).ln();
         d
     }
 
     /// Adds `word` with `freq`, or replaces its frequency (jieba's `add_word`).
     pub fn add(&mut self, word: &str, freq: usize) {
+        self.add_word(word, freq);
+        self.log_total = (self.total as f64).ln();
+    }
+
+    /// [`Dict::add`] but for the logarithm of the total.
+    fn add_word(&mut self, word: &str, freq: usize) {
         if word.is_empty() {
             return;
         }
@@ -343,7 +353,7 @@ impl Dict {
         s.first.push(s.edges.len() as u32);
         // The most probable route, from the end, exactly as jieba computes it (the same
         // operations in the same order, so the same ties).
-        let log_total = (self.total as f64).ln();
+        let log_total = self.log_total;
         let log1 = 0.0f64 - log_total;
         s.route.clear();
         s.route.resize(n + 1, (0.0, n as u32, NONE));

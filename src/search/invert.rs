@@ -85,7 +85,7 @@ fn bounds(doc: &PageDoc) -> ([u32; GROUPS + 1], [u32; GROUPS + 1]) {
     }
     (
         of(doc.terms.iter().map(|t| t.bucket), doc.terms.len()),
-        of(doc.surfaces.iter().map(|s| s.0), doc.surfaces.len()),
+        of(doc.surfaces.iter().map(|s| s.bucket), doc.surfaces.len()),
     )
 }
 
@@ -166,8 +166,9 @@ pub(super) fn by_bucket<B: Send>(
                 for t in &d.terms[terms[g] as usize..terms[g + 1] as usize] {
                     post(&mut buckets[usize::from(t.bucket) - lo], d, t, id);
                 }
-                for (b, s, stem) in &d.surfaces[surfaces[g] as usize..surfaces[g + 1] as usize] {
-                    surface(&mut buckets[usize::from(*b) - lo], s, stem);
+                for s in &d.surfaces[surfaces[g] as usize..surfaces[g + 1] as usize] {
+                    let (b, s, stem) = d.surface(s);
+                    surface(&mut buckets[usize::from(b) - lo], s, stem);
                 }
             }
         });

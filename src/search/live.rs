@@ -228,23 +228,20 @@ fn patch(index: &mut Index, id: u32, old: &PageDoc, new: &PageDoc, dirty: &mut V
         }
     }
     // Surface forms: only whether some page has one shows in the shard.
-    let (mut a, mut b) = (
-        old.surfaces.iter().peekable(),
-        new.surfaces.iter().peekable(),
-    );
+    let (mut a, mut b) = (old.surfaces().peekable(), new.surfaces().peekable());
     loop {
         let order = match (a.peek(), b.peek()) {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => (x.0, &x.1).cmp(&(y.0, &y.1)),
+            (Some(x), Some(y)) => (x.0, x.1).cmp(&(y.0, y.1)),
         };
         match order {
             Ordering::Less => {
                 let Some((bucket, surface, _)) = a.next() else {
                     break;
                 };
-                let s = index.shard_of(*bucket);
+                let s = index.shard_of(bucket);
                 if remove_surface(&mut index.surfaces[s], surface) {
                     dirty.push(s);
                 }
@@ -253,8 +250,8 @@ fn patch(index: &mut Index, id: u32, old: &PageDoc, new: &PageDoc, dirty: &mut V
                 let Some((bucket, surface, stem)) = b.next() else {
                     break;
                 };
-                let s = index.shard_of(*bucket);
-                if !index.surfaces[s].contains_key(surface.as_str()) {
+                let s = index.shard_of(bucket);
+                if !index.surfaces[s].contains_key(surface) {
                     dirty.push(s);
                 }
                 index::add_surface(&mut index.surfaces[s], surface, stem);
@@ -372,7 +369,9 @@ mod tests {
         }
         surfaces.sort_unstable();
         let kinds = &site.config.kinds;
-        d.surfaces = surfaces;
+        for (b, s, stem) in &surfaces {
+            d.push_surface(*b, s, stem);
+        }
         d.kind = kinds[rng.below(kinds.len())].name.clone();
         d.fragment = format!("{{\"t\":{}}}", rng.below(3));
         d

@@ -45,8 +45,18 @@ pub struct Term {
     pub node: u32,
 }
 
-/// An English word whose stem differs: `(bucket, surface, stem)`.
-pub type SurfaceEntry = (u16, String, String);
+/// An English word of a page whose stem differs, as byte ranges of [`PageDoc::text`]: the
+/// stem is one of the page's terms, the word is kept after them. Ranges, not strings: a page
+/// has dozens, and two allocations each were a few percent of extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Surface {
+    /// The word's [`bucket`], which decides its shard.
+    pub bucket: u16,
+    /// The lowercased word.
+    pub surface: (u32, u32),
+    /// Its stem.
+    pub stem: (u32, u32),
+}
 
 /// What the index keeps of one page.
 #[derive(Debug, Clone, Default, Eq)]
@@ -57,9 +67,9 @@ pub struct PageDoc {
     pub text: String,
     /// The terms, sorted by bucket then term.
     pub terms: Vec<Term>,
-    /// `(bucket, surface, stem)` of English words whose stem differs from the word, so the
+    /// English words whose stem differs from the word, sorted by bucket then word, so the
     /// browser can map a query word to the indexed stem without a stemmer of its own.
-    pub surfaces: Vec<SurfaceEntry>,
+    pub surfaces: Vec<Surface>,
     /// The kind filters group this page under (`page` for sections).
     pub kind: String,
     /// The page's result card as JSON: URL, title, kind label and its text by heading.
@@ -70,6 +80,33 @@ impl PageDoc {
     /// The text of one of this page's terms.
     pub fn term(&self, t: &Term) -> &str {
         &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// `(bucket, surface, stem)` of a [`Surface`] of this page.
+    pub fn surface(&self, s: &Surface) -> (u16, &str, &str) {
+        let at = |(a, b): (u32, u32)| &self.text[a as usize..b as usize];
+        (s.bucket, at(s.surface), at(s.stem))
+    }
+
+    /// `(bucket, surface, stem)` in order.
+    pub fn surfaces(&self) -> impl Iterator<Item = (u16, &str, &str)> + '_ {
+        self.surfaces.iter().map(|s| self.surface(s))
+    }
+
+    /// Adds a surface form (tests and tools); keep them sorted by bucket then word.
+    pub fn push_surface(&mut self, bucket: u16, surface: &str, stem: &str) {
+        let mut put = |s: &str| {
+            let start = self.text.len() as u32;
+            self.text.push_str(s);
+            (start, self.text.len() as u32)
+        };
+        let surface = put(surface);
+        let stem = put(stem);
+        self.surfaces.push(Surface {
+            bucket,
+            surface,
+            stem,
+        });
     }
 
     /// `(bucket, term, score)` in order.
@@ -101,7 +138,8 @@ impl PartialEq for PageDoc {
     fn eq(&self, other: &PageDoc) -> bool {
         self.terms.len() == other.terms.len()
             && self.terms().eq(other.terms())
-            && self.surfaces == other.surfaces
+            && self.surfaces.len() == other.surfaces.len()
+            && self.surfaces().eq(other.surfaces())
             && self.kind == other.kind
             && self.fragment == other.fragment
     }

@@ -59,6 +59,9 @@ pub struct Scan {
     pub raw_html_depth: usize,
     /// The plain text the search index reads (see [`plain`]).
     pub plain: PlainText,
+    /// How many events the parser gave, so [`render`] sizes its event list once (growing it
+    /// was tens of kilobytes of reallocation a page).
+    pub events: usize,
 }
 
 /// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
@@ -121,6 +124,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut in_code = false;
     let mut html_open: isize = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        s.events += 1;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((level_num(level), id.map(|i| i.to_string()), String::new()));
@@ -416,7 +420,8 @@ pub fn render(
     raw_html: RawHtml,
     anchor_label: &str,
 ) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
+    events.extend(Parser::new_ext(body, options()));
     let checklists = lists_with_tasks(&events);
     // Raw HTML nested deeper than the sanitizer handles in reasonable time is shown as text:
     // safe by construction, and reported as a warning by the caller.
@@ -526,7 +531,7 @@ pub fn render(
             Event::Start(Tag::Link {
                 link_type, title, ..
             }) => {
-                let res = resolved.get(link_ix).cloned().unwrap_or(Resolved::Drop);
+                let res = resolved.get(link_ix).unwrap_or(&Resolved::Drop);
                 link_ix += 1;
                 let wiki_plain = matches!(link_type, LinkType::WikiLink { has_pothole: false });
                 // Built by hand rather than with `format!`: one or two of these per link.
@@ -545,7 +550,7 @@ pub fn render(
                     a.push('>');
                     Event::Html(a.into())
                 };
-                match &res {
+                match res {
                     Resolved::Internal { url, title } => {
                         out_events.push(open_link("class=\"internal\" ", url));
                         if wiki_plain {

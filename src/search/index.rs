@@ -281,7 +281,25 @@ pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> Out
 pub fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
     OutputFile {
         path: card_path(i),
-        bytes: format!("qunceSearch.frag({i},{});\n", doc.fragment).into_bytes(),
+        bytes: [
+            format!("qunceSearch.frag({i},").as_bytes(),
+            &doc.fragment,
+            b");\n",
+        ]
+        .concat(),
+    }
+}
+
+/// [`card_file`] made of the card itself, in its own buffer: a streamed build has no further
+/// use for it, and copying 4 KiB a page was a needless allocation.
+pub fn card_script(i: usize, fragment: Vec<u8>) -> OutputFile {
+    let mut out = fragment;
+    let head = format!("qunceSearch.frag({i},");
+    out.splice(0..0, head.bytes());
+    out.extend_from_slice(b");\n");
+    OutputFile {
+        path: card_path(i),
+        bytes: out,
     }
 }
 

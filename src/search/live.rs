@@ -373,7 +373,7 @@ mod tests {
             d.push_surface(*b, s, stem);
         }
         d.kind = kinds[rng.below(kinds.len())].name.clone();
-        d.fragment = format!("{{\"t\":{}}}", rng.below(3));
+        d.fragment = format!("{{\"t\":{}}}", rng.below(3)).into_bytes();
         d
     }
 
@@ -426,7 +426,7 @@ mod tests {
                                 d.terms.remove(rng.below(d.terms.len()));
                             }
                         }
-                        1 => d.fragment.push('x'),
+                        1 => d.fragment.push(b'x'),
                         // The same document again.
                         2 => {}
                         // A page emptied, or rewritten: big swings in the postings total.

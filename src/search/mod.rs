@@ -73,7 +73,7 @@ pub struct PageDoc {
     /// The kind filters group this page under (`page` for sections).
     pub kind: String,
     /// The page's result card as JSON: URL, title, kind label and its text by heading.
-    pub fragment: String,
+    pub fragment: Vec<u8>,
 }
 
 impl PageDoc {
@@ -239,8 +239,7 @@ pub fn build_streamed_with(
             .into_par_iter()
             .map(|i| {
                 let mut doc = extract(site, i, seg);
-                put(index::card_file(i, &doc))?;
-                doc.fragment = String::new();
+                put(index::card_script(i, std::mem::take(&mut doc.fragment)))?;
                 Ok(doc)
             })
             .collect::<Result<_, Diagnostic>>()?;
@@ -256,9 +255,22 @@ pub fn build_streamed_with(
     Ok(pages + shards + 1)
 }
 
-/// A heading's section of a page: its anchor, its title and its text.
-#[derive(Debug, Clone, Default)]
-struct Section(String, String, String);
+/// A page's plain text by heading: every section's text in one buffer (one allocation a page,
+/// where a string per section and its growth were thousands at 1,000 pages), and per section
+/// its anchor and heading, borrowed from the scan, and its range of the buffer.
+struct Sections<'a> {
+    text: String,
+    list: Vec<(&'a str, &'a str, std::ops::Range<usize>)>,
+}
+
+impl Sections<'_> {
+    /// `(anchor, heading, text)` of each section, in order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &str, &str)> + '_ {
+        self.list
+            .iter()
+            .map(|(id, title, range)| (*id, *title, &self.text[range.clone()]))
+    }
+}
 
 /// Characters of one section kept for snippets; past this a match still ranks the page, the
 /// snippet just shows the section's start.
@@ -335,32 +347,43 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     }
 
     let sections = sections(page.body(), scan, page.meta.description.as_deref());
-    for s in &sections {
-        acc.add(seg, &s.2, 2, 1);
+    for (_, _, text) in sections.iter() {
+        acc.add(seg, text, 2, 1);
     }
     let (text, terms, surfaces) = acc.finish();
-    let fragment = Card {
+    let card = Card {
         a: &page.meta.aliases,
         h: sections
             .iter()
-            .map(|Section(id, title, text)| {
+            .map(|(id, title, text)| {
                 let end = text
                     .char_indices()
                     .nth(SECTION_CHARS)
                     .map_or(text.len(), |(at, _)| at);
-                (id.as_str(), title.as_str(), &text[..end])
+                (id, title, &text[..end])
             })
             .collect(),
         k: &kind_label,
         t: &page.title,
         u: &page.url,
     };
+    // Sized once: the card's strings, their JSON punctuation, and the room
+    // [`index::card_script`] needs around it.
+    let bytes: usize = card
+        .h
+        .iter()
+        .map(|(a, b, c)| a.len() + b.len() + c.len() + 12)
+        .sum();
+    let mut fragment = Vec::with_capacity(bytes + page.title.len() + page.url.len() + 128);
+    if serde_json::to_writer(&mut fragment, &card).is_err() {
+        fragment.clear();
+    }
     PageDoc {
         text,
         terms,
         surfaces,
         kind: kind.to_string(),
-        fragment: serde_json::to_string(&fragment).unwrap_or_default(),
+        fragment,
     }
 }
 
@@ -385,43 +408,47 @@ struct Card<'a> {
 /// the first heading, led by the description. Code blocks and raw HTML are left out: they are
 /// rarely what a reader types, and would bloat every result card. The text comes from the
 /// scan's record of it ([`crate::markdown::PlainText`]), not from parsing the body again.
-fn sections(body: &str, scan: &crate::markdown::Scan, description: Option<&str>) -> Vec<Section> {
-    let mut out = vec![Section(
-        String::new(),
-        String::new(),
-        description.map(|d| format!("{d} ")).unwrap_or_default(),
-    )];
+fn sections<'a>(
+    body: &str,
+    scan: &'a crate::markdown::Scan,
+    description: Option<&str>,
+) -> Sections<'a> {
+    let mut text = String::with_capacity(body.len() + description.map_or(0, |d| d.len() + 1));
+    if let Some(d) = description {
+        text.push_str(d);
+        text.push(' ');
+    }
+    let mut list = vec![("", "", 0..0)];
     let mut headings = scan.headings.iter();
     for step in scan.plain.steps(body) {
         match step {
             Step::Heading => {
+                if let Some(last) = list.last_mut() {
+                    last.2.end = text.len();
+                }
                 let h = headings.next();
-                out.push(Section(
-                    h.map(|h| h.id.clone()).unwrap_or_default(),
-                    h.map(|h| h.title.clone()).unwrap_or_default(),
-                    String::new(),
+                list.push((
+                    h.map_or("", |h| h.id.as_str()),
+                    h.map_or("", |h| h.title.as_str()),
+                    text.len()..0,
                 ));
             }
-            Step::Text(text) => {
-                if let Some(s) = out.last_mut() {
-                    s.2.push_str(text);
-                }
-            }
+            Step::Text(t) => text.push_str(t),
             Step::Break => {
-                if let Some(s) = out.last_mut()
-                    && !s.2.ends_with(' ')
-                    && !s.2.is_empty()
-                {
-                    s.2.push(' ');
+                let start = list.last().map_or(0, |l| l.2.start);
+                if text.len() > start && !text.ends_with(' ') {
+                    text.push(' ');
                 }
             }
         }
     }
-    for s in &mut out {
-        let n = s.2.trim_end().len();
-        s.2.truncate(n);
+    if let Some(last) = list.last_mut() {
+        last.2.end = text.len();
     }
-    out
+    for (_, _, range) in &mut list {
+        range.end = range.start + text[range.clone()].trim_end().len();
+    }
+    Sections { text, list }
 }
 
 #[cfg(test)]
@@ -429,6 +456,10 @@ mod tests {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
     use super::*;
+
+    /// A heading's section of a page: its anchor, its title and its text.
+    #[derive(Debug, Clone, Default)]
+    struct Section(String, String, String);
 
     /// [`sections`] as it was before the scan recorded the text: a parse of its own.
     fn parsed(body: &str, scan: &crate::markdown::Scan, description: Option<&str>) -> Vec<Section> {
@@ -506,7 +537,10 @@ mod tests {
             let scan = crate::markdown::scan(body, 0);
             for description in [None, Some("描述")] {
                 assert_eq!(
-                    flat(&sections(body, &scan, description)),
+                    sections(body, &scan, description)
+                        .iter()
+                        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+                        .collect::<Vec<_>>(),
                     flat(&parsed(body, &scan, description)),
                     "{body}"
                 );

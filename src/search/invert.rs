@@ -5,6 +5,8 @@
 //! hashing and comparing its text. The scripts it writes are byte for byte those of
 //! [`Index::shard_file`](super::index::Index::shard_file), which the dev server patches.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -25,20 +27,27 @@ struct Posted {
 /// The terms of one bucket.
 #[derive(Default)]
 struct Bucket {
+    /// Terms with a pair key (see [`Inverted::nodes`]) by key.
     by_node: FxHashMap<u32, u32>,
     by_text: FxHashMap<Box<str>, u32>,
     terms: Vec<Posted>,
     surfaces: SurfaceMap,
 }
 
+/// No term yet for a dictionary node in [`Inverted::by_node`].
+const NO_TERM: u32 = u32::MAX;
+
 impl Bucket {
     /// Adds page `id`'s posting of `doc`'s term `t`. The term's text is read only when it has
-    /// no node or is new here: for most postings it is one more cache miss saved.
-    fn post(&mut self, doc: &PageDoc, t: &Term, id: u32) {
-        let k = if t.node != NO_NODE {
-            self.by_node.get(&t.node).copied()
-        } else {
-            self.by_text.get(doc.term(t)).copied()
+    /// no node or is new here: for most postings it is one more cache miss saved. A term that
+    /// is a dictionary node is found in `nodes` (indexed by node, shared by all buckets: a
+    /// node's string has one bucket, so each entry belongs to one bucket's task).
+    fn post(&mut self, nodes: &[AtomicU32], doc: &PageDoc, t: &Term, id: u32) {
+        let dense = nodes.get(t.node as usize);
+        let k = match dense {
+            Some(k) => Some(k.load(Ordering::Relaxed)).filter(|&k| k != NO_TERM),
+            None if t.node != NO_NODE => self.by_node.get(&t.node).copied(),
+            None => self.by_text.get(doc.term(t)).copied(),
         };
         let k = match k {
             Some(k) => k as usize,
@@ -50,7 +59,9 @@ impl Bucket {
                     list: String::new(),
                     last: 0,
                 });
-                if t.node != NO_NODE {
+                if let Some(slot) = dense {
+                    slot.store(k as u32, Ordering::Relaxed);
+                } else if t.node != NO_NODE {
                     self.by_node.insert(t.node, k as u32);
                 } else {
                     self.by_text.insert(term.into(), k as u32);
@@ -92,27 +103,31 @@ fn bounds(doc: &PageDoc) -> ([u32; GROUPS + 1], [u32; GROUPS + 1]) {
 /// Postings by bucket, for pages added in ascending id order.
 pub struct Inverted {
     buckets: Vec<Bucket>,
+    /// Per dictionary node (below [`super::Segmenter::nodes`]), its term's place in its
+    /// bucket: an array read instead of a hash map for most Chinese postings.
+    nodes: Vec<AtomicU32>,
     postings: usize,
 }
 
-impl Default for Inverted {
-    fn default() -> Inverted {
+impl Inverted {
+    /// An empty index for documents of a segmenter with `nodes` dictionary nodes.
+    pub fn new(nodes: usize) -> Inverted {
         Inverted {
             buckets: (0..BUCKETS).map(|_| Bucket::default()).collect(),
+            nodes: (0..nodes).map(|_| AtomicU32::new(NO_TERM)).collect(),
             postings: 0,
         }
     }
-}
 
-impl Inverted {
     /// Inverts `docs` as pages `first`, `first + 1`, … after the pages already in. Every
     /// document must come from one segmenter (node ids are its own).
     pub fn add(&mut self, first: u32, docs: &[PageDoc]) {
+        let nodes = &self.nodes;
         by_bucket(
             &mut self.buckets,
             first,
             docs,
-            |b, d, t, id| b.post(d, t, id),
+            |b, d, t, id| b.post(nodes, d, t, id),
             |b, surface, stem| index::add_surface(&mut b.surfaces, surface, stem),
         );
         self.postings += docs.iter().map(|d| d.terms.len()).sum::<usize>();

@@ -232,7 +232,7 @@ pub fn build_streamed_with(
     put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Diagnostic> {
     let pages = site.content.pages.len();
-    let mut index = invert::Inverted::default();
+    let mut index = invert::Inverted::new(seg.nodes());
     let mut kinds: Vec<String> = Vec::with_capacity(pages);
     for first in (0..pages).step_by(batch.max(1)) {
         let docs: Vec<PageDoc> = (first..(first + batch).min(pages))

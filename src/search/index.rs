@@ -74,15 +74,35 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
     out
 }
 
+/// Whether `s` has a byte JSON escapes (quote, backslash, control character). A fold without
+/// an early exit, so it runs over whole vectors of bytes: card texts are kilobytes a page.
+fn needs_escape(s: &str) -> bool {
+    s.bytes()
+        .fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'))
+}
+
 /// JS string literal (JSON) of `s`. Terms are words, so escaping is almost never needed; when
 /// it is, serde_json does it (it escapes only quotes, backslashes and control characters).
 fn push_js(out: &mut String, s: &str) {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if needs_escape(s) {
         out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
     } else {
         out.push('"');
         out.push_str(s);
         out.push('"');
+    }
+}
+
+/// [`push_js`] into bytes: the JSON string of `s`, exactly as serde_json writes it.
+pub fn push_json(out: &mut Vec<u8>, s: &str) {
+    if needs_escape(s) {
+        if serde_json::to_writer(&mut *out, s).is_err() {
+            out.extend_from_slice(b"\"\"");
+        }
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
     }
 }
 

@@ -189,6 +189,8 @@ struct Known {
     stems: Interner,
     /// Per stem: the page that last had it (`Acc::stamp`) and its term there.
     stem_seen: Vec<(u32, u32)>,
+    /// Per stem: its [`bucket`], computed once.
+    stem_buckets: Vec<u16>,
     /// Distinct lowercased words whose stem differs.
     surfaces: Interner,
     /// Per surface: the page that last listed it.
@@ -206,6 +208,7 @@ impl Known {
             let (stem, new_stem) = self.stems.intern(term);
             if new_stem {
                 self.stem_seen.push((0, 0));
+                self.stem_buckets.push(bucket(term));
             }
             let surface = if term == surface {
                 NO_SURFACE
@@ -231,6 +234,7 @@ impl Known {
 /// An [`Acc`] taking the tokens of one field at one weight.
 struct Scoring<'a> {
     acc: &'a mut Acc,
+    seg: &'a Segmenter,
     field: usize,
     weight: u8,
 }
@@ -248,7 +252,7 @@ impl Sink for Scoring<'_> {
             self.acc.score(k, self.field, self.weight);
             return;
         }
-        self.acc.token(t, self.field, self.weight);
+        self.acc.token(self.seg, t, self.field, self.weight);
     }
 
     fn word(&mut self, word: &str) -> bool {
@@ -294,6 +298,7 @@ impl Acc {
             text,
             &mut Scoring {
                 acc: self,
+                seg,
                 field,
                 weight,
             },
@@ -301,8 +306,14 @@ impl Acc {
     }
 
     /// Scores one token; returns its term's number.
-    pub(super) fn token(&mut self, t: Token<'_>, field: usize, weight: u8) -> usize {
-        let k = self.term_of(t);
+    pub(super) fn token(
+        &mut self,
+        seg: &Segmenter,
+        t: Token<'_>,
+        field: usize,
+        weight: u8,
+    ) -> usize {
+        let k = self.term_of(seg, t);
         self.score(k, field, weight);
         k
     }
@@ -310,8 +321,8 @@ impl Acc {
     /// A token of a heading: weighs `first` the first time its term is in a heading of the
     /// page, `more` after. Headings are the first text scored in field 1, so a term's field-1
     /// score is 0 exactly until then (no set of the terms seen is needed).
-    pub(super) fn heading_token(&mut self, t: Token<'_>, first: u8, more: u8) {
-        let k = self.term_of(t);
+    pub(super) fn heading_token(&mut self, seg: &Segmenter, t: Token<'_>, first: u8, more: u8) {
+        let k = self.term_of(seg, t);
         let weight = if self.scores[k].1[1] == 0 {
             first
         } else {
@@ -321,9 +332,9 @@ impl Acc {
     }
 
     /// The number of a token's term, entered if new.
-    fn term_of(&mut self, t: Token<'_>) -> usize {
+    fn term_of(&mut self, seg: &Segmenter, t: Token<'_>) -> usize {
         match t {
-            Token::Cjk(w, node) => self.node_term(w, node),
+            Token::Cjk(w, node) => self.node_term(seg, w, node),
             Token::Latin { term, surface, .. } => {
                 let k = self.text_term(term);
                 if term != surface {
@@ -348,7 +359,8 @@ impl Acc {
                 .terms
                 .intern_hashed(term, known.stems.spans[stem as usize].2);
             if new {
-                self.scores.push((bucket(term), [0; 3], NO_NODE));
+                let bucket = known.stem_buckets[stem as usize];
+                self.scores.push((bucket, [0; 3], NO_NODE));
             }
             known.stem_seen[stem as usize] = (self.stamp, k as u32);
             k
@@ -374,7 +386,7 @@ impl Acc {
     }
 
     /// A Chinese term and its [`Segmenter::node`].
-    fn node_term(&mut self, term: &str, node: u32) -> usize {
+    fn node_term(&mut self, seg: &Segmenter, term: &str, node: u32) -> usize {
         if node == NO_NODE {
             return self.text_term(term);
         }
@@ -391,7 +403,7 @@ impl Acc {
             return k as usize;
         }
         let k = self.terms.push(term, 0);
-        self.scores.push((bucket(term), [0; 3], node));
+        self.scores.push((seg.bucket(node), [0; 3], node));
         self.seen[node as usize] = (self.stamp, k as u32);
         k
     }
@@ -546,7 +558,7 @@ mod tests {
             assert_eq!(got, plain(&seg, &fields));
             // The same word the plain way too (as a heading's would come): listed once.
             seg.tokens("Rituals", &mut |t: Token<'_>| {
-                acc.term_of(t);
+                acc.term_of(&seg, t);
             });
             let (text, terms, surfaces) = acc.finish();
             assert!(terms.windows(2).all(|w| w[0].bucket <= w[1].bucket));

@@ -37,6 +37,8 @@ pub struct Dict {
     log_freq: Vec<f64>,
     /// Frequencies of the words by node, to replace a frequency the way jieba does.
     freq: Vec<usize>,
+    /// The search [`super::bucket`] of each node's string (that of its first two characters).
+    buckets: Vec<u16>,
     /// Words with a character jieba never puts into a block it segments (Latin letters, as in
     /// T恤): they can never match, but their frequencies count in the total, as in jieba.
     outside: FxHashMap<Box<str>, usize>,
@@ -96,6 +98,7 @@ impl Dict {
             child_bits: Vec::new(),
             log_freq: Vec::new(),
             freq: Vec::new(),
+            buckets: Vec::new(),
             outside: FxHashMap::default(),
             total: 0,
             log_total: 0.0,
@@ -128,9 +131,15 @@ impl Dict {
             return;
         }
         let mut node = NONE;
-        for c in word.chars() {
+        let mut two = 0;
+        for (depth, (at, c)) in word.char_indices().enumerate() {
             let id = self.id_or_new(c);
             node = self.child_or_new(node, id);
+            // A string's bucket is that of its first two characters.
+            if depth < 2 {
+                two = super::bucket(&word[..at + c.len_utf8()]);
+            }
+            self.buckets[node as usize] = two;
         }
         let n = node as usize;
         if self.log_freq[n].is_nan() {
@@ -155,6 +164,11 @@ impl Dict {
             }
         }
         node != NONE && !self.log_freq[node as usize].is_nan()
+    }
+
+    /// The search [`super::bucket`] of the string of trie node `node`.
+    pub fn bucket(&self, node: u32) -> u16 {
+        self.buckets[node as usize]
     }
 
     /// Number of trie nodes: every node id is below it.
@@ -246,6 +260,7 @@ impl Dict {
         let new = self.log_freq.len() as u32;
         self.log_freq.push(f64::NAN);
         self.freq.push(0);
+        self.buckets.push(0);
         self.child_bits.push(0);
         if node == NONE {
             self.root[usize::from(id) - 1] = new;

@@ -77,8 +77,9 @@ pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
 /// Whether `s` has a byte JSON escapes (quote, backslash, control character). A fold without
 /// an early exit, so it runs over whole vectors of bytes: card texts are kilobytes a page.
 fn needs_escape(s: &str) -> bool {
-    s.bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'))
+    s.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// JS string literal (JSON) of `s`. Terms are words, so escaping is almost never needed; when

@@ -307,7 +307,7 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     }
     for h in &scan.headings {
         seg.tokens(&h.title, &mut |t: Token<'_>| {
-            acc.heading_token(t, Weights::HEADING, Weights::HEADING_MORE)
+            acc.heading_token(seg, t, Weights::HEADING, Weights::HEADING_MORE)
         });
     }
 

@@ -176,6 +176,13 @@ impl Segmenter {
         self.dict.node(word)
     }
 
+    /// The [`super::bucket`] of the string whose [`Segmenter::node`] is `node`, a dictionary
+    /// node (below [`Segmenter::nodes`]): kept per node, so a page's new Chinese terms need not
+    /// decode their first characters again.
+    pub fn bucket(&self, node: u32) -> u16 {
+        self.dict.bucket(node)
+    }
+
     /// Whether the dictionary has `word` (tests and diagnostics of the user dictionary).
     pub fn knows(&self, word: &str) -> bool {
         self.dict.has(word)
@@ -381,6 +388,9 @@ mod tests {
                     seg.cjk_run(run, &mut |t: Token<'_>| {
                         if let Token::Cjk(w, node) = t {
                             assert_eq!(node, seg.node(w), "the node of {w}");
+                            if (node as usize) < seg.nodes() {
+                                assert_eq!(seg.bucket(node), super::super::bucket(w), "{w}");
+                            }
                         }
                         ours.push(t.term().to_string())
                     });

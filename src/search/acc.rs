@@ -432,9 +432,9 @@ impl Acc {
         };
     }
 
-    /// The page's text, terms sorted by bucket then term, and surfaces; the accumulator goes
-    /// back to the thread for its next page.
-    pub(super) fn finish(mut self) -> (String, Vec<Term>, Vec<Surface>) {
+    /// The page's text, terms sorted by bucket (then by term when `by_term`), and surfaces;
+    /// the accumulator goes back to the thread for its next page.
+    pub(super) fn finish(mut self, by_term: bool) -> (String, Vec<Term>, Vec<Surface>) {
         let text = std::mem::take(&mut self.terms.text);
         // Sorted by bucket with a counting sort (a page's few hundred terms spread over 1,024
         // buckets, so most buckets hold one term or none), then by term within a bucket:
@@ -477,7 +477,7 @@ impl Acc {
             *at += 1;
         }
         let term = |t: &Term| &text[t.start as usize..t.end as usize];
-        for b in 0..BUCKETS as usize {
+        for b in (0..BUCKETS as usize).filter(|_| by_term) {
             let run = &mut terms[starts[b] as usize..starts[b + 1] as usize];
             if run.len() > 1 {
                 run.sort_unstable_by(|x, y| term(x).cmp(term(y)));
@@ -560,7 +560,7 @@ mod tests {
             seg.tokens("Rituals", &mut |t: Token<'_>| {
                 acc.term_of(&seg, t);
             });
-            let (text, terms, surfaces) = acc.finish();
+            let (text, terms, surfaces) = acc.finish(true);
             assert!(terms.windows(2).all(|w| w[0].bucket <= w[1].bucket));
             let at = |(a, b): (u32, u32)| &text[a as usize..b as usize];
             let words: Vec<(&str, &str)> = surfaces

@@ -65,7 +65,8 @@ pub struct PageDoc {
     /// per page, not one per term: at 10,000 pages that is 3 million allocations fewer, which
     /// were a fifth of extraction with the page faults and frees they brought.
     pub text: String,
-    /// The terms, sorted by bucket then term.
+    /// The terms, sorted by bucket then term ([`extract`]), or by bucket alone
+    /// ([`extract_to_invert`]).
     pub terms: Vec<Term>,
     /// English words whose stem differs from the word, sorted by bucket then word, so the
     /// browser can map a query word to the indexed stem without a stemmer of its own.
@@ -238,7 +239,7 @@ pub fn build_streamed_with(
         let docs: Vec<PageDoc> = (first..(first + batch).min(pages))
             .into_par_iter()
             .map(|i| {
-                let mut doc = extract(site, i, seg);
+                let mut doc = extract_to_invert(site, i, seg);
                 put(index::card_script(i, std::mem::take(&mut doc.fragment)))?;
                 Ok(doc)
             })
@@ -279,6 +280,17 @@ pub const SECTION_CHARS: usize = 600;
 /// Everything the index needs from page `i`. Pure in the page: other pages only matter
 /// through `seg`'s user dictionary and link titles in typed fields.
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
+    extract_sorted(site, i, seg, true)
+}
+
+/// [`extract`] for the streamed index, which needs a page's terms in bucket order but not in
+/// term order within a bucket (its shard writer sorts each shard's terms): sorting them was a
+/// fiftieth of a build's instructions.
+pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
+    extract_sorted(site, i, seg, false)
+}
+
+fn extract_sorted(site: &Site, i: usize, seg: &Segmenter, by_term: bool) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
     let mut acc = acc::Acc::new(seg);
@@ -350,7 +362,7 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     for (_, _, text) in sections.iter() {
         acc.add(seg, text, 2, 1);
     }
-    let (text, terms, surfaces) = acc.finish();
+    let (text, terms, surfaces) = acc.finish(by_term);
     let card = Card {
         a: &page.meta.aliases,
         h: sections

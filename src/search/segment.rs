@@ -64,6 +64,14 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// Whether the character at byte `i` of valid UTF-8 `bytes` (a character boundary) is one of
+/// U+4000–U+9FFF but U+4DC0–U+4DFF, told by its first two bytes without decoding: most
+/// Chinese text, all of it [`is_cjk`].
+fn common_cjk(bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes.get(i + 1) != Some(&0xB7))
+}
+
 /// The character starting at byte `i` of `text` (a character boundary).
 fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\0')
@@ -210,6 +218,10 @@ impl Segmenter {
             if is_cjk(c) {
                 let mut end = i + c.len_utf8();
                 while end < bytes.len() && bytes[end] >= 0x80 {
+                    if common_cjk(bytes, end) {
+                        end += 3;
+                        continue;
+                    }
                     let c = char_at(text, end);
                     if !is_cjk(c) {
                         break;
@@ -345,6 +357,27 @@ mod tests {
         text.split(|c: char| !is_cjk(c))
             .filter(|r| !r.is_empty())
             .collect()
+    }
+
+    #[test]
+    fn common_cjk_is_cjk_and_covers_u4000_to_u9fff() {
+        let mut covered = 0;
+        for c in (0x80..=0xFFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            if common_cjk(bytes, 0) {
+                assert!(is_cjk(c), "{:X}", c as u32);
+                covered += 1;
+            } else {
+                assert!(
+                    !(0x4000..=0x9FFF).contains(&(c as u32))
+                        || (0x4DC0..=0x4DFF).contains(&(c as u32)),
+                    "{:X}",
+                    c as u32
+                );
+            }
+        }
+        assert_eq!(covered, 0x6000 - 0x40);
     }
 
     #[test]

@@ -300,10 +300,26 @@ impl Dict {
         s.at.clear();
         s.out.clear();
         let mut blocks_split = false;
-        for (i, c) in run.char_indices() {
+        let bytes = run.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
             s.at.push(i);
+            let b = bytes[i];
+            // Three bytes from E4 to E9 (U+4000–U+9FFF): nearly every character of a run, its
+            // id read from the table without decoding through `chars`.
+            if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
+                let u = u32::from(b & 0x0F) << 12
+                    | u32::from(bytes[i + 1] & 0x3F) << 6
+                    | u32::from(bytes[i + 2] & 0x3F);
+                s.ids.push(self.bmp[(u - BMP_FIRST) as usize]);
+                blocks_split |= (0x4DC0..0x4E00).contains(&u);
+                i += 3;
+                continue;
+            }
+            let c = run[i..].chars().next().unwrap_or_default();
             s.ids.push(self.id(c));
             blocks_split |= !in_jieba_block(c);
+            i += c.len_utf8();
         }
         s.at.push(run.len());
         let n = s.ids.len();

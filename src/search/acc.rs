@@ -157,6 +157,8 @@ pub(super) struct Acc {
     seen: Vec<(u32, u32)>,
     /// The page's terms keyed by a pair key (see [`Segmenter::nodes`]).
     pairs: FxHashMap<u32, u32>,
+    /// The streamed build this page is part of, or 0 (see [`Acc::new`]).
+    build: u32,
     /// The counting sort's bucket starts and next places (see [`Acc::finish`]).
     starts: Vec<u32>,
     next: Vec<u32>,
@@ -195,6 +197,8 @@ struct Known {
     surfaces: Interner,
     /// Per surface: the page that last listed it.
     surface_seen: Vec<u32>,
+    /// Per surface: the streamed build that last listed it (see [`Acc::new`]).
+    surface_built: Vec<u32>,
 }
 
 impl Known {
@@ -216,6 +220,7 @@ impl Known {
                 let (k, new_surface) = self.surfaces.intern(surface);
                 if new_surface {
                     self.surface_seen.push(0);
+                    self.surface_built.push(0);
                 }
                 k as u32
             };
@@ -228,6 +233,7 @@ impl Known {
     fn clear_stamps(&mut self) {
         self.stem_seen.iter_mut().for_each(|e| *e = (0, 0));
         self.surface_seen.iter_mut().for_each(|e| *e = 0);
+        self.surface_built.iter_mut().for_each(|e| *e = 0);
     }
 }
 
@@ -271,10 +277,16 @@ impl Acc {
     /// The thread's accumulator, emptied, for a page cut by `seg`; hand it back with
     /// [`Acc::finish`]. Sized for a typical page's distinct terms: growing was a tenth of
     /// extraction.
-    pub(super) fn new(seg: &Segmenter) -> Acc {
+    ///
+    /// `build` is 0, or the number of a streamed build ([`super::build_streamed`]) the page is
+    /// part of: then an English word this thread has listed in that build already is not listed
+    /// again. The streamed index needs only the union of the pages' word forms, and listing
+    /// them for each page (90 a page) was a hash lookup each in the inverted index.
+    pub(super) fn new(seg: &Segmenter, build: u32) -> Acc {
         let mut acc = ACC
             .with(|cell| cell.try_borrow_mut().map(|mut a| std::mem::take(&mut *a)))
             .unwrap_or_default();
+        acc.build = build;
         acc.stamp = acc.stamp.wrapping_add(1);
         if acc.stamp == 0 {
             // Once in four billion pages: old stamps could come round again.
@@ -365,8 +377,12 @@ impl Acc {
             known.stem_seen[stem as usize] = (self.stamp, k as u32);
             k
         };
-        if surface != NO_SURFACE && known.surface_seen[surface as usize] != self.stamp {
+        if surface != NO_SURFACE
+            && known.surface_seen[surface as usize] != self.stamp
+            && (self.build == 0 || known.surface_built[surface as usize] != self.build)
+        {
             known.surface_seen[surface as usize] = self.stamp;
+            known.surface_built[surface as usize] = self.build;
             let start = self.terms.text.len() as u32;
             self.terms
                 .text
@@ -532,6 +548,27 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_build_lists_a_word_form_once_per_thread() {
+        let seg = Segmenter::new([]);
+        let forms = |build: u32| {
+            let mut acc = Acc::new(&seg, build);
+            acc.add(&seg, "Rituals ran", 2, 1);
+            let (text, _, surfaces) = acc.finish(build == 0);
+            let at = |(a, b): (u32, u32)| text[a as usize..b as usize].to_string();
+            surfaces.iter().map(|s| at(s.surface)).collect::<Vec<_>>()
+        };
+        assert_eq!(forms(7), ["rituals"]);
+        assert!(forms(7).is_empty(), "listed twice in one build");
+        assert_eq!(forms(8), ["rituals"], "a new build lists it again");
+        assert_eq!(forms(0), ["rituals"]);
+        assert_eq!(
+            forms(0),
+            ["rituals"],
+            "a page of its own lists all its forms"
+        );
+    }
+
+    #[test]
     fn node_and_word_shortcuts_score_like_plain_tokens() {
         let seg = Segmenter::new(["开营仪式", "值月生"]);
         let body = "开营仪式 Rituals ritual RITUALS running run 班长由往期，班长由往期 \
@@ -544,7 +581,7 @@ mod tests {
         ];
         // Twice on one thread: the second page must not see the first one's stamps.
         for _ in 0..2 {
-            let mut acc = Acc::new(&seg);
+            let mut acc = Acc::new(&seg, 0);
             for &(text, field, weight) in &fields {
                 acc.add(&seg, text, field, weight);
             }

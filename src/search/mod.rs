@@ -69,7 +69,8 @@ pub struct PageDoc {
     /// ([`extract_to_invert`]).
     pub terms: Vec<Term>,
     /// English words whose stem differs from the word, sorted by bucket then word, so the
-    /// browser can map a query word to the indexed stem without a stemmer of its own.
+    /// browser can map a query word to the indexed stem without a stemmer of its own (from
+    /// [`extract_to_invert`], only those the thread had not listed in that build yet).
     pub surfaces: Vec<Surface>,
     /// The kind filters group this page under (`page` for sections).
     pub kind: String,
@@ -233,13 +234,17 @@ pub fn build_streamed_with(
     put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Diagnostic> {
     let pages = site.content.pages.len();
+    let build = BUILDS
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .wrapping_add(1)
+        .max(1);
     let mut index = invert::Inverted::new(seg.nodes());
     let mut kinds: Vec<String> = Vec::with_capacity(pages);
     for first in (0..pages).step_by(batch.max(1)) {
         let docs: Vec<PageDoc> = (first..(first + batch).min(pages))
             .into_par_iter()
             .map(|i| {
-                let mut doc = extract_to_invert(site, i, seg);
+                let mut doc = extract_to_invert(site, i, seg, build);
                 put(index::card_script(i, std::mem::take(&mut doc.fragment)))?;
                 Ok(doc)
             })
@@ -280,20 +285,25 @@ pub const SECTION_CHARS: usize = 600;
 /// Everything the index needs from page `i`. Pure in the page: other pages only matter
 /// through `seg`'s user dictionary and link titles in typed fields.
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
-    extract_sorted(site, i, seg, true)
+    extract_sorted(site, i, seg, 0)
 }
 
-/// [`extract`] for the streamed index, which needs a page's terms in bucket order but not in
-/// term order within a bucket (its shard writer sorts each shard's terms): sorting them was a
-/// fiftieth of a build's instructions.
-pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
-    extract_sorted(site, i, seg, false)
+/// [`extract`] for streamed build number `build` (not 0), whose index needs less of a page: its
+/// terms in bucket order but not in term order within a bucket (its shard writer sorts each
+/// shard's terms; sorting them was a fiftieth of a build's instructions), and its English word
+/// forms only when the thread has not listed them in this build yet (the shards hold their
+/// union; see [`acc::Acc::new`]).
+pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
+    extract_sorted(site, i, seg, build)
 }
 
-fn extract_sorted(site: &Site, i: usize, seg: &Segmenter, by_term: bool) -> PageDoc {
+/// Numbers the streamed builds for [`extract_to_invert`]; never 0.
+static BUILDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn extract_sorted(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
-    let mut acc = acc::Acc::new(seg);
+    let mut acc = acc::Acc::new(seg, build);
 
     acc.add(seg, &page.title, 0, Weights::TITLE);
     for a in &page.meta.aliases {
@@ -362,7 +372,7 @@ fn extract_sorted(site: &Site, i: usize, seg: &Segmenter, by_term: bool) -> Page
     for (_, _, text) in sections.iter() {
         acc.add(seg, text, 2, 1);
     }
-    let (text, terms, surfaces) = acc.finish(by_term);
+    let (text, terms, surfaces) = acc.finish(build == 0);
     let card = Card {
         a: &page.meta.aliases,
         h: sections

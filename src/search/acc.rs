@@ -62,7 +62,10 @@ impl Interner {
                 0 => return Err((hash, at)),
                 n => {
                     let (a, b, h) = self.spans[n as usize - 1];
-                    if h == hash && &self.text[a as usize..b as usize] == s {
+                    // Bytes, not `str` slicing: no character boundaries to check.
+                    if h == hash
+                        && self.text.as_bytes().get(a as usize..b as usize) == Some(s.as_bytes())
+                    {
                         return Ok(n as usize - 1);
                     }
                 }

@@ -321,6 +321,7 @@ impl Acc {
     }
 
     /// Scores one token; returns its term's number.
+    #[inline(always)]
     pub(super) fn token(
         &mut self,
         seg: &Segmenter,
@@ -347,6 +348,7 @@ impl Acc {
     }
 
     /// The number of a token's term, entered if new.
+    #[inline(always)]
     fn term_of(&mut self, seg: &Segmenter, t: Token<'_>) -> usize {
         match t {
             Token::Cjk(w, node) => self.node_term(seg, w, node),
@@ -405,6 +407,7 @@ impl Acc {
     }
 
     /// A Chinese term and its [`Segmenter::node`].
+    #[inline(always)]
     fn node_term(&mut self, seg: &Segmenter, term: &str, node: u32) -> usize {
         if node == NO_NODE {
             return self.text_term(term);
@@ -443,6 +446,7 @@ impl Acc {
         self.score(k, field, weight);
     }
 
+    #[inline(always)]
     fn score(&mut self, k: usize, field: usize, weight: u8) {
         let slot = &mut self.scores[k].1[field];
         *slot = match field {

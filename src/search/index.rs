@@ -300,15 +300,7 @@ pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> Out
 
 /// Page `i`'s result card script.
 pub fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
-    OutputFile {
-        path: card_path(i),
-        bytes: [
-            format!("qunceSearch.frag({i},").as_bytes(),
-            &doc.fragment,
-            b");\n",
-        ]
-        .concat(),
-    }
+    card_script(i, doc.fragment.clone())
 }
 
 /// [`card_file`] made of the card itself, in its own buffer: a streamed build has no further

@@ -27,14 +27,14 @@ struct Posted {
 /// The terms of one bucket.
 #[derive(Default)]
 struct Bucket {
-    /// Terms with a pair key (see [`Inverted::nodes`]) by key.
+    /// Terms with a pair key (a node past the dictionary's, see [`Inverted::new`]) by key.
     by_node: FxHashMap<u32, u32>,
     by_text: FxHashMap<Box<str>, u32>,
     terms: Vec<Posted>,
     surfaces: SurfaceMap,
 }
 
-/// No term yet for a dictionary node in [`Inverted::by_node`].
+/// No term yet for a dictionary node (see [`Inverted::new`]).
 const NO_TERM: u32 = u32::MAX;
 
 impl Bucket {

@@ -285,7 +285,7 @@ pub const SECTION_CHARS: usize = 600;
 /// Everything the index needs from page `i`. Pure in the page: other pages only matter
 /// through `seg`'s user dictionary and link titles in typed fields.
 pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
-    extract_sorted(site, i, seg, 0)
+    extract_for(site, i, seg, 0)
 }
 
 /// [`extract`] for streamed build number `build` (not 0), whose index needs less of a page: its
@@ -294,13 +294,14 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
 /// forms only when the thread has not listed them in this build yet (the shards hold their
 /// union; see [`acc::Acc::new`]).
 pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
-    extract_sorted(site, i, seg, build)
+    extract_for(site, i, seg, build)
 }
 
 /// Numbers the streamed builds for [`extract_to_invert`]; never 0.
 static BUILDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-fn extract_sorted(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
+/// [`extract`] (`build` 0) or [`extract_to_invert`].
+fn extract_for(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
     let page = &site.content.pages[i];
     let scan = &site.scans[i];
     let mut acc = acc::Acc::new(seg, build);

@@ -22,7 +22,8 @@ pub struct Site {
     pub content: Content,
     pub scans: Vec<Scan>,
     pub graph: Graph,
-    /// Rendered Markdown body of each page.
+    /// Rendered Markdown body of each page; empty in a streamed build, which renders each
+    /// body in the render stage (see [`analyse_with`]).
     pub bodies: Vec<String>,
     /// URL prefix of every internal link (`/` or `/handbook/`).
     pub base: String,
@@ -197,7 +198,8 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
         Err(_) => Vec::new(),
     };
-    let mut site = analyse(config, content, &statics, None, &mut t);
+    let streaming = matches!(sink, Sink::Stream(_));
+    let mut site = analyse_with(config, content, &statics, None, &mut t, !streaming);
     diags.extend(site.notes.all().cloned());
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
     let offline = site.config.offline;
@@ -332,6 +334,21 @@ pub fn analyse(
     previous: Option<&Site>,
     t: &mut Timings,
 ) -> Site {
+    analyse_with(config, content, statics, previous, t, true)
+}
+
+/// [`analyse`], with the Markdown bodies rendered only when `bodies`: a streamed build renders
+/// each page's body in the render stage instead, right before its template reads it, so the
+/// bodies of all pages (a hundred megabytes at 10,000 pages) are never held at once and a page's
+/// body is still in the cache when the template copies it. [`Site::bodies`] is then empty.
+pub fn analyse_with(
+    config: Config,
+    content: Content,
+    statics: &[OutputFile],
+    previous: Option<&Site>,
+    t: &mut Timings,
+    bodies: bool,
+) -> Site {
     let old: HashMap<&str, usize> = previous
         .map(|s| s.content.index_by_rel())
         .unwrap_or_default();
@@ -362,21 +379,25 @@ pub fn analyse(
     let (graph, link_diags, names) = t.time("resolve", || {
         links::resolve(&content, &scans, &config, &base)
     });
-    let bodies: Vec<String> = t.time("markdown", || {
-        content
-            .pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                if let (Some(j), Some(prev)) = (same(p), previous)
-                    && prev.graph.resolved[j] == graph.resolved[i]
-                {
-                    return prev.bodies[j].clone();
-                }
-                render_body(&config, p, &scans[i], &graph.resolved[i])
-            })
-            .collect()
-    });
+    let bodies: Vec<String> = if !bodies {
+        Vec::new()
+    } else {
+        t.time("markdown", || {
+            content
+                .pages
+                .par_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if let (Some(j), Some(prev)) = (same(p), previous)
+                        && prev.graph.resolved[j] == graph.resolved[i]
+                    {
+                        return prev.bodies[j].clone();
+                    }
+                    render_body(&config, p, &scans[i], &graph.resolved[i])
+                })
+                .collect()
+        })
+    };
     let positions = positions(&content);
     Site {
         config,

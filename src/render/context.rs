@@ -471,7 +471,7 @@ fn page_ref(site: &Site, i: usize, url: &str) -> Value {
 
 impl Values<'_> {
     /// The full `page` object of docs/template-context.md.
-    pub fn page_full(&self, i: usize) -> Value {
+    pub fn page_full(&self, i: usize, body: &str) -> Value {
         let site = self.site;
         let p = &site.content.pages[i];
         let scan = &site.scans[i];
@@ -609,7 +609,7 @@ impl Values<'_> {
                 "reading_minutes",
                 scan.word_count.div_ceil(400).max(1).into(),
             ),
-            ("content", Value::safe_string(&site.bodies[i])),
+            ("content", Value::safe_string(body)),
             ("toc", toc_value(&scan.headings)),
             ("fields", fields.into()),
             ("field_labels", field_labels),
@@ -630,7 +630,7 @@ impl Values<'_> {
     }
 
     /// The full `section` object of docs/template-context.md.
-    pub fn section_full(&self, i: usize) -> Value {
+    pub fn section_full(&self, i: usize, body: &str) -> Value {
         let site = self.site;
         let p = &site.content.pages[i];
         let sec = p.section.as_ref().expect("section");
@@ -659,7 +659,7 @@ impl Values<'_> {
                 p.meta.description.clone().unwrap_or_default().into(),
             ),
             ("summary", field(r, "summary")),
-            ("content", Value::safe_string(&site.bodies[i])),
+            ("content", Value::safe_string(body)),
             ("weight", p.meta.weight.unwrap_or(0).into()),
             (
                 "pages",

@@ -388,21 +388,33 @@ impl Prepared<'_> {
             .get(&self.sidebar_key(i))
             .map(|s| mark_current(s, &url))
             .unwrap_or_default();
+        // A streamed build renders each page's Markdown here, just before its template reads
+        // it (see `site::analyse_with`); the dev server keeps every body between builds.
+        let body: std::borrow::Cow<'_, str> = match site.bodies.get(i) {
+            Some(body) => body.into(),
+            None => crate::site::render_body(
+                &site.config,
+                page,
+                &site.scans[i],
+                &site.graph.resolved[i],
+            )
+            .into(),
+        };
         let mut cx = Context::new();
         insert_fragments(&mut cx, &self.fragments)?;
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
         cx.insert_value("current_url", url.as_str().into());
         if page.is_section() {
-            cx.insert_value("section", values.section_full(i));
-            cx.insert_value("page", values.page_full(i));
+            cx.insert_value("section", values.section_full(i, &body));
+            cx.insert_value("page", values.page_full(i, &body));
         } else {
-            cx.insert_value("page", values.page_full(i));
+            cx.insert_value("page", values.page_full(i, &body));
             if let Some(parent) = page.parent {
                 cx.insert_value("section", values.section_ref(parent));
             }
         }
         // The page's body and sidebar plus room for the layout around them.
-        let capacity = site.bodies[i].len() + sidebar.len() + 16 * 1024;
+        let capacity = body.len() + sidebar.len() + 16 * 1024;
         engine
             .render_bytes(&template, &cx, capacity)
             .map(|bytes| OutputFile {

@@ -199,7 +199,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Err(_) => Vec::new(),
     };
     let streaming = matches!(sink, Sink::Stream(_));
-    let mut site = analyse_with(config, content, &statics, None, &mut t, !streaming);
+    let site = analyse_with(config, content, &statics, None, &mut t, !streaming);
     diags.extend(site.notes.all().cloned());
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
     let offline = site.config.offline;
@@ -243,11 +243,6 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             }
         }
         Err(d) => diags.extend(d),
-    }
-    if streamed {
-        // Nothing reads the bodies after the render stage, and in a streamed build no page is
-        // rendered again: freed, they make room for the search index.
-        drop(std::mem::take(&mut site.bodies));
     }
     if site.config.search && !opts.no_search {
         if streamed {

@@ -183,22 +183,19 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     diags.extend(d);
     // The search stage's segmenter depends on the titles and aliases alone: it is made on a
     // thread of its own from here on, in the time the serial parts of the next stages leave.
-    let segmenter =
-        (config.search && !opts.no_search && matches!(sink, Sink::Stream(_))).then(|| {
-            let words: Vec<String> = crate::search::user_words(&content.pages)
-                .into_iter()
-                .map(String::from)
-                .collect();
-            std::thread::spawn(move || {
-                crate::search::Segmenter::new(words.iter().map(String::as_str))
-            })
-        });
+    let streaming = matches!(sink, Sink::Stream(_));
+    let segmenter = (config.search && !opts.no_search && streaming).then(|| {
+        let words: Vec<String> = crate::search::user_words(&content.pages)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        std::thread::spawn(move || crate::search::Segmenter::new(words.iter().map(String::as_str)))
+    });
     let theme = render::theme::load(&config);
     let statics = match &theme {
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
         Err(_) => Vec::new(),
     };
-    let streaming = matches!(sink, Sink::Stream(_));
     let site = analyse_with(config, content, &statics, None, &mut t, !streaming);
     diags.extend(site.notes.all().cloned());
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());

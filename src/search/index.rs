@@ -12,8 +12,6 @@
 //! last digit in `0`–`v`, earlier digits in `w`–`_`), then one character of score (0–63). Ids
 //! ascend, so gaps are small and a posting is usually two characters.
 
-use std::fmt::Write as _;
-
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -82,19 +80,9 @@ fn needs_escape(s: &str) -> bool {
     })
 }
 
-/// JS string literal (JSON) of `s`. Terms are words, so escaping is almost never needed; when
-/// it is, serde_json does it (it escapes only quotes, backslashes and control characters).
-fn push_js(out: &mut String, s: &str) {
-    if needs_escape(s) {
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
-    } else {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    }
-}
-
-/// [`push_js`] into bytes: the JSON string of `s`, exactly as serde_json writes it.
+/// The JSON string (a JS string literal) of `s`, exactly as serde_json writes it. Terms are
+/// words and cards are prose, so escaping is rarely needed; when it is, serde_json does it (it
+/// escapes only quotes, backslashes and control characters).
 pub fn push_json(out: &mut Vec<u8>, s: &str) {
     if needs_escape(s) {
         if serde_json::to_writer(&mut *out, s).is_err() {
@@ -210,30 +198,30 @@ impl Index {
 /// (surface, stem), both sorted: the one writer of both the full and the streamed index.
 pub fn shard_script(s: usize, terms: &[(&str, &str)], surfaces: &[(&str, &str)]) -> OutputFile {
     let bytes: usize = terms.iter().map(|(t, l)| t.len() + l.len() + 6).sum();
-    let mut out = String::with_capacity(bytes + surfaces.len() * 24 + 64);
-    let _ = write!(out, "qunceSearch.shard({s},{{");
+    let mut out = Vec::with_capacity(bytes + surfaces.len() * 24 + 64);
+    out.extend_from_slice(format!("qunceSearch.shard({s},{{").as_bytes());
     for (n, (term, list)) in terms.iter().enumerate() {
         if n > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        push_js(&mut out, term);
-        out.push_str(":\"");
-        out.push_str(list);
-        out.push('"');
+        push_json(&mut out, term);
+        out.extend_from_slice(b":\"");
+        out.extend_from_slice(list.as_bytes());
+        out.push(b'"');
     }
-    out.push_str("},{");
+    out.extend_from_slice(b"},{");
     for (n, (k, v)) in surfaces.iter().enumerate() {
         if n > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        push_js(&mut out, k);
-        out.push(':');
-        push_js(&mut out, v);
+        push_json(&mut out, k);
+        out.push(b':');
+        push_json(&mut out, v);
     }
-    out.push_str("});\n");
+    out.extend_from_slice(b"});\n");
     OutputFile {
         path: format!("search/s{s}.js"),
-        bytes: out.into_bytes(),
+        bytes: out,
     }
 }
 

@@ -430,10 +430,10 @@ fn first_chars(text: &str, max: usize) -> &str {
     text
 }
 
-/// A page's result card as `search.js` reads it. Serialised straight from borrowed strings (a
-/// `serde_json::Value` tree copied every section); the fields are in the alphabetical order the
-/// cards always had.
-#[derive(serde::Serialize)]
+/// A page's result card as `search.js` reads it, written from borrowed strings by
+/// [`Card::write`]; the fields are in the alphabetical order the cards always had. The serde
+/// derive, in tests only, is the reference the writer is checked against.
+#[cfg_attr(test, derive(serde::Serialize))]
 struct Card<'a> {
     /// Aliases.
     a: &'a [String],

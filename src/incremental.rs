@@ -15,7 +15,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -464,7 +463,7 @@ impl Memo {
         // are compared there); past a few dozen, comparing is cheaper than extracting again.
         let search_pages = (!render_all && which.len() <= 64).then_some(which.as_slice());
         let search_files = t.time("search", || self.search(&site, search_pages));
-        let output_start = Instant::now();
+        let output_start = Timings::clock();
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
         let assets = match &self.last {
@@ -547,7 +546,7 @@ impl Memo {
         }
         changed.sort();
         changed.dedup();
-        t.stages.push(("output", output_start.elapsed()));
+        t.record("output", output_start);
         let files = Arc::new(files);
         let rendered_count = which.len();
         self.render_all = false;

@@ -161,12 +161,12 @@ pub fn build(opts: &Options) -> Outcome {
     if c.has_errors() {
         status = Status::ContentErrors;
     } else {
-        let start = std::time::Instant::now();
+        let start = Timings::clock();
         if let Err(d) = staging.and_then(|s| s.finish(&c.site.content.assets)) {
             c.diagnostics.push(d);
             status = Status::ContentErrors;
         }
-        c.timings.stages.push(("swap", start.elapsed()));
+        c.timings.record("swap", start);
     }
     let outcome = Outcome {
         status,

@@ -103,33 +103,101 @@ pub struct BuildOptions {
 /// How long each stage took, for `--timings` and the benchmarks.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, Duration)>,
+    pub stages: Vec<Stage>,
+}
+
+/// One stage's wall time and the process's CPU time while it ran: their ratio shows how many
+/// cores a stage kept busy, which wall time alone hides on a machine with few of them.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub name: &'static str,
+    pub wall: Duration,
+    /// User and system time of every thread of the process over the stage (background work
+    /// such as loading the search dictionary counts where it overlaps); `None` where the
+    /// platform does not tell.
+    pub cpu: Option<Duration>,
+}
+
+/// When a stage started, by the wall clock and the process's CPU clock ([`Timings::clock`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    at: Instant,
+    cpu: Option<Duration>,
+}
+
+/// User plus system time of the whole process so far.
+#[cfg(unix)]
+fn process_cpu() -> Option<Duration> {
+    // SAFETY: getrusage only writes the struct it is given, which is plain data.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return None;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Some(tv(u.ru_utime) + tv(u.ru_stime))
+}
+
+#[cfg(not(unix))]
+fn process_cpu() -> Option<Duration> {
+    None
 }
 
 impl Timings {
     /// Runs `f`, recording how long it took under `name`.
     pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
+        let start = Timings::clock();
         let out = f();
-        self.stages.push((name, start.elapsed()));
+        self.record(name, start);
         out
     }
 
-    /// One line per stage, for the terminal.
-    pub fn report(&self) -> String {
-        let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
-        let mut s = String::new();
-        for (name, d) in &self.stages {
-            s.push_str(&format!(
-                "  {name:<10} {:>9.1} ms\n",
-                d.as_secs_f64() * 1000.0
-            ));
+    /// Now, for a stage that [`Timings::record`] ends later.
+    pub fn clock() -> Clock {
+        Clock {
+            at: Instant::now(),
+            cpu: process_cpu(),
         }
-        s.push_str(&format!(
-            "  {:<10} {:>9.1} ms\n",
-            "total",
-            total.as_secs_f64() * 1000.0
-        ));
+    }
+
+    /// Records the stage `name` that started at `start`.
+    pub fn record(&mut self, name: &'static str, start: Clock) {
+        let wall = start.at.elapsed();
+        let cpu = start
+            .cpu
+            .zip(process_cpu())
+            .map(|(a, b)| b.saturating_sub(a));
+        self.stages.push(Stage { name, wall, cpu });
+    }
+
+    /// Whether a stage called `name` ran.
+    pub fn has(&self, name: &str) -> bool {
+        self.stages.iter().any(|s| s.name == name)
+    }
+
+    /// One line per stage, for the terminal: wall time, then CPU time and the cores it kept
+    /// busy (CPU ÷ wall) where the platform tells.
+    pub fn report(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let line = |name: &str, wall: Duration, cpu: Option<Duration>| {
+            let mut l = format!("  {name:<10} {:>9.1} ms", ms(wall));
+            if let Some(cpu) = cpu {
+                let cores = if wall.is_zero() {
+                    0.0
+                } else {
+                    cpu.as_secs_f64() / wall.as_secs_f64()
+                };
+                l.push_str(&format!("  cpu {:>9.1} ms  {cores:>4.2} cores", ms(cpu)));
+            }
+            l.push('\n');
+            l
+        };
+        let mut s = String::new();
+        for st in &self.stages {
+            s.push_str(&line(st.name, st.wall, st.cpu));
+        }
+        let total: Duration = self.stages.iter().map(|st| st.wall).sum();
+        let cpu: Option<Duration> = self.stages.iter().map(|st| st.cpu).sum();
+        s.push_str(&line("total", total, cpu));
         s
     }
 }

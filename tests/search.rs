@@ -205,7 +205,7 @@ fn check_skips_the_index_and_build_makes_it() {
         ..Default::default()
     };
     let stages =
-        |o: &qunce::Outcome| -> Vec<&str> { o.timings.stages.iter().map(|s| s.0).collect() };
+        |o: &qunce::Outcome| -> Vec<&str> { o.timings.stages.iter().map(|s| s.name).collect() };
     let checked = qunce::check(&opts);
     assert_eq!(checked.status, qunce::Status::Ok);
     assert!(

@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -48,7 +47,7 @@ impl Memo {
         if self.render_all || self.layout_changed || self.engine.is_none() {
             return None;
         }
-        let start = Instant::now();
+        let start = Timings::clock();
         let last = self.last.as_ref()?;
         let mut edits: Vec<(usize, String)> = Vec::new();
         for path in &self.since_good {
@@ -90,7 +89,7 @@ impl Memo {
         if r.ok {
             self.since_good.clear();
         }
-        t.stages.push(("fast", start.elapsed()));
+        t.record("fast", start);
         r.timings = std::mem::take(t);
         Some(r)
     }
@@ -305,7 +304,7 @@ impl Memo {
             // No index to patch (never expected after a good build): assemble it whole.
             None => self.search(&last.site, None),
         });
-        let output_start = Instant::now();
+        let output_start = Timings::clock();
         let mut files: Files = (*last.files).clone();
         let mut changed_files = Vec::new();
         let generated_paths: Vec<String> = if regenerate {
@@ -337,7 +336,7 @@ impl Memo {
         }
         changed_files.sort();
         changed_files.dedup();
-        t.stages.push(("output", output_start.elapsed()));
+        t.record("output", output_start);
         let files = Arc::new(files);
         for &m in &refs_changed {
             let rel = last.site.content.pages[m].rel.clone();

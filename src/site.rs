@@ -179,7 +179,7 @@ impl Timings {
     pub fn report(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let line = |name: &str, wall: Duration, cpu: Option<Duration>| {
-            let mut l = format!("  {name:<10} {:>9.1} ms", ms(wall));
+            let mut l = format!("  {name:<13} {:>9.1} ms", ms(wall));
             if let Some(cpu) = cpu {
                 let cores = if wall.is_zero() {
                     0.0
@@ -288,30 +288,11 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     let streamed = stream.is_some();
     let mut files = Vec::new();
     let mut count = 0;
-    match theme.and_then(|theme| Engine::new(&theme)) {
-        Ok(mut engine) => {
-            let d = if streamed {
-                let (n, d) = t.time("render", || {
-                    render::render_site_with(&site, &mut engine, &put)
-                });
-                count += n;
-                d
-            } else {
-                let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
-                files = f;
-                d
-            };
-            diags.extend(d);
-            files.extend(statics);
-            if streamed {
-                render::drop_later(engine);
-            }
-        }
-        Err(d) => diags.extend(d),
-    }
-    if site.config.search && !opts.no_search {
-        if streamed {
-            match t.time("search", || {
+    let search_on = site.config.search && !opts.no_search;
+    let engine = theme.and_then(|theme| Engine::new(&theme));
+    if streamed {
+        let search = || {
+            search_on.then(|| {
                 let seg = match segmenter.map(std::thread::JoinHandle::join) {
                     Some(Ok(seg)) => seg,
                     _ => crate::search::Segmenter::new(crate::search::user_words(
@@ -319,11 +300,47 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
                     )),
                 };
                 crate::search::build_streamed_with(&site, &seg, crate::search::BATCH, &put)
-            }) {
-                Ok(n) => count += n,
-                Err(d) => diags.push(d),
+            })
+        };
+        // Pages and the search index are made side by side: neither needs the other, and each
+        // fills the cores the other leaves idle at its joins (the index's batches, the last
+        // pages of the render).
+        let searched = match engine {
+            Ok(mut engine) => {
+                let name = if search_on { "render+search" } else { "render" };
+                let ((n, d), searched) = t.time(name, || {
+                    rayon::join(
+                        || render::render_site_with(&site, &mut engine, &put),
+                        search,
+                    )
+                });
+                count += n;
+                diags.extend(d);
+                files.extend(statics);
+                render::drop_later(engine);
+                searched
             }
-        } else {
+            Err(d) => {
+                diags.extend(d);
+                t.time("search", search)
+            }
+        };
+        match searched {
+            Some(Ok(n)) => count += n,
+            Some(Err(d)) => diags.push(d),
+            None => {}
+        }
+    } else {
+        match engine {
+            Ok(mut engine) => {
+                let (f, d) = t.time("render", || render::render_site(&site, &mut engine));
+                files = f;
+                diags.extend(d);
+                files.extend(statics);
+            }
+            Err(d) => diags.extend(d),
+        }
+        if search_on {
             files.extend(t.time("search", || crate::search::build(&site)));
         }
     }
@@ -485,4 +502,56 @@ fn positions(content: &Content) -> Vec<usize> {
         }
     }
     pos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_count_the_cpu_of_every_thread() {
+        let mut t = Timings::default();
+        // Two tasks, each busy until its thread has used 60 ms more CPU: the stage's CPU time
+        // reaches 120 ms only when the pool thread's time counts too, however cores are shared.
+        #[cfg(unix)]
+        fn thread_cpu() -> Duration {
+            let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+            // SAFETY: clock_gettime only writes the struct it is given.
+            unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+            Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+        }
+        #[cfg(not(unix))]
+        fn thread_cpu() -> Duration {
+            Duration::MAX
+        }
+        let spin = || {
+            let (start, mut x) = (thread_cpu(), 0u64);
+            while thread_cpu().saturating_sub(start) < Duration::from_millis(60) {
+                for _ in 0..10_000 {
+                    x = std::hint::black_box(x.wrapping_add(1));
+                }
+            }
+        };
+        t.time("spin", || rayon::join(spin, spin));
+        let st = &t.stages[0];
+        assert_eq!(st.name, "spin");
+        if cfg!(unix) {
+            let cpu = st.cpu.expect("getrusage works on unix");
+            assert!(cpu >= Duration::from_millis(120), "{st:?}");
+            let report = t.report();
+            let line = report.lines().next().unwrap_or_default();
+            assert!(
+                line.starts_with("  spin ") && line.contains(" ms  cpu "),
+                "{report}"
+            );
+            assert!(line.ends_with(" cores"), "{report}");
+            assert!(
+                report
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .starts_with("  total ")
+            );
+        }
+    }
 }

@@ -457,10 +457,7 @@ fn a_body_edit_renders_one_page() {
     let r = inc.rebuild(&[rel.to_string()], &cancel).expect("second");
     assert!(r.ok, "{}", human(&r.diagnostics));
     assert_eq!(r.rendered, 1, "only 破冰 itself");
-    assert!(
-        r.timings.has("fast"),
-        "a body edit takes the fast path"
-    );
+    assert!(r.timings.has("fast"), "a body edit takes the fast path");
     assert!(
         r.changed
             .contains(&"rituals/po-bing/index.html".to_string()),

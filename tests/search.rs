@@ -219,7 +219,12 @@ fn check_skips_the_index_and_build_makes_it() {
     );
     let built = qunce::build(&opts);
     assert_eq!(built.status, qunce::Status::Ok);
-    assert!(stages(&built).contains(&"search"), "{:?}", stages(&built));
+    // A build makes the pages and the index side by side, as one stage.
+    assert!(
+        stages(&built).contains(&"render+search"),
+        "{:?}",
+        stages(&built)
+    );
 }
 
 #[test]

@@ -158,7 +158,11 @@ pub(super) struct Acc {
     /// Stamped rather than cleared, so a page does not pay for the whole dictionary.
     stamp: u32,
     seen: Vec<(u32, u32)>,
-    /// The page's terms keyed by a pair key (see [`Segmenter::nodes`]).
+    /// The page's terms keyed by a pair key (see [`Segmenter::nodes`]), a third of a page's
+    /// Chinese tokens: in a small table indexed by the key's hash and stamped like `seen`
+    /// (`(key, stamp, term)`), and in `pairs` when its slot holds another key of the page. A
+    /// hash map lookup for each of them was two percent of a build.
+    pair_slots: Vec<(u32, u32, u32)>,
     pairs: FxHashMap<u32, u32>,
     /// The streamed build this page is part of, or 0 (see [`Acc::new`]).
     build: u32,
@@ -176,6 +180,16 @@ thread_local! {
 /// Words a [`Known`] remembers at most: a site's Latin vocabulary is a few thousand words;
 /// past this, words are lowercased and stemmed at each occurrence.
 const KNOWN_WORDS: usize = 1 << 16;
+
+/// Slots of [`Acc::pair_slots`]: a page has a few hundred pair keys, so few share a slot, and
+/// the table (48 KiB) stays in the core's cache.
+const PAIR_SLOT_BITS: u32 = 12;
+const PAIR_SLOTS: usize = 1 << PAIR_SLOT_BITS;
+
+/// The slot of pair key `key` in [`Acc::pair_slots`] (a Fibonacci hash).
+fn pair_slot(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - PAIR_SLOT_BITS)) as usize
+}
 
 /// No surface: the word's lowercased form is its stem.
 const NO_SURFACE: u32 = u32::MAX;
@@ -294,8 +308,12 @@ impl Acc {
         if acc.stamp == 0 {
             // Once in four billion pages: old stamps could come round again.
             acc.seen.iter_mut().for_each(|e| *e = (0, 0));
+            acc.pair_slots.iter_mut().for_each(|e| *e = (0, 0, 0));
             acc.known.clear_stamps();
             acc.stamp = 1;
+        }
+        if acc.pair_slots.is_empty() {
+            acc.pair_slots = vec![(0, 0, 0); PAIR_SLOTS];
         }
         if acc.seen.len() < seg.nodes() {
             acc.seen.resize(seg.nodes(), (0, 0));
@@ -413,13 +431,7 @@ impl Acc {
             return self.text_term(term);
         }
         let Some(&(stamp, k)) = self.seen.get(node as usize) else {
-            // A pair off the trie (see `Segmenter::nodes`): too many to stamp.
-            let k = *self.pairs.entry(node).or_insert(self.scores.len() as u32) as usize;
-            if k == self.scores.len() {
-                self.terms.push(term, 0);
-                self.scores.push((bucket(term), [0; 3], node));
-            }
-            return k;
+            return self.pair_term(term, node);
         };
         if stamp == self.stamp {
             return k as usize;
@@ -427,6 +439,30 @@ impl Acc {
         let k = self.terms.push(term, 0);
         self.scores.push((seg.bucket(node), [0; 3], node));
         self.seen[node as usize] = (self.stamp, k as u32);
+        k
+    }
+
+    /// A bigram off the trie and its pair key (see `Segmenter::nodes`): too many keys to stamp
+    /// each, so a page's are found through `pair_slots`.
+    #[inline(always)]
+    fn pair_term(&mut self, term: &str, key: u32) -> usize {
+        let at = pair_slot(key);
+        let (slot_key, slot_stamp, slot_term) = self.pair_slots[at];
+        let free = slot_stamp != self.stamp;
+        if !free && slot_key == key {
+            return slot_term as usize;
+        }
+        if !free && let Some(&k) = self.pairs.get(&key) {
+            return k as usize;
+        }
+        let k = self.scores.len();
+        self.terms.push(term, 0);
+        self.scores.push((bucket(term), [0; 3], key));
+        if free {
+            self.pair_slots[at] = (key, self.stamp, k as u32);
+        } else {
+            self.pairs.insert(key, k as u32);
+        }
         k
     }
 
@@ -573,6 +609,30 @@ mod tests {
             ["rituals"],
             "a page of its own lists all its forms"
         );
+    }
+
+    #[test]
+    fn pair_keys_sharing_a_slot_keep_their_own_terms() {
+        let seg = Segmenter::new([]);
+        let first = seg.nodes() as u32;
+        let keys: Vec<u32> = (first..)
+            .filter(|&k| pair_slot(k) == pair_slot(first))
+            .take(3)
+            .collect();
+        let texts = ["甲乙", "丙丁", "戊己"];
+        // Twice on one thread: the second page must not find the first one's slots.
+        for _ in 0..2 {
+            let mut acc = Acc::new(&seg, 0);
+            for (n, (&key, text)) in keys.iter().zip(texts).enumerate() {
+                assert_eq!(acc.pair_term(text, key), n, "{text} is new on this page");
+            }
+            for (n, (&key, text)) in keys.iter().zip(texts).enumerate().rev() {
+                assert_eq!(acc.pair_term(text, key), n, "{text} is found again");
+            }
+            assert_eq!(acc.scores.len(), 3);
+            let terms: Vec<&str> = (0..3).map(|k| acc.terms.get(k)).collect();
+            assert_eq!(terms, texts);
+        }
     }
 
     #[test]

@@ -229,15 +229,13 @@ pub fn count_words(text: &str) -> usize {
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        // Lead bytes E4–E9 start U+4000–U+9FFF, all CJK but U+4DC0–U+4DFF (E4 B7 xx): most
+        // Lead bytes E4–E9 start U+4000–U+9FFF, all [`common_cjk`] but U+4DC0–U+4DFF: most
         // Chinese text, counted a run at a time without decoding (valid UTF-8: two bytes
         // follow each lead). Tested first, in a loop of a few instructions a character:
         // Chinese characters are most of a typical page's characters.
         if (0xE4..=0xE9).contains(&bytes[i]) {
-            while let Some(&b) = bytes.get(i)
-                && (0xE4..=0xE9).contains(&b)
-            {
-                n += usize::from(b != 0xE4 || bytes[i + 1] != 0xB7);
+            while bytes.get(i).is_some_and(|b| (0xE4..=0xE9).contains(b)) {
+                n += usize::from(common_cjk(bytes, i));
                 i += 3;
             }
             // U+4DC0–U+4DFF are symbols, neither CJK nor alphanumeric: they end a word too.
@@ -299,8 +297,18 @@ fn ascii_alnum(w: u64) -> u64 {
     within(b'0', b'9') | within(b'A', b'Z') | within(b'a', b'z')
 }
 
-fn is_cjk(c: char) -> bool {
+/// Chinese, Japanese kanji and their extensions: the characters that count as a word each here
+/// and that the search index segments (`search::segment` uses this one definition).
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Whether the character at byte `i` of valid UTF-8 `bytes` (a character boundary) is one of
+/// U+4000–U+9FFF but U+4DC0–U+4DFF, told by its first two bytes without decoding: most
+/// Chinese text, all of it [`is_cjk`]. Word counting and the search tokenizer both take it.
+pub fn common_cjk(bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes.get(i + 1) != Some(&0xB7))
 }
 
 fn is_cjk_punctuation(c: char) -> bool {

@@ -191,6 +191,15 @@ fn pair_slot(key: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B1) >> (32 - PAIR_SLOT_BITS)) as usize
 }
 
+/// Lists `word`, an English word whose stem is term number `k`, in a page's `surfaces` (see
+/// [`Acc::surfaces`]): its bytes go after the page's terms in `text`. Both ways a word reaches a
+/// page ([`Acc::known_term`], [`Acc::list_surface`]) list it here.
+fn list(text: &mut String, surfaces: &mut Vec<(u32, u32, u32)>, word: &str, k: usize) {
+    let start = text.len() as u32;
+    text.push_str(word);
+    surfaces.push((start, text.len() as u32, k as u32));
+}
+
 /// No surface: the word's lowercased form is its stem.
 const NO_SURFACE: u32 = u32::MAX;
 
@@ -406,22 +415,15 @@ impl Acc {
         {
             known.surface_seen[surface as usize] = self.stamp;
             known.surface_built[surface as usize] = self.build;
-            let start = self.terms.text.len() as u32;
-            self.terms
-                .text
-                .push_str(known.surfaces.get(surface as usize));
-            let end = self.terms.text.len() as u32;
-            self.surfaces.push((start, end, k as u32));
+            let word = known.surfaces.get(surface as usize);
+            list(&mut self.terms.text, &mut self.surfaces, word, k);
         }
         k
     }
 
     /// Lists `surface`, an English word whose stem is term number `k`.
     fn list_surface(&mut self, surface: &str, k: usize) {
-        let start = self.terms.text.len() as u32;
-        self.terms.text.push_str(surface);
-        let end = self.terms.text.len() as u32;
-        self.surfaces.push((start, end, k as u32));
+        list(&mut self.terms.text, &mut self.surfaces, surface, k);
     }
 
     /// A Chinese term and its [`Segmenter::node`].

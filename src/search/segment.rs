@@ -59,18 +59,10 @@ impl<F: FnMut(Token<'_>)> Sink for F {
     }
 }
 
-/// Chinese, Japanese kanji and their extensions: the characters segmentation is about.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
-
-/// Whether the character at byte `i` of valid UTF-8 `bytes` (a character boundary) is one of
-/// U+4000–U+9FFF but U+4DC0–U+4DFF, told by its first two bytes without decoding: most
-/// Chinese text, all of it [`is_cjk`].
-fn common_cjk(bytes: &[u8], i: usize) -> bool {
-    let b = bytes[i];
-    (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes.get(i + 1) != Some(&0xB7))
-}
+use crate::markdown::common_cjk;
+/// Chinese, Japanese kanji and their extensions: the characters segmentation is about (the
+/// Markdown stage's definition, which counts them as words).
+pub use crate::markdown::is_cjk;
 
 /// The character starting at byte `i` of `text` (a character boundary).
 fn char_at(text: &str, i: usize) -> char {

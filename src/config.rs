@@ -134,6 +134,8 @@ pub struct Config {
     /// Build the search index and show the search box (`search = false` leaves both out, for
     /// a handbook too small to need it or one searched by other means).
     pub search: bool,
+    /// Lint levels from `[lints]` (see [`crate::lints`]).
+    pub lints: crate::lints::Levels,
 }
 
 impl Config {
@@ -174,11 +176,12 @@ impl Config {
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
             search: true,
+            lints: crate::lints::Levels::default(),
         }
     }
 }
 
-const TOP_KEYS: [&str; 12] = [
+const TOP_KEYS: [&str; 13] = [
     "title",
     "description",
     "base_url",
@@ -191,6 +194,7 @@ const TOP_KEYS: [&str; 12] = [
     "extra",
     "offline",
     "search",
+    "lints",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -311,6 +315,11 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     config.search = b;
                 }
             }
+            "lints" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.lints = cx.lints(t);
+                }
+            }
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
@@ -322,7 +331,7 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
     for (k, v) in overrides {
         if !default_ui(Language::ZhCn).contains_key(&k) {
             cx.warnings.push(
-                Diagnostic::warning("config", format!("unknown UI string `{k}`"))
+                Diagnostic::warning("unknown-key", format!("unknown UI string `{k}`"))
                     .in_file(CONFIG_FILE)
                     .with_help("it is passed to templates as site.ui, but the default theme does not use it"),
             );
@@ -432,6 +441,37 @@ impl Cx<'_> {
                 .at(self.src, offset)
                 .with_help(help),
         );
+    }
+
+    /// The `[lints]` table: `name = "allow" | "warn" | "deny"`.
+    fn lints(&mut self, t: &Table) -> crate::lints::Levels {
+        use crate::lints::{self, Level};
+        let mut levels = lints::Levels::default();
+        for (name, name_span, v) in t {
+            let Some(word) = self.string(name, v) else {
+                continue;
+            };
+            let Some(level) = Level::parse(&word) else {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("unknown lint level `{word}` for `{name}`"),
+                    )
+                    .at_span(self.src, v.span.start, v.span.end)
+                    .with_help(format!(
+                        "write `{name} = \"allow\"`, `\"warn\"` or `\"deny\"`"
+                    )),
+                );
+                continue;
+            };
+            if lints::find(name).is_none() {
+                self.warnings
+                    .push(unknown_lint(self.src, name, name_span.start, name_span.end));
+                continue;
+            }
+            levels.set.insert(name.clone(), level);
+        }
+        levels
     }
 
     fn kind(&mut self, name: &str, def: &Spanned) -> Option<KindDef> {
@@ -573,6 +613,20 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// The warning for a name in `[lints]` or a page's `allow` that is not a lint.
+pub(crate) fn unknown_lint(
+    src: &SourceFile<'_>,
+    name: &str,
+    start: usize,
+    end: usize,
+) -> Diagnostic {
+    let help = did_you_mean(&suggest(name, crate::lints::names()), |s| format!("`{s}`"))
+        .unwrap_or_else(|| "the lints are listed in the README's Checks section".to_string());
+    Diagnostic::warning("unknown-lint", format!("unknown lint `{name}`"))
+        .at_span(src, start, end)
+        .with_help(help)
 }
 
 fn field(name: &str, label: &str, ty: FieldType) -> FieldDef {

@@ -15,10 +15,16 @@ pub enum Severity {
 }
 
 /// One problem, located in a source file (relative to the site root) when it has a place.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// Positions are 1-based. `column` counts Unicode characters (so a CJK glyph is one column);
+/// `column_utf16` counts UTF-16 code units, what LSP editors and JavaScript use (a character
+/// outside the Basic Multilingual Plane is two). `line` is 0 for a problem of a whole file
+/// (printed as `null` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable machine-readable name (`broken-link`, `unknown-kind`, …) for editors and tests.
+    /// A stable machine-readable name (`broken-link`, `unknown-kind`, …) for editors and tests;
+    /// for warnings it is the lint name `[lints]` and `allow` take (see [`crate::lints`]).
     pub code: &'static str,
     /// Path relative to the site root, with `/` separators; empty for site-wide problems.
     pub file: String,
@@ -26,11 +32,30 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based, counted in characters (not bytes), so CJK text points at the right glyph.
     pub column: usize,
+    /// The same column counted in UTF-16 code units.
+    pub column_utf16: usize,
+    /// Where the offending text ends (exclusive), when known: line, column, UTF-16 column.
+    pub end: Option<(usize, usize, usize)>,
     pub message: String,
     pub help: Option<String>,
+    /// Other places that take part in the problem (the files of an ambiguous link's targets).
+    pub candidates: Vec<String>,
+    /// Edits that fix the problem as the help line says, for editors to apply.
+    pub fixes: Vec<Fix>,
     /// The text of the offending line, shown under the location.
-    #[serde(skip)]
     pub source_line: Option<String>,
+}
+
+/// A machine-applicable fix: replace the text between two positions of the diagnostic's file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fix {
+    pub line: usize,
+    pub column: usize,
+    pub column_utf16: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub end_column_utf16: usize,
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -42,8 +67,12 @@ impl Diagnostic {
             file: String::new(),
             line: 0,
             column: 0,
+            column_utf16: 0,
+            end: None,
             message: message.into(),
             help: None,
+            candidates: Vec::new(),
+            fixes: Vec::new(),
             source_line: None,
         }
     }
@@ -62,7 +91,45 @@ impl Diagnostic {
         self.file = file.name.to_string();
         self.line = line;
         self.column = column;
+        self.column_utf16 = utf16_column(text, column);
         self.source_line = (text.len() <= MAX_EXCERPT).then(|| text.to_string());
+        self
+    }
+
+    /// Places the diagnostic on the bytes `start..end` of `file`.
+    pub fn at_span(self, file: &SourceFile<'_>, start: usize, end: usize) -> Self {
+        let mut d = self.at(file, start);
+        let (line, column, text) = file.position(end.max(start));
+        d.end = Some((line, column, utf16_column(text, column)));
+        d
+    }
+
+    /// Adds an edit replacing `start..end` of `file` with `replacement`.
+    pub fn with_fix(
+        mut self,
+        file: &SourceFile<'_>,
+        start: usize,
+        end: usize,
+        replacement: impl Into<String>,
+    ) -> Self {
+        let (line, column, text) = file.position(start);
+        let column_utf16 = utf16_column(text, column);
+        let (end_line, end_column, end_text) = file.position(end.max(start));
+        self.fixes.push(Fix {
+            line,
+            column,
+            column_utf16,
+            end_line,
+            end_column,
+            end_column_utf16: utf16_column(end_text, end_column),
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// Names other files that take part in the problem.
+    pub fn with_candidates(mut self, files: Vec<String>) -> Self {
+        self.candidates = files;
         self
     }
 
@@ -78,6 +145,7 @@ impl Diagnostic {
         self.file = file.to_string();
         self.line = line;
         self.column = column;
+        self.column_utf16 = text.as_deref().map_or(column, |t| utf16_column(t, column));
         self.source_line = text;
         self
     }
@@ -89,6 +157,43 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// The UTF-16 column of character column `column` (1-based) of `line`.
+fn utf16_column(line: &str, column: usize) -> usize {
+    let before: usize = line
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(char::len_utf16)
+        .sum();
+    // Past the end of the line (a position at its newline) counts on in characters.
+    let counted = line.chars().count().min(column.saturating_sub(1));
+    before + column.saturating_sub(1) - counted + 1
+}
+
+impl serde::Serialize for Diagnostic {
+    /// The JSON form of `--format json` and the dev server's overlay: the fields above, with
+    /// `line`/`column` null for a whole-file problem and the end of the span flattened.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let placed = self.line > 0;
+        let end = self.end.filter(|_| placed);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("severity", &self.severity)?;
+        m.serialize_entry("code", self.code)?;
+        m.serialize_entry("file", &self.file)?;
+        m.serialize_entry("line", &placed.then_some(self.line))?;
+        m.serialize_entry("column", &placed.then_some(self.column))?;
+        m.serialize_entry("column_utf16", &placed.then_some(self.column_utf16))?;
+        m.serialize_entry("end_line", &end.map(|e| e.0))?;
+        m.serialize_entry("end_column", &end.map(|e| e.1))?;
+        m.serialize_entry("end_column_utf16", &end.map(|e| e.2))?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("help", &self.help)?;
+        m.serialize_entry("candidates", &self.candidates)?;
+        m.serialize_entry("fixes", &self.fixes)?;
+        m.end()
     }
 }
 
@@ -218,7 +323,11 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
         ("", "", "")
     };
     let code = if color { code } else { "" };
-    let _ = writeln!(out, "{code}{label}{reset}{bold}: {}{reset}", d.message);
+    let _ = writeln!(
+        out,
+        "{code}{label}[{}]{reset}{bold}: {}{reset}",
+        d.code, d.message
+    );
     if !d.file.is_empty() {
         if d.line > 0 {
             let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}", d.file, d.line, d.column);
@@ -455,7 +564,7 @@ mod tests {
             .with_help("did you mean [[y]]?");
         let out = render(&[d], Format::Human { color: false });
         assert!(
-            out.contains("error: no page\n  --> content/a.md:2:4\n"),
+            out.contains("error[broken-link]: no page\n  --> content/a.md:2:4\n"),
             "{out}"
         );
         assert!(out.contains("2 | 班长 [[x]]\n  |      ^"), "{out}");

@@ -8,6 +8,7 @@
 // Diagnostics travel in `Err` on cold paths only; boxing them would add noise, not speed.
 #![allow(clippy::result_large_err)]
 
+pub(crate) mod bodychecks;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -15,7 +16,9 @@ pub mod diagnostics;
 pub mod fuzzing;
 pub mod incremental;
 pub mod links;
+pub mod lints;
 pub mod markdown;
+pub(crate) mod outlinks;
 pub mod output;
 pub mod render;
 pub mod scaffold;
@@ -115,6 +118,11 @@ fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
         },
     );
     compiled.diagnostics.extend(warnings);
+    lints::apply_site(
+        &mut compiled.diagnostics,
+        &compiled.site.config,
+        &compiled.site.content,
+    );
     diagnostics::sort(&mut compiled.diagnostics);
     Ok(compiled)
 }
@@ -156,6 +164,7 @@ pub fn build(opts: &Options) -> Outcome {
         Err(_) => site::compile(config, &build_opts),
     };
     c.diagnostics.extend(warnings);
+    lints::apply_site(&mut c.diagnostics, &c.site.config, &c.site.content);
     diagnostics::sort(&mut c.diagnostics);
     let mut status = Status::Ok;
     if c.has_errors() {

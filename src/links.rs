@@ -558,7 +558,7 @@ fn resolve_link(
             Ok(i) => Some(i),
             Err(miss) => {
                 diags.push(index.miss_diagnostic(miss, &path_part, src, offset, true));
-                return (Resolved::Drop, None);
+                return (Resolved::Broken, None);
             }
         }
     } else if path_part.ends_with(".md") {
@@ -586,7 +586,7 @@ fn resolve_link(
                     .at(src, offset)
                     .with_help(help),
                 );
-                return (Resolved::Drop, None);
+                return (Resolved::Broken, None);
             }
         }
     } else {
@@ -612,7 +612,7 @@ fn resolve_link(
                 "put `{file}` beside the page in content/{dir}, or link to an http(s) URL"
             )),
         );
-        return (Resolved::Drop, None);
+        return (Resolved::Broken, None);
     };
     let t = target_page.expect("resolved");
     let tp = &index.content.pages[t];
@@ -641,7 +641,7 @@ fn resolve_link(
             .at(src, offset)
             .with_help(help),
         );
-        return (Resolved::Drop, None);
+        return (Resolved::Broken, None);
     }
     let url = format!("{base}{}{}", tp.url, anchor_suffix(&anchor));
     (
@@ -799,12 +799,15 @@ pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Dia
     }
     {
         let src = p.src();
-        if graph.backlinks[i].is_empty() {
+        // A page in a section is reachable from the section's listing; the home page lists
+        // sections, not the pages beside it, so those need a link.
+        let listed = p.parent.is_some_and(|s| s != content.root);
+        if graph.backlinks[i].is_empty() && !listed {
             out.push(
                 Diagnostic::warning("orphan-page", format!("nothing links to `{}`", p.title))
                     .at(&src, 0)
                     .with_help(format!(
-                        "link to it from a related page, e.g. [[{}]]",
+                        "link to it from a related page, e.g. [[{}]], or move it into a section's folder",
                         p.title
                     )),
             );

@@ -160,7 +160,14 @@ fn main() -> ExitCode {
                 );
             }
             match out.status {
-                Status::Ok if deny_warnings && warnings > 0 => 1,
+                Status::Ok if deny_warnings && warnings > 0 => {
+                    // The summary says "0 errors": say why the exit status is still 1.
+                    eprintln!(
+                        "error: exit status 1 because of {warnings} warning{} (--deny-warnings)",
+                        if warnings == 1 { "" } else { "s" }
+                    );
+                    1
+                }
                 s => s.code(),
             }
         }

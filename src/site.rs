@@ -12,6 +12,7 @@ use crate::content::{self, Content, LoadOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::links::{self, Graph};
 use crate::markdown::{self, Scan};
+use crate::outlinks;
 use crate::output::Staging;
 use crate::render::{self, Engine, OutputFile};
 
@@ -69,6 +70,13 @@ pub fn render_body(
 
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let mut notes = crate::bodychecks::warnings(page, scan, config.raw_html);
+    notes.extend(too_deep(config, page, scan));
+    notes
+}
+
+/// A warning when raw HTML nests too deep for the sanitizer.
+fn too_deep(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
         && config.raw_html == crate::config::RawHtml::Safe
     {
@@ -264,8 +272,20 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Ok(theme) => t.time("static", || read_static(theme, &mut diags)),
         Err(_) => Vec::new(),
     };
+    // The templates' text, to name the template line a dead output link comes from.
+    let templates: Vec<(String, String)> = theme.as_ref().map_or_else(
+        |_| Vec::new(),
+        |th| {
+            th.templates
+                .iter()
+                .map(|f| (f.display.clone(), f.text.clone()))
+                .collect()
+        },
+    );
     let site = analyse_with(config, content, &statics, None, &mut t, !streaming);
     diags.extend(site.notes.all().cloned());
+    // The links and ids of every file written, gathered as files are rendered.
+    let scanned: std::sync::Mutex<Vec<outlinks::FileLinks>> = Default::default();
     let (base, base_url) = (site.base.clone(), site.config.base_url.clone());
     let offline = site.config.offline;
     // In a streamed build each HTML file is made relative on its way to the disk.
@@ -277,6 +297,11 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         let Some(staging) = stream else {
             return Ok(());
         };
+        let links = scan_output(&f, &base_url);
+        scanned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(links);
         if offline
             && f.path.ends_with(".html")
             && let Ok(html) = std::str::from_utf8(&f.bytes)
@@ -352,6 +377,19 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             diags.push(d);
         }
     } else {
+        let found: Vec<_> = files
+            .par_iter()
+            .map(|f| scan_output(f, &site.config.base_url))
+            .collect();
+        *scanned.lock().unwrap_or_else(|e| e.into_inner()) = found;
+    }
+    let scanned = std::mem::take(&mut *scanned.lock().unwrap_or_else(|e| e.into_inner()));
+    let dead = t.time("links", || {
+        check_output(&site, &scanned, &templates, search_on, &diags)
+    });
+    diags.extend(dead);
+    drop(scanned);
+    if !streamed {
         count = files.len();
         if offline {
             t.time("offline", || {
@@ -359,6 +397,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             });
         }
     }
+    crate::lints::apply_site(&mut diags, &site.config, &site.content);
     diagnostics::sort(&mut diags);
     Compiled {
         site,
@@ -367,6 +406,69 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         diagnostics: diags,
         timings: t,
     }
+}
+
+/// The links and ids of one output file (none for files other than HTML).
+fn scan_output(f: &OutputFile, base_url: &str) -> outlinks::FileLinks {
+    if f.path.ends_with(".html") {
+        outlinks::scan(&f.path, &f.bytes, base_url)
+    } else {
+        outlinks::FileLinks {
+            path: f.path.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The output link check of a compiled site (see [`outlinks`]). Skipped after errors that
+/// leave files unwritten (a template error, a URL collision): its findings would follow from
+/// them.
+fn check_output(
+    site: &Site,
+    scanned: &[outlinks::FileLinks],
+    templates: &[(String, String)],
+    search_built: bool,
+    diags: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let upstream = diags
+        .iter()
+        .any(|d| d.is_error() && matches!(d.code, "template" | "io" | "url-collision" | "config"));
+    if upstream || scanned.is_empty() {
+        return Vec::new();
+    }
+    let sources = site
+        .content
+        .pages
+        .iter()
+        .filter(|p| !p.file.is_empty())
+        .map(|p| {
+            (
+                format!("{}index.html", p.url),
+                (p.file.as_str(), p.source.as_str()),
+            )
+        })
+        .collect();
+    let inputs = outlinks::Inputs {
+        base: &site.base,
+        other_files: site
+            .content
+            .assets
+            .iter()
+            .map(|a| a.dest.as_str())
+            .collect(),
+        // `check` does not build the search index that `build` writes.
+        other_dirs: if site.config.search && !search_built {
+            vec!["search"]
+        } else {
+            Vec::new()
+        },
+        sources,
+        templates: templates
+            .iter()
+            .map(|(f, t)| (f.as_str(), t.as_str()))
+            .collect(),
+    };
+    outlinks::check(scanned, &inputs)
 }
 
 /// Reads the theme's static files (its style sheets and scripts) into output files.
@@ -448,7 +550,7 @@ pub fn analyse_with(
     });
     let scan_diags: Vec<Vec<Diagnostic>> = content
         .pages
-        .iter()
+        .par_iter()
         .zip(&scans)
         .map(|(p, s)| scan_notes(&config, p, s))
         .collect();

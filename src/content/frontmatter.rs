@@ -7,7 +7,7 @@ use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::spanned::{self, Spanned, Table, Value};
 
 /// Keys every page may have, whatever its kind.
-pub const STANDARD_KEYS: [&str; 10] = [
+pub const STANDARD_KEYS: &[&str] = &[
     "title",
     "description",
     "kind",
@@ -18,6 +18,7 @@ pub const STANDARD_KEYS: [&str; 10] = [
     "date",
     "slug",
     "template",
+    "allow",
 ];
 
 /// Where the header and body are in a file.
@@ -98,6 +99,8 @@ pub struct FrontMatter {
     pub date: Option<String>,
     pub slug: Option<String>,
     pub template: Option<String>,
+    /// Lints this page allows for itself (`allow = ["orphan-page"]`), see [`crate::lints`].
+    pub allow: Vec<String>,
     /// Byte offset of the `kind` value, for errors about the kind.
     pub kind_offset: usize,
     /// Kind fields as written, with spans in file coordinates (only the well-typed ones).
@@ -156,6 +159,7 @@ pub fn parse(
             }
             "slug" => fm.slug = cx.string(key, value),
             "template" => fm.template = cx.string(key, value),
+            "allow" => fm.allow = cx.lint_names(key, value),
             _ => {}
         }
     }
@@ -349,6 +353,32 @@ impl Cx<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A page's `allow` list: lint names, each checked against the registry.
+    fn lint_names(&mut self, key: &str, v: &Spanned) -> Vec<String> {
+        if let Value::Array(items) = &v.value
+            && items.iter().all(|i| matches!(i.value, Value::String(_)))
+        {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(name) = &item.value else {
+                    continue;
+                };
+                if crate::lints::find(name).is_some() {
+                    out.push(name.clone());
+                } else {
+                    self.diags.push(crate::config::unknown_lint(
+                        self.src,
+                        name,
+                        item.span.start,
+                        item.span.end,
+                    ));
+                }
+            }
+            return out;
+        }
+        self.strings(key, v).unwrap_or_default()
     }
 
     fn strings(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {

@@ -285,6 +285,7 @@ impl Memo {
         diags.extend(site.notes.all().cloned());
         diags.extend(render_diags);
         diags.extend(gen_diags.iter().cloned());
+        crate::lints::apply_site(&mut diags, &site.config, &site.content);
         diagnostics::sort(&mut diags);
         let pages = n;
         if diags.iter().any(Diagnostic::is_error) {

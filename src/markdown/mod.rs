@@ -415,6 +415,9 @@ pub enum Resolved {
     Url(String),
     /// Broken or forbidden (`javascript:`): the text stays, the link goes. Already reported.
     Drop,
+    /// A link to a missing page, file or heading on a site that lowered `broken-link` to a
+    /// warning: the text stays, marked as a broken link. Already reported.
+    Broken,
 }
 
 /// An entry of a page's table of contents.
@@ -468,6 +471,8 @@ pub fn render(
     // Inside a wiki link without display text: its inner text is replaced by the page title.
     let mut skip_text = false;
     let mut link_open = false;
+    // A broken link's text is wrapped in a marker instead of `<a>`.
+    let mut broken_open = false;
     let mut i = 0;
     while i < events.len() {
         let ev = &events[i];
@@ -598,6 +603,11 @@ pub fn render(
                         link_open = true;
                     }
                     Resolved::Drop => link_open = false,
+                    Resolved::Broken => {
+                        out_events.push(Event::Html("<span class=\"broken-link\">".into()));
+                        link_open = false;
+                        broken_open = true;
+                    }
                 }
             }
             Event::End(TagEnd::Link) => {
@@ -605,7 +615,11 @@ pub fn render(
                 if link_open {
                     out_events.push(Event::Html("</a>".into()));
                 }
+                if broken_open {
+                    out_events.push(Event::Html("</span>".into()));
+                }
                 link_open = false;
+                broken_open = false;
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -617,7 +631,7 @@ pub fn render(
                 link_ix += 1;
                 let url = match res {
                     Resolved::Internal { url, .. } | Resolved::Url(url) => url,
-                    Resolved::Drop => String::new(),
+                    Resolved::Drop | Resolved::Broken => String::new(),
                 };
                 out_events.push(Event::Start(Tag::Image {
                     link_type: *link_type,

@@ -243,6 +243,15 @@ pub fn install(
         ("extra", Value::from_serializable(&cfg.extra)),
         ("build_id", site.build_id.as_str().into()),
         ("search", cfg.search.into()),
+        // The tags pages are written only when a page has tags: links to them need this.
+        (
+            "has_tags",
+            site.content
+                .pages
+                .iter()
+                .any(|p| !p.meta.tags.is_empty())
+                .into(),
+        ),
     ]);
     let kinds: BTreeMap<String, Value> = cfg
         .kinds

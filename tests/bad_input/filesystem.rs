@@ -128,7 +128,8 @@ fn names_with_spaces_quotes_and_non_ascii() {
     }
     c.write("content/guides/索引.md", &index);
     c.write("content/dir with space/photo 1.png", "png");
-    c.expect(0, &[]);
+    // `# <script>` is a heading holding raw HTML, which the sanitizer removes.
+    c.expect(0, &[w("removed-html", "content/guides/<script>.md", 1, 3)]);
     for out in [
         "guides/with-space/index.html",
         "guides/it-s-quoted/index.html",
@@ -157,13 +158,7 @@ fn a_file_name_that_slugs_to_nothing() {
         "content/guides/!!!.md",
         "+++\ntitle = \"感叹\"\n+++\n[[班长]]\n",
     )
-    .expect(
-        1,
-        &[
-            e("url-collision", "content/guides/!!!.md", 1, 1),
-            w("orphan-page", "content/guides/!!!.md", 1, 1),
-        ],
-    );
+    .expect(1, &[e("url-collision", "content/guides/!!!.md", 1, 1)]);
 }
 
 #[test]
@@ -171,7 +166,7 @@ fn a_255_byte_file_name() {
     let c = good();
     let name = format!("content/guides/{}.md", "长".repeat(84));
     c.write(&name, "+++\ntitle = \"长名\"\n+++\n[[班长]]\n")
-        .expect(0, &[w("orphan-page", &name, 1, 1)]);
+        .expect(0, &[]);
     // 84 syllables of pinyin would be 503 bytes, over the 255-byte file-name limit: the slug
     // is cut at a syllable boundary.
     let slug = format!("{}zhang", "zhang-".repeat(19));

@@ -273,8 +273,8 @@ pub fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
         .collect();
     let mut diags = Vec::new();
     // Template lines, with the pages their dead link appears on.
-    let mut from_templates: Vec<((String, usize, String), (usize, String, String))> = Vec::new();
-    let mut template_index: HashMap<(String, usize, String), usize> = HashMap::new();
+    let mut from_templates: Vec<(TemplateSpot, Spread)> = Vec::new();
+    let mut template_index: HashMap<TemplateSpot, usize> = HashMap::new();
     for (f, link, why) in dead {
         if let Some(&(name, text)) = inputs.sources.get(&f.path)
             && let Some(at) = find_in_body(text, link)
@@ -335,6 +335,12 @@ pub fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
     }
     diags
 }
+
+/// A dead link written by a template: (template file, line, link).
+type TemplateSpot = (String, usize, String);
+
+/// How many files a template's dead link is in, one of them, and why it is dead.
+type Spread = (usize, String, String);
 
 /// Where the Markdown body holds `link` (as written, or without the base path).
 fn find_in_body(text: &str, link: &str) -> Option<usize> {

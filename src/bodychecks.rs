@@ -454,7 +454,7 @@ mod tests {
     fn footnotes_without_definition() {
         let got = run("甲[^1]乙[^2]丙[^3]。\n\n[^1]: 有定义\n[^2]：全角冒号\n");
         let codes: Vec<_> = got.iter().map(|g| (g.1, g.2)).collect();
-        assert_eq!(codes, [(4, 6), (4, 11)], "{got:?}");
+        assert_eq!(codes, [(4, 7), (4, 12)], "{got:?}");
         let p = page("甲[^2]。\n\n[^2]：全角冒号\n");
         let scan = crate::markdown::scan(p.body(), p.body_start);
         let d = &warnings(&p, &scan, RawHtml::Safe)[0];

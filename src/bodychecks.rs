@@ -442,7 +442,7 @@ mod tests {
                 (
                     "shortcode",
                     4,
-                    24,
+                    25,
                     "`{{ figure(src=\"a\") }}` looks like a Zola shortcode; it is printed as text"
                         .to_string()
                 ),

@@ -416,9 +416,13 @@ impl<T: AsRef<str>> Candidates<T> {
             .iter()
             .filter_map(|(c, lower, chars)| {
                 let len = chars.len();
-                let d = if lower.contains(&wanted_lower)
-                    || wanted_lower.contains(lower.as_str()) && !lower.is_empty()
-                {
+                // A prefix or fragment counts only when it is most of the longer name: `开营`
+                // for `开营仪式`, not `a` for every name holding an `a`.
+                let (short, long) = (len.min(wanted_len), len.max(wanted_len));
+                let fragment = short >= 2
+                    && short * 2 >= long
+                    && (lower.contains(&wanted_lower) || wanted_lower.contains(lower.as_str()));
+                let d = if fragment {
                     // A prefix or fragment ("开营" for "开营仪式") is a likely intent.
                     len.abs_diff(wanted_len).min(limit)
                 } else if len.abs_diff(wanted_len) > limit {

@@ -139,6 +139,7 @@ fn pages(extra: Page) -> Content {
         pages: vec![home, role, ritual, extra],
         root: 0,
         assets: vec![],
+        drafts: vec![],
     };
     for p in &mut content.pages[1..3] {
         p.parent = Some(0);

@@ -49,6 +49,18 @@ pub struct Graph {
     pub backlinks: Vec<Vec<usize>>,
     /// Per page, reverse relations: `"<source kind>.<field>"` → sources in site order.
     pub incoming: Vec<Vec<(String, Vec<usize>)>>,
+    /// Relations that some page wrote but that could not be read (a wrong type, a front matter
+    /// that does not parse): warnings that depend on them would follow from that error.
+    pub unreadable: Unreadable,
+}
+
+/// See [`Graph::unreadable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Some ritual's `roles` (so no role can be called unused).
+    pub roles: bool,
+    /// Some ritual's `element`.
+    pub element: bool,
 }
 
 /// The name tables of link resolution: what depends on the site's pages, paths, titles and
@@ -62,6 +74,9 @@ pub struct Names {
     by_name: FxHashMap<String, Vec<usize>>,
     /// Files of assets (content-relative), to check links to them.
     asset_dest: HashMap<String, String>,
+    /// Lowercased titles, aliases and file stems of drafts left out of the build → their file,
+    /// so a link to one says so.
+    drafts: FxHashMap<String, String>,
 }
 
 impl std::ops::Deref for Index<'_> {
@@ -82,9 +97,15 @@ pub struct Index<'a> {
     names: std::sync::OnceLock<Candidates<String>>,
     /// Every page file (content-relative), likewise, for broken Markdown links.
     files: std::sync::OnceLock<Candidates<&'a str>>,
+    /// Every page path and URL, likewise, for broken site-absolute links.
+    paths: std::sync::OnceLock<Candidates<String>>,
+    /// Titles by sound, see [`Index::sounds`].
+    sounds: std::sync::OnceLock<FxHashMap<String, String>>,
     /// Suggestions already computed, by missing target: a renamed page leaves many links to
     /// the same old name.
     suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
+    /// Names that some link found ambiguous → the pages they name, to report the cause once.
+    ambiguities: std::sync::Mutex<FxHashMap<String, Vec<usize>>>,
 }
 
 /// Pages with more headings than this get an id set for anchor checks.
@@ -113,7 +134,10 @@ impl<'a> Index<'a> {
             anchors: Vec::new(),
             names: std::sync::OnceLock::new(),
             files: std::sync::OnceLock::new(),
+            paths: std::sync::OnceLock::new(),
+            sounds: std::sync::OnceLock::new(),
             suggested: std::sync::Mutex::new(HashMap::new()),
+            ambiguities: Default::default(),
         }
     }
 }
@@ -179,10 +203,17 @@ impl Names {
                 (rel.to_string_lossy().replace('\\', "/"), a.dest.clone())
             })
             .collect();
+        let mut drafts = FxHashMap::default();
+        for d in &content.drafts {
+            for name in &d.names {
+                drafts.insert(name.to_lowercase(), d.file.clone());
+            }
+        }
         Names {
             by_path,
             by_name,
             asset_dest,
+            drafts,
         }
     }
 }
@@ -218,6 +249,40 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// Resolves a typed field's target: among several pages of the same name, those of the
+    /// field's kinds come first (`roles = ["班长"]` means the role, not a guide titled 班长).
+    fn lookup_kinds(&self, target: &str, from: &Page, kinds: &[String]) -> Result<usize, Miss> {
+        match self.lookup(target, from) {
+            Err(Miss::Ambiguous(many)) if !kinds.is_empty() => {
+                let allowed: Vec<usize> = many
+                    .iter()
+                    .copied()
+                    .filter(|&c| kinds.contains(&self.content.pages[c].kind))
+                    .collect();
+                match allowed.as_slice() {
+                    [one] => Ok(*one),
+                    [] => Ok(many[0]),
+                    _ => Err(Miss::Ambiguous(allowed)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Page titles by the pinyin of their slug without separators, for suggestions.
+    fn sounds(&self) -> &FxHashMap<String, String> {
+        self.sounds.get_or_init(|| {
+            let mut m = FxHashMap::default();
+            for p in &self.content.pages {
+                let key = crate::content::slug::slugify(&p.title).replace('-', "");
+                if !key.is_empty() {
+                    m.entry(key).or_insert_with(|| p.title.clone());
+                }
+            }
+            m
+        })
+    }
+
     /// Every name a writer could have meant, for suggestions.
     fn names(&self) -> &Candidates<String> {
         self.names.get_or_init(|| {
@@ -243,6 +308,18 @@ impl<'a> Index<'a> {
         wiki: bool,
     ) -> Diagnostic {
         match miss {
+            Miss::NotFound if self.drafts.contains_key(&target.trim().to_lowercase()) => {
+                let file = &self.drafts[&target.trim().to_lowercase()];
+                Diagnostic::error(
+                    "broken-link",
+                    format!("`{target}` is a draft ({file}), so it is not built"),
+                )
+                .at(src, offset)
+                .with_help(
+                    "build with `--drafts` to include drafts, or remove the link until the page \
+                     is published (`draft = false`)",
+                )
+            }
             Miss::NotFound => {
                 let cached = self
                     .suggested
@@ -251,8 +328,21 @@ impl<'a> Index<'a> {
                     .get(target)
                     .cloned();
                 let owned = cached.unwrap_or_else(|| {
-                    let found: Vec<String> =
+                    let mut found: Vec<String> =
                         self.names().suggest(target).into_iter().cloned().collect();
+                    // Same sound, other characters (`班张`), or pinyin (`banzhang`): the title.
+                    let sound = crate::content::slug::slugify(target).replace('-', "");
+                    if let Some(title) = self.sounds().get(&sound)
+                        && !found.iter().any(|f| f.eq_ignore_ascii_case(title))
+                    {
+                        found.insert(0, title.clone());
+                    }
+                    // A page's slug is one of its names; next to its title it says nothing more.
+                    let mut sounds_seen = std::collections::HashSet::new();
+                    found.retain(|f| {
+                        sounds_seen.insert(crate::content::slug::slugify(f).replace('-', ""))
+                    });
+                    found.truncate(3);
                     self.suggested
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -276,6 +366,15 @@ impl<'a> Index<'a> {
                 d
             }
             Miss::Ambiguous(candidates) => {
+                self.ambiguities
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(target.trim().to_lowercase())
+                    .or_insert_with(|| candidates.clone());
+                let files: Vec<String> = candidates
+                    .iter()
+                    .map(|&c| display_file(&self.content.pages[c]))
+                    .collect();
                 let list = candidates
                     .iter()
                     .map(|&c| {
@@ -290,6 +389,7 @@ impl<'a> Index<'a> {
                 )
                 .at(src, offset)
                 .with_help(format!("use a path to pick one: {list}"))
+                .with_candidates(files)
             }
         }
     }
@@ -337,6 +437,87 @@ fn join(dir: &str, rel: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// Schemes a link may rightly have; a scheme a typo away from http, https or mailto is not
+/// one of them.
+const KNOWN_SCHEMES: &[&str] = &[
+    "http", "https", "mailto", "tel", "ftp", "sftp", "ssh", "git", "irc", "ircs", "magnet", "sms",
+    "file", "news", "xmpp", "geo", "webcal", "weixin", "alipays", "taobao", "bilibili", "zhihu",
+];
+
+/// File extensions that make `name.ext` a file rather than a domain.
+const FILE_EXTENSIONS: &[&str] = &[
+    "md", "html", "htm", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "pdf", "txt",
+    "css", "js", "json", "zip", "mp3", "mp4", "csv", "xml", "doc", "docx", "xls", "xlsx", "ppt",
+    "pptx", "toml", "yaml", "yml",
+];
+
+/// A link that is most likely a mistyped URL: the message and the URL meant.
+fn scheme_typo(url: &str) -> Option<(String, String)> {
+    // Stray punctuation or space copied in front of a URL (`：https://…`).
+    let stripped = url.trim_start_matches(|c: char| !c.is_ascii() || c == ':');
+    if stripped.len() < url.len() && has_scheme(stripped) {
+        let lead = &url[..url.len() - stripped.len()];
+        return Some((
+            format!("`{lead}` before `{stripped}` makes it a relative link"),
+            stripped.to_string(),
+        ));
+    }
+    if let Some(i) = url.find(':').filter(|_| has_scheme(url)) {
+        let scheme = url[..i].to_ascii_lowercase();
+        let rest = &url[i + 1..];
+        if (scheme == "http" || scheme == "https") && !rest.starts_with("//") {
+            let fixed = format!("{scheme}://{}", rest.trim_start_matches('/'));
+            return Some((
+                format!("`{url}` is missing the `//` after `{scheme}:`"),
+                fixed,
+            ));
+        }
+        if KNOWN_SCHEMES.contains(&scheme.as_str()) {
+            return None;
+        }
+        let meant = ["https", "http", "mailto"]
+            .into_iter()
+            .map(|m| (crate::diagnostics::levenshtein(&scheme, m), m))
+            .filter(|&(d, m)| d > 0 && d <= if m == "mailto" { 2 } else { 1 })
+            .min()?
+            .1;
+        let rest = if meant == "mailto" {
+            rest.trim_start_matches('/').to_string()
+        } else {
+            format!("//{}", rest.trim_start_matches('/'))
+        };
+        return Some((
+            format!("`{}:` looks like a typo of `{meant}:`", &url[..i]),
+            format!("{meant}:{rest}"),
+        ));
+    }
+    // `http//…`, or a bare domain written as a relative link: `example.com/path`.
+    for (typo, meant) in [("https//", "https://"), ("http//", "http://")] {
+        if let Some(rest) = url.strip_prefix(typo) {
+            return Some((
+                format!("`{url}` is missing the `:` of `{meant}`"),
+                format!("{meant}{rest}"),
+            ));
+        }
+    }
+    let host = url.split(['/', '?', '#']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    let domain_like = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && (2..=6).contains(&tld.len())
+        && tld.chars().all(|c| c.is_ascii_lowercase())
+        && !FILE_EXTENSIONS.contains(&tld);
+    (domain_like || host.starts_with("www.")).then(|| {
+        (
+            format!("`{url}` looks like a web address written without `https://`"),
+            format!("https://{url}"),
+        )
+    })
 }
 
 fn has_scheme(url: &str) -> bool {
@@ -467,6 +648,16 @@ pub fn resolve(
         fields: Vec::with_capacity(n),
         backlinks: vec![Vec::new(); n],
         incoming: vec![Vec::new(); n],
+        unreadable: Unreadable {
+            roles: content
+                .pages
+                .iter()
+                .any(|p| p.meta.broken || p.meta.bad_keys.iter().any(|k| k == "roles")),
+            element: content
+                .pages
+                .iter()
+                .any(|p| p.meta.broken || p.meta.bad_keys.iter().any(|k| k == "element")),
+        },
     };
     let mut diags = LinkDiagnostics {
         pages: Vec::with_capacity(n),
@@ -507,6 +698,15 @@ pub fn resolve(
         .into_par_iter()
         .map(|i| structure_warnings(content, &graph, i))
         .collect();
+    let ambiguities =
+        std::mem::take(&mut *index.ambiguities.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut ambiguities: Vec<(String, Vec<usize>)> = ambiguities.into_iter().collect();
+    ambiguities.sort();
+    for (name, pages) in ambiguities {
+        if let Some((at, d)) = duplicate_name(content, &name, &pages) {
+            diags.structure[at].push(d);
+        }
+    }
     (graph, diags, index.tables.into_owned())
 }
 
@@ -538,6 +738,20 @@ fn resolve_link(
                     .with_help("link to a page or an http(s) URL instead"),
             );
             return (Resolved::Drop, None);
+        }
+        if let Some((message, fixed)) = scheme_typo(trimmed) {
+            let start = src.text[offset..]
+                .find(trimmed)
+                .filter(|&i| !src.text[offset..offset + i].contains('\n'))
+                .map(|i| offset + i);
+            let mut d = Diagnostic::warning("scheme-typo", message)
+                .at(src, start.unwrap_or(offset))
+                .with_help(format!("write `{fixed}`"));
+            if let Some(st) = start {
+                d = d.with_fix(src, st, st + trimmed.len(), fixed.clone());
+            }
+            diags.push(d);
+            return (Resolved::Url(fixed), None);
         }
         if has_scheme(trimmed) || trimmed.starts_with("//") {
             return (Resolved::Url(trimmed.to_string()), None);
@@ -590,29 +804,65 @@ fn resolve_link(
             }
         }
     } else {
-        // A link to an asset or a site path: make it root-relative so it works from any page.
+        // A site-absolute link: a page's URL or path, an asset, or something only the output
+        // has (the matrix page, the style sheet), which the output link check then verifies.
         if let Some(rest) = path_part.strip_prefix('/') {
-            return (
-                Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)),
-                None,
+            let key = rest.trim_matches('/');
+            let key = key.strip_suffix("/index.html").unwrap_or(key);
+            if let Some(&i) = index.by_path.get(key) {
+                Some(i)
+            } else if index.asset_dest.values().any(|d| d == key) {
+                return (
+                    Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)),
+                    None,
+                );
+            } else if key
+                .split('/')
+                .next()
+                .is_some_and(|first| key.contains('/') && index.by_path.contains_key(first))
+            {
+                let paths = index
+                    .paths
+                    .get_or_init(|| Candidates::new(index.by_path.keys().cloned()));
+                let sugg: Vec<String> = paths
+                    .suggest(key)
+                    .into_iter()
+                    .map(|s| format!("/{s}/"))
+                    .collect();
+                let sugg: Vec<&str> = sugg.iter().map(String::as_str).collect();
+                let help = did_you_mean(&sugg, |s| format!("`{s}`")).unwrap_or_else(|| {
+                    "link by title with [[...]], which is checked and follows renames".to_string()
+                });
+                diags.push(
+                    Diagnostic::error("broken-link", format!("no page or file at `/{}`", rest))
+                        .at(src, offset)
+                        .with_help(help),
+                );
+                return (Resolved::Broken, None);
+            } else {
+                return (
+                    Resolved::Url(format!("{base}{}", rest) + &anchor_suffix(&anchor)),
+                    None,
+                );
+            }
+        } else {
+            let joined = join(page_dir(page), &path_part).unwrap_or_default();
+            if let Some(dest) = index.asset_dest.get(&joined) {
+                return (Resolved::Url(format!("{base}{dest}")), None);
+            }
+            let (dir, file) = joined.rsplit_once('/').unwrap_or(("", joined.as_str()));
+            diags.push(
+                Diagnostic::error(
+                    "broken-link",
+                    format!("link to a missing file `{path_part}`"),
+                )
+                .at(src, offset)
+                .with_help(format!(
+                    "put `{file}` beside the page in content/{dir}, or link to an http(s) URL"
+                )),
             );
+            return (Resolved::Broken, None);
         }
-        let joined = join(page_dir(page), &path_part).unwrap_or_default();
-        if let Some(dest) = index.asset_dest.get(&joined) {
-            return (Resolved::Url(format!("{base}{dest}")), None);
-        }
-        let (dir, file) = joined.rsplit_once('/').unwrap_or(("", joined.as_str()));
-        diags.push(
-            Diagnostic::error(
-                "broken-link",
-                format!("link to a missing file `{path_part}`"),
-            )
-            .at(src, offset)
-            .with_help(format!(
-                "put `{file}` beside the page in content/{dir}, or link to an http(s) URL"
-            )),
-        );
-        return (Resolved::Broken, None);
     };
     let t = target_page.expect("resolved");
     let tp = &index.content.pages[t];
@@ -708,10 +958,15 @@ fn resolve_fields(
                 .collect();
                 let mut targets = Vec::with_capacity(items.len());
                 for (target, offset) in items {
-                    match index.lookup(target, page) {
+                    match index.lookup_kinds(target, page, &field.kinds) {
                         Ok(t) => {
                             let tp = &index.content.pages[t];
-                            if !field.kinds.is_empty() && !field.kinds.contains(&tp.kind) {
+                            // A page whose front matter did not parse has no known kind: the
+                            // error about it is enough.
+                            if !field.kinds.is_empty()
+                                && !field.kinds.contains(&tp.kind)
+                                && !tp.meta.broken
+                            {
                                 let kind_label = |k: &str| {
                                     config.kind(k).map_or_else(
                                         || k.to_string(),
@@ -756,13 +1011,17 @@ fn resolve_fields(
                             targets.push(t);
                         }
                         Err(miss) => {
+                            let ambiguous = matches!(miss, Miss::Ambiguous(_));
                             let mut d = index.miss_diagnostic(miss, target, &src, offset, false);
-                            d.message = format!(
-                                "`{}` links to {}",
-                                field.name,
-                                d.message.trim_start_matches("no page named ").to_string()
-                                    + " (no such page)"
-                            );
+                            if !ambiguous && d.message.starts_with("no page named ") {
+                                d.message = format!(
+                                    "`{}` links to {} (no such page)",
+                                    field.name,
+                                    d.message.trim_start_matches("no page named ")
+                                );
+                            } else if ambiguous {
+                                d.message = format!("`{}`: {}", field.name, d.message);
+                            }
                             if let Some(h) = &d.help
                                 && h.starts_with("did you mean")
                             {
@@ -784,6 +1043,61 @@ fn resolve_fields(
     out
 }
 
+/// The error at the cause of an ambiguity: the page whose title or alias repeats another
+/// page's name (an alias before a title; else the later file), naming every file.
+fn duplicate_name(content: &Content, name: &str, pages: &[usize]) -> Option<(usize, Diagnostic)> {
+    let place = |i: usize| -> Option<usize> {
+        let m = &content.pages[i].meta;
+        m.aliases
+            .iter()
+            .zip(&m.alias_offsets)
+            .find(|(a, _)| a.to_lowercase() == name)
+            .map(|(_, &o)| o)
+    };
+    let by_alias = pages.iter().copied().find(|&i| place(i).is_some());
+    let cause = by_alias.or_else(|| {
+        pages
+            .iter()
+            .copied()
+            .filter(|&i| !content.pages[i].file.is_empty())
+            .max_by(|&a, &b| content.pages[a].file.cmp(&content.pages[b].file))
+    })?;
+    let p = &content.pages[cause];
+    let offset = place(cause)
+        .or_else(|| {
+            (p.title.to_lowercase() == name)
+                .then_some(p.meta.title_offset)
+                .flatten()
+        })
+        .unwrap_or(0);
+    let mut files: Vec<String> = pages
+        .iter()
+        .map(|&i| display_file(&content.pages[i]))
+        .collect();
+    files.sort();
+    let shown = &content.pages[cause].title;
+    let name_shown = if shown.to_lowercase() == name {
+        shown.as_str()
+    } else {
+        name
+    };
+    let d = Diagnostic::error(
+        "duplicate-name",
+        format!(
+            "`{name_shown}` names {} pages: {}",
+            files.len(),
+            files.join(" and ")
+        ),
+    )
+    .at(&p.src(), offset)
+    .with_help(format!(
+        "links by this name are ambiguous; give one page another title or alias, or link by path, e.g. [[{}]]",
+        p.rel.trim_end_matches(".md")
+    ))
+    .with_candidates(files);
+    Some((cause, d))
+}
+
 /// Warnings about the handbook's shape: orphans, unused roles, rituals without roles,
 /// elements without rituals.
 pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Diagnostic> {
@@ -794,7 +1108,8 @@ pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Dia
             .any(|(k, v)| k == key && !v.is_empty())
     };
     let p = &content.pages[i];
-    if p.is_section() || p.file.is_empty() {
+    // A page whose front matter did not parse was reported; its shape is unknown.
+    if p.is_section() || p.file.is_empty() || p.meta.broken {
         return out;
     }
     {
@@ -813,7 +1128,7 @@ pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Dia
             );
         }
         match p.kind.as_str() {
-            "role" if !has(i, "ritual.roles") => out.push(
+            "role" if !has(i, "ritual.roles") && !graph.unreadable.roles => out.push(
                 Diagnostic::warning(
                     "unused-role",
                     format!("no ritual lists the role `{}`", p.title),
@@ -850,7 +1165,7 @@ pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Dia
                     );
                 }
             }
-            "element" if !has(i, "ritual.element") => out.push(
+            "element" if !has(i, "ritual.element") && !graph.unreadable.element => out.push(
                 Diagnostic::warning(
                     "element-without-rituals",
                     format!("no ritual belongs to the element `{}`", p.title),

@@ -76,10 +76,11 @@ pub fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         if value.contains('\n') {
             continue;
         }
+        let value: &str = &value;
         if !is_link {
-            out.ids.push_str(&value);
+            out.ids.push_str(value);
             out.ids.push('\n');
-        } else if let Some(internal) = internal(&value, base_url) {
+        } else if let Some(internal) = internal(value, base_url) {
             out.links.push_str(internal);
             out.links.push('\n');
         }
@@ -104,15 +105,16 @@ fn script_ranges(html: &[u8]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-fn unescape(s: &str) -> String {
+fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('&') {
         s.replace("&amp;", "&")
             .replace("&quot;", "\"")
             .replace("&#39;", "'")
             .replace("&lt;", "<")
             .replace("&gt;", ">")
+            .into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 

@@ -115,8 +115,8 @@ fn human_format_is_compiler_like() {
     let lines: Vec<&str> = r.stderr.lines().collect();
     let start = lines
         .iter()
-        .position(|l| l.starts_with("error: "))
-        .unwrap_or_else(|| panic!("no `error: ` line:\n{}", r.stderr));
+        .position(|l| l.starts_with("error[broken-link]: "))
+        .unwrap_or_else(|| panic!("no `error[broken-link]: ` line:\n{}", r.stderr));
     assert!(lines[start].contains("班常"), "{}", r.stderr);
     assert_eq!(lines[start + 1], "  --> content/x.md:13:5", "{}", r.stderr);
     let block = &lines[start..];
@@ -169,7 +169,7 @@ fn json_format_prints_one_object_per_line() {
     assert!(!r.stdout.contains("error emitted"), "{}", r.stdout);
 
     // Warnings too, and the build command.
-    let site = handbook().file("content/guides/孤儿.md", "+++\ntitle = \"孤儿\"\n+++\n");
+    let site = handbook().file("content/孤儿.md", "+++\ntitle = \"孤儿\"\n+++\n");
     let r = site.run(&["--format", "json", "build"]);
     r.expect_code(0);
     let objs: Vec<serde_json::Value> = r
@@ -212,7 +212,7 @@ fn no_color_disables_escape_codes() {
     assert!(!r.stderr.contains('\x1b'), "{:?}", r.stderr);
     let r = site.run_env(&["check"], &[("NO_COLOR", "1")]);
     assert!(!r.stderr.contains('\x1b'), "{:?}", r.stderr);
-    assert!(r.stderr.contains("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains("error[broken-link]: "), "{}", r.stderr);
 
     // On a terminal: colour by default, none with NO_COLOR.
     match check_on_tty(&site, None) {
@@ -241,13 +241,13 @@ fn deny_warnings() {
     let clean = handbook();
     clean.run(&["check", "--deny-warnings"]).expect_code(0);
 
-    let warned = handbook().file("content/guides/孤儿.md", "+++\ntitle = \"孤儿\"\n+++\n");
+    let warned = handbook().file("content/孤儿.md", "+++\ntitle = \"孤儿\"\n+++\n");
     let r = warned.run(&["check"]);
     r.expect_code(0);
-    assert!(r.stderr.contains("warning: "), "{}", r.stderr);
+    assert!(r.stderr.contains("warning[orphan-page]: "), "{}", r.stderr);
     let r = warned.run(&["check", "--deny-warnings"]);
     r.expect_code(1);
-    assert!(r.stderr.contains("warning: "), "{}", r.stderr);
+    assert!(r.stderr.contains("warning[orphan-page]: "), "{}", r.stderr);
 
     one_error_site()
         .run(&["check", "--deny-warnings"])

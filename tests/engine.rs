@@ -472,7 +472,7 @@ fn sitemap_robots_and_404() {
 // Raw HTML
 // ---------------------------------------------------------------------------------------------
 
-const HOSTILE: &str = "+++\ntitle = \"嵌入\"\n+++\n\n<script>window.QUNCE_XSS = 1</script>\n\n<iframe src=\"https://evil.example/frame\"></iframe>\n\n<img src=\"x.png\" onerror=\"QUNCE_ONERROR()\">\n\n<a href=\"javascript:QUNCE_JS()\">点我</a> 和 [也点我](javascript:QUNCE_MD())\n\n<p onclick=\"QUNCE_CLICK()\">安全的段落</p>\n\n<div onmouseover=\"QUNCE_OVER()\"><b>粗体</b></div>\n\n[[班长]]\n";
+const HOSTILE: &str = "+++\ntitle = \"嵌入\"\n+++\n\n<script>window.QUNCE_XSS = 1</script>\n\n<iframe src=\"https://evil.example/frame\"></iframe>\n\n<img src=\"https://img.example.net/x.png\" onerror=\"QUNCE_ONERROR()\">\n\n<a href=\"javascript:QUNCE_JS()\">点我</a> 和 [也点我](javascript:QUNCE_MD())\n\n<p onclick=\"QUNCE_CLICK()\">安全的段落</p>\n\n<div onmouseover=\"QUNCE_OVER()\"><b>粗体</b></div>\n\n[[班长]]\n";
 
 #[test]
 fn raw_html_is_sanitized_by_default() {

@@ -107,6 +107,16 @@ pub struct FrontMatter {
     pub fields: Vec<(String, Spanned)>,
     /// Every top-level key written, valid or not, so shape warnings do not repeat an error.
     pub keys: Vec<String>,
+    /// The keys whose value had the wrong type (already reported): checks that depend on
+    /// them stay silent.
+    pub bad_keys: Vec<String>,
+    /// The header is not valid TOML (already reported). Title, aliases and kind are read from
+    /// its lines that still parse, so links to the page resolve and nothing else is reported
+    /// about it.
+    pub broken: bool,
+    /// Byte offsets of the `title` value and of each alias, to report a duplicate name there.
+    pub title_offset: Option<usize>,
+    pub alias_offsets: Vec<usize>,
 }
 
 /// Parses and checks a front-matter header. Errors and warnings are pushed to `diags`; the
@@ -129,16 +139,24 @@ pub fn parse(
                     .at(src, split.header_start + e.span.map_or(0, |s| s.start))
                     .with_help("front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`"),
             );
+            salvage(header, &mut fm);
             return fm;
         }
     };
     spanned::shift(&mut table, split.header_start);
     fm.keys = table.iter().map(|(k, _, _)| k.clone()).collect();
-    let mut cx = Cx { src, diags };
+    let mut cx = Cx {
+        src,
+        diags,
+        bad_keys: Vec::new(),
+    };
 
     for (key, _, value) in &table {
         match key.as_str() {
-            "title" => fm.title = cx.string(key, value),
+            "title" => {
+                fm.title = cx.string(key, value);
+                fm.title_offset = Some(value.span.start);
+            }
             "description" => fm.description = cx.string(key, value),
             "kind" => {
                 fm.kind = cx.string(key, value);
@@ -146,11 +164,21 @@ pub fn parse(
             }
             "weight" => fm.weight = cx.int(key, value),
             "draft" => fm.draft = cx.bool(key, value).unwrap_or(false),
-            "aliases" => fm.aliases = cx.strings(key, value).unwrap_or_default(),
+            "aliases" => {
+                fm.aliases = cx.strings(key, value).unwrap_or_default();
+                if let Value::Array(items) = &value.value {
+                    fm.alias_offsets = items.iter().map(|i| i.span.start).collect();
+                }
+            }
             "tags" => fm.tags = cx.strings(key, value).unwrap_or_default(),
             "date" => {
                 fm.date = match &value.value {
-                    Value::Datetime(s) | Value::String(s) => Some(s.clone()),
+                    Value::Datetime(s) => Some(s.clone()),
+                    Value::String(s) if is_date(s) => Some(s.clone()),
+                    Value::String(s) => {
+                        cx.bad_date(s, value);
+                        None
+                    }
                     _ => {
                         cx.wrong_type(key, "a date (2026-01-31) or a string", value);
                         None
@@ -195,7 +223,112 @@ pub fn parse(
     if let Some(kind) = kind {
         check_kind_fields(&mut cx, kind, &table, split, &mut fm);
     }
+    fm.bad_keys = std::mem::take(&mut cx.bad_keys);
     fm
+}
+
+/// What can still be read from a header that is not valid TOML: `title`, `kind` and
+/// `aliases` lines that parse on their own.
+fn salvage(header: &str, fm: &mut FrontMatter) {
+    fm.broken = true;
+    for line in header.lines() {
+        let Ok(t) = spanned::parse(line) else {
+            continue;
+        };
+        for (key, _, value) in &t {
+            match (key.as_str(), &value.value) {
+                ("title", Value::String(s)) => fm.title = Some(s.clone()),
+                ("kind", Value::String(s)) => fm.kind = Some(s.clone()),
+                ("aliases", Value::Array(items)) => {
+                    fm.aliases = items
+                        .iter()
+                        .filter_map(|i| i.value.as_str().map(str::to_string))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A `date` string qunce understands: `2026-01-31`, optionally with a time
+/// (`2026-01-31T09:00:00`, `2026-01-31 09:00`) and an offset (`Z`, `+08:00`).
+pub fn is_date(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() < 10
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+    {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> u32 {
+        std::str::from_utf8(&b[r])
+            .ok()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
+    let (month, day) = (num(5..7), num(8..10));
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return false;
+    }
+    let rest = &b[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    // A time: `T` or a space, then HH:MM, optional :SS and fraction, optional offset.
+    if !(rest[0] == b'T' || rest[0] == b' ') || rest.len() < 6 {
+        return false;
+    }
+    let t = &rest[1..];
+    let ok_hm = t.len() >= 5
+        && t[..2].iter().all(u8::is_ascii_digit)
+        && t[2] == b':'
+        && t[3..5].iter().all(u8::is_ascii_digit);
+    if !ok_hm {
+        return false;
+    }
+    let mut i = 5;
+    if t.get(i) == Some(&b':') {
+        if !t
+            .get(i + 1..i + 3)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        {
+            return false;
+        }
+        i += 3;
+        if t.get(i) == Some(&b'.') {
+            i += 1;
+            while t.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+    }
+    match &t[i..] {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// `2026/1/5`, `2026.1.5` or `2026年1月5日` as `2026-01-05`, for the help line of a date that
+/// does not parse.
+fn normalize_date(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s
+        .trim()
+        .trim_end_matches('日')
+        .split(['/', '.', '-', '年', '月'])
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d): (u32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let out = format!("{y:04}-{m:02}-{d:02}");
+    is_date(&out).then_some(out)
 }
 
 fn check_kind_fields(
@@ -270,6 +403,8 @@ fn check_kind_fields(
         };
         if ok {
             fm.fields.push((key.clone(), value.clone()));
+        } else {
+            cx.bad_keys.push(key.clone());
         }
     }
     for field in kind.fields.iter().filter(|f| f.required) {
@@ -282,7 +417,7 @@ fn check_kind_fields(
                         field.name, kind.name
                     ),
                 )
-                .at(cx.src, split.header_start.saturating_sub(4))
+                .at(cx.src, missing_field_place(cx.src.text, split, fm))
                 .with_help(format!(
                     "add `{} = {}` to the front matter",
                     field.name,
@@ -290,6 +425,16 @@ fn check_kind_fields(
                 )),
             );
         }
+    }
+}
+
+/// Where a missing field goes: the start of the `kind` line, or the closing `+++` line.
+fn missing_field_place(text: &str, split: &Split<'_>, fm: &FrontMatter) -> usize {
+    if fm.kind.is_some() && fm.kind_offset > 0 {
+        text[..fm.kind_offset].rfind('\n').map_or(0, |i| i + 1)
+    } else {
+        let header_end = split.header_start + split.header.map_or(0, str::len);
+        header_end.min(text.len())
     }
 }
 
@@ -303,26 +448,79 @@ fn example(ty: FieldType, values: &[String]) -> String {
     }
 }
 
+/// A string as a TOML basic string.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 struct Cx<'s, 'd> {
     src: &'s SourceFile<'s>,
     diags: &'d mut Vec<Diagnostic>,
+    /// Keys whose value had the wrong type.
+    bad_keys: Vec<String>,
 }
 
 impl Cx<'_, '_> {
     fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
-        self.diags.push(
-            Diagnostic::error(
-                "wrong-type",
-                format!("`{key}` must be {expected}, found {}", v.value.type_name()),
-            )
-            .at(self.src, v.span.start)
-            .with_help(match expected {
-                "a list of strings" => format!("write it as a list: `{key} = [\"...\"]`"),
-                "a string" => format!("quote it: `{key} = \"...\"`"),
-                "an integer" => format!("write a whole number without quotes: `{key} = 1`"),
-                _ => format!("write `{key}` as {expected}"),
-            }),
+        self.bad_keys.push(key.trim_end_matches("[]").to_string());
+        let mut d = Diagnostic::error(
+            "wrong-type",
+            format!("`{key}` must be {expected}, found {}", v.value.type_name()),
+        )
+        .at_span(self.src, v.span.start, v.span.end);
+        // The writer's own value, rewritten in the expected shape, where there is one.
+        let fixed = match (expected, &v.value) {
+            ("a list of strings", Value::String(s)) => Some(format!("[{}]", quote(s))),
+            ("a string", Value::Array(items)) => match items.as_slice() {
+                [one] => one.value.as_str().map(quote),
+                _ => None,
+            },
+            ("a string", Value::Integer(i)) => Some(quote(&i.to_string())),
+            ("an integer", Value::String(s)) => s.trim().parse::<i64>().ok().map(|i| i.to_string()),
+            ("a boolean (true or false)", Value::String(s)) => match s.trim() {
+                "true" | "false" => Some(s.trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let help = match (&fixed, expected) {
+            (Some(f), "a string") if matches!(v.value, Value::Array(_)) => {
+                format!("write one value: `{key} = {f}`")
+            }
+            (Some(f), "a list of strings") => format!("write it as a list: `{key} = {f}`"),
+            (Some(f), _) => format!("write `{key} = {f}`"),
+            (None, "a list of strings") => format!("write it as a list: `{key} = [\"...\"]`"),
+            (None, "a string") if matches!(v.value, Value::Array(_)) => {
+                format!("write one value: `{key} = \"...\"`")
+            }
+            (None, "a string") => format!("quote it: `{key} = \"...\"`"),
+            (None, "an integer") => format!("write a whole number without quotes: `{key} = 1`"),
+            (None, _) => format!("write `{key}` as {expected}"),
+        };
+        d = d.with_help(help);
+        if let Some(f) = fixed {
+            d = d.with_fix(self.src, v.span.start, v.span.end, f);
+        }
+        self.diags.push(d);
+    }
+
+    /// A `date` string that is not a date.
+    fn bad_date(&mut self, s: &str, v: &Spanned) {
+        self.bad_keys.push("date".to_string());
+        let mut d = Diagnostic::error("invalid-date", format!("`{s}` is not a date")).at_span(
+            self.src,
+            v.span.start,
+            v.span.end,
         );
+        d = match normalize_date(s) {
+            Some(n) => d
+                .with_help(format!("write `date = {n}` (year-month-day)"))
+                .with_fix(self.src, v.span.start, v.span.end, n),
+            None => d.with_help(
+                "write the date as `date = 2026-01-31`, or with a time `2026-01-31T09:00:00+08:00`",
+            ),
+        };
+        self.diags.push(d);
     }
 
     fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {

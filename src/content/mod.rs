@@ -81,6 +81,16 @@ pub struct Content {
     /// Index of the home section (`content/_index.md`, synthesized when missing).
     pub root: usize,
     pub assets: Vec<Asset>,
+    /// Drafts left out of this build: a link to one says it is a draft, not that it is missing.
+    pub drafts: Vec<Draft>,
+}
+
+/// A page left out because it is a draft: the names a link could use for it.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub file: String,
+    /// Title, aliases, file stem and content path without `.md`.
+    pub names: Vec<String>,
 }
 
 impl Content {
@@ -176,12 +186,27 @@ pub fn assemble(
         );
     }
     let mut pages = Vec::with_capacity(tree.markdown.len() + 1);
+    let mut drafts = Vec::new();
     for (page, d) in parsed {
         diags.extend(d);
-        if let Some(p) = page
-            && (opts.drafts || !p.meta.draft)
-        {
-            pages.push(p);
+        match page {
+            Some(p) if opts.drafts || !p.meta.draft => pages.push(p),
+            Some(p) => {
+                let stem = p
+                    .rel
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(".md");
+                let mut names = vec![p.title.clone(), stem.to_string()];
+                names.push(p.rel.trim_end_matches(".md").to_string());
+                names.extend(p.meta.aliases.iter().cloned());
+                drafts.push(Draft {
+                    file: p.file.clone(),
+                    names,
+                });
+            }
+            None => {}
         }
     }
 
@@ -189,6 +214,7 @@ pub fn assemble(
         pages,
         root: 0,
         assets: Vec::new(),
+        drafts,
     };
     let dirs: Vec<PathBuf> = tree.dirs.iter().cloned().collect();
     arrange(config, &mut content, content_dir, &dirs, &mut diags);

@@ -455,6 +455,13 @@ const FILE_EXTENSIONS: &[&str] = &[
 
 /// A link that is most likely a mistyped URL: the message and the URL meant.
 fn scheme_typo(url: &str) -> Option<(String, String)> {
+    // The same, percent-encoded (`%EF%BC%9Ahttps://…` is `：https://…`).
+    if url.starts_with('%') {
+        let decoded = percent_decode(url);
+        if decoded != url {
+            return scheme_typo(&decoded);
+        }
+    }
     // Stray punctuation or space copied in front of a URL (`：https://…`).
     let stripped = url.trim_start_matches(|c: char| !c.is_ascii() || c == ':');
     if stripped.len() < url.len() && has_scheme(stripped) {

@@ -197,15 +197,26 @@ impl Levels {
 }
 
 /// Applies the site's levels and the pages' own `allow` lists to `diags`: allowed ones are
-/// removed, the others take their lint's level as severity. Diagnostics whose code is not a
-/// lint (a TOML syntax error) are left as they are. Applying twice gives the same result.
+/// removed, the others take the level the site set for their lint as severity (else they keep
+/// the one they were made with, their lint's default). Diagnostics whose code is not a lint (a
+/// TOML syntax error) are left as they are. Applying twice gives the same result.
 ///
 /// `allows` maps a page's file (as diagnostics name it) to the lints it allows.
 pub fn apply(diags: &mut Vec<Diagnostic>, levels: &Levels, allows: &HashMap<&str, &[String]>) {
     diags.retain_mut(|d| {
-        let Some(level) = levels.level(d.code) else {
+        let Some(lint) = find(d.code) else {
             return true;
         };
+        // An error that shares its name with a warning lint (a symbolic link where one is a
+        // security risk) is not that warning: no level lowers it.
+        if d.is_error() && lint.default != Level::Deny {
+            return true;
+        }
+        let level = levels.set.get(d.code).copied().unwrap_or(if d.is_error() {
+            Level::Deny
+        } else {
+            Level::Warn
+        });
         let page_allows = allows
             .get(d.file.as_str())
             .is_some_and(|a| a.iter().any(|n| n == d.code));
@@ -270,10 +281,12 @@ mod tests {
             w("unused-role", "content/a.md"),
             Diagnostic::error("broken-link", "m").in_file("content/a.md"),
             Diagnostic::error("invalid-toml", "m").in_file("content/a.md"),
+            Diagnostic::error("symlink", "m").in_file("static"),
         ];
         let mut levels = Levels::default();
         levels.set.insert("unused-role".into(), Level::Deny);
         levels.set.insert("broken-link".into(), Level::Warn);
+        levels.set.insert("symlink".into(), Level::Allow);
         let allow = vec!["orphan-page".to_string()];
         let allows = HashMap::from([("content/a.md", allow.as_slice())]);
         apply(&mut diags, &levels, &allows);
@@ -291,6 +304,7 @@ mod tests {
                 ("unused-role", "content/a.md", Severity::Error),
                 ("broken-link", "content/a.md", Severity::Warning),
                 ("invalid-toml", "content/a.md", Severity::Error),
+                ("symlink", "static", Severity::Error),
             ]
         );
     }

@@ -117,8 +117,8 @@ fn missing_required_field_of_a_declared_kind() {
     let o = site.check();
     assert_eq!(o.status, Status::ContentErrors);
     let d = one(&o, "missing-field", "content/events/周会.md");
-    // The front matter's opening line.
-    assert_at(d, "content/events/周会.md", 1, 1);
+    // The kind line, where the missing field goes.
+    assert_at(d, "content/events/周会.md", 3, 1);
     assert!(d.message.contains("`host`"), "{}", d.message);
     assert_help(d, "host = ");
     assert!(

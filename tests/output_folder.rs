@@ -64,7 +64,7 @@ fn a_folder_qunce_did_not_write_is_refused_and_kept() {
     assert_eq!(
         error,
         format!(
-            "error: refusing to replace {}: it is not empty and qunce did not write it (no .qunce-output file)",
+            "error[output-dir]: refusing to replace {}: it is not empty and qunce did not write it (no .qunce-output file)",
             docs.display()
         )
     );
@@ -231,7 +231,7 @@ fn a_file_is_never_replaced_by_a_folder() {
     assert_eq!(
         error_and_help(&r).0,
         format!(
-            "error: refusing to replace {}: it is a file, not a folder",
+            "error[output-dir]: refusing to replace {}: it is a file, not a folder",
             site.path("notes.txt").display()
         )
     );
@@ -303,7 +303,7 @@ fn source_paths_are_never_the_output_even_with_force() {
         assert_eq!(
             error,
             format!(
-                "error: refusing to write the site into {}: it is {what}",
+                "error[output-dir]: refusing to write the site into {}: it is {what}",
                 out.display()
             )
         );
@@ -509,7 +509,7 @@ fn a_kind_section_that_climbs_out_is_refused_at_its_line() {
     r.expect_code(2);
     assert!(
         r.stderr.starts_with(
-            "error: section `../../x` of kind `event` climbs out of content/\n  --> site.toml:6:11\n"
+            "error[config]: section `../../x` of kind `event` climbs out of content/\n  --> site.toml:6:11\n"
         ),
         "{}",
         r.stderr

@@ -280,6 +280,15 @@ fn scheme_typos_are_warnings_with_the_fix() {
     );
     let html = site.read("guides/ru-men/index.html");
     assert!(html.contains("href=\"https://example.com/path\""), "{html}");
+    // Percent-encoded, as a real newsletter archive has it.
+    let text = "+++\ntitle = \"入门\"\n+++\n\n[原文](%EF%BC%9Ahttps://example.net/a.html)\n";
+    let o = handbook().file("content/guides/入门.md", text).check();
+    assert_eq!(o.status, Status::Ok, "{}", human(&o.diagnostics));
+    let d = one(&o, "scheme-typo", "content/guides/入门.md");
+    assert_eq!(
+        d.message,
+        "`：` before `https://example.net/a.html` makes it a relative link"
+    );
 }
 
 #[test]

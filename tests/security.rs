@@ -332,10 +332,11 @@ fn site_with_values(value: &str) -> Site {
                 "+++\ntitle = {t}\ndescription = {t}\nkind = \"role\"\naliases = [\"r1\"]\ntags = [{t}, \"普通\"]\nresponsibilities = [{t}]\n+++\n"
             ),
         )
+        // `date` is a date (one that does not parse is an error), so it carries no payload.
         .file(
             "content/rituals/x1.md",
             &format!(
-                "+++\ntitle = {t}\ndescription = {t}\nkind = \"ritual\"\nelement = \"e1\"\nroles = [\"r1\"]\nstage = \"intro\"\nfrequency = {t}\nduration = {t}\nchecklist = \"c1\"\ntags = [{t}]\ndate = {t}\n+++\n- [ ] {md}\n"
+                "+++\ntitle = {t}\ndescription = {t}\nkind = \"ritual\"\nelement = \"e1\"\nroles = [\"r1\"]\nstage = \"intro\"\nfrequency = {t}\nduration = {t}\nchecklist = \"c1\"\ntags = [{t}]\ndate = 2026-01-05\n+++\n- [ ] {md}\n"
             ),
         )
         .file(

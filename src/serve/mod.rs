@@ -260,6 +260,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             base_url: Some(base_url),
             output: None,
             offline: false,
+            force: false,
         }),
         state.clone(),
         opts.quiet,

@@ -58,8 +58,8 @@ struct Serve {
 
 impl Serve {
     /// Starts the server on `site` with `tmp` as its TMPDIR; `max_fds`, when given, is the open
-    /// file limit (soft and hard) the process starts with.
-    fn start(site: &Path, tmp: &Path, max_fds: Option<u64>) -> Serve {
+    /// file limit (soft, hard) the process starts with.
+    fn start(site: &Path, tmp: &Path, max_fds: Option<(u64, u64)>) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_qunce"));
         cmd.arg("--root")
             .arg(site)
@@ -69,13 +69,13 @@ impl Serve {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if let Some(n) = max_fds {
+        if let Some((soft, hard)) = max_fds {
             // SAFETY: only setrlimit, which is async-signal-safe, runs in the child.
             unsafe {
                 cmd.pre_exec(move || {
                     let lim = libc::rlimit {
-                        rlim_cur: n as libc::rlim_t,
-                        rlim_max: n as libc::rlim_t,
+                        rlim_cur: soft as libc::rlim_t,
+                        rlim_max: hard as libc::rlim_t,
                     };
                     if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
                         return Err(std::io::Error::last_os_error());
@@ -280,7 +280,7 @@ fn ctrl_c_and_sigterm_leave_nothing_behind() {
 #[test]
 fn many_connections_never_starve_the_rebuild_of_descriptors() {
     let dir = Dir::new("fds");
-    let serve = Serve::start(&dir.site(), &dir.tmp(), Some(256));
+    let serve = Serve::start(&dir.site(), &dir.tmp(), Some((256, 256)));
     let clients: Vec<TcpStream> = (0..400)
         .filter_map(|_| {
             let s = TcpStream::connect(serve.addr).ok()?;
@@ -308,4 +308,20 @@ fn many_connections_never_starve_the_rebuild_of_descriptors() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Started with a soft limit of 256 open files under a hard limit of 4096, the server raises
+/// its soft limit to 4096 (its connection limit follows from it).
+#[cfg(target_os = "linux")]
+#[test]
+fn raises_its_soft_file_limit_to_the_hard_one() {
+    let dir = Dir::new("rlimit");
+    let serve = Serve::start(&dir.site(), &dir.tmp(), Some((256, 4096)));
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", serve.child.id())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(numbers, ["4096", "4096"], "{line}");
 }

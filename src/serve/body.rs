@@ -44,6 +44,7 @@ impl Body {
         }
     }
 
+    /// No body (a range that can no longer be read).
     pub(crate) fn empty() -> Body {
         Body::memory(Bytes::new())
     }
@@ -59,6 +60,7 @@ impl Body {
         }
     }
 
+    /// The live-reload stream of one tab.
     pub(crate) fn events(stream: super::events::Stream) -> Body {
         Body {
             kind: Kind::Events(stream),

@@ -55,6 +55,8 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
+    /// A builder publishing into `state`; `color` and `timings` shape what it prints unless
+    /// `quiet`.
     pub fn new(
         incremental: crate::incremental::Incremental,
         state: Arc<State>,

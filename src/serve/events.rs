@@ -83,6 +83,7 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
+    /// The next bytes to send: the greeting, an event, or a keep-alive line when none came.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         if let Some(hello) = self.hello.take() {
             return Poll::Ready(Some(hello));

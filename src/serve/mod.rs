@@ -3,17 +3,17 @@
 //! (Server-Sent Events). A build with errors never replaces the last good site: the errors go to
 //! the terminal and, as an overlay, to the browser (DESIGN.md §1, §5).
 //!
-//! Nothing is written to disk: every output file lives in a [`Snapshot`] (path → bytes) that is
+//! Nothing is written to disk: every output file lives in a `Snapshot` (path → bytes) that is
 //! swapped in whole after each successful build, so a request sees either the old site or the
 //! new one, never a mix.
 //!
-//! - [`listen`]: the socket: connections handed to hyper (on tokio), timeouts and limits.
-//! - [`http`]: request handling (routing, content types, traversal and cross-site checks,
+//! - `listen`: the socket: connections handed to hyper (on tokio), timeouts and limits.
+//! - `http`: request handling (routing, content types, traversal and cross-site checks,
 //!   script injection).
-//! - [`body`]: streamed response bodies and byte ranges.
-//! - [`events`]: the live-reload event stream.
-//! - [`builder`]: rebuilds and their publication.
-//! - [`watch`]: file watching and debouncing.
+//! - `body`: streamed response bodies and byte ranges.
+//! - `events`: the live-reload event stream.
+//! - `builder`: rebuilds and their publication.
+//! - `watch`: file watching and debouncing.
 
 mod body;
 mod builder;

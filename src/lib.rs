@@ -17,6 +17,7 @@ pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod playbook;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -272,10 +272,13 @@ pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
 pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let src = SourceFile::new(CONFIG_FILE, text);
     let table = spanned::parse(text).map_err(|e| {
+        let at = e.span.map_or(0, |s| s.start);
         vec![
             Diagnostic::error("invalid-toml", format!("invalid TOML: {}", e.message))
-                .at(&src, e.span.map_or(0, |s| s.start))
-                .with_help("site.toml is TOML: `key = \"value\"`, tables as `[name]`"),
+                .at(&src, at)
+                .with_help(unquoted_key_help(text, at).unwrap_or_else(|| {
+                    "site.toml is TOML: `key = \"value\"`, tables as `[name]`".to_string()
+                })),
         ]
     })?;
     let mut cx = Cx {
@@ -424,6 +427,30 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         all.extend(cx.warnings);
         Err(all)
     }
+}
+
+/// The help for a TOML error at a bare key that is not ASCII (`[placeholders.群名]`): TOML
+/// wants such keys quoted.
+fn unquoted_key_help(text: &str, at: usize) -> Option<String> {
+    let c = text.get(at..)?.chars().next()?;
+    if c.is_ascii() {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[at..];
+    let key_len = rest
+        .find(|c: char| c.is_ascii_whitespace() || matches!(c, '.' | ']' | '='))
+        .unwrap_or(rest.len());
+    let key = &rest[..key_len];
+    let fixed = format!(
+        "{}\"{key}\"{}",
+        &text[line_start..at],
+        rest[key_len..].lines().next().unwrap_or("")
+    );
+    Some(format!(
+        "a key that is not plain ASCII must be quoted in TOML: `{}`",
+        fixed.trim()
+    ))
 }
 
 struct Cx<'a> {
@@ -1056,6 +1083,20 @@ mod tests {
         assert!(e[0].message.contains("`title` must be a string"));
         assert_eq!(e[1].line, 3);
         assert_eq!(e[1].help.as_deref(), Some("did you mean `link`?"));
+    }
+
+    #[test]
+    fn an_unquoted_chinese_key_gets_the_quoted_form_as_help() {
+        let e = parse(
+            Path::new("/s"),
+            "title = \"x\"\n[placeholders.群名]\nlabel = \"群名\"\n",
+        )
+        .unwrap_err();
+        assert_eq!((e[0].code, e[0].line, e[0].column), ("invalid-toml", 2, 15));
+        assert_eq!(
+            e[0].help.as_deref(),
+            Some("a key that is not plain ASCII must be quoted in TOML: `[placeholders.\"群名\"]`")
+        );
     }
 
     #[test]

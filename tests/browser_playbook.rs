@@ -437,3 +437,34 @@ fn screenshots_of_the_playbook_for_review() {
     )
     .unwrap();
 }
+
+#[test]
+fn an_offline_build_keeps_the_panel_the_run_sheet_and_the_ics_from_disk() {
+    let out = support::temp_dir("playbook-offline").join("public");
+    let outcome = qunce::build(&qunce::Options {
+        root: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbook"),
+        drafts: false,
+        base_url: None,
+        output: Some(out.clone()),
+        offline: true,
+    });
+    assert_eq!(outcome.status, qunce::Status::Ok);
+    let page = Page::new();
+    page.open(&format!("file://{}/calendar/index.html", out.display()));
+    page.eval::<serde_json::Value>(
+        "(qunceCommunity.set({ ph: { '群名': '离线群' }, start: '2026-03-04', cohort: 0 }), 0)",
+    );
+    let events = parse_ics(&page.eval::<String>("qunceCalendar.ics()"));
+    let opening: Vec<&Event> = events.iter().filter(|e| e.summary == "开营仪式").collect();
+    assert_eq!(opening.len(), 1);
+    assert_eq!(opening[0].start, date_plus(0));
+    page.click(".cal-title");
+    page.wait_until(
+        "the ritual page is open from disk",
+        "location.href.endsWith('rituals/yu-re/index.html')",
+    );
+    page.wait_until(
+        "the placeholder is filled from this browser's settings",
+        "(document.querySelector('.ph[data-ph=\"群名\"]') || {}).textContent === '离线群'",
+    );
+}

@@ -447,6 +447,7 @@ fn an_offline_build_keeps_the_panel_the_run_sheet_and_the_ics_from_disk() {
         base_url: None,
         output: Some(out.clone()),
         offline: true,
+        force: false,
     });
     assert_eq!(outcome.status, qunce::Status::Ok);
     let page = Page::new();

@@ -21,6 +21,7 @@ pub mod markdown;
 pub(crate) mod outlinks;
 pub mod output;
 pub(crate) mod paths;
+pub mod playbook;
 pub mod render;
 pub mod scaffold;
 pub mod search;

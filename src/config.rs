@@ -36,6 +36,37 @@ pub enum RawHtml {
     Allow,
 }
 
+/// The Atom feeds a build writes (`[feeds]` in site.toml).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feeds {
+    /// The site-wide `/atom.xml` (`atom = false` leaves it out).
+    pub atom: bool,
+    /// Sections that get a feed of their own at `<section>/atom.xml`.
+    pub sections: SectionFeeds,
+    /// Entries per feed, newest first; 0 keeps them all.
+    pub limit: usize,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds {
+            atom: true,
+            sections: SectionFeeds::None,
+            limit: 50,
+        }
+    }
+}
+
+/// Which sections have a feed of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionFeeds {
+    None,
+    /// `sections = true`: every section with dated pages.
+    All,
+    /// `sections = ["rituals", "news/2026"]`: these folders under content/.
+    Only(Vec<String>),
+}
+
 /// The type of a kind's field, which decides how its front-matter value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -134,6 +165,13 @@ pub struct Config {
     /// Build the search index and show the search box (`search = false` leaves both out, for
     /// a handbook too small to need it or one searched by other means).
     pub search: bool,
+    /// The `placeholder-base-url` warning when `base_url` still names a documentation domain
+    /// (example.org, as `qunce init` writes it): sitemap, robots.txt and feeds would point
+    /// there. Kept here, not reported by `load`, because `--base-url` and `serve` replace the
+    /// address and then nothing is wrong.
+    pub placeholder_base_url: Option<Diagnostic>,
+    /// The Atom feeds to write.
+    pub feeds: Feeds,
 }
 
 impl Config {
@@ -169,16 +207,37 @@ impl Config {
             theme: "handbook".to_string(),
             output_dir: root.join("public"),
             raw_html: RawHtml::Safe,
-            kinds: builtin_kinds(language),
+            kinds: builtin_kinds(crate::ui::table(language)),
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
             search: true,
+            placeholder_base_url: None,
+            feeds: Feeds::default(),
         }
+    }
+
+    /// Whether the base URL has a path below its host (`https://x.org/handbook`): such a site
+    /// does not own the host's `/robots.txt`.
+    pub fn has_sub_path(&self) -> bool {
+        self.base_path() != "/"
     }
 }
 
-const TOP_KEYS: [&str; 12] = [
+/// Whether `url`'s host is one of the domains reserved for examples (RFC 2606), the placeholder
+/// a new site starts with.
+pub fn is_placeholder_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    ["example.org", "example.com", "example.net"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+const TOP_KEYS: [&str; 13] = [
     "title",
     "description",
     "base_url",
@@ -191,6 +250,7 @@ const TOP_KEYS: [&str; 12] = [
     "extra",
     "offline",
     "search",
+    "feeds",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -240,6 +300,8 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         warnings: Vec::new(),
     };
     let mut config = Config::defaults(root);
+    // `[ui]` may come before `language`: its strings go over the language's table afterwards.
+    let mut ui_overrides: Vec<(String, usize, String)> = Vec::new();
     for (key, key_span, value) in &table {
         match key.as_str() {
             "title" => config.title = cx.string(key, value).unwrap_or_default(),
@@ -249,7 +311,20 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     .string(key, value)
                     .unwrap_or_default()
                     .trim_end_matches('/')
-                    .to_string()
+                    .to_string();
+                if is_placeholder_url(&config.base_url) {
+                    config.placeholder_base_url = Some(
+                        Diagnostic::warning(
+                            "placeholder-base-url",
+                            format!(
+                                "base_url is still the placeholder `{}`: sitemap.xml, robots.txt and feeds point there",
+                                config.base_url
+                            ),
+                        )
+                        .at(&src, value.span.start)
+                        .with_help("set base_url to the address the site is published at, or build with `--base-url URL`"),
+                    );
+                }
             }
             "language" => match cx.string(key, value).as_deref() {
                 Some("zh-CN" | "zh" | "zh-Hans") => config.language = Language::ZhCn,
@@ -291,9 +366,9 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
             }
             "ui" => {
                 if let Some(t) = cx.table(key, value) {
-                    for (k, _, v) in t {
+                    for (k, ks, v) in t {
                         if let Some(s) = cx.string(k, v) {
-                            config.ui.insert(k.clone(), s);
+                            ui_overrides.push((k.clone(), ks.start, s));
                         }
                     }
                 }
@@ -311,25 +386,28 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     config.search = b;
                 }
             }
+            "feeds" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.feeds = cx.feeds(t);
+                }
+            }
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
     }
     // Language decides defaults, so it is applied before kinds and ui overrides are merged.
-    let lang_ui = default_ui(config.language);
-    let overrides = std::mem::take(&mut config.ui);
-    config.ui = lang_ui;
-    for (k, v) in overrides {
-        if !default_ui(Language::ZhCn).contains_key(&k) {
+    config.ui = default_ui(config.language);
+    for (k, offset, v) in ui_overrides {
+        if !crate::ui::is_known(&k) {
             cx.warnings.push(
                 Diagnostic::warning("config", format!("unknown UI string `{k}`"))
-                    .in_file(CONFIG_FILE)
+                    .at(&src, offset)
                     .with_help("it is passed to templates as site.ui, but the default theme does not use it"),
             );
         }
         config.ui.insert(k, v);
     }
-    config.kinds = builtin_kinds(config.language);
+    config.kinds = builtin_kinds(&config.ui);
     if let Some(kinds) = spanned::get(&table, "kinds")
         && let Some(t) = cx.table("kinds", kinds)
     {
@@ -432,6 +510,50 @@ impl Cx<'_> {
                 .at(self.src, offset)
                 .with_help(help),
         );
+    }
+
+    fn feeds(&mut self, t: &Table) -> Feeds {
+        let mut feeds = Feeds::default();
+        for (k, ks, v) in t {
+            match k.as_str() {
+                "atom" => {
+                    if let Some(b) = self.switch(k, v, "`atom = false` builds without /atom.xml") {
+                        feeds.atom = b;
+                    }
+                }
+                "sections" => match &v.value {
+                    Value::Bool(true) => feeds.sections = SectionFeeds::All,
+                    Value::Bool(false) => feeds.sections = SectionFeeds::None,
+                    Value::Array(_) => {
+                        if let Some(list) = self.strings(k, v) {
+                            feeds.sections = SectionFeeds::Only(
+                                list.iter()
+                                    .map(|s| s.trim_matches('/').to_string())
+                                    .collect(),
+                            );
+                        }
+                    }
+                    _ => self.errors.push(
+                        Diagnostic::error(
+                            "config",
+                            "`sections` in [feeds] must be true, false or a list of section folders",
+                        )
+                        .at(self.src, v.span.start)
+                        .with_help("e.g. `sections = true`, or `sections = [\"rituals\", \"news\"]`"),
+                    ),
+                },
+                "limit" => match &v.value {
+                    Value::Integer(n) if *n >= 0 => feeds.limit = *n as usize,
+                    _ => self.errors.push(
+                        Diagnostic::error("config", "`limit` in [feeds] must be a whole number")
+                            .at(self.src, v.span.start)
+                            .with_help("entries per feed, newest first; `limit = 0` keeps them all"),
+                    ),
+                },
+                _ => self.unknown_key(k, ks.start, &["atom", "sections", "limit"], "[feeds]"),
+            }
+        }
+        feeds
     }
 
     fn kind(&mut self, name: &str, def: &Spanned) -> Option<KindDef> {
@@ -594,10 +716,11 @@ fn link(name: &str, label: &str, ty: FieldType, kinds: &[&str]) -> FieldDef {
     }
 }
 
-/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3).
-pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
-    let zh = lang == Language::ZhCn;
-    let t = |zh_s: &str, en_s: &str| if zh { zh_s } else { en_s }.to_string();
+/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3). Their
+/// labels are UI strings (`kind_ritual`, `field_stage`, `stage_intro`, …), so they follow the
+/// site's language and its `[ui]` overrides.
+pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
+    let t = |key: &str| ui.get(key).cloned().unwrap_or_else(|| key.to_string());
     let kind = |name: &str, label: String, section: Option<&str>, fields: Vec<FieldDef>| KindDef {
         name: name.to_string(),
         label,
@@ -608,43 +731,44 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         values: ["intro", "growth", "maturity", "decline"]
             .map(String::from)
             .to_vec(),
-        labels: if zh {
-            ["导入期", "成长期", "成熟期", "衰退期"]
-        } else {
-            ["Intro", "Growth", "Maturity", "Decline"]
-        }
-        .map(String::from)
+        labels: [
+            "stage_intro",
+            "stage_growth",
+            "stage_maturity",
+            "stage_decline",
+        ]
+        .map(t)
         .to_vec(),
-        ..field("stage", &t("阶段", "Stage"), FieldType::Enum)
+        ..field("stage", &t("field_stage"), FieldType::Enum)
     };
     vec![
         kind(
             "element",
-            t("要素", "Element"),
+            t("kind_element"),
             Some("elements"),
             vec![
-                field("letter", &t("字母", "Letter"), FieldType::String),
-                field("order", &t("顺序", "Order"), FieldType::Int),
+                field("letter", &t("field_letter"), FieldType::String),
+                field("order", &t("field_order"), FieldType::Int),
             ],
         ),
         kind(
             "ritual",
-            t("仪式", "Ritual"),
+            t("kind_ritual"),
             Some("rituals"),
             vec![
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
-                link("roles", &t("角色", "Roles"), FieldType::Links, &["role"]),
+                link("roles", &t("field_roles"), FieldType::Links, &["role"]),
                 stage,
-                field("frequency", &t("频率", "Frequency"), FieldType::String),
-                field("duration", &t("时长", "Duration"), FieldType::String),
+                field("frequency", &t("field_frequency"), FieldType::String),
+                field("duration", &t("field_duration"), FieldType::String),
                 link(
                     "checklist",
-                    &t("清单", "Checklist"),
+                    &t("field_checklist"),
                     FieldType::Link,
                     &["checklist"],
                 ),
@@ -652,23 +776,23 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "role",
-            t("角色", "Role"),
+            t("kind_role"),
             Some("roles"),
             vec![
                 field(
                     "responsibilities",
-                    &t("职责", "Responsibilities"),
+                    &t("field_responsibilities"),
                     FieldType::List,
                 ),
                 link(
                     "reports_to",
-                    &t("汇报给", "Reports to"),
+                    &t("field_reports_to"),
                     FieldType::Link,
                     &["role"],
                 ),
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
@@ -676,147 +800,23 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "checklist",
-            t("清单", "Checklist"),
+            t("kind_checklist"),
             Some("checklists"),
             vec![link(
                 "for",
-                &t("适用于", "For"),
+                &t("field_for"),
                 FieldType::Links,
                 &["ritual", "role", "element"],
             )],
         ),
-        kind("page", t("页面", "Page"), None, Vec::new()),
+        kind("page", t("kind_page"), None, Vec::new()),
     ]
 }
 
-/// The UI strings of the default theme in each language; `[ui]` in site.toml overrides any.
+/// The UI strings of the default theme in `lang` (see [`crate::ui`]); `[ui]` in site.toml
+/// overrides any.
 pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("back_home", "返回首页", "Back to home"),
-        ("backlinks", "被以下页面引用", "Linked from"),
-        ("breadcrumbs", "面包屑导航", "Breadcrumbs"),
-        ("checklist", "配套清单", "Checklist"),
-        ("checklists", "清单", "Checklists"),
-        ("close", "关闭", "Close"),
-        ("copied", "已复制", "Copied"),
-        (
-            "copy_announcement",
-            "复制为群公告",
-            "Copy as group announcement",
-        ),
-        (
-            "copy_failed",
-            "复制失败，请手动选择文字",
-            "Copy failed; select the text by hand",
-        ),
-        ("coverage", "覆盖度", "Coverage"),
-        (
-            "coverage_desc",
-            "要素 × 阶段，找出还没有仪式的空白。",
-            "Elements × stages: find the gaps without rituals.",
-        ),
-        ("details", "详情", "Details"),
-        ("duration", "时长", "Duration"),
-        ("element", "要素", "Element"),
-        ("element_rituals", "本要素的仪式", "Rituals of this element"),
-        ("element_roles", "本要素的角色", "Roles of this element"),
-        ("empty", "这里还没有内容。", "Nothing here yet."),
-        ("frequency", "频率", "Frequency"),
-        ("gap", "空白", "Gap"),
-        ("generated_by", "由 群策 qunce 生成", "Built with qunce"),
-        ("home", "首页", "Home"),
-        ("isooc_overview", "ISOOC 五要素", "The five ISOOC elements"),
-        ("lifecycle", "生命周期", "Lifecycle"),
-        (
-            "lifecycle_desc",
-            "从导入期到衰退期，各阶段该做的仪式。",
-            "Which rituals to run in each stage, from intro to decline.",
-        ),
-        ("matrix", "角色×仪式", "Roles × rituals"),
-        (
-            "matrix_desc",
-            "谁参加哪些仪式，一表看清。",
-            "Who takes part in which ritual, in one table.",
-        ),
-        ("menu", "目录", "Menu"),
-        ("more_chapters", "更多章节", "More chapters"),
-        ("next", "下一页", "Next"),
-        ("no_results", "没有找到结果", "No results"),
-        (
-            "no_rituals",
-            "这一阶段还没有仪式。",
-            "No rituals in this stage yet.",
-        ),
-        ("not_found", "页面不存在", "Page not found"),
-        (
-            "not_found_help",
-            "这个页面可能已被移动或删除。可以从首页或左侧目录重新找找。",
-            "This page may have moved or been deleted. Start again from the home page or the menu.",
-        ),
-        ("open", "打开", "Open"),
-        ("pager", "上一页与下一页", "Previous and next"),
-        ("pages", "页", "pages"),
-        ("prev", "上一页", "Previous"),
-        ("print", "打印", "Print"),
-        ("progress", "完成进度", "Progress"),
-        ("reading_time", "分钟阅读", "min read"),
-        ("relations", "关联", "Relations"),
-        ("reported_by", "向其汇报", "Reported to by"),
-        ("reports_to", "向谁汇报", "Reports to"),
-        ("reset", "重置", "Reset"),
-        (
-            "reset_confirm",
-            "清空本页所有勾选？",
-            "Clear all ticks on this page?",
-        ),
-        ("responsibilities", "职责", "Responsibilities"),
-        ("rituals", "仪式", "Rituals"),
-        ("roles", "角色", "Roles"),
-        ("search", "搜索", "Search"),
-        ("search_placeholder", "搜索手册…", "Search the handbook…"),
-        ("search_all", "全部", "All"),
-        ("search_filters", "按类型筛选", "Filter by kind"),
-        ("search_loading", "正在加载索引…", "Loading the index…"),
-        (
-            "search_needs_js",
-            "搜索需要启用 JavaScript。",
-            "Search needs JavaScript.",
-        ),
-        ("search_results", "找到 {n} 个页面", "{n} pages found"),
-        (
-            "search_no_results",
-            "没有找到与“{q}”相关的内容",
-            "Nothing found for “{q}”",
-        ),
-        ("sections", "栏目", "Sections"),
-        ("see_all", "查看全部", "See all"),
-        ("serves", "用于", "For"),
-        ("site_nav", "站点导航", "Site navigation"),
-        ("skip_to_content", "跳到正文", "Skip to content"),
-        ("stage", "阶段", "Stage"),
-        ("stage_decline", "衰退期", "Decline"),
-        ("stage_growth", "成长期", "Growth"),
-        ("stage_intro", "导入期", "Intro"),
-        ("stage_maturity", "成熟期", "Maturity"),
-        ("stage_other", "未分期", "No stage"),
-        ("tag", "标签", "Tag"),
-        ("tags", "标签", "Tags"),
-        ("takes_part_in", "参与的仪式", "Takes part in"),
-        ("theme_auto", "跟随系统", "Follow system"),
-        ("theme_dark", "深色", "Dark"),
-        ("theme_light", "浅色", "Light"),
-        ("theme_toggle", "切换深色模式", "Toggle dark mode"),
-        ("toc", "本页目录", "On this page"),
-        ("total", "合计", "Total"),
-        ("views", "总览视图", "Overviews"),
-    ];
-    pairs
-        .iter()
-        .map(|(k, zh, en)| {
-            let v = if lang == Language::ZhCn { zh } else { en };
-            (k.to_string(), v.to_string())
-        })
-        .collect()
+    crate::ui::table(lang).clone()
 }
 
 #[cfg(test)]

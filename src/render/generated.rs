@@ -1,6 +1,6 @@
 //! Pages and files no writer writes: the role × ritual matrix, the lifecycle timeline, the
 //! ISOOC coverage view, tag pages, the 404 page, `previews.json` for hover previews,
-//! `sitemap.xml` and `robots.txt`. Each is computed from the resolved graph in one pass.
+//! `sitemap.xml`, `robots.txt` and the Atom feeds. Each is computed from the resolved graph in one pass.
 
 use std::collections::BTreeMap;
 
@@ -76,6 +76,8 @@ pub fn render(
         let mut cx = Context::new();
         cx.insert_value("sidebar_html", Value::safe_string(sidebar));
         cx.insert("current_url", &url);
+        // Generated pages belong to no section: they link the site's feed only.
+        cx.insert_value("feeds", super::feed_links(site, site.content.root, &[]));
         cx.insert_value(
             "page",
             obj([
@@ -286,14 +288,21 @@ pub fn render(
         files.push(offline_previews(site, values));
     }
     files.push(sitemap(site, &tags));
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            site.config.base_url
-        )
-        .into_bytes(),
-    });
+    let (feeds, feed_warnings) = super::feeds::render(site, values);
+    files.extend(feeds);
+    diags.extend(feed_warnings);
+    // Crawlers read robots.txt only at the host's root: a site below a sub-path would put one
+    // where nobody looks, and it is not its place to speak for the whole host.
+    if !site.config.has_sub_path() {
+        files.push(OutputFile {
+            path: "robots.txt".into(),
+            bytes: format!(
+                "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+                site.config.base_url
+            )
+            .into_bytes(),
+        });
+    }
     (files, diags)
 }
 

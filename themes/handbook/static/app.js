@@ -101,6 +101,10 @@
 	var src = $("[data-copy-source]"), copyBtn = $("[data-action=copy]");
 	if (src && copyBtn) {
 		copyBtn.hidden = false;
+		// Punctuation of the copied text follows the site's language (UI strings on the button).
+		var heading = copyBtn.getAttribute("data-heading") || "{t}";
+		var factSep = copyBtn.getAttribute("data-fact-sep") || ": ";
+		var listSep = copyBtn.getAttribute("data-list-sep") || ", ";
 		var text = function (el) {
 			var c = el.cloneNode(true);
 			$$(".anchor, .letter, .sr, input", c).forEach(function (x) { x.remove(); });
@@ -110,7 +114,7 @@
 		var walk = function (el, out) {
 			[].forEach.call(el.children, function (c) {
 				var t = c.tagName, items = $$(":scope > li", c);
-				if (/^H\d$/.test(t)) out.push("", "【" + text(c) + "】");
+				if (/^H\d$/.test(t)) out.push("", heading.replace("{t}", text(c)));
 				else if (t === "OL") items.forEach(function (li, i) { out.push((+c.getAttribute("start") || 1) + i + ". " + text(li)); });
 				else if (t === "UL") items.forEach(function (li) {
 					var cb = $("input", li);
@@ -126,7 +130,7 @@
 			var out = [text($("h1", src) || src)];
 			$$(".facts > div", src).forEach(function (f) {
 				var li = $$("dd li", f).map(text);
-				out.push(text($("dt", f)) + "：" + (li.length ? li.join("、") : text($("dd", f))));
+				out.push(text($("dt", f)) + factSep + (li.length ? li.join(listSep) : text($("dd", f))));
 			});
 			out.push("");
 			walk($(".content", src) || src, out);

@@ -23,7 +23,7 @@ python3 -m venv "$work/build-env"
 echo "[wheel] maturin build --release"
 "$work/build-env/bin/maturin" build --release --quiet --out "$work/wheels" 2>&1 | grep -v '^\s*Compiling ' || true
 wheel=$(ls "$work"/wheels/qunce-*.whl)
-echo "[wheel] built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
+echo "[wheel] built $wheel ($(du -k "$wheel" | cut -f1) KiB)"
 
 echo "[wheel] pip install into a fresh venv $work/venv"
 python3 -m venv "$work/venv"

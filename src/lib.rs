@@ -151,8 +151,8 @@ pub fn build(opts: &Options) -> Outcome {
         Ok(c) => c,
     };
     // Only a build publishes the address (sitemap, robots.txt, feeds); `check` and `serve`
-    // do not care where the site will live.
-    warnings.extend(config.placeholder_base_url.take());
+    // do not care where the site will live. Reported once the output folder is accepted.
+    let placeholder = config.placeholder_base_url.take();
     let out_dir = config.output_dir.clone();
     let build_opts = BuildOptions {
         drafts: opts.drafts,
@@ -174,6 +174,7 @@ pub fn build(opts: &Options) -> Outcome {
             timings: Timings::default(),
         };
     }
+    warnings.extend(placeholder);
     let mut c = match &staging {
         Ok(s) => site::compile_into(config, &build_opts, site::Sink::Stream(s)),
         Err(_) => site::compile(config, &build_opts),

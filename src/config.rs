@@ -77,10 +77,17 @@ pub enum FieldType {
     Link,
     Links,
     Enum,
+    /// When in a cohort (`D-7`, `每周三`, `结营+3`; see [`crate::playbook::Schedule`]).
+    Schedule,
+    /// Who does what: a table `lead`/`run`/`support`/`informed` of links, or a plain list of
+    /// links (participants).
+    Raci,
 }
 
 impl FieldType {
-    const NAMES: [&'static str; 7] = ["string", "int", "bool", "list", "link", "links", "enum"];
+    const NAMES: [&'static str; 9] = [
+        "string", "int", "bool", "list", "link", "links", "enum", "schedule", "raci",
+    ];
 
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -91,12 +98,14 @@ impl FieldType {
             "link" => FieldType::Link,
             "links" => FieldType::Links,
             "enum" => FieldType::Enum,
+            "schedule" => FieldType::Schedule,
+            "raci" => FieldType::Raci,
             _ => return None,
         })
     }
 
     pub fn is_link(self) -> bool {
-        matches!(self, FieldType::Link | FieldType::Links)
+        matches!(self, FieldType::Link | FieldType::Links | FieldType::Raci)
     }
 }
 
@@ -172,6 +181,37 @@ pub struct Config {
     pub placeholder_base_url: Option<Diagnostic>,
     /// The Atom feeds to write.
     pub feeds: Feeds,
+    /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
+    /// order: what the reader's settings panel asks for.
+    pub placeholders: Vec<Placeholder>,
+    /// `[playbook]`: the cohort the run sheet lays out.
+    pub playbook: Playbook,
+}
+
+/// A declared template placeholder (`[placeholders.群名]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub name: String,
+    /// What the settings panel calls it (defaults to the name).
+    pub label: String,
+    /// The value used until the reader gives one; empty leaves it visibly unfilled.
+    pub default: String,
+    /// A hint under the panel's field.
+    pub help: String,
+}
+
+/// The `[playbook]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playbook {
+    /// How many days a cohort runs after its opening day D0 (结营日 is D`cohort_days`); the
+    /// reader can change it on the run sheet.
+    pub cohort_days: i32,
+}
+
+impl Default for Playbook {
+    fn default() -> Self {
+        Playbook { cohort_days: 21 }
+    }
 }
 
 impl Config {
@@ -214,6 +254,8 @@ impl Config {
             search: true,
             placeholder_base_url: None,
             feeds: Feeds::default(),
+            placeholders: Vec::new(),
+            playbook: Playbook::default(),
         }
     }
 
@@ -237,7 +279,7 @@ pub fn is_placeholder_url(url: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 15] = [
     "title",
     "description",
     "base_url",
@@ -251,6 +293,8 @@ const TOP_KEYS: [&str; 13] = [
     "offline",
     "search",
     "feeds",
+    "placeholders",
+    "playbook",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -288,10 +332,13 @@ pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
 pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let src = SourceFile::new(CONFIG_FILE, text);
     let table = spanned::parse(text).map_err(|e| {
+        let at = e.span.map_or(0, |s| s.start);
         vec![
             Diagnostic::error("invalid-toml", format!("invalid TOML: {}", e.message))
-                .at(&src, e.span.map_or(0, |s| s.start))
-                .with_help("site.toml is TOML: `key = \"value\"`, tables as `[name]`"),
+                .at(&src, at)
+                .with_help(unquoted_key_help(text, at).unwrap_or_else(|| {
+                    "site.toml is TOML: `key = \"value\"`, tables as `[name]`".to_string()
+                })),
         ]
     })?;
     let mut cx = Cx {
@@ -402,6 +449,36 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     config.feeds = cx.feeds(t);
                 }
             }
+            "placeholders" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.placeholders = t
+                        .iter()
+                        .filter_map(|(name, ks, def)| cx.placeholder(name, ks.start, def))
+                        .collect();
+                }
+            }
+            "playbook" => {
+                if let Some(t) = cx.table(key, value) {
+                    for (k, ks, v) in t {
+                        match k.as_str() {
+                            "cohort_days" => match v.value {
+                                Value::Integer(n) if (1..=366).contains(&n) => {
+                                    config.playbook.cohort_days = n as i32
+                                }
+                                _ => cx.errors.push(
+                                    Diagnostic::error(
+                                        "config",
+                                        "`cohort_days` must be a whole number of days from 1 to 366",
+                                    )
+                                    .at(&src, v.span.start)
+                                    .with_help("write e.g. `cohort_days = 21`"),
+                                ),
+                            },
+                            _ => cx.unknown_key(k, ks.start, &["cohort_days"], "[playbook]"),
+                        }
+                    }
+                }
+            }
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
@@ -439,6 +516,30 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         all.extend(cx.warnings);
         Err(all)
     }
+}
+
+/// The help for a TOML error at a bare key that is not ASCII (`[placeholders.群名]`): TOML
+/// wants such keys quoted.
+fn unquoted_key_help(text: &str, at: usize) -> Option<String> {
+    let c = text.get(at..)?.chars().next()?;
+    if c.is_ascii() {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[at..];
+    let key_len = rest
+        .find(|c: char| c.is_ascii_whitespace() || matches!(c, '.' | ']' | '='))
+        .unwrap_or(rest.len());
+    let key = &rest[..key_len];
+    let fixed = format!(
+        "{}\"{key}\"{}",
+        &text[line_start..at],
+        rest[key_len..].lines().next().unwrap_or("")
+    );
+    Some(format!(
+        "a key that is not plain ASCII must be quoted in TOML: `{}`",
+        fixed.trim()
+    ))
 }
 
 /// Where `output_dir` from site.toml puts the output, or why it may not: site.toml comes with
@@ -586,6 +687,46 @@ impl Cx<'_> {
             }
         }
         feeds
+    }
+
+    /// One `[placeholders.NAME]` table (or `NAME = "label"` for short).
+    fn placeholder(&mut self, name: &str, offset: usize, def: &Spanned) -> Option<Placeholder> {
+        let mut p = Placeholder {
+            name: name.to_string(),
+            label: name.to_string(),
+            default: String::new(),
+            help: String::new(),
+        };
+        if name.is_empty()
+            || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
+        {
+            self.errors.push(
+                Diagnostic::error("config", format!("`{name}` cannot be a placeholder name"))
+                    .at(self.src, offset)
+                    .with_help("a placeholder name has no spaces, braces, quotes or `:,<>&`, e.g. `[placeholders.群名]`"),
+            );
+            return None;
+        }
+        match &def.value {
+            Value::String(label) => p.label = label.clone(),
+            _ => {
+                let t = self.table(&format!("placeholders.{name}"), def)?;
+                for (k, ks, v) in t {
+                    match k.as_str() {
+                        "label" => p.label = self.string(k, v).unwrap_or_default(),
+                        "default" => p.default = self.string(k, v).unwrap_or_default(),
+                        "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        _ => self.unknown_key(
+                            k,
+                            ks.start,
+                            &["label", "default", "help"],
+                            &format!("[placeholders.{name}]"),
+                        ),
+                    }
+                }
+            }
+        }
+        Some(p)
     }
 
     fn kind(&mut self, name: &str, def: &Spanned) -> Option<KindDef> {
@@ -809,8 +950,9 @@ pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
                     FieldType::Link,
                     &["element"],
                 ),
-                link("roles", &t("field_roles"), FieldType::Links, &["role"]),
+                link("roles", &t("field_roles"), FieldType::Raci, &["role"]),
                 stage,
+                field("schedule", &t("field_schedule"), FieldType::Schedule),
                 field("frequency", &t("field_frequency"), FieldType::String),
                 field("duration", &t("field_duration"), FieldType::String),
                 link(
@@ -927,6 +1069,20 @@ mod tests {
         assert!(e[0].message.contains("`title` must be a string"));
         assert_eq!(e[1].line, 3);
         assert_eq!(e[1].help.as_deref(), Some("did you mean `link`?"));
+    }
+
+    #[test]
+    fn an_unquoted_chinese_key_gets_the_quoted_form_as_help() {
+        let e = parse(
+            Path::new("/s"),
+            "title = \"x\"\n[placeholders.群名]\nlabel = \"群名\"\n",
+        )
+        .unwrap_err();
+        assert_eq!((e[0].code, e[0].line, e[0].column), ("invalid-toml", 2, 15));
+        assert_eq!(
+            e[0].help.as_deref(),
+            Some("a key that is not plain ASCII must be quoted in TOML: `[placeholders.\"群名\"]`")
+        );
     }
 
     #[test]

@@ -57,8 +57,8 @@ fn an_english_site_has_no_chinese_ui_anywhere() {
     }
     let ritual = std::str::from_utf8(&files["rituals/kickoff/index.html"]).unwrap();
     for english in [
-        "Copy as group announcement",
-        "data-heading=\"== {t} ==\"",
+        "Copy the team",
+        "data-heading-format=\"== {t} ==\"",
         "data-fact-sep=\": \"",
         "placeholder=\"Search the handbook…\"",
         "<dt>Stage</dt>",
@@ -108,5 +108,5 @@ fn chinese_stays_the_default() {
     let html = site.read("a/index.html");
     assert!(html.starts_with("<!doctype html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("跳到正文"));
-    assert!(html.contains("data-heading=\"【{t}】\""));
+    assert!(html.contains("data-heading-format=\"【{t}】\""));
 }

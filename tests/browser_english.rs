@@ -25,7 +25,7 @@ fn site() -> &'static Served {
 }
 
 /// Every page type of the default theme, by a path of the fixture.
-const PAGES: [(&str, &str); 14] = [
+const PAGES: [(&str, &str); 15] = [
     ("home", "/"),
     ("section", "/rituals/"),
     ("ritual", "/rituals/kickoff/"),
@@ -37,6 +37,7 @@ const PAGES: [(&str, &str); 14] = [
     ("tag", "/tags/welcome/"),
     ("matrix", "/matrix/"),
     ("lifecycle", "/lifecycle/"),
+    ("run sheet", "/calendar/"),
     ("coverage", "/coverage/"),
     ("search", "/search/?q=kickoff"),
     ("404", "/404.html"),

@@ -182,7 +182,11 @@ fn main() -> ExitCode {
                     0
                 }
                 Err(e) => {
-                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                    eprintln!(
+                        "error: {}\n  = help: {}",
+                        diagnostics::terminal_safe(&e.message),
+                        diagnostics::terminal_safe(&e.help)
+                    );
                     2
                 }
             }
@@ -203,7 +207,11 @@ fn main() -> ExitCode {
                         0
                     }
                     Err(e) => {
-                        eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                        eprintln!(
+                            "error: {}\n  = help: {}",
+                            diagnostics::terminal_safe(&e.message),
+                            diagnostics::terminal_safe(&e.help)
+                        );
                         2
                     }
                 }

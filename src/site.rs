@@ -228,6 +228,9 @@ pub enum Sink<'a> {
     /// then needs memory for the site model only, not for its whole output. The site model
     /// comes back without its [`Site::bodies`], dropped once the pages were rendered.
     Stream(&'a Staging),
+    /// Rendered and dropped at once, for `qunce check`: every template runs (its errors are
+    /// the check's), and check never needs more memory than a streamed build.
+    Discard,
 }
 
 /// Runs every stage except writing. Errors do not stop later stages where they can still find
@@ -251,7 +254,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     diags.extend(d);
     // The search stage's segmenter depends on the titles and aliases alone: it is made on a
     // thread of its own from here on, in the time the serial parts of the next stages leave.
-    let streaming = matches!(sink, Sink::Stream(_));
+    let streaming = !matches!(sink, Sink::Memory);
     let segmenter = (config.search && !opts.no_search && streaming).then(|| {
         let words: Vec<String> = crate::search::user_words(&content.pages)
             .into_iter()
@@ -271,7 +274,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     // In a streamed build each HTML file is made relative on its way to the disk.
     let stream = match sink {
         Sink::Stream(staging) => Some(staging),
-        Sink::Memory => None,
+        Sink::Memory | Sink::Discard => None,
     };
     let put = |mut f: OutputFile| -> Result<(), Diagnostic> {
         let Some(staging) = stream else {
@@ -285,7 +288,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         }
         staging.put(&f)
     };
-    let streamed = stream.is_some();
+    let streamed = streaming;
     let mut files = Vec::new();
     let mut count = 0;
     let search_on = site.config.search && !opts.no_search;

@@ -664,3 +664,94 @@ fn every_page_with_its_css_and_js_is_under_100_kb() {
         "pages of {LIMIT} bytes or more with CSS and JS: {over:?}"
     );
 }
+
+/// A small site with one checklist and one ritual whose steps hold text hidden by CSS and by
+/// raw HTML (`raw_html = "allow"`, as a single-author site may set it).
+fn small_site(tag: &str, title: &str) -> PathBuf {
+    let root = temp_dir(tag);
+    std::fs::create_dir_all(root.join("content/checklists")).unwrap();
+    std::fs::create_dir_all(root.join("content/rituals")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("title = \"{title}\"\nbase_url = \"https://example.org\"\nlanguage = \"zh-CN\"\n[markdown]\nraw_html = \"allow\"\n"),
+    )
+    .unwrap();
+    write_checklist(&root, &["A", "B", "C"]);
+    std::fs::write(
+        root.join("content/rituals/周会.md"),
+        "+++\ntitle = \"周会\"\nkind = \"ritual\"\n+++\n\n## 流程\n\n\
+1. 看得见一<span style=\"display:none\">藏甲</span><span hidden>藏乙</span>\n\
+2. 看得见二<span style=\"font-size:0\">藏丙</span><span style=\"position:absolute;left:-9999px\">藏丁</span><span style=\"opacity:0\">藏戊</span><span style=\"visibility:hidden\">藏己</span><span style=\"color:transparent\">藏庚</span>\n\
+3. 看得见三<details><summary>看得见四</summary>藏辛</details>\n\n\
+<p style=\"display:none\">藏壬</p>\n\n<div hidden><p>藏癸</p></div>\n\n结束语看得见\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn copy_takes_only_the_text_the_reader_sees() {
+    let root = small_site("copy-visible", "小站");
+    let site = Served::start(&root, "copy-visible-out");
+    let page = Page::new();
+    page.open(&site.url(&site.pages_in("rituals")[0]));
+    page.eval::<serde_json::Value>(
+        "Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { \
+            writeText: t => { window.__copied = t; return Promise.resolve(); } } })",
+    );
+    page.click("[data-action=copy]");
+    page.wait_until("the text is copied", "typeof window.__copied === 'string'");
+    let text: String = page.eval("window.__copied");
+    for seen in [
+        "1. 看得见一",
+        "2. 看得见二",
+        "3. 看得见三",
+        "看得见四",
+        "结束语看得见",
+    ] {
+        assert!(text.contains(seen), "{seen:?} is copied:\n{text}");
+    }
+    assert!(!text.contains('藏'), "hidden text was copied:\n{text}");
+}
+
+#[test]
+fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
+    let out = |tag: &str, title: &str| {
+        let root = small_site(tag, title);
+        let out = temp_dir(&format!("{tag}-out")).join("public");
+        let o = qunce::build(&qunce::Options {
+            root,
+            output: Some(out.clone()),
+            offline: true,
+            ..Default::default()
+        });
+        assert_eq!(o.status, qunce::Status::Ok);
+        let dir = std::fs::read_dir(out.join("checklists"))
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().join("index.html").is_file())
+            .unwrap()
+            .path();
+        format!("file://{}", dir.join("index.html").display())
+    };
+    let (first, second) = (out("ticks-a", "甲站"), out("ticks-b", "乙站"));
+    // One tab: one browser context, so both handbooks share file://'s localStorage.
+    let page = Page::new();
+    page.open(&first);
+    let a = tasks(&page);
+    tick(&page, &a.ids[1]);
+    page.wait_until(
+        "B is ticked",
+        "document.querySelector('.progress-text').textContent === '1/3'",
+    );
+    page.open(&second);
+    let b = tasks(&page);
+    assert_eq!(b.ids, a.ids, "the two checklists have the same task ids");
+    assert_eq!(
+        b.checked,
+        [false, false, false],
+        "the other handbook's tick leaked"
+    );
+    page.open(&first);
+    assert_eq!(tasks(&page).checked, [false, true, false]);
+}

@@ -147,7 +147,18 @@ pub fn parse(
             "tags" => fm.tags = cx.strings(key, value).unwrap_or_default(),
             "date" => {
                 fm.date = match &value.value {
-                    Value::Datetime(s) | Value::String(s) => Some(s.clone()),
+                    Value::Datetime(s) | Value::String(s) if is_date(s) => Some(s.clone()),
+                    Value::Datetime(s) | Value::String(s) => {
+                        cx.diags.push(
+                            Diagnostic::error("invalid-date", format!("`{s}` is not a date"))
+                                .at(src, value.span.start)
+                                .with_help(
+                                    "write a date as 2026-01-31, optionally with a time: \
+                                     2026-01-31T20:00:00+08:00",
+                                ),
+                        );
+                        None
+                    }
                     _ => {
                         cx.wrong_type(key, "a date (2026-01-31) or a string", value);
                         None
@@ -374,8 +385,113 @@ impl Cx<'_, '_> {
     }
 }
 
+/// Whether `s` is a date the sitemap and feeds can carry: `YYYY-MM-DD` (a real day of a real
+/// month), optionally followed by `T` or a space and `HH:MM[:SS[.frac]]` with an optional `Z` or
+/// `±HH:MM` offset (RFC 3339, as TOML writes dates).
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
+    }
+    let Some(time) = s.get(10..) else {
+        return false;
+    };
+    if time.is_empty() {
+        return true;
+    }
+    let Some(time) = time.strip_prefix(['T', 't', ' ']) else {
+        return false;
+    };
+    let t = time.as_bytes();
+    let two = |i: usize, max: u32| {
+        time.get(i..i + 2)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|n| n <= max)
+    };
+    if !(two(0, 23) && t.get(2) == Some(&b':') && two(3, 59)) {
+        return false;
+    }
+    let mut rest = &time[5..];
+    if let Some(r) = rest.strip_prefix(':') {
+        if !(r.len() >= 2 && two(6, 60)) {
+            return false;
+        }
+        rest = &r[2..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return false;
+            }
+            rest = &frac[digits..];
+        }
+    }
+    match rest {
+        "" | "Z" | "z" => true,
+        offset => {
+            let o = offset.as_bytes();
+            offset.len() == 6
+                && matches!(o[0], b'+' | b'-')
+                && o[3] == b':'
+                && offset[1..3].bytes().all(|c| c.is_ascii_digit())
+                && offset[4..6].bytes().all(|c| c.is_ascii_digit())
+                && offset[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
+                && offset[4..6].parse::<u32>().is_ok_and(|m| m <= 59)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_the_sitemap_can_carry() {
+        for good in [
+            "2026-01-31",
+            "2024-02-29",
+            "2026-01-31T20:00:00+08:00",
+            "2026-01-31 20:00",
+            "2026-01-31T20:00:00.123Z",
+        ] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2023-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-1-31",
+            "yesterday",
+            "2026-01-31]]></lastmod><x>",
+            "2026-01-31T25:00",
+            "2026-01-31T20:00+8",
+            "20:00:00",
+            "２０２６-01-31",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use std::path::Path;
 

@@ -373,6 +373,20 @@ fn offline_previews(site: &Site, values: &Values<'_>) -> OutputFile {
     }
 }
 
+/// `s` as XML character data or attribute text: the five special characters escaped, and the
+/// characters XML 1.0 forbids in a document (C0 controls other than tab and line breaks,
+/// U+FFFE, U+FFFF) left out, so no value (a base URL, a title in a feed) makes a file no
+/// parser reads.
+pub fn escape_xml(s: &str) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    };
+    if s.chars().all(allowed) {
+        return escape(s);
+    }
+    escape(&s.chars().filter(|&c| allowed(c)).collect::<String>())
+}
+
 fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> OutputFile {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -380,11 +394,13 @@ fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> Output
     let base = &site.config.base_url;
     let mut push = |path: &str, date: Option<&str>| {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&format!("{base}/{path}")));
+        xml.push_str(&escape_xml(&format!("{base}/{path}")));
         xml.push_str("</loc>");
-        if let Some(d) = date {
+        // Front matter dates are checked when read; the day is what a sitemap needs, and a
+        // time without an offset (which TOML allows) is not a W3C datetime.
+        if let Some(day) = date.and_then(|d| d.get(..10)) {
             xml.push_str("<lastmod>");
-            xml.push_str(&escape(d));
+            xml.push_str(&escape_xml(day));
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");

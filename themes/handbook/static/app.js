@@ -56,11 +56,12 @@
 		toc.addEventListener("click", function (e) { if (e.target.closest("a") && !wide.matches) toc.open = false; });
 	}
 
-	// checklists: ticks kept per page URL + task id
+	// checklists: ticks kept per handbook (its base URL, or a site id when built offline, where
+	// every handbook opened from disk shares one origin) + page URL + task id
 	var tasks = $$("li.task[data-task-id]").filter(function (li) { return $("input", li); });
 	var tools = $("[data-checklist]");
 	if (tasks.length) {
-		var key = "qunce-tasks:" + (B.getAttribute("data-url") || location.pathname), state = {};
+		var key = "qunce-tasks:" + (B.getAttribute("data-site") || "") + ":" + (B.getAttribute("data-url") || location.pathname), state = {};
 		try { state = JSON.parse(store(key)) || {}; } catch (e) { /* ignore bad data */ }
 		var update = function () {
 			var n = tasks.filter(function (li) {
@@ -101,23 +102,43 @@
 	var src = $("[data-copy-source]"), copyBtn = $("[data-action=copy]");
 	if (src && copyBtn) {
 		copyBtn.hidden = false;
-		var text = function (el) {
-			var c = el.cloneNode(true);
-			$$(".anchor, .letter, .sr, input", c).forEach(function (x) { x.remove(); });
-			$$("li", c).forEach(function (x) { x.append(" "); });
-			return c.textContent.replace(/\s+/g, " ").trim();
+		// only what the reader sees: no text hidden by CSS (display, visibility, opacity, a tiny
+		// font, transparent colour, a 1 px or off-screen box) or by raw HTML (hidden, closed details)
+		var unseen = function (e) {
+			if (e.matches(".anchor, .letter, .sr, input, script, style, template") || !e.getClientRects().length) return true;
+			var cs = getComputedStyle(e), r = e.getBoundingClientRect();
+			return cs.visibility !== "visible" || +cs.opacity === 0 || parseFloat(cs.fontSize) < 4 ||
+				cs.color === "transparent" || /^rgba\(.*,\s*0\)$/.test(cs.color) ||
+				(r.width < 2 && r.height < 2) || r.right + scrollX < 0 || r.bottom + scrollY < 0 ||
+				(cs.clipPath !== "none" && cs.position === "absolute") || /rect\(0/.test(cs.clip);
 		};
+		var box = d.createRange();
+		var seen = function (el, out) {
+			[].forEach.call(el.childNodes, function (c) {
+				// a text node laid out nowhere (the body of a closed <details>) is not seen either
+				if (c.nodeType === 3) { box.selectNodeContents(c); if (!c.nodeValue.trim() || box.getClientRects().length) out.push(c.nodeValue); }
+				else if (c.nodeType === 1 && !unseen(c)) {
+					// of a closed <details> only its summary shows
+					var sm = c.tagName === "DETAILS" && !c.open && $(":scope > summary", c);
+					if (sm === false) seen(c, out); else if (sm) seen(sm, out);
+					if (c.tagName === "LI") out.push(" ");
+				}
+			});
+			return out.join("");
+		};
+		var text = function (el) { return seen(el, []).replace(/\s+/g, " ").trim(); };
 		var walk = function (el, out) {
 			[].forEach.call(el.children, function (c) {
-				var t = c.tagName, items = $$(":scope > li", c);
+				if (unseen(c)) return;
+				var t = c.tagName, items = $$(":scope > li", c).filter(function (li) { return !unseen(li); });
 				if (/^H\d$/.test(t)) out.push("", "【" + text(c) + "】");
 				else if (t === "OL") items.forEach(function (li, i) { out.push((+c.getAttribute("start") || 1) + i + ". " + text(li)); });
 				else if (t === "UL") items.forEach(function (li) {
 					var cb = $("input", li);
 					out.push((cb ? (cb.checked ? "☑ " : "□ ") : "· ") + text(li));
 				});
-				else if (t === "TABLE") $$("tr", c).forEach(function (tr) { out.push($$("th, td", tr).map(text).join("  ")); });
-				else if (t === "PRE") out.push(c.textContent.trim());
+				else if (t === "TABLE") $$("tr", c).forEach(function (tr) { if (!unseen(tr)) out.push($$("th, td", tr).filter(function (x) { return !unseen(x); }).map(text).join("  ")); });
+				else if (t === "PRE") out.push(seen(c, []).trim());
 				else if (/^(DIV|SECTION|BLOCKQUOTE)$/.test(t)) walk(c, out);
 				else if (t !== "HR" && text(c)) out.push(text(c));
 			});
@@ -125,7 +146,7 @@
 		var plain = function () {
 			var out = [text($("h1", src) || src)];
 			$$(".facts > div", src).forEach(function (f) {
-				var li = $$("dd li", f).map(text);
+				var li = $$("dd li", f).map(text).filter(Boolean);
 				out.push(text($("dt", f)) + "：" + (li.length ? li.join("、") : text($("dd", f))));
 			});
 			out.push("");

@@ -745,6 +745,10 @@ fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
         "document.querySelector('.progress-text').textContent === '1/3'",
     );
     page.open(&second);
+    page.wait_until(
+        "the second handbook's checklist is ready",
+        "!document.querySelector('[data-checklist]').hidden",
+    );
     let b = tasks(&page);
     assert_eq!(b.ids, a.ids, "the two checklists have the same task ids");
     assert_eq!(
@@ -753,5 +757,9 @@ fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
         "the other handbook's tick leaked"
     );
     page.open(&first);
+    page.wait_until(
+        "the first handbook still has its tick",
+        "document.querySelector('.progress-text').textContent === '1/3'",
+    );
     assert_eq!(tasks(&page).checked, [false, true, false]);
 }

@@ -24,6 +24,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod typography;
 
 use std::path::{Path, PathBuf};
 

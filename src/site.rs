@@ -69,10 +69,15 @@ pub fn render_body(
 
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let mut notes = if config.language == crate::config::Language::ZhCn {
+        typography_notes(page)
+    } else {
+        Vec::new()
+    };
     if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
         && config.raw_html == crate::config::RawHtml::Safe
     {
-        vec![
+        notes.push(
             Diagnostic::warning(
                 "raw-html-too-deep",
                 format!(
@@ -85,10 +90,31 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
                 "keep raw HTML under {} levels of nesting",
                 markdown::MAX_RAW_HTML_DEPTH
             )),
-        ]
-    } else {
-        Vec::new()
+        );
     }
+    notes
+}
+
+/// The `zh-typography` warnings of a page of a Chinese site, one per text range to fix.
+fn typography_notes(page: &content::Page) -> Vec<Diagnostic> {
+    let src = page.src();
+    crate::typography::page_fixes(&page.source, page.body_start)
+        .into_iter()
+        .map(|f| {
+            Diagnostic::warning(
+                crate::typography::LINT,
+                format!(
+                    "Chinese typography: `{}` reads better as `{}`",
+                    f.before, f.after
+                ),
+            )
+            .at(&src, f.start)
+            .with_help(
+                "`qunce fmt` applies every typography fix in place; \
+                 `[lints] zh-typography = \"allow\"` in site.toml turns this check off",
+            )
+        })
+        .collect()
 }
 
 /// Options of one build.
@@ -448,7 +474,7 @@ pub fn analyse_with(
     });
     let scan_diags: Vec<Vec<Diagnostic>> = content
         .pages
-        .iter()
+        .par_iter()
         .zip(&scans)
         .map(|(p, s)| scan_notes(&config, p, s))
         .collect();

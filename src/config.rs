@@ -160,7 +160,13 @@ pub struct Placeholder {
     pub default: String,
     /// A hint under the panel's field.
     pub help: String,
+    /// Filled from the reader's cohort when left empty: `start` (the opening day), `end` (the
+    /// closing day) or `cohort_days`; empty for none.
+    pub from: String,
 }
+
+/// The values `from` may take in a `[placeholders.NAME]` table.
+pub const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
 
 /// The `[playbook]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -574,6 +580,7 @@ impl Cx<'_> {
             label: name.to_string(),
             default: String::new(),
             help: String::new(),
+            from: String::new(),
         };
         if name.is_empty()
             || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
@@ -594,10 +601,25 @@ impl Cx<'_> {
                         "label" => p.label = self.string(k, v).unwrap_or_default(),
                         "default" => p.default = self.string(k, v).unwrap_or_default(),
                         "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        "from" => match self.string(k, v) {
+                            Some(f) if PLACEHOLDER_SOURCES.contains(&f.as_str()) => p.from = f,
+                            Some(f) => self.errors.push(
+                                Diagnostic::error(
+                                    "config",
+                                    format!("`{f}` is not a value a placeholder can come from"),
+                                )
+                                .at(self.src, v.span.start)
+                                .with_help(format!(
+                                    "`from` is one of: {}",
+                                    PLACEHOLDER_SOURCES.join(", ")
+                                )),
+                            ),
+                            None => {}
+                        },
                         _ => self.unknown_key(
                             k,
                             ks.start,
-                            &["label", "default", "help"],
+                            &["label", "default", "help", "from"],
                             &format!("[placeholders.{name}]"),
                         ),
                     }

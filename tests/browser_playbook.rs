@@ -95,18 +95,19 @@ fn the_panel_fills_every_template_the_copied_text_and_the_run_sheet_dates() {
         &[("群名", "读书会三群"), ("班长", "小林")],
         "2026-03-04",
     );
+    // 开营日期 is declared `from = "start"`: the start date fills it.
     assert_eq!(
         placeholders(&page),
         [
             s("读书会三群", false),
             s("小林", false),
-            s("{开营日期}", true)
+            s("3月4日周三", false)
         ]
     );
     let after = copied_by(&page, "figure.template [data-action=copy-template]");
     assert_eq!(
         after,
-        "欢迎来到读书会三群！\n我是小林，{开营日期} 晚上八点开营。"
+        "欢迎来到读书会三群！\n我是小林，3月4日周三 晚上八点开营。"
     );
 
     // Kept per handbook: another page of the site, after a reload, has them too.

@@ -252,6 +252,7 @@ pub fn install(
                     ("label", p.label.as_str().into()),
                     ("default", p.default.as_str().into()),
                     ("help", p.help.as_str().into()),
+                    ("from", p.from.as_str().into()),
                 ])
             })),
         ),

@@ -127,8 +127,24 @@
 			settings.cohort = Math.max(0, Math.min(366, parseInt(saved.cohort, 10) || 0));
 		}
 	} catch (e) { /* ignore bad data */ }
-	if (cm) $$("input[data-ph]", cm).forEach(function (i) { defaults[i.getAttribute("data-ph")] = i.getAttribute("data-default") || ""; });
-	var phValue = function (name) { return settings.ph[name] || defaults[name] || ""; };
+	var sources = {}, cohortDefault = 21;
+	if (cm) {
+		$$("input[data-ph]", cm).forEach(function (i) {
+			defaults[i.getAttribute("data-ph")] = i.getAttribute("data-default") || "";
+			if (i.getAttribute("data-from")) sources[i.getAttribute("data-ph")] = i.getAttribute("data-from");
+		});
+		cohortDefault = parseInt($("input[name=cohort]", cm).getAttribute("data-default"), 10) || 21;
+	}
+	// A placeholder declared `from = "start" | "end" | "cohort_days"` follows the reader's cohort.
+	var fromCohort = function (name) {
+		var from = sources[name], days = settings.cohort || cohortDefault;
+		var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(settings.start || "");
+		if (from === "cohort_days") return String(days);
+		if (!m || (from !== "start" && from !== "end")) return "";
+		var date = new Date(Date.UTC(+m[1], m[2] - 1, +m[3] + (from === "end" ? days : 0)));
+		return date.toLocaleDateString(R.getAttribute("lang") || "zh-CN", { month: "long", day: "numeric", weekday: "short", timeZone: "UTC" });
+	};
+	var phValue = function (name) { return settings.ph[name] || fromCohort(name) || defaults[name] || ""; };
 	var fillPlaceholders = function () {
 		var unfilled = cm ? cm.getAttribute("data-unfilled") : "";
 		$$(".ph[data-ph]").forEach(function (s) {

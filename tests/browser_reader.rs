@@ -33,6 +33,11 @@ fn phone() -> Page {
 
 /// Taps the centre of the first element matching `selector` with a touch gesture.
 fn tap(page: &Page, selector: &str) {
+    touch(page, selector, Duration::ZERO);
+}
+
+/// Touches the centre of the first element matching `selector` for `hold`.
+fn touch(page: &Page, selector: &str, hold: Duration) {
     page.eval::<serde_json::Value>(&format!(
         "(document.querySelector({}).scrollIntoView({{ block: 'center' }}), 0)",
         js_str(selector)
@@ -71,6 +76,9 @@ fn tap(page: &Page, selector: &str) {
                 timestamp: None,
             })
             .expect("Input.dispatchTouchEvent");
+        if !end && !hold.is_zero() {
+            std::thread::sleep(hold);
+        }
     }
 }
 
@@ -85,8 +93,33 @@ fn a_link_navigates_at_the_first_tap_on_a_phone() {
         "the first tap opened the link",
         &format!("location.href === {}", js_str(&href)),
     );
-    let preview_hidden: bool = page.eval("document.getElementById('preview').hidden");
-    assert!(preview_hidden, "no preview sheet after a tap");
+}
+
+#[test]
+fn a_long_press_shows_the_preview_without_leaving_the_page() {
+    let site = handbook();
+    let page = phone();
+    let url = site.url(&site.page_in("rituals", RITUAL));
+    page.open(&url);
+    let href: String = page.eval("document.querySelector('.content a.internal').href");
+    touch(&page, ".content a.internal", Duration::from_millis(900));
+    page.wait_until(
+        "the preview sheet shows",
+        "!document.getElementById('preview').hidden && document.getElementById('preview').classList.contains('sheet')",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        page.eval::<String>("location.href"),
+        url,
+        "the long press did not navigate"
+    );
+    let shown: String = page.eval("document.querySelector('#preview .preview-t').textContent");
+    assert!(!shown.trim().is_empty());
+    // Its button opens the link.
+    assert_eq!(
+        page.eval::<String>("document.querySelector('#preview .preview-open').href"),
+        href
+    );
 }
 
 #[test]

@@ -285,7 +285,7 @@ fn offline_build_searches_and_follows_results_from_file_urls() {
     page.tab.press_key("Enter").expect("Enter");
     page.wait_until(
         "Enter opened the page from disk",
-        "location.href.endsWith('/roles/ban-zhang/index.html') && document.querySelector('h1').textContent.includes('班长')",
+        "location.pathname.endsWith('/roles/ban-zhang/index.html') && document.querySelector('h1').textContent.includes('班长')",
     );
 }
 

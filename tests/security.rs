@@ -427,6 +427,11 @@ fn front_matter_and_config_values_are_escaped_in_every_template() {
                 !text.contains("<img src=x") && !text.contains("<svg onload"),
                 "{path}"
             );
+            // The build id (a hash in `?v=`) may hold the digits by chance.
+            let text = match text.split("?v=").nth(1).and_then(|t| t.split('"').next()) {
+                Some(id) if !id.is_empty() => text.replace(id, ""),
+                _ => text.clone(),
+            };
             assert!(!text.contains("49"), "{path}: a value was evaluated");
         }
         if path.ends_with(".json") {

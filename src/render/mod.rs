@@ -508,6 +508,12 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
+
+    /// The print books alone ([`generated::render_print`]).
+    pub fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+        generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
+    }
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

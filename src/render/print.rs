@@ -1,8 +1,9 @@
 //! The print books (mdBook's print.html): `/print/` holds every page of the handbook in reading
 //! order, and `/print/<section>/` every page of one top-level section, each with a table of
 //! contents, fact cards, checklists and templates, one page per sheet. They repeat every page's
-//! body, so a site of more than [`MAX_PAGES`] pages gets none (nobody prints ten thousand
-//! pages, and the build should not pay for it); the theme links them only when `site.print`.
+//! body, so a site of more than [`MAX_PAGES`] pages or [`MAX_BYTES`] of Markdown gets none
+//! (nobody prints ten thousand pages, and the build should not pay for it); the theme links
+//! them only when `site.print`.
 
 use rayon::prelude::*;
 use tera::{Context, Value};
@@ -13,9 +14,13 @@ use crate::site::Site;
 /// Sites larger than this have no print books.
 pub const MAX_PAGES: usize = 1000;
 
+/// Nor do sites whose Markdown is larger than this in all (a book repeats every body twice).
+pub const MAX_BYTES: usize = 4 << 20;
+
 /// Whether `site` gets print books.
 pub fn enabled(site: &Site) -> bool {
-    site.content.pages.len() <= MAX_PAGES
+    let pages = &site.content.pages;
+    pages.len() <= MAX_PAGES && pages.iter().map(|p| p.body().len()).sum::<usize>() <= MAX_BYTES
 }
 
 /// `(title, url, output path, pages in reading order)` of every print book of `site`.

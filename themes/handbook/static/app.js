@@ -470,11 +470,12 @@
 		d.addEventListener("focusin", enter);
 		d.addEventListener("mouseout", leave);
 		d.addEventListener("focusout", leave);
-		var press = null, pressed = null;
+		var press = null, pressed = null, pressAt = 0;
 		d.addEventListener("touchstart", function (e) {
 			var a = linkOf(e.target);
 			clearTimeout(press);
 			pressed = null;
+			pressAt = e.timeStamp;
 			if (!a || e.touches.length > 1) return;
 			press = setTimeout(function () {
 				load().then(function () {
@@ -487,7 +488,12 @@
 			}, 500);
 		}, { passive: true });
 		["touchmove", "touchend", "touchcancel"].forEach(function (t) {
-			d.addEventListener(t, function () { clearTimeout(press); }, { passive: true });
+			d.addEventListener(t, function (e) {
+				clearTimeout(press);
+				// A touch that ended within the long-press time was a tap, whenever the page got
+				// to hear of it: it opens the link, whatever the timer did meanwhile.
+				if (t === "touchend" && pressed && e.timeStamp - pressAt < 500) { pressed = null; hide(); }
+			}, { passive: true });
 		});
 		// The long press's own click and menu must not open the link under the sheet.
 		d.addEventListener("contextmenu", function (e) { if (pressed && linkOf(e.target) === pressed) e.preventDefault(); });

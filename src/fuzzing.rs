@@ -168,7 +168,10 @@ fn resolve_and_render(config: &Config, content: &Content, last: Scan) -> String 
         &scans[last],
         &graph.resolved[last],
         config.raw_html,
-        "#",
+        markdown::Labels {
+            anchor: "#",
+            ui: Some(&config.ui),
+        },
     );
     check_html(&html);
     html

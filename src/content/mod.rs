@@ -451,7 +451,15 @@ fn arrange(
         })
         .collect();
     let pages = &content.pages;
-    let key = |i: &usize| (pages[*i].meta.weight.unwrap_or(i64::MAX), &pages[*i].title);
+    // Pages with a `schedule` come in cohort order, before the pages without one.
+    let when: Vec<(i32, bool)> = pages.par_iter().map(|p| schedule_key(config, p)).collect();
+    let key = |i: &usize| {
+        (
+            when[*i],
+            pages[*i].meta.weight.unwrap_or(i64::MAX),
+            &pages[*i].title,
+        )
+    };
     lists.par_iter_mut().for_each(|(_, pages, subsections)| {
         pages.sort_by(|a, b| key(a).cmp(&key(b)));
         subsections.sort_by(|a, b| key(a).cmp(&key(b)));
@@ -512,6 +520,24 @@ fn arrange(
             seen.insert(&p.url, i);
         }
     }
+}
+
+/// Where a page falls in a cohort, by the first `schedule`-typed field of its kind that it
+/// sets; `(i32::MAX, true)` without one.
+fn schedule_key(config: &Config, p: &Page) -> (i32, bool) {
+    let none = (i32::MAX, true);
+    let Some(kind) = config.kind(&p.kind) else {
+        return none;
+    };
+    p.meta
+        .fields
+        .iter()
+        .filter(|(k, _)| {
+            kind.field(k)
+                .is_some_and(|f| f.ty == crate::config::FieldType::Schedule)
+        })
+        .find_map(|(_, v)| v.value.as_str().and_then(crate::playbook::Schedule::parse))
+        .map_or(none, |s| s.sort_key(config.playbook.cohort_days))
 }
 
 fn parent_dir(rel: &str) -> &str {

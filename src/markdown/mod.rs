@@ -6,10 +6,13 @@
 //! stage resolved, heading anchors and interactive checklist markup. Both passes are per page
 //! and run in parallel.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
 use crate::config::RawHtml;
 use crate::content::slug::heading_id;
+use crate::playbook::template;
 
 pub mod plain;
 pub use plain::{Piece, PlainText};
@@ -62,6 +65,23 @@ pub struct Scan {
     /// How many events the parser gave, so [`render`] sizes its event list once (growing it
     /// was tens of kilobytes of reallocation a page).
     pub events: usize,
+    /// The `{name}` placeholders written in template blocks, with their byte offsets in the
+    /// file (checked against site.toml's `[placeholders]`).
+    pub placeholders: Vec<(String, usize)>,
+}
+
+/// The level of the [`Heading`] entries a template block adds: the template's own (its card's
+/// id and title, so links and search reach it) and, after it, the heading it sits under again
+/// (so the text that follows is searched as that heading's). Never in the table of contents.
+pub const TEMPLATE_LEVEL: u8 = 0;
+
+/// The words the Markdown stage writes itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels<'a> {
+    /// The heading anchors' `aria-label`.
+    pub anchor: &'a str,
+    /// UI strings, for the kinds of template blocks (`template_kind_<kind>`).
+    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
@@ -122,6 +142,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut summary_done = false;
     let mut summary_chars = 0;
     let mut in_code = false;
+    let mut in_template = false;
     let mut html_open: isize = 0;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
@@ -162,6 +183,44 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                     summary_done = true;
                 }
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if template::info(&info).is_some() =>
+            {
+                let (title, _) = template::info(&info).unwrap_or_default();
+                let id = ids.allocate(template_id(title));
+                s.headings.push(Heading {
+                    level: TEMPLATE_LEVEL,
+                    id,
+                    title: title.to_string(),
+                });
+                s.plain.pieces.push(Piece::Heading);
+                in_template = true;
+            }
+            Event::End(TagEnd::CodeBlock) if in_template => {
+                in_template = false;
+                let (id, title) = s
+                    .headings
+                    .iter()
+                    .rev()
+                    .find(|h| h.level != TEMPLATE_LEVEL)
+                    .map(|h| (h.id.clone(), h.title.clone()))
+                    .unwrap_or_default();
+                s.headings.push(Heading {
+                    level: TEMPLATE_LEVEL,
+                    id,
+                    title,
+                });
+                s.plain.pieces.push(Piece::Heading);
+            }
+            Event::Text(t) if in_template => {
+                s.word_count += count_words(&t);
+                s.plain.push_text(body, &t);
+                s.plain.pieces.push(Piece::Break);
+                for (name, at) in template::placeholders(&t) {
+                    s.placeholders
+                        .push((name.to_string(), offset + range.start + at));
+                }
+            }
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Text(t) | Event::Code(t) => {
@@ -198,6 +257,15 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     }
     s.summary = s.summary.trim().to_string();
     s
+}
+
+/// The base id of a template's card: `tpl-` and its title as a heading id (`tpl-欢迎词`).
+fn template_id(title: &str) -> String {
+    if title.is_empty() {
+        "tpl".to_string()
+    } else {
+        format!("tpl-{}", heading_id(title))
+    }
 }
 
 /// Appends `text` to the summary while it has room; `have` is how many characters it holds
@@ -452,8 +520,9 @@ pub fn render(
     scan: &Scan,
     resolved: &[Resolved],
     raw_html: RawHtml,
-    anchor_label: &str,
+    labels: Labels<'_>,
 ) -> String {
+    let anchor_label = labels.anchor;
     let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
     events.extend(Parser::new_ext(body, options()));
     let checklists = lists_with_tasks(&events);
@@ -539,6 +608,25 @@ pub fn render(
                         "<input type=\"checkbox\" disabled> "
                     }
                     .into(),
+                ));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if template::info(info).is_some() =>
+            {
+                let (title, kind) = template::info(info).unwrap_or_default();
+                let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
+                // The template's entry and the one resuming the heading it sits under.
+                heading_ix += 2;
+                let mut text = String::new();
+                while let Some(Event::Text(t)) = events.get(i + 1) {
+                    text.push_str(t);
+                    i += 1;
+                }
+                if matches!(events.get(i + 1), Some(Event::End(TagEnd::CodeBlock))) {
+                    i += 1;
+                }
+                out_events.push(Event::Html(
+                    template_card(id, title, kind, text.trim_end_matches('\n'), labels).into(),
                 ));
             }
             Event::Html(h) | Event::InlineHtml(h) if escape_raw => {
@@ -636,6 +724,54 @@ pub fn render(
         html = sanitize(&html);
     }
     html
+}
+
+/// A template block as a card: a `<figure>` that carries everything it shows, so it reads
+/// and prints the same wherever it is put (a page, the print-all page). Placeholders become
+/// `<span class="ph" data-ph="NAME">{NAME}</span>` for the theme to fill in; the theme's
+/// script adds the copy button.
+fn template_card(
+    id: &str,
+    title: &str,
+    kind: Option<&str>,
+    text: &str,
+    labels: Labels<'_>,
+) -> String {
+    let mut h = String::with_capacity(text.len() * 2 + 200);
+    h.push_str("<figure class=\"template\" id=\"");
+    push_escaped(&mut h, id);
+    h.push('"');
+    if let Some(k) = kind {
+        h.push_str(" data-kind=\"");
+        push_escaped(&mut h, k);
+        h.push('"');
+    }
+    h.push_str(">\n<figcaption><span class=\"template-title\">");
+    push_escaped(&mut h, title);
+    h.push_str("</span>");
+    if let Some(k) = kind {
+        let label = labels
+            .ui
+            .and_then(|ui| ui.get(&format!("template_kind_{k}")))
+            .map_or(k, String::as_str);
+        h.push_str(" <span class=\"template-kind\">");
+        push_escaped(&mut h, label);
+        h.push_str("</span>");
+    }
+    h.push_str("</figcaption>\n<div class=\"template-text\">");
+    let mut from = 0;
+    for (name, at) in template::placeholders(text) {
+        push_escaped(&mut h, &text[from..at]);
+        h.push_str("<span class=\"ph\" data-ph=\"");
+        push_escaped(&mut h, name);
+        h.push_str("\">{");
+        push_escaped(&mut h, name);
+        h.push_str("}</span>");
+        from = at + name.len() + 2;
+    }
+    push_escaped(&mut h, &text[from..]);
+    h.push_str("</div>\n</figure>\n");
+    h
 }
 
 /// The shown text of `[[target]]` / `[[target#heading]]`: the page's title, plus the heading.
@@ -783,6 +919,8 @@ pub fn sanitize(html: &str) -> String {
             ])
             .add_tag_attributes("input", ["type", "disabled", "checked"])
             .add_tag_attributes("li", ["data-task-id"])
+            .add_tag_attributes("figure", ["data-kind"])
+            .add_tag_attributes("span", ["data-ph"])
             .add_tag_attributes("td", ["style"])
             .add_tag_attributes("th", ["style"])
             .add_tag_attributes("details", ["open"])
@@ -803,7 +941,16 @@ mod tests {
 
     fn html(md: &str, resolved: &[Resolved]) -> String {
         let s = scan(md, 0);
-        render(md, &s, resolved, RawHtml::Safe, "link")
+        render(
+            md,
+            &s,
+            resolved,
+            RawHtml::Safe,
+            Labels {
+                anchor: "link",
+                ui: None,
+            },
+        )
     }
 
     #[test]

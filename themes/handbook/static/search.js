@@ -175,14 +175,16 @@
 	function lower(s) { return (s || "").toLowerCase(); }
 	// The section of a card that matches most tokens, and where.
 	function bestSection(f, toks) {
-		var best = 0, bestN = -1, bestAt = -1;
+		// Most words matched; among equals, a section whose heading (or template title) has them.
+		var best = 0, bestN = -1, bestAt = -1, bestScore = -1;
 		f.h.forEach(function (s, k) {
-			var text = lower(s[1] + " " + s[2]), n = 0, at = -1;
+			var head = lower(s[1]), text = lower(s[1] + " " + s[2]), n = 0, inHead = 0, at = -1;
 			toks.forEach(function (t) {
 				var p = firstMark(text, t.marks);
 				if (p >= 0) { n++; if (at < 0 || p < at) at = p; }
+				if (firstMark(head, t.marks) >= 0) inHead++;
 			});
-			if (n > bestN) { best = k; bestN = n; bestAt = at; }
+			if (n * 64 + inHead > bestScore) { best = k; bestN = n; bestAt = at; bestScore = n * 64 + inHead; }
 		});
 		return { k: best, n: bestN, at: bestAt };
 	}

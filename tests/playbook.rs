@@ -539,7 +539,7 @@ fn a_custom_kind_has_schedule_and_raci_fields() {
     site.build_ok();
     let html = site.read("events/zhi-bo/index.html");
     assert!(
-        html.contains("<div><dt>when</dt><dd>D5</dd></div>"),
+        html.contains("<div><dt>时间</dt><dd>D5</dd></div>"),
         "{}",
         main_of(&html)
     );

@@ -342,8 +342,14 @@ fn matrix_marks_exactly_the_role_ritual_pairs_of_the_content() {
         .into_iter()
         .map(|(role, ritual, part)| ((role, ritual), part))
         .collect();
-    let missing: Vec<_> = expected.iter().filter(|(k, v)| shown.get(*k) != Some(*v)).collect();
-    let extra: Vec<_> = shown.iter().filter(|(k, _)| !expected.contains_key(*k)).collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|(k, v)| shown.get(*k) != Some(*v))
+        .collect();
+    let extra: Vec<_> = shown
+        .iter()
+        .filter(|(k, _)| !expected.contains_key(*k))
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "matrix cells differ from the content's `roles`:\n  missing or wrong ((role, ritual), part): {missing:?}\n  extra: {extra:?}"

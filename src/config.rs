@@ -985,7 +985,7 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("reading_time", "分钟阅读", "min read"),
         ("recurring", "周期性", "Recurring"),
         ("relations", "关联", "Relations"),
-        ("reported_by", "向其汇报", "Reported to by"),
+        ("reported_by", "直接下属", "Direct reports"),
         ("reports_to", "向谁汇报", "Reports to"),
         ("reset", "重置", "Reset"),
         (
@@ -1058,6 +1058,32 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("total", "合计", "Total"),
         ("unfilled", "未填写", "not filled in"),
         ("views", "总览视图", "Overviews"),
+        // Reading aids, print, 404 and search suggestions (issue 23).
+        ("back_to_top", "回到顶部", "Back to top"),
+        ("checklist_label", "自检", "Checked"),
+        ("did_you_mean", "你是不是要找", "Did you mean"),
+        ("for_authors", "写作者视图", "For authors"),
+        ("last_updated", "最后更新", "Last updated"),
+        (
+            "not_found_close",
+            "你可能在找",
+            "Perhaps you were looking for",
+        ),
+        ("print_all", "打印全册", "Print the handbook"),
+        ("print_contents", "目录", "Contents"),
+        (
+            "print_help",
+            "用浏览器的打印功能（Ctrl+P）打印或存为 PDF。",
+            "Use the browser's print command (Ctrl+P) to print or save as PDF.",
+        ),
+        ("print_section", "打印本栏目", "Print this section"),
+        ("search_partial", "部分匹配", "Partial matches"),
+        (
+            "search_partial_count",
+            "没有页面包含全部词语，{n} 个页面包含其中大部分",
+            "No page has every word; {n} pages have most of them",
+        ),
+        ("search_popular", "常被引用的页面", "Most linked pages"),
         ("week_n", "第 {n} 周", "Week {n}"),
     ];
     pairs

@@ -14,6 +14,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod incremental;
+pub mod lastmod;
 pub mod links;
 pub mod markdown;
 pub mod output;

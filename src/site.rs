@@ -37,6 +37,8 @@ pub struct Site {
     pub notes: PageNotes,
     /// The name tables links were resolved with (the dev server re-resolves pages with them).
     pub names: links::Names,
+    /// Each page's "last updated" day, or empty (see [`crate::lastmod`]).
+    pub updated: Vec<String>,
 }
 
 /// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
@@ -488,6 +490,9 @@ pub fn analyse_with(
     t: &mut Timings,
     bodies: bool,
 ) -> Site {
+    // One `git log` for the whole site, while the pages are scanned and resolved.
+    let content_dir = config.root.join("content");
+    let git = std::thread::spawn(move || crate::lastmod::git_dates(&content_dir));
     let old: HashMap<&str, usize> = previous
         .map(|s| s.content.index_by_rel())
         .unwrap_or_default();
@@ -538,6 +543,7 @@ pub fn analyse_with(
         })
     };
     let positions = positions(&content);
+    let updated = crate::lastmod::updated(&content, &git.join().unwrap_or_default());
     Site {
         config,
         content,
@@ -552,6 +558,7 @@ pub fn analyse_with(
             links: link_diags,
         },
         names,
+        updated,
     }
 }
 

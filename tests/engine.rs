@@ -308,10 +308,25 @@ fn backlinks_list_pages_linking_here() {
     let back = &back[..back.find("</aside>").unwrap_or(back.len())];
     assert!(back.contains("href=\"/guides/ru-men/\""), "{back}");
     assert!(back.contains("入门指南"), "{back}");
-    // Link fields count as links too.
+    // Link fields count as links too; on a role page the rituals it takes part in are in its
+    // card, so the backlinks do not list them again.
+    let ritual = site.read("checklists/kai-ying-zhun-bei/index.html");
+    let ritual_main = main_of(&ritual);
+    let from = ritual_main
+        .find("class=\"backlinks\"")
+        .expect("the checklist's backlinks");
     assert!(
-        back.contains("href=\"/rituals/kai-ying-yi-shi/\""),
+        ritual_main[from..].contains("href=\"/rituals/kai-ying-yi-shi/\""),
+        "{ritual_main}"
+    );
+    assert!(
+        !back.contains("href=\"/rituals/kai-ying-yi-shi/\""),
         "{back}"
+    );
+    let card = &main[..start];
+    assert!(
+        card.contains("href=\"/rituals/kai-ying-yi-shi/\""),
+        "{card}"
     );
 }
 

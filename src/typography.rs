@@ -160,12 +160,14 @@ fn body_fixes(body: &str, offset: usize, fixes: &mut Vec<Fix>) {
                     autolink -= 1;
                 }
             }
-            Event::Text(t) if (code_depth == 0 || template) && autolink == 0 => {
-                // Only where the event is the source text itself (no escapes or entities
-                // were decoded), so a fix maps back onto the file byte for byte.
-                if body.get(range.clone()) == Some(&*t) {
-                    text_fixes(&t, offset + range.start, true, fixes);
-                }
+            // Only where the event is the source text itself (no escapes or entities were
+            // decoded), so a fix maps back onto the file byte for byte.
+            Event::Text(t)
+                if (code_depth == 0 || template)
+                    && autolink == 0
+                    && body.get(range.clone()) == Some(&*t) =>
+            {
+                text_fixes(&t, offset + range.start, true, fixes);
             }
             _ => {}
         }
@@ -283,7 +285,7 @@ fn parentheses(text: &str) -> String {
 
 /// Straight double quotes around text with Chinese become “…”, in pairs.
 fn straight_quotes(text: &str) -> String {
-    if text.matches('"').count() % 2 != 0 {
+    if !text.matches('"').count().is_multiple_of(2) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 8);

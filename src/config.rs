@@ -160,7 +160,13 @@ pub struct Placeholder {
     pub default: String,
     /// A hint under the panel's field.
     pub help: String,
+    /// Filled from the reader's cohort when left empty: `start` (the opening day), `end` (the
+    /// closing day) or `cohort_days`; empty for none.
+    pub from: String,
 }
+
+/// The values `from` may take in a `[placeholders.NAME]` table.
+pub const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
 
 /// The `[playbook]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -574,6 +580,7 @@ impl Cx<'_> {
             label: name.to_string(),
             default: String::new(),
             help: String::new(),
+            from: String::new(),
         };
         if name.is_empty()
             || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
@@ -594,10 +601,25 @@ impl Cx<'_> {
                         "label" => p.label = self.string(k, v).unwrap_or_default(),
                         "default" => p.default = self.string(k, v).unwrap_or_default(),
                         "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        "from" => match self.string(k, v) {
+                            Some(f) if PLACEHOLDER_SOURCES.contains(&f.as_str()) => p.from = f,
+                            Some(f) => self.errors.push(
+                                Diagnostic::error(
+                                    "config",
+                                    format!("`{f}` is not a value a placeholder can come from"),
+                                )
+                                .at(self.src, v.span.start)
+                                .with_help(format!(
+                                    "`from` is one of: {}",
+                                    PLACEHOLDER_SOURCES.join(", ")
+                                )),
+                            ),
+                            None => {}
+                        },
                         _ => self.unknown_key(
                             k,
                             ks.start,
-                            &["label", "default", "help"],
+                            &["label", "default", "help", "from"],
                             &format!("[placeholders.{name}]"),
                         ),
                     }
@@ -985,7 +1007,7 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("reading_time", "分钟阅读", "min read"),
         ("recurring", "周期性", "Recurring"),
         ("relations", "关联", "Relations"),
-        ("reported_by", "向其汇报", "Reported to by"),
+        ("reported_by", "直接下属", "Direct reports"),
         ("reports_to", "向谁汇报", "Reports to"),
         ("reset", "重置", "Reset"),
         (
@@ -1058,6 +1080,32 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("total", "合计", "Total"),
         ("unfilled", "未填写", "not filled in"),
         ("views", "总览视图", "Overviews"),
+        // Reading aids, print, 404 and search suggestions (issue 23).
+        ("back_to_top", "回到顶部", "Back to top"),
+        ("checklist_label", "自检", "Checked"),
+        ("did_you_mean", "你是不是要找", "Did you mean"),
+        ("for_authors", "写作者视图", "For authors"),
+        ("last_updated", "最后更新", "Last updated"),
+        (
+            "not_found_close",
+            "你可能在找",
+            "Perhaps you were looking for",
+        ),
+        ("print_all", "打印全册", "Print the handbook"),
+        ("print_contents", "目录", "Contents"),
+        (
+            "print_help",
+            "用浏览器的打印功能（Ctrl+P）打印或存为 PDF。",
+            "Use the browser's print command (Ctrl+P) to print or save as PDF.",
+        ),
+        ("print_section", "打印本栏目", "Print this section"),
+        ("search_partial", "部分匹配", "Partial matches"),
+        (
+            "search_partial_count",
+            "没有页面包含全部词语，{n} 个页面包含其中大部分",
+            "No page has every word; {n} pages have most of them",
+        ),
+        ("search_popular", "常被引用的页面", "Most linked pages"),
         ("week_n", "第 {n} 周", "Week {n}"),
     ];
     pairs

@@ -14,6 +14,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod incremental;
+pub mod lastmod;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -25,6 +26,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod typography;
 
 use std::path::{Path, PathBuf};
 

@@ -37,6 +37,8 @@ pub struct Site {
     pub notes: PageNotes,
     /// The name tables links were resolved with (the dev server re-resolves pages with them).
     pub names: links::Names,
+    /// Each page's "last updated" day, or empty (see [`crate::lastmod`]).
+    pub updated: Vec<String>,
 }
 
 /// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
@@ -73,6 +75,9 @@ pub fn render_body(
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     let mut notes = undeclared_placeholders(config, page, scan);
+    if config.language == crate::config::Language::ZhCn {
+        notes.extend(typography_notes(page));
+    }
     if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
         && config.raw_html == crate::config::RawHtml::Safe
     {
@@ -92,6 +97,28 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
         );
     }
     notes
+}
+
+/// The `zh-typography` warnings of a page of a Chinese site, one per text range to fix.
+fn typography_notes(page: &content::Page) -> Vec<Diagnostic> {
+    let src = page.src();
+    crate::typography::page_fixes(&page.source, page.body_start)
+        .into_iter()
+        .map(|f| {
+            Diagnostic::warning(
+                crate::typography::LINT,
+                format!(
+                    "Chinese typography: `{}` reads better as `{}`",
+                    f.before, f.after
+                ),
+            )
+            .at(&src, f.start)
+            .with_help(
+                "`qunce fmt` applies every typography fix in place; \
+                 `[lints] zh-typography = \"allow\"` in site.toml turns this check off",
+            )
+        })
+        .collect()
 }
 
 /// A warning at the first use on the page of each template placeholder that site.toml's
@@ -463,6 +490,9 @@ pub fn analyse_with(
     t: &mut Timings,
     bodies: bool,
 ) -> Site {
+    // One `git log` for the whole site, while the pages are scanned and resolved.
+    let content_dir = config.root.join("content");
+    let git = std::thread::spawn(move || crate::lastmod::git_dates(&content_dir));
     let old: HashMap<&str, usize> = previous
         .map(|s| s.content.index_by_rel())
         .unwrap_or_default();
@@ -485,7 +515,7 @@ pub fn analyse_with(
     });
     let scan_diags: Vec<Vec<Diagnostic>> = content
         .pages
-        .iter()
+        .par_iter()
         .zip(&scans)
         .map(|(p, s)| scan_notes(&config, p, s))
         .collect();
@@ -513,6 +543,7 @@ pub fn analyse_with(
         })
     };
     let positions = positions(&content);
+    let updated = crate::lastmod::updated(&content, &git.join().unwrap_or_default());
     Site {
         config,
         content,
@@ -527,6 +558,7 @@ pub fn analyse_with(
             links: link_diags,
         },
         names,
+        updated,
     }
 }
 

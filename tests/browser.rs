@@ -264,8 +264,9 @@ fn title_of(path: &Path, fm: &toml::Table) -> String {
         .unwrap_or_else(|| path.file_stem().unwrap().to_string_lossy().into_owned())
 }
 
-/// (role title, ritual title) for every role a ritual's front matter names.
-fn expected_matrix() -> BTreeSet<(String, String)> {
+/// (role title, ritual title) → part for every role a ritual's front matter names: the RACI
+/// key (`lead`, `run`, `support`, `informed`) of a `roles` table, `participant` for a plain list.
+fn expected_matrix() -> BTreeMap<(String, String), String> {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     let mut role_names: BTreeMap<String, String> = BTreeMap::new();
     for (path, fm) in pages_of_kind(&content.join("roles"), "role") {
@@ -279,18 +280,32 @@ fn expected_matrix() -> BTreeSet<(String, String)> {
             role_names.insert(name, title.clone());
         }
     }
-    let mut pairs = BTreeSet::new();
+    let mut cells = BTreeMap::new();
     for (path, fm) in pages_of_kind(&content.join("rituals"), "ritual") {
         let ritual = title_of(&path, &fm);
-        let roles = fm.get("roles").and_then(|r| r.as_array()).cloned();
-        for name in roles.iter().flatten().filter_map(|r| r.as_str()) {
+        let named: Vec<(String, toml::Value)> = match fm.get("roles") {
+            Some(toml::Value::Array(list)) => list
+                .iter()
+                .map(|r| ("participant".to_string(), r.clone()))
+                .collect(),
+            Some(toml::Value::Table(table)) => table
+                .iter()
+                .flat_map(|(part, list)| {
+                    let list = list.as_array().cloned().unwrap_or_default();
+                    list.into_iter().map(move |r| (part.clone(), r))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (part, name) in named {
+            let name = name.as_str().expect("a role name");
             let role = role_names
                 .get(name.trim_end_matches(".md"))
                 .unwrap_or_else(|| panic!("{}: no role `{name}`", path.display()));
-            pairs.insert((role.clone(), ritual.clone()));
+            cells.insert((role.clone(), ritual.clone()), part);
         }
     }
-    pairs
+    cells
 }
 
 #[test]
@@ -300,33 +315,44 @@ fn matrix_marks_exactly_the_role_ritual_pairs_of_the_content() {
     let site = handbook();
     let page = Page::new();
     page.open(&site.url("/matrix/"));
-    let (pairs, bad): (Vec<(String, String)>, Vec<String>) = page.eval(
+    let (cells, bad): (Vec<(String, String, String)>, Vec<String>) = page.eval(
         "(() => { \
             const t = document.querySelector('table.matrix'); \
             const roles = [...t.querySelectorAll('thead th')].slice(1).map(th => th.textContent.trim()); \
-            const pairs = [], bad = []; \
+            const cells = [], bad = []; \
             for (const tr of t.querySelectorAll('tbody tr')) { \
                 const ritual = tr.querySelector('th').textContent.trim(); \
                 [...tr.querySelectorAll('td')].forEach((td, i) => { \
-                    const on = td.classList.contains('on'), mark = td.textContent.includes('✓'); \
-                    if (on !== mark) bad.push(ritual + ' × ' + roles[i]); \
-                    if (on || mark) pairs.push([roles[i], ritual]); \
+                    const on = td.classList.contains('on'); \
+                    const mark = (td.querySelector('[aria-hidden]') || { textContent: '' }).textContent.trim(); \
+                    const part = [...td.classList].filter(c => c.startsWith('raci-')).map(c => c.slice(5)).join(' '); \
+                    if (on !== (mark !== '') || on !== (part !== '')) bad.push(ritual + ' × ' + roles[i]); \
+                    if (on) cells.push([roles[i], ritual, part]); \
                 }); \
                 if (tr.querySelectorAll('td').length !== roles.length) bad.push(ritual + ': cell count'); \
             } \
-            return [pairs, bad]; \
+            return [cells, bad]; \
         })()",
     );
     assert!(
         bad.is_empty(),
-        "cells whose class and mark disagree: {bad:?}"
+        "cells whose class, mark and part disagree: {bad:?}"
     );
-    let shown: BTreeSet<(String, String)> = pairs.into_iter().collect();
-    let missing: Vec<_> = expected.difference(&shown).collect();
-    let extra: Vec<_> = shown.difference(&expected).collect();
+    let shown: BTreeMap<(String, String), String> = cells
+        .into_iter()
+        .map(|(role, ritual, part)| ((role, ritual), part))
+        .collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|(k, v)| shown.get(*k) != Some(*v))
+        .collect();
+    let extra: Vec<_> = shown
+        .iter()
+        .filter(|(k, _)| !expected.contains_key(*k))
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "matrix marks differ from the content's `roles`:\n  missing (role, ritual): {missing:?}\n  extra: {extra:?}"
+        "matrix cells differ from the content's `roles`:\n  missing or wrong ((role, ritual), part): {missing:?}\n  extra: {extra:?}"
     );
 }
 
@@ -640,9 +666,11 @@ fn every_page_with_its_css_and_js_is_under_100_kb() {
     let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
     let assets = size(site.out.join("style.css")) + size(site.out.join("app.js"));
     assert!(assets > 0, "the build has style.css and app.js");
+    // The print books hold the whole handbook (or a section) by design: not a reading page.
     let mut weights: Vec<(u64, String)> = site
         .html_pages()
         .into_iter()
+        .filter(|p| !p.starts_with("/print/"))
         .map(|path| {
             let file = if path.ends_with('/') {
                 format!("{path}index.html")

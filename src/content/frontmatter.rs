@@ -7,7 +7,7 @@ use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::spanned::{self, Spanned, Table, Value};
 
 /// Keys every page may have, whatever its kind.
-pub const STANDARD_KEYS: [&str; 10] = [
+pub const STANDARD_KEYS: [&str; 11] = [
     "title",
     "description",
     "kind",
@@ -16,6 +16,7 @@ pub const STANDARD_KEYS: [&str; 10] = [
     "aliases",
     "tags",
     "date",
+    "updated",
     "slug",
     "template",
 ];
@@ -96,6 +97,8 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     pub tags: Vec<String>,
     pub date: Option<String>,
+    /// When the page last changed in substance (shown as "最后更新"; else `date`, else git).
+    pub updated: Option<String>,
     pub slug: Option<String>,
     pub template: Option<String>,
     /// Byte offset of the `kind` value, for errors about the kind.
@@ -145,13 +148,18 @@ pub fn parse(
             "draft" => fm.draft = cx.bool(key, value).unwrap_or(false),
             "aliases" => fm.aliases = cx.strings(key, value).unwrap_or_default(),
             "tags" => fm.tags = cx.strings(key, value).unwrap_or_default(),
-            "date" => {
-                fm.date = match &value.value {
+            "date" | "updated" => {
+                let v = match &value.value {
                     Value::Datetime(s) | Value::String(s) => Some(s.clone()),
                     _ => {
                         cx.wrong_type(key, "a date (2026-01-31) or a string", value);
                         None
                     }
+                };
+                if key == "date" {
+                    fm.date = v;
+                } else {
+                    fm.updated = v;
                 }
             }
             "slug" => fm.slug = cx.string(key, value),

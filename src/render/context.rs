@@ -244,6 +244,7 @@ pub fn install(
         ("extra", Value::from_serializable(&cfg.extra)),
         ("build_id", site.build_id.as_str().into()),
         ("search", cfg.search.into()),
+        ("print", super::print::enabled(site).into()),
         (
             "placeholders",
             list(cfg.placeholders.iter().map(|p| {
@@ -252,6 +253,7 @@ pub fn install(
                     ("label", p.label.as_str().into()),
                     ("default", p.default.as_str().into()),
                     ("help", p.help.as_str().into()),
+                    ("from", p.from.as_str().into()),
                 ])
             })),
         ),
@@ -735,6 +737,7 @@ impl Values<'_> {
             ),
             ("path", p.rel.as_str().into()),
             ("date", p.meta.date.clone().unwrap_or_default().into()),
+            ("updated", site.updated[i].as_str().into()),
             ("weight", p.meta.weight.unwrap_or(0).into()),
             ("draft", p.meta.draft.into()),
             (

@@ -112,20 +112,7 @@ pub fn render(
 
     let mut jobs: Vec<(String, String, Context)> = Vec::new();
     let ui = |k: &str| site.config.ui.get(k).cloned().unwrap_or_default();
-    let base_cx = |title: String, url: String| {
-        let mut cx = Context::new();
-        cx.insert_value("sidebar_html", Value::safe_string(sidebar));
-        cx.insert("current_url", &url);
-        cx.insert_value(
-            "page",
-            obj([
-                ("title", title.into()),
-                ("url", url.into()),
-                ("kind", "generated".into()),
-            ]),
-        );
-        cx
-    };
+    let base_cx = |title: String, url: String| base_context(site, sidebar, title, url);
 
     // Role × ritual matrix: one table per section holding rituals, and per block of at most
     // `MATRIX_ROWS` rituals of a section. With several tables (a large site) each has only the
@@ -330,12 +317,59 @@ pub fn render(
         ));
     }
 
+    jobs.extend(super::print::jobs(site, values, base_cx));
+
     jobs.push((
         "404.html".into(),
         "404.html".into(),
         base_cx(ui("not_found"), format!("{}404.html", site.base)),
     ));
 
+    let (mut files, diags) = render_jobs(engine, jobs);
+
+    files.push(previews(site, values));
+    if site.config.offline {
+        files.push(offline_previews(site, values));
+    }
+    files.push(sitemap(site, &tags));
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+            site.config.base_url
+        )
+        .into_bytes(),
+    });
+    (files, diags)
+}
+
+/// The context every generated page starts from: its sidebar, URL and a small `page`.
+fn base_context(site: &Site, sidebar: &str, title: String, url: String) -> Context {
+    let mut cx = Context::new();
+    cx.insert_value("sidebar_html", Value::safe_string(sidebar));
+    cx.insert("current_url", &url);
+    let permalink = format!(
+        "{}/{}",
+        site.config.base_url,
+        url.strip_prefix(site.base.as_str()).unwrap_or(&url)
+    );
+    cx.insert_value(
+        "page",
+        obj([
+            ("title", title.into()),
+            ("url", url.into()),
+            ("permalink", permalink.into()),
+            ("kind", "generated".into()),
+        ]),
+    );
+    cx
+}
+
+/// Renders `(template, output path, context)` jobs whose template exists, in parallel.
+fn render_jobs(
+    engine: &Engine,
+    jobs: Vec<(String, String, Context)>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .into_par_iter()
         .filter(|(tpl, _, _)| engine.has(tpl))
@@ -358,21 +392,21 @@ pub fn render(
             Err(d) => diags.push(d),
         }
     }
-
-    files.push(previews(site, values));
-    if site.config.offline {
-        files.push(offline_previews(site, values));
-    }
-    files.push(sitemap(site, &tags));
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            site.config.base_url
-        )
-        .into_bytes(),
-    });
     (files, diags)
+}
+
+/// The print books alone (see [`super::print`]): they show every page's body, so the dev
+/// server renders them again after an edit that leaves the other generated pages standing.
+pub fn render_print(
+    site: &Site,
+    engine: &Engine,
+    values: &Values<'_>,
+    sidebar: &str,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let jobs = super::print::jobs(site, values, |title, url| {
+        base_context(site, sidebar, title, url)
+    });
+    render_jobs(engine, jobs)
 }
 
 /// A RACI part as `{ part, label, short }` (the matrix's cells and legend).

@@ -7,6 +7,7 @@
 pub mod context;
 pub mod generated;
 pub mod offline;
+pub mod print;
 mod shared;
 pub mod sidebar;
 pub mod theme;
@@ -506,6 +507,12 @@ impl Prepared<'_> {
     pub fn render_generated(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
+    }
+
+    /// The print books alone ([`generated::render_print`]).
+    pub fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+        generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
     }
 }
 

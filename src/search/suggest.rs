@@ -5,7 +5,7 @@
 //! - `search/n/<L>.js`: `qunceSearch.names(L, [[name, card, readings…]…])`, every title and
 //!   alias of `L` characters (a typo keeps a word's length give or take one, so a query loads
 //!   three of these small files, never the list of every title), with the toneless pinyin of
-//!   its Chinese characters, every heteronym reading up to [`pinyin::MAX_READINGS`];
+//!   its Chinese characters, every heteronym reading up to `pinyin::MAX_READINGS`;
 //! - `search/py.js`: `qunceSearch.py({syllable: characters…})`, the readings of every
 //!   character of jieba's dictionary and of the site's names, so a typed homophone (班张 for
 //!   班长, both `banzhang`) is recognised.

@@ -186,10 +186,10 @@ fn every_schedule_form_is_accepted_and_shown() {
         site.write(
             &format!("content/rituals/s{k}.md"),
             &format!(
-                "+++\ntitle = \"日程{k}\"\nkind = \"ritual\"\nschedule = \"{form}\"\nroles = [\"班长\"]\n+++\n"
+                "+++\ntitle = \"日程 {k}\"\nkind = \"ritual\"\nschedule = \"{form}\"\nroles = [\"班长\"]\n+++\n"
             ),
         );
-        links.push_str(&format!("[[日程{k}]]\n"));
+        links.push_str(&format!("[[日程 {k}]]\n"));
     }
     let index = std::fs::read_to_string(site.path("content/_index.md")).unwrap();
     site.write(

@@ -273,7 +273,7 @@ fn escaped(c: char) -> Option<String> {
     control.then(|| c.escape_unicode().to_string())
 }
 
-/// `s` with every character of [`escaped`] written as its escape (`\u{1b}`); diagnostics quote
+/// `s` with every character of `escaped` written as its escape (`\u{1b}`); diagnostics quote
 /// content, which a stranger may have written.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(|c| escaped(c).is_some()) {

@@ -63,15 +63,17 @@ pub fn render_body(
     scan: &Scan,
     resolved: &[markdown::Resolved],
 ) -> String {
-    let anchor_label = config.ui.get("anchor").map_or("#", String::as_str);
-    markdown::render(page.body(), scan, resolved, config.raw_html, anchor_label)
+    let mut opts = markdown::RenderOptions::new(config);
+    opts.title_heading = page.title_heading;
+    markdown::render(page.body(), scan, resolved, &opts)
 }
 
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
-    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
-        && config.raw_html == crate::config::RawHtml::Safe
-    {
+    if config.raw_html != crate::config::RawHtml::Safe {
+        return Vec::new();
+    }
+    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH {
         vec![
             Diagnostic::warning(
                 "raw-html-too-deep",
@@ -87,8 +89,34 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
             )),
         ]
     } else {
-        Vec::new()
+        removed_iframes(config, page, scan)
     }
+}
+
+/// A warning at each `<iframe>` the safe policy removes: its host is not an embed host.
+fn removed_iframes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let src = page.src();
+    scan.iframes
+        .iter()
+        .filter(|(_, url)| !markdown::embed::allowed(url, &config.embed_hosts))
+        .map(|(at, url)| {
+            let (what, help) = match markdown::embed::host(url) {
+                Some(host) => (
+                    format!("`<iframe>` from `{host}` removed: not an embed host"),
+                    format!(
+                        "if you trust it, add \"{host}\" to `embed_hosts` under [markdown] in site.toml"
+                    ),
+                ),
+                None => (
+                    "`<iframe>` removed: its `src` is not an https address".to_string(),
+                    "embed a player from a host listed in `embed_hosts` under [markdown] in site.toml".to_string(),
+                ),
+            };
+            Diagnostic::warning("removed-html", what)
+                .at(&src, *at)
+                .with_help(help)
+        })
+        .collect()
 }
 
 /// Options of one build.

@@ -7,6 +7,7 @@
 pub mod context;
 pub mod generated;
 pub mod offline;
+pub mod redirects;
 mod shared;
 pub mod sidebar;
 pub mod theme;

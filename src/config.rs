@@ -288,7 +288,18 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
             "theme" => config.theme = cx.string(key, value).unwrap_or_default(),
             "output_dir" => {
                 if let Some(dir) = cx.string(key, value) {
-                    config.output_dir = root.join(dir);
+                    match output_dir(root, &dir) {
+                        Ok(path) => config.output_dir = path,
+                        Err(why) => cx.errors.push(
+                            Diagnostic::error("config", format!("`output_dir = \"{dir}\"` {why}"))
+                                .at(&src, value.span.start)
+                                .with_help(
+                                    "write a folder of its own inside the site, e.g. \
+                                     `output_dir = \"public\"`; `build --output DIR` may point \
+                                     anywhere else",
+                                ),
+                        ),
+                    }
                 }
             }
             "markdown" => {
@@ -389,6 +400,27 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         all.extend(cx.warnings);
         Err(all)
     }
+}
+
+/// Where `output_dir` from site.toml puts the output, or why it may not: site.toml comes with
+/// cloned sites, so it may only name a folder inside the site and clear of its sources (the
+/// command line's `--output` is the user's own choice and may point anywhere).
+fn output_dir(root: &Path, dir: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(dir);
+    if rel.is_absolute() || dir.starts_with(['/', '\\']) {
+        return Err("is an absolute path; it must be a folder inside the site".into());
+    }
+    if !crate::paths::stays_inside(rel) {
+        return Err("climbs out of the site; it must be a folder inside it".into());
+    }
+    let path = root.join(rel);
+    if !crate::paths::resolve(&path).starts_with(crate::paths::resolve(root)) {
+        return Err("leads out of the site through a symbolic link".into());
+    }
+    if let Some(what) = crate::paths::source_clash(&path, root) {
+        return Err(format!("is {what}, which a build would replace"));
+    }
+    Ok(path)
 }
 
 struct Cx<'a> {
@@ -555,7 +587,22 @@ impl Cx<'_> {
         for (k, ks, v) in t {
             match k.as_str() {
                 "label" => kind.label = self.string(k, v).unwrap_or_default(),
-                "section" => kind.section = self.string(k, v),
+                "section" => {
+                    kind.section = self.string(k, v);
+                    if let Some(section) = &kind.section
+                        && !crate::paths::stays_inside(Path::new(section.trim_start_matches('/')))
+                    {
+                        self.errors.push(
+                            Diagnostic::error(
+                                "config",
+                                format!("section `{section}` of kind `{name}` climbs out of content/"),
+                            )
+                            .at(self.src, v.span.start)
+                            .with_help("a section is a folder under content/, e.g. `section = \"rituals\"`"),
+                        );
+                        kind.section = None;
+                    }
+                }
                 "fields" => {
                     let Some(fields) = self.table(k, v) else {
                         continue;

@@ -17,6 +17,7 @@ pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub(crate) mod paths;
 pub mod render;
 pub mod scaffold;
 pub mod search;
@@ -59,6 +60,8 @@ pub struct Options {
     pub output: Option<PathBuf>,
     /// Build for file:// (`--offline`); `offline = true` in site.toml does the same.
     pub offline: bool,
+    /// Replace an output folder qunce did not write (`--force`; never from site.toml).
+    pub force: bool,
 }
 
 /// The outcome of `build` or `check`.
@@ -150,7 +153,22 @@ pub fn build(opts: &Options) -> Outcome {
         drafts: opts.drafts,
         no_search: false,
     };
-    let staging = output::Staging::create(&out_dir, &config.root);
+    let staging = output::Staging::create(&out_dir, &config.root, opts.force);
+    if let Err(d) = &staging
+        && d.code == output::guard::CODE
+    {
+        // The wrong folder was chosen: say so before spending a build on it.
+        let mut diagnostics = warnings;
+        diagnostics.push(d.clone());
+        return Outcome {
+            status: Status::ConfigErrors,
+            diagnostics,
+            pages: 0,
+            files: 0,
+            output_dir: Some(out_dir),
+            timings: Timings::default(),
+        };
+    }
     let mut c = match &staging {
         Ok(s) => site::compile_into(config, &build_opts, site::Sink::Stream(s)),
         Err(_) => site::compile(config, &build_opts),

@@ -47,6 +47,9 @@ enum Command {
         /// Write a site that works opened from disk (file://) or a zip: relative links.
         #[arg(long)]
         offline: bool,
+        /// Replace the output folder even though qunce did not write it (its dotfiles are kept).
+        #[arg(long)]
+        force: bool,
     },
     /// Check links, relations and front matter without writing anything.
     Check {
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
             drafts,
             timings,
             offline,
+            force,
         } => {
             let opts = Options {
                 root: cli.root,
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
                 base_url,
                 output,
                 offline,
+                force,
             };
             let out = qunce::build(&opts);
             print_diags(&out.diagnostics, cli.format);

@@ -77,7 +77,7 @@ const STARTER: &[(&str, &str)] = &[
 /// Creates a new site in `dir` that builds at once with the embedded theme. With
 /// `theme_files`, also unpacks the default theme into `themes/handbook/` for editing.
 pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
-    if dir.join("site.toml").exists() {
+    if std::fs::symlink_metadata(dir.join("site.toml")).is_ok() {
         return Err(err(
             format!("{} already has a site.toml", dir.display()),
             "init never overwrites; choose an empty folder, e.g. `qunce init my-handbook`",
@@ -99,27 +99,58 @@ pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError
         );
     }
     for (rel, bytes) in files {
-        let path = dir.join(&rel);
-        if path.exists() {
-            continue;
+        if let Some(path) = write_new(dir, Path::new(&rel), &bytes)? {
+            written.push(path);
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                err(
-                    format!("cannot create {}: {e}", parent.display()),
-                    "check permissions",
-                )
-            })?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| {
+    }
+    Ok(written)
+}
+
+/// Writes `bytes` to `base/rel` only if nothing is there yet, and never through a symbolic
+/// link (a cloned site can hold one pointing anywhere, dangling or not): a link on the way is
+/// an error, and the file itself is created exclusively, so a link put in its place is not
+/// followed either. Returns the path written, or `None` when a file was already there.
+fn write_new(base: &Path, rel: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, ScaffoldError> {
+    let path = base.join(rel);
+    if let Some(link) = crate::paths::symlink_on_the_way(base, rel) {
+        return Err(err(
+            format!(
+                "refusing to write {}: {} is a symbolic link",
+                path.display(),
+                link.display()
+            ),
+            "qunce never writes through a link; replace it with a real folder or remove it",
+        ));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
             err(
-                format!("cannot write {}: {e}", path.display()),
+                format!("cannot create {}: {e}", parent.display()),
                 "check permissions",
             )
         })?;
-        written.push(path);
     }
-    Ok(written)
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+        Err(e) => {
+            return Err(err(
+                format!("cannot write {}: {e}", path.display()),
+                "check permissions",
+            ));
+        }
+    };
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| {
+        err(
+            format!("cannot write {}: {e}", path.display()),
+            "check permissions",
+        )
+    })?;
+    Ok(Some(path))
 }
 
 /// Creates a page of `kind` titled `title` with the kind's fields as placeholders. An
@@ -151,32 +182,28 @@ pub fn new_page(
         .map(str::to_string)
         .or_else(|| def.section.clone())
         .unwrap_or_else(|| "pages".into());
-    let dir = config.root.join("content").join(section.trim_matches('/'));
-    let path = dir.join(format!("{title}.md"));
-    if path.exists() {
+    let section = section.trim_matches('/');
+    if !crate::paths::stays_inside(Path::new(section)) {
         return Err(err(
-            format!("{} already exists", path.display()),
-            "`new` never overwrites; pick another title or edit the existing page",
+            format!("section `{section}` climbs out of content/"),
+            "a section is a folder under content/, e.g. `--section rituals`",
         ));
     }
+    let rel = Path::new("content")
+        .join(section)
+        .join(format!("{title}.md"));
     let archetype = config.root.join("archetypes").join(format!("{kind}.md"));
     let text = match std::fs::read_to_string(&archetype) {
         Ok(t) => t.replace("{{ title }}", title).replace("{{title}}", title),
         Err(_) => template(def, title),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        err(
-            format!("cannot create {}: {e}", dir.display()),
-            "check permissions",
-        )
-    })?;
-    std::fs::write(&path, text).map_err(|e| {
-        err(
-            format!("cannot write {}: {e}", path.display()),
-            "check permissions",
-        )
-    })?;
-    Ok(path)
+    match write_new(&config.root, &rel, text.as_bytes())? {
+        Some(path) => Ok(path),
+        None => Err(err(
+            format!("{} already exists", config.root.join(&rel).display()),
+            "`new` never overwrites; pick another title or edit the existing page",
+        )),
+    }
 }
 
 fn template(def: &KindDef, title: &str) -> String {

@@ -454,7 +454,7 @@ fn served_equals_clean_build(site: &TempSite, addr: SocketAddr) -> Result<(), St
         drafts: false,
         base_url: Some(format!("http://{addr}")),
         output: None,
-        offline: false,
+        ..Default::default()
     };
     let compiled = qunce::compile(&opts).map_err(|_| "config error".to_string())?;
     if compiled.has_errors() {

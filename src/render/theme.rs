@@ -48,7 +48,30 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut templates: BTreeMap<String, (String, Source)> = BTreeMap::new();
     let mut static_files = BTreeMap::new();
     let theme_dir = root.join("themes").join(&config.theme);
-    if theme_dir.is_dir() {
+    let theme_static = Path::new("themes").join(&config.theme).join("static");
+    // The theme's folder is only read when it is one; a link to a folder elsewhere is refused.
+    let uses_theme_dir = theme_dir.is_dir();
+    let linked: Vec<Diagnostic> = [theme_static.as_path(), Path::new("static")]
+        .into_iter()
+        .filter(|rel| uses_theme_dir || !rel.starts_with("themes"))
+        .filter_map(|rel| crate::paths::symlink_on_the_way(root, rel))
+        .map(|link| {
+            let shown = crate::diagnostics::display_path(root, &link);
+            Diagnostic::error(
+                "symlink",
+                format!("{shown} is a symbolic link: static files are never copied through one"),
+            )
+            .in_file(&shown)
+            .with_help(
+                "a link could publish any file the builder can read; \
+                 replace it with a real folder holding the files",
+            )
+        })
+        .collect();
+    if !linked.is_empty() {
+        return Err(linked);
+    }
+    if uses_theme_dir {
         add_dir(&theme_dir.join("templates"), root, &mut templates);
         add_static(&theme_dir.join("static"), &mut static_files);
     } else if config.theme == "handbook" {

@@ -228,6 +228,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             base_url: Some(base_url),
             output: None,
             offline: false,
+            force: false,
         }),
         state: state.clone(),
         assets: Default::default(),

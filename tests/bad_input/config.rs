@@ -54,7 +54,7 @@ fn site_toml_output_dir_over_the_sources() {
             "site.toml",
             &format!("{}output_dir = \"content\"\n", common::SITE_TOML),
         )
-        .expect(1, &[e("config", "site.toml", 0, 0)]);
+        .expect(2, &[e("config", "site.toml", 4, 14)]);
 }
 
 #[test]

@@ -206,6 +206,7 @@ impl Served {
             base_url: Some(self.origin.clone()),
             output: Some(self.out.clone()),
             offline: false,
+            force: false,
         });
         assert_eq!(
             outcome.status,
@@ -339,11 +340,11 @@ impl Page {
         let loads: Arc<(Mutex<Vec<String>>, Condvar)> = Arc::default();
         let seen = loads.clone();
         tab.add_event_listener(Arc::new(move |event: &Event| {
-            if let Event::PageLifecycleEvent(e) = event {
-                if e.params.name == "load" {
-                    seen.0.lock().unwrap().push(e.params.loader_id.clone());
-                    seen.1.notify_all();
-                }
+            if let Event::PageLifecycleEvent(e) = event
+                && e.params.name == "load"
+            {
+                seen.0.lock().unwrap().push(e.params.loader_id.clone());
+                seen.1.notify_all();
             }
         }))
         .expect("listen to lifecycle events");

@@ -1,6 +1,9 @@
 //! Stage 4, write: puts a compiled site on disk atomically. Everything is written into a fresh
 //! staging folder beside the output folder, which replaces the old output only once complete,
-//! so a failed or killed build never leaves a half-written site.
+//! so a failed or killed build never leaves a half-written site. [`guard`] decides whether the
+//! old output may be replaced at all.
+
+pub mod guard;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,14 +17,15 @@ use crate::render::OutputFile;
 const STAGING: &str = ".qunce-staging-";
 const RETIRED: &str = ".qunce-old-";
 
-/// Writes `files` and copies `assets` into `out_dir`, replacing its previous contents.
+/// Writes `files` and copies `assets` into `out_dir`, replacing its previous contents (when
+/// [`guard::check`] allows it).
 pub fn write(
     out_dir: &Path,
     root: &Path,
     files: &[OutputFile],
     assets: &[Asset],
 ) -> Result<(), Diagnostic> {
-    let staging = Staging::create(out_dir, root)?;
+    let staging = Staging::create(out_dir, root, false)?;
     staging.put_all(files)?;
     staging.finish(assets)
 }
@@ -36,16 +40,20 @@ pub struct Staging {
     parent: PathBuf,
     name: String,
     done: bool,
+    /// Held from creation until the new output is in place (or the staging folder is gone).
+    _lock: guard::Lock,
     /// Folders made so far: most files share a folder with others (search cards, assets), and
     /// asking the file system to make an existing folder again took two system calls per file.
     made: std::sync::Mutex<rustc_hash::FxHashSet<PathBuf>>,
 }
 
 impl Staging {
-    /// Checks that `out_dir` may be replaced, removes what killed builds left, and creates a
-    /// fresh staging folder.
-    pub fn create(out_dir: &Path, root: &Path) -> Result<Staging, Diagnostic> {
-        guard(out_dir, root)?;
+    /// Waits for any other build into the same place, checks that `out_dir` may be replaced
+    /// (`force` replaces a folder qunce did not write), removes what killed builds left, and
+    /// creates a fresh staging folder. A refusal has the code [`guard::CODE`].
+    pub fn create(out_dir: &Path, root: &Path, force: bool) -> Result<Staging, Diagnostic> {
+        // Refuse before making any folder: a source path must not even get a parent made.
+        guard::check(out_dir, root, force)?;
         let parent = out_dir
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -56,6 +64,9 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
+        let lock = guard::Lock::take(&parent)?;
+        // Again under the lock: the build that held it may have changed the folder.
+        guard::check(out_dir, root, force)?;
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
         let staging = Staging {
@@ -64,6 +75,7 @@ impl Staging {
             parent,
             name,
             done: false,
+            _lock: lock,
             made: Default::default(),
         };
         std::fs::create_dir_all(&staging.dir).map_err(|e| io_error(&staging.dir, e))?;
@@ -98,7 +110,8 @@ impl Staging {
         files.par_iter().try_for_each(|f| self.put(f))
     }
 
-    /// Copies the assets in and puts the staging folder in the output folder's place.
+    /// Copies the assets in, marks the folder as qunce's, carries the old output's dotfiles
+    /// over and puts the staging folder in the output folder's place.
     pub fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
         assets.par_iter().try_for_each(|a| {
             let path = self.dir.join(&a.dest);
@@ -107,7 +120,16 @@ impl Staging {
                 .map(|_| ())
                 .map_err(|e| io_error(&path, e))
         })?;
-        swap(&self.dir, &self.out_dir, &self.parent, &self.name)?;
+        let marker = self.dir.join(guard::MARKER);
+        std::fs::write(&marker, guard::MARKER_TEXT).map_err(|e| io_error(&marker, e))?;
+        let carried = carry_over(&self.out_dir, &self.dir)?;
+        if let Err(e) = swap(&self.dir, &self.out_dir, &self.parent, &self.name) {
+            // The old output is still in place: give it back what was moved out of it.
+            for name in carried {
+                let _ = std::fs::rename(self.dir.join(&name), self.out_dir.join(&name));
+            }
+            return Err(e);
+        }
         self.done = true;
         Ok(())
     }
@@ -121,30 +143,37 @@ impl Drop for Staging {
     }
 }
 
-/// Refuses output folders that would destroy the site's own sources.
-fn guard(out_dir: &Path, root: &Path) -> Result<(), Diagnostic> {
-    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let out = abs(out_dir);
-    let root = abs(root);
-    let bad = out == root
-        || root.starts_with(&out)
-        || ["content", "templates", "static", "themes"]
-            .iter()
-            .any(|d| out.starts_with(root.join(d)));
-    if bad {
-        return Err(Diagnostic::error(
-            "config",
-            format!("refusing to write the site into {}: it would replace the site's own files", out_dir.display()),
-        )
-        .in_file("site.toml")
-        .with_help("choose an output folder of its own, e.g. `output_dir = \"public\"` or `--output public`"));
-    }
-    Ok(())
-}
-
 fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("cannot write {}: {e}", path.display()))
         .with_help("check that the output folder is writable and the disk is not full")
+}
+
+/// Moves the entries of the old output that every build keeps ([`guard::is_carried`]) into
+/// the staging folder, unless the new build wrote one of the same name (the site's static/ wins).
+/// Moving is one rename each, however large a `.git` is. Returns the names moved.
+fn carry_over(out_dir: &Path, staging: &Path) -> Result<Vec<std::ffi::OsString>, Diagnostic> {
+    let mut moved = Vec::new();
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return Ok(moved);
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !guard::is_carried(&name.to_string_lossy()) {
+            continue;
+        }
+        let to = staging.join(&name);
+        if std::fs::symlink_metadata(&to).is_ok() {
+            continue;
+        }
+        if let Err(err) = std::fs::rename(e.path(), &to) {
+            for back in &moved {
+                let _ = std::fs::rename(staging.join(back), out_dir.join(back));
+            }
+            return Err(io_error(&e.path(), err));
+        }
+        moved.push(name);
+    }
+    Ok(moved)
 }
 
 /// Staging folders of killed builds are removed before a new build starts.
@@ -176,4 +205,40 @@ fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(),
         std::fs::rename(staging, out_dir).map_err(|e| io_error(out_dir, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether another open file of `dir` could lock it now.
+    fn lockable(dir: &Path) -> bool {
+        match std::fs::File::open(dir).unwrap().try_lock() {
+            Ok(()) => true,
+            Err(std::fs::TryLockError::WouldBlock) => false,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_staging_folder_holds_the_lock_until_it_is_gone() {
+        let tmp = std::env::temp_dir().join(format!("qunce-lock-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let (root, parent) = (tmp.join("site"), tmp.join("out"));
+        std::fs::create_dir_all(&root).unwrap();
+        let staging = Staging::create(&parent.join("public"), &root, false).unwrap();
+        assert!(
+            !lockable(&parent),
+            "a second build could start writing beside this one"
+        );
+        drop(staging);
+        assert!(lockable(&parent));
+        let staging = Staging::create(&parent.join("public"), &root, false).unwrap();
+        assert!(!lockable(&parent));
+        staging.finish(&[]).unwrap();
+        assert!(lockable(&parent));
+        assert!(parent.join("public").join(guard::MARKER).is_file());
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
 }

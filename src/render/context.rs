@@ -483,6 +483,10 @@ impl Values<'_> {
         // and one more copy of every key per page.
         let page_fields = &site.graph.fields[i];
         let mut fields = Map::with_capacity(page_fields.len());
+        // Tera's maps iterate in a per-process random order; `field_list` is the same fields
+        // in the kind's declared order, so a theme that loops over them is byte-identical from
+        // one build to the next.
+        let mut field_list: Vec<(usize, Value)> = Vec::with_capacity(page_fields.len());
         let field_labels = shared
             .kinds
             .get(&p.kind)
@@ -501,8 +505,24 @@ impl Values<'_> {
                 FieldValue::Link(t) => t.map_or_else(Value::none, |t| self.refs[t].clone()),
                 FieldValue::Links(ts) => refs(ts),
             };
+            let order = kind
+                .and_then(|k| k.fields.iter().position(|f| &f.name == name))
+                .unwrap_or(usize::MAX);
+            field_list.push((
+                order,
+                obj([
+                    ("name", name.as_str().into()),
+                    (
+                        "label",
+                        def.map_or(name.as_str(), |d| d.label.as_str()).into(),
+                    ),
+                    ("value", val.clone()),
+                ]),
+            ));
             fields.insert(Key::from(name.clone()), val);
         }
+        // Stable: fields the kind does not declare keep their front-matter order, last.
+        field_list.sort_by_key(|(order, _)| *order);
 
         let page_incoming = &site.graph.incoming[i];
         let mut incoming = Map::with_capacity(page_incoming.len());
@@ -612,6 +632,7 @@ impl Values<'_> {
             ("content", Value::safe_string(body)),
             ("toc", toc_value(&scan.headings)),
             ("fields", fields.into()),
+            ("field_list", list(field_list.into_iter().map(|(_, v)| v))),
             ("field_labels", field_labels),
             ("incoming", incoming.into()),
             ("relations", list(relations)),

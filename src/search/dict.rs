@@ -177,7 +177,7 @@ impl Dict {
     }
 
     /// The trie node `word` leads to (a word or the start of one); for two characters the
-    /// trie has no path for, their [`Dict::pair`] key; else [`NO_NODE`]. A string's node is its
+    /// trie has no path for, their `Dict::pair` key; else [`NO_NODE`]. A string's node is its
     /// id for as long as the dictionary lives: the search index keys a page's terms by it
     /// instead of hashing their text.
     pub fn node(&self, word: &str) -> u32 {

@@ -292,7 +292,7 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
 /// terms in bucket order but not in term order within a bucket (its shard writer sorts each
 /// shard's terms; sorting them was a fiftieth of a build's instructions), and its English word
 /// forms only when the thread has not listed them in this build yet (the shards hold their
-/// union; see [`acc::Acc::new`]).
+/// union; see `acc::Acc::new`).
 pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
     extract_for(site, i, seg, build)
 }

@@ -391,13 +391,25 @@ mod tests {
                 texts.push(t);
             }
         }
-        for seeds in std::fs::read_dir(root.join("../shared/seeds"))
-            .into_iter()
-            .flatten()
-        {
-            if let Ok(t) = std::fs::read_to_string(seeds.unwrap().path()) {
-                texts.push(t);
+        // Runs of dictionary words strung together at random (a fixed seed): every boundary
+        // the word graph can get wrong, from text that lives in this repository.
+        let words: Vec<&str> = include_str!("dict.txt")
+            .lines()
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n
+        };
+        for _ in 0..3000 {
+            let mut run = String::new();
+            for _ in 0..2 + next(10) {
+                run.push_str(words[next(words.len())]);
             }
+            texts.push(run);
         }
         // Unusual shapes: long runs, characters outside jieba's blocks, repeats.
         texts.push("开营仪式".repeat(40));

@@ -3,13 +3,13 @@
 //! (Server-Sent Events). A build with errors never replaces the last good site: the errors go to
 //! the terminal and, as an overlay, to the browser (DESIGN.md §1, §5).
 //!
-//! Nothing is written to disk: every output file lives in a [`Snapshot`] (path → bytes) that is
+//! Nothing is written to disk: every output file lives in a `Snapshot` (path → bytes) that is
 //! swapped in whole after each successful build, so a request sees either the old site or the
 //! new one, never a mix.
 //!
-//! - [`http`]: request handling (routing, content types, traversal checks, script injection).
-//! - [`events`]: the live-reload event stream.
-//! - [`watch`]: file watching and debouncing.
+//! - `http`: request handling (routing, content types, traversal checks, script injection).
+//! - `events`: the live-reload event stream.
+//! - `watch`: file watching and debouncing.
 
 mod events;
 mod gate;

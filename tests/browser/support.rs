@@ -290,6 +290,16 @@ pub fn handbook() -> &'static Served {
 pub fn browser() -> &'static Browser {
     static BROWSER: OnceLock<Browser> = OnceLock::new();
     BROWSER.get_or_init(|| {
+        if !Path::new(CHROMIUM).exists() && std::env::var_os("QUNCE_REQUIRE_BROWSER").is_none() {
+            // A contributor without Chromium still gets a green `cargo test` for everything
+            // else; CI sets QUNCE_REQUIRE_BROWSER=1 so that a missing browser fails there.
+            eprintln!(
+                "\n*** skipping this binary's browser tests: Debian's Chromium ({CHROMIUM}) is \
+                 missing. `apt-get install chromium` runs them; QUNCE_REQUIRE_BROWSER=1 makes \
+                 its absence a failure. ***\n"
+            );
+            std::process::exit(0);
+        }
         if !Path::new(CHROMIUM).exists() {
             panic!(
                 "\n\n*** The browser tests need Debian's Chromium at {CHROMIUM}, which is missing. ***\n\

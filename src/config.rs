@@ -46,10 +46,17 @@ pub enum FieldType {
     Link,
     Links,
     Enum,
+    /// When in a cohort (`D-7`, `每周三`, `结营+3`; see [`crate::playbook::Schedule`]).
+    Schedule,
+    /// Who does what: a table `lead`/`run`/`support`/`informed` of links, or a plain list of
+    /// links (participants).
+    Raci,
 }
 
 impl FieldType {
-    const NAMES: [&'static str; 7] = ["string", "int", "bool", "list", "link", "links", "enum"];
+    const NAMES: [&'static str; 9] = [
+        "string", "int", "bool", "list", "link", "links", "enum", "schedule", "raci",
+    ];
 
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -60,12 +67,14 @@ impl FieldType {
             "link" => FieldType::Link,
             "links" => FieldType::Links,
             "enum" => FieldType::Enum,
+            "schedule" => FieldType::Schedule,
+            "raci" => FieldType::Raci,
             _ => return None,
         })
     }
 
     pub fn is_link(self) -> bool {
-        matches!(self, FieldType::Link | FieldType::Links)
+        matches!(self, FieldType::Link | FieldType::Links | FieldType::Raci)
     }
 }
 
@@ -138,6 +147,37 @@ pub struct Config {
     pub embed_hosts: Vec<String>,
     /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
     pub redirects: Vec<RedirectRule>,
+    /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
+    /// order: what the reader's settings panel asks for.
+    pub placeholders: Vec<Placeholder>,
+    /// `[playbook]`: the cohort the run sheet lays out.
+    pub playbook: Playbook,
+}
+
+/// A declared template placeholder (`[placeholders.群名]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub name: String,
+    /// What the settings panel calls it (defaults to the name).
+    pub label: String,
+    /// The value used until the reader gives one; empty leaves it visibly unfilled.
+    pub default: String,
+    /// A hint under the panel's field.
+    pub help: String,
+}
+
+/// The `[playbook]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playbook {
+    /// How many days a cohort runs after its opening day D0 (结营日 is D`cohort_days`); the
+    /// reader can change it on the run sheet.
+    pub cohort_days: i32,
+}
+
+impl Default for Playbook {
+    fn default() -> Self {
+        Playbook { cohort_days: 21 }
+    }
 }
 
 /// One entry of `[redirects]`: `"/old/" = "/new/"`, both paths below the site root.
@@ -195,11 +235,13 @@ impl Config {
                 .map(|h| h.to_string())
                 .collect(),
             redirects: Vec::new(),
+            placeholders: Vec::new(),
+            playbook: Playbook::default(),
         }
     }
 }
 
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 15] = [
     "title",
     "description",
     "base_url",
@@ -213,6 +255,8 @@ const TOP_KEYS: [&str; 13] = [
     "offline",
     "search",
     "redirects",
+    "placeholders",
+    "playbook",
 ];
 
 /// Loads `site.toml` from `root`. A missing file is an error (a site needs one); every problem
@@ -250,10 +294,13 @@ pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
 pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let src = SourceFile::new(CONFIG_FILE, text);
     let table = spanned::parse(text).map_err(|e| {
+        let at = e.span.map_or(0, |s| s.start);
         vec![
             Diagnostic::error("invalid-toml", format!("invalid TOML: {}", e.message))
-                .at(&src, e.span.map_or(0, |s| s.start))
-                .with_help("site.toml is TOML: `key = \"value\"`, tables as `[name]`"),
+                .at(&src, at)
+                .with_help(unquoted_key_help(text, at).unwrap_or_else(|| {
+                    "site.toml is TOML: `key = \"value\"`, tables as `[name]`".to_string()
+                })),
         ]
     })?;
     let mut cx = Cx {
@@ -361,6 +408,36 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     config.redirects = cx.redirects(t);
                 }
             }
+            "placeholders" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.placeholders = t
+                        .iter()
+                        .filter_map(|(name, ks, def)| cx.placeholder(name, ks.start, def))
+                        .collect();
+                }
+            }
+            "playbook" => {
+                if let Some(t) = cx.table(key, value) {
+                    for (k, ks, v) in t {
+                        match k.as_str() {
+                            "cohort_days" => match v.value {
+                                Value::Integer(n) if (1..=366).contains(&n) => {
+                                    config.playbook.cohort_days = n as i32
+                                }
+                                _ => cx.errors.push(
+                                    Diagnostic::error(
+                                        "config",
+                                        "`cohort_days` must be a whole number of days from 1 to 366",
+                                    )
+                                    .at(&src, v.span.start)
+                                    .with_help("write e.g. `cohort_days = 21`"),
+                                ),
+                            },
+                            _ => cx.unknown_key(k, ks.start, &["cohort_days"], "[playbook]"),
+                        }
+                    }
+                }
+            }
             "kinds" => {}
             _ => cx.unknown_key(key, key_span.start, &TOP_KEYS, "site.toml"),
         }
@@ -400,6 +477,30 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         all.extend(cx.warnings);
         Err(all)
     }
+}
+
+/// The help for a TOML error at a bare key that is not ASCII (`[placeholders.群名]`): TOML
+/// wants such keys quoted.
+fn unquoted_key_help(text: &str, at: usize) -> Option<String> {
+    let c = text.get(at..)?.chars().next()?;
+    if c.is_ascii() {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[at..];
+    let key_len = rest
+        .find(|c: char| c.is_ascii_whitespace() || matches!(c, '.' | ']' | '='))
+        .unwrap_or(rest.len());
+    let key = &rest[..key_len];
+    let fixed = format!(
+        "{}\"{key}\"{}",
+        &text[line_start..at],
+        rest[key_len..].lines().next().unwrap_or("")
+    );
+    Some(format!(
+        "a key that is not plain ASCII must be quoted in TOML: `{}`",
+        fixed.trim()
+    ))
 }
 
 /// Where `output_dir` from site.toml puts the output, or why it may not: site.toml comes with
@@ -574,6 +675,46 @@ impl Cx<'_> {
                 .at(self.src, offset)
                 .with_help(help),
         );
+    }
+
+    /// One `[placeholders.NAME]` table (or `NAME = "label"` for short).
+    fn placeholder(&mut self, name: &str, offset: usize, def: &Spanned) -> Option<Placeholder> {
+        let mut p = Placeholder {
+            name: name.to_string(),
+            label: name.to_string(),
+            default: String::new(),
+            help: String::new(),
+        };
+        if name.is_empty()
+            || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
+        {
+            self.errors.push(
+                Diagnostic::error("config", format!("`{name}` cannot be a placeholder name"))
+                    .at(self.src, offset)
+                    .with_help("a placeholder name has no spaces, braces, quotes or `:,<>&`, e.g. `[placeholders.群名]`"),
+            );
+            return None;
+        }
+        match &def.value {
+            Value::String(label) => p.label = label.clone(),
+            _ => {
+                let t = self.table(&format!("placeholders.{name}"), def)?;
+                for (k, ks, v) in t {
+                    match k.as_str() {
+                        "label" => p.label = self.string(k, v).unwrap_or_default(),
+                        "default" => p.default = self.string(k, v).unwrap_or_default(),
+                        "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        _ => self.unknown_key(
+                            k,
+                            ks.start,
+                            &["label", "default", "help"],
+                            &format!("[placeholders.{name}]"),
+                        ),
+                    }
+                }
+            }
+        }
+        Some(p)
     }
 
     fn kind(&mut self, name: &str, def: &Spanned) -> Option<KindDef> {
@@ -795,8 +936,9 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
                     FieldType::Link,
                     &["element"],
                 ),
-                link("roles", &t("角色", "Roles"), FieldType::Links, &["role"]),
+                link("roles", &t("角色", "Roles"), FieldType::Raci, &["role"]),
                 stage,
+                field("schedule", &t("日程", "Schedule"), FieldType::Schedule),
                 field("frequency", &t("频率", "Frequency"), FieldType::String),
                 field("duration", &t("时长", "Duration"), FieldType::String),
                 link(
@@ -861,7 +1003,28 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("alert_note", "注意", "Note"),
         ("alert_tip", "提示", "Tip"),
         ("alert_warning", "警告", "Warning"),
+        ("after_end", "结营后", "After closing"),
         ("back_home", "返回首页", "Back to home"),
+        ("before_start", "开营前", "Before opening"),
+        ("calendar", "运营日历", "Run sheet"),
+        (
+            "calendar_desc",
+            "一期社群从开营前到结营后：每天做什么、谁来做、做多久。",
+            "The cohort day by day: what to run, who runs it, for how long.",
+        ),
+        (
+            "calendar_empty",
+            "还没有设置了 schedule 的仪式。",
+            "No ritual has a schedule yet.",
+        ),
+        ("clear", "清空", "Clear"),
+        ("cohort_days", "营期天数", "Cohort length (days)"),
+        ("community", "我们的社群", "Our community"),
+        (
+            "community_desc",
+            "填写一次，本手册里所有话术、复制出的文字和运营日历都会用上。只保存在这台设备的浏览器里。",
+            "Fill these in once: every template, every copied text and the run sheet use them. Kept in this browser only.",
+        ),
         ("backlinks", "被以下页面引用", "Linked from"),
         ("breadcrumbs", "面包屑导航", "Breadcrumbs"),
         ("checklist", "配套清单", "Checklist"),
@@ -884,7 +1047,9 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
             "要素 × 阶段，找出还没有仪式的空白。",
             "Elements × stages: find the gaps without rituals.",
         ),
+        ("day_n", "D{n}", "D{n}"),
         ("details", "详情", "Details"),
+        ("download_ics", "下载日历 .ics", "Download .ics"),
         ("duration", "时长", "Duration"),
         ("element", "要素", "Element"),
         ("element_rituals", "本要素的仪式", "Rituals of this element"),
@@ -928,8 +1093,20 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("prev", "上一页", "Previous"),
         ("print", "打印", "Print"),
         ("progress", "完成进度", "Progress"),
+        ("raci_informed", "知会", "Informed"),
+        ("raci_informed_short", "知", "I"),
+        ("raci_lead", "主持", "Lead"),
+        ("raci_lead_short", "主", "L"),
+        ("raci_legend", "图例", "Legend"),
+        ("raci_participant", "参与", "Takes part"),
+        ("raci_participant_short", "✓", "✓"),
+        ("raci_run", "执行", "Run"),
+        ("raci_run_short", "执", "R"),
+        ("raci_support", "配合", "Support"),
+        ("raci_support_short", "配", "S"),
         ("reading_time", "分钟阅读", "min read"),
         ("redirect", "本页已移至", "This page has moved to"),
+        ("recurring", "周期性", "Recurring"),
         ("relations", "关联", "Relations"),
         ("reported_by", "向其汇报", "Reported to by"),
         ("reports_to", "向谁汇报", "Reports to"),
@@ -940,6 +1117,22 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
             "Clear all ticks on this page?",
         ),
         ("responsibilities", "职责", "Responsibilities"),
+        (
+            "role_duties",
+            "在各仪式中的分工",
+            "What it does in each ritual",
+        ),
+        ("runsheet", "团队执行单", "Team run sheet"),
+        (
+            "runsheet_copy",
+            "复制团队执行单",
+            "Copy the team's run sheet",
+        ),
+        (
+            "runsheet_note",
+            "团队内部用，不要发到群里",
+            "For the team, not for members",
+        ),
         ("rituals", "仪式", "Rituals"),
         ("roles", "角色", "Roles"),
         ("search", "搜索", "Search"),
@@ -958,12 +1151,15 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
             "没有找到与“{q}”相关的内容",
             "Nothing found for “{q}”",
         ),
+        ("save", "保存", "Save"),
+        ("schedule", "日程", "Schedule"),
         ("sections", "栏目", "Sections"),
         ("see_all", "查看全部", "See all"),
         ("serves", "用于", "For"),
         ("site_nav", "站点导航", "Site navigation"),
         ("skip_to_content", "跳到正文", "Skip to content"),
         ("stage", "阶段", "Stage"),
+        ("start_date", "开营日期（D0）", "Opening day (D0)"),
         ("stage_decline", "衰退期", "Decline"),
         ("stage_growth", "成长期", "Growth"),
         ("stage_intro", "导入期", "Intro"),
@@ -972,13 +1168,20 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("tag", "标签", "Tag"),
         ("tags", "标签", "Tags"),
         ("takes_part_in", "参与的仪式", "Takes part in"),
+        ("template_copy", "复制话术", "Copy text"),
+        ("template_kind_announcement", "群公告", "Announcement"),
+        ("template_kind_group", "群消息", "Group message"),
+        ("template_kind_poster", "海报", "Poster"),
+        ("template_kind_private", "私聊", "Private message"),
         ("theme_auto", "跟随系统", "Follow system"),
         ("theme_dark", "深色", "Dark"),
         ("theme_light", "浅色", "Light"),
         ("theme_toggle", "切换深色模式", "Toggle dark mode"),
         ("toc", "本页目录", "On this page"),
         ("total", "合计", "Total"),
+        ("unfilled", "未填写", "not filled in"),
         ("views", "总览视图", "Overviews"),
+        ("week_n", "第 {n} 周", "Week {n}"),
     ];
     pairs
         .iter()
@@ -1050,6 +1253,20 @@ mod tests {
         assert!(e[0].message.contains("`title` must be a string"));
         assert_eq!(e[1].line, 3);
         assert_eq!(e[1].help.as_deref(), Some("did you mean `link`?"));
+    }
+
+    #[test]
+    fn an_unquoted_chinese_key_gets_the_quoted_form_as_help() {
+        let e = parse(
+            Path::new("/s"),
+            "title = \"x\"\n[placeholders.群名]\nlabel = \"群名\"\n",
+        )
+        .unwrap_err();
+        assert_eq!((e[0].code, e[0].line, e[0].column), ("invalid-toml", 2, 15));
+        assert_eq!(
+            e[0].help.as_deref(),
+            Some("a key that is not plain ASCII must be quoted in TOML: `[placeholders.\"群名\"]`")
+        );
     }
 
     #[test]

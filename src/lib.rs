@@ -18,6 +18,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub(crate) mod paths;
+pub mod playbook;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -12,6 +12,7 @@ use crate::config::{Config, FieldType};
 use crate::content::{Content, Page, SECTION_KIND};
 use crate::diagnostics::{Candidates, Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::markdown::{Resolved, Scan, percent_decode};
+use crate::playbook::{RaciRole, Schedule};
 use crate::spanned::Value;
 
 /// A kind field after resolution.
@@ -24,6 +25,14 @@ pub enum FieldValue {
     Enum(String),
     Link(Option<usize>),
     Links(Vec<usize>),
+    /// A parsed `schedule`; `None` when written empty.
+    Schedule(Option<crate::playbook::Schedule>),
+    /// A `raci` field: the linked pages and, aligned with them, each one's part (a plain list
+    /// gives every page [`RaciRole::Participant`]).
+    Raci {
+        targets: Vec<usize>,
+        parts: Vec<RaciRole>,
+    },
 }
 
 impl FieldValue {
@@ -32,7 +41,7 @@ impl FieldValue {
     pub fn targets(&self) -> &[usize] {
         match self {
             FieldValue::Link(Some(t)) => std::slice::from_ref(t),
-            FieldValue::Links(ts) => ts,
+            FieldValue::Links(ts) | FieldValue::Raci { targets: ts, .. } => ts,
             _ => &[],
         }
     }
@@ -414,6 +423,8 @@ pub fn resolve_page(
     let page = &index.content.pages[i];
     let mut diags = Vec::new();
     let mut edges = Vec::new();
+    // Pages linked from the body, with where.
+    let mut body: Vec<(usize, usize)> = Vec::new();
     // One source per page: it indexes lines once for all of the page's diagnostics.
     let src = page.src();
     let resolved = scans[i]
@@ -425,16 +436,72 @@ pub fn resolve_page(
             );
             if let Some(t) = r.1 {
                 edges.push((t, None));
+                body.push((t, l.offset));
             }
             r.0
         })
         .collect();
     let fields = resolve_fields(index, config, page, &mut edges, &mut diags);
+    unlisted_roles(index, config, &body, i, &src, &fields, &mut diags);
     PageLinks {
         resolved,
         fields,
         edges,
         diags,
+    }
+}
+
+/// Warns about a page linked from the body whose kind a `raci` field takes (a role linked
+/// from a ritual's steps) but that the field does not name: the matrix would hide it. Only
+/// when the field names someone; a ritual without roles has a warning of its own.
+fn unlisted_roles(
+    index: &Index<'_>,
+    config: &Config,
+    body: &[(usize, usize)],
+    i: usize,
+    src: &SourceFile<'_>,
+    fields: &[(String, FieldValue)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let pages = &index.content.pages;
+    let Some(kind) = config.kind(&pages[i].kind) else {
+        return;
+    };
+    for field in kind
+        .fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Raci && !f.kinds.is_empty())
+    {
+        let Some(named) = fields
+            .iter()
+            .find(|(n, _)| n == &field.name)
+            .map(|(_, v)| v.targets())
+            .filter(|t| !t.is_empty())
+        else {
+            continue;
+        };
+        let mut warned: Vec<usize> = Vec::new();
+        for &(t, offset) in body {
+            if named.contains(&t) || warned.contains(&t) || !field.kinds.contains(&pages[t].kind) {
+                continue;
+            }
+            warned.push(t);
+            let title = &pages[t].title;
+            diags.push(
+                Diagnostic::warning(
+                    "unlisted-role",
+                    format!(
+                        "`{title}` is linked here but not listed in `{}`",
+                        field.name
+                    ),
+                )
+                .at(src, offset)
+                .with_help(format!(
+                    "add \"{title}\" to `{}` (lead, run, support or informed), so the matrix shows what it does",
+                    field.name
+                )),
+            );
+        }
     }
 }
 
@@ -671,6 +738,12 @@ fn resolve_fields(
         return Vec::new();
     };
     let src = page.src();
+    let cx = FieldCx {
+        index,
+        config,
+        page,
+        src: &src,
+    };
     let mut out = Vec::with_capacity(kind.fields.len());
     for field in &kind.fields {
         let Some((_, raw)) = page.meta.fields.iter().find(|(k, _)| k == &field.name) else {
@@ -693,6 +766,9 @@ fn resolve_fields(
                     .collect(),
                 _ => Vec::new(),
             }),
+            FieldType::Schedule => {
+                FieldValue::Schedule(raw.value.as_str().and_then(Schedule::parse))
+            }
             FieldType::Link | FieldType::Links => {
                 // Empty strings are unset links (`qunce new` writes them as placeholders).
                 let items: Vec<(&str, usize)> = match &raw.value {
@@ -702,86 +778,162 @@ fn resolve_fields(
                         .filter_map(|v| v.value.as_str().map(|s| (s, v.span.start)))
                         .collect(),
                     _ => Vec::new(),
-                }
-                .into_iter()
-                .filter(|(s, _)| !s.trim().is_empty())
-                .collect();
-                let mut targets = Vec::with_capacity(items.len());
-                for (target, offset) in items {
-                    match index.lookup(target, page) {
-                        Ok(t) => {
-                            let tp = &index.content.pages[t];
-                            if !field.kinds.is_empty() && !field.kinds.contains(&tp.kind) {
-                                let kind_label = |k: &str| {
-                                    config.kind(k).map_or_else(
-                                        || k.to_string(),
-                                        |kd| format!("{k} ({})", kd.label),
-                                    )
-                                };
-                                let wanted: Vec<String> =
-                                    field.kinds.iter().map(|k| kind_label(k)).collect();
-                                let same_name: Vec<String> = index
-                                    .by_name
-                                    .get(&target.to_lowercase())
-                                    .into_iter()
-                                    .flatten()
-                                    .filter(|&&c| {
-                                        field.kinds.contains(&index.content.pages[c].kind)
-                                    })
-                                    .map(|&c| index.content.pages[c].title.clone())
-                                    .collect();
-                                let shown_kind = if tp.kind == SECTION_KIND {
-                                    "section".to_string()
-                                } else {
-                                    kind_label(&tp.kind)
-                                };
-                                diags.push(
-                                    Diagnostic::error(
-                                        "wrong-kind",
-                                        format!(
-                                            "`{}` must link to {}, but `{target}` is a {shown_kind}",
-                                            field.name,
-                                            wanted.join(" or ")
-                                        ),
-                                    )
-                                    .at(&src, offset)
-                                    .with_help(match same_name.first() {
-                                        Some(n) => format!("did you mean `{n}`?"),
-                                        None => format!("link to a page with `kind = \"{}\"`", field.kinds[0]),
-                                    }),
-                                );
-                                continue;
-                            }
-                            edges.push((t, Some(field.name.clone())));
-                            targets.push(t);
-                        }
-                        Err(miss) => {
-                            let mut d = index.miss_diagnostic(miss, target, &src, offset, false);
-                            d.message = format!(
-                                "`{}` links to {}",
-                                field.name,
-                                d.message.trim_start_matches("no page named ").to_string()
-                                    + " (no such page)"
-                            );
-                            if let Some(h) = &d.help
-                                && h.starts_with("did you mean")
-                            {
-                                d.help = Some(h.replace('`', "\""));
-                            }
-                            diags.push(d);
-                        }
-                    }
-                }
+                };
+                let targets = resolve_targets(&cx, field, items, edges, diags);
                 if field.ty == FieldType::Link {
                     FieldValue::Link(targets.first().copied())
                 } else {
                     FieldValue::Links(targets)
                 }
             }
+            FieldType::Raci => {
+                let mut items: Vec<(RaciRole, &str, usize)> = Vec::new();
+                fn push<'v>(
+                    items: &mut Vec<(RaciRole, &'v str, usize)>,
+                    part: RaciRole,
+                    v: &'v crate::spanned::Spanned,
+                ) {
+                    match &v.value {
+                        Value::String(s) => items.push((part, s.as_str(), v.span.start)),
+                        Value::Array(a) => items.extend(
+                            a.iter()
+                                .filter_map(|x| x.value.as_str().map(|s| (part, s, x.span.start))),
+                        ),
+                        _ => {}
+                    }
+                }
+                match &raw.value {
+                    Value::Table(t) => {
+                        for (k, _, v) in t {
+                            if let Some(part) = RaciRole::from_key(k) {
+                                push(&mut items, part, v);
+                            }
+                        }
+                    }
+                    _ => push(&mut items, RaciRole::Participant, raw),
+                }
+                // Listed by part (lead first), each page once, with its first part.
+                items.sort_by_key(|(part, _, _)| *part);
+                let mut targets = Vec::with_capacity(items.len());
+                let mut parts = Vec::with_capacity(items.len());
+                for (part, target, offset) in items {
+                    let found = resolve_targets(&cx, field, vec![(target, offset)], edges, diags);
+                    for t in found {
+                        if !targets.contains(&t) {
+                            targets.push(t);
+                            parts.push(part);
+                        }
+                    }
+                }
+                FieldValue::Raci { targets, parts }
+            }
         };
         out.push((field.name.clone(), value));
     }
     out
+}
+
+/// What resolving one page's fields needs at hand.
+#[derive(Clone, Copy)]
+struct FieldCx<'a, 'i> {
+    index: &'a Index<'i>,
+    config: &'a Config,
+    page: &'a Page,
+    src: &'a SourceFile<'a>,
+}
+
+/// Resolves the targets of one link-typed field, checking each against the field's kinds.
+/// Empty strings are unset links (`qunce new` writes them as placeholders).
+fn resolve_targets(
+    cx: &FieldCx<'_, '_>,
+    field: &crate::config::FieldDef,
+    items: Vec<(&str, usize)>,
+    edges: &mut Vec<(usize, Option<String>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    let FieldCx {
+        index,
+        config,
+        page,
+        src,
+    } = *cx;
+    let items: Vec<(&str, usize)> = items
+        .into_iter()
+        .filter(|(s, _)| !s.trim().is_empty())
+        .collect();
+    let mut targets = Vec::with_capacity(items.len());
+    for (target, offset) in items {
+        match index.lookup(target, page) {
+            Ok(t) => {
+                let tp = &index.content.pages[t];
+                if !field.kinds.is_empty() && !field.kinds.contains(&tp.kind) {
+                    let kind_label = |k: &str| {
+                        config
+                            .kind(k)
+                            .map_or_else(|| k.to_string(), |kd| format!("{k} ({})", kd.label))
+                    };
+                    let wanted: Vec<String> = field.kinds.iter().map(|k| kind_label(k)).collect();
+                    let same_name: Vec<String> = index
+                        .by_name
+                        .get(&target.to_lowercase())
+                        .into_iter()
+                        .flatten()
+                        .filter(|&&c| field.kinds.contains(&index.content.pages[c].kind))
+                        .map(|&c| index.content.pages[c].title.clone())
+                        .collect();
+                    let shown_kind = if tp.kind == SECTION_KIND {
+                        "section".to_string()
+                    } else {
+                        kind_label(&tp.kind)
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            "wrong-kind",
+                            format!(
+                                "`{}` must link to {}, but `{target}` is a {shown_kind}",
+                                field.name,
+                                wanted.join(" or ")
+                            ),
+                        )
+                        .at(src, offset)
+                        .with_help(match same_name.first() {
+                            Some(n) => format!("did you mean `{n}`?"),
+                            None => format!("link to a page with `kind = \"{}\"`", field.kinds[0]),
+                        }),
+                    );
+                    continue;
+                }
+                edges.push((t, Some(field.name.clone())));
+                targets.push(t);
+            }
+            Err(miss) => {
+                let mut d = index.miss_diagnostic(miss, target, src, offset, false);
+                d.message = format!(
+                    "`{}` links to {}",
+                    field.name,
+                    d.message.trim_start_matches("no page named ").to_string() + " (no such page)"
+                );
+                if let Some(h) = &d.help
+                    && h.starts_with("did you mean")
+                {
+                    d.help = Some(h.replace('`', "\""));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    targets
+}
+
+/// Whether a link field's value names nothing: empty strings, in a list or a RACI table (as
+/// `qunce new` writes them).
+fn all_blank(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.iter().all(|x| all_blank(&x.value)),
+        Value::Table(t) => t.iter().all(|(_, _, x)| all_blank(&x.value)),
+        _ => false,
+    }
 }
 
 /// Warnings about the handbook's shape: orphans, unused roles, rituals without roles,
@@ -822,18 +974,17 @@ pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Dia
                 )),
             ),
             "ritual" => {
-                let roles = graph.fields[i].iter().any(|(k, v)| {
-                    k == "roles" && matches!(v, FieldValue::Links(l) if !l.is_empty())
-                });
+                let roles = graph.fields[i]
+                    .iter()
+                    .any(|(k, v)| k == "roles" && !v.targets().is_empty());
                 // Roles that were written but did not resolve (a type error, a broken link, a
                 // link to another kind) were already reported; do not repeat it.
                 let written = p.meta.keys.iter().any(|k| k == "roles")
-                    && !p.meta.fields.iter().any(|(k, v)| {
-                        k == "roles"
-                            && matches!(&v.value, Value::Array(a) if a.iter().all(|x| {
-                                x.value.as_str().is_some_and(|s| s.trim().is_empty())
-                            }))
-                    });
+                    && !p
+                        .meta
+                        .fields
+                        .iter()
+                        .any(|(k, v)| k == "roles" && all_blank(&v.value));
                 if !roles && !written {
                     out.push(
                         Diagnostic::warning(

@@ -214,13 +214,23 @@ fn template(def: &KindDef, title: &str) -> String {
     }
     for f in &def.fields {
         let placeholder = match f.ty {
-            FieldType::String | FieldType::Link => "\"\"".to_string(),
+            FieldType::String | FieldType::Link | FieldType::Schedule => "\"\"".to_string(),
+            FieldType::Raci => "{ lead = [], run = [], support = [], informed = [] }".to_string(),
             FieldType::Int => "0".to_string(),
             FieldType::Bool => "false".to_string(),
             FieldType::List | FieldType::Links => "[]".to_string(),
             FieldType::Enum => q(f.values.first().map_or("", String::as_str)),
         };
         let note = match f.ty {
+            FieldType::Schedule => format!(
+                "  # {}: D-7 | D0 | D1-D3 | 每天 | 每周三 | 结营日 | 结营+3",
+                f.label
+            ),
+            FieldType::Raci if !f.kinds.is_empty() => format!(
+                "  # {}: links to {} (lead 主持, run 执行, support 配合, informed 知会)",
+                f.label,
+                f.kinds.join(" / ")
+            ),
             FieldType::Link | FieldType::Links if !f.kinds.is_empty() => {
                 format!("  # {}: link to {}", f.label, f.kinds.join(" / "))
             }

@@ -70,11 +70,12 @@ pub fn render_body(
 
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let mut notes = undeclared_placeholders(config, page, scan);
     if config.raw_html != crate::config::RawHtml::Safe {
-        return Vec::new();
+        return notes;
     }
     if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH {
-        vec![
+        notes.push(
             Diagnostic::warning(
                 "raw-html-too-deep",
                 format!(
@@ -87,10 +88,45 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
                 "keep raw HTML under {} levels of nesting",
                 markdown::MAX_RAW_HTML_DEPTH
             )),
-        ]
+        );
     } else {
-        removed_iframes(config, page, scan)
+        notes.extend(removed_iframes(config, page, scan));
     }
+    notes
+}
+
+/// A warning at the first use on the page of each template placeholder that site.toml's
+/// `[placeholders]` does not declare: no reader could fill it in.
+fn undeclared_placeholders(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    if scan.placeholders.is_empty() {
+        return Vec::new();
+    }
+    let src = page.src();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (name, offset) in &scan.placeholders {
+        if seen.contains(&name.as_str()) || config.placeholders.iter().any(|p| &p.name == name) {
+            continue;
+        }
+        seen.push(name);
+        let declared = config.placeholders.iter().map(|p| p.name.as_str());
+        let help = diagnostics::did_you_mean(&diagnostics::suggest(name, declared), |s| {
+            format!("{{{s}}}")
+        })
+        .map_or_else(String::new, |d| format!("{d} Otherwise "))
+            + &format!(
+                "declare it in site.toml: [placeholders.\"{name}\"] with label = \"{name}\" and default = \"\""
+            );
+        out.push(
+            Diagnostic::warning(
+                "undeclared-placeholder",
+                format!("the placeholder `{{{name}}}` is not declared"),
+            )
+            .at(&src, *offset)
+            .with_help(help),
+        );
+    }
+    out
 }
 
 /// A warning at each `<iframe>` the safe policy removes: its host is not an embed host.

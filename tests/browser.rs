@@ -385,7 +385,7 @@ fn flow_steps(source: &Path) -> usize {
 }
 
 #[test]
-fn copy_button_puts_plain_announcement_text_on_the_clipboard() {
+fn copy_button_puts_the_plain_team_run_sheet_on_the_clipboard() {
     let site = handbook();
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/rituals/开营仪式.md");
     let steps = flow_steps(&source);
@@ -402,15 +402,15 @@ fn copy_button_puts_plain_announcement_text_on_the_clipboard() {
     );
     let label: String =
         page.eval("document.querySelector('[data-action=copy]').textContent.trim()");
-    assert_eq!(label, "复制为群公告");
+    assert_eq!(label, "复制团队执行单");
     page.click("[data-action=copy]");
     page.wait_until("the text is copied", "typeof window.__copied === 'string'");
     let text: String = page.eval("window.__copied");
     println!("copied:\n{text}");
     let title: String = page.eval("document.querySelector('h1').textContent.trim()");
     assert!(
-        text.starts_with(&title),
-        "starts with the title {title:?}:\n{text}"
+        text.starts_with(&format!("【团队执行单】{title}\n")),
+        "starts with the team's run sheet heading and the title {title:?}:\n{text}"
     );
     assert!(text.contains("【流程】"), "has the 流程 heading:\n{text}");
     let flow = text.split("【流程】").nth(1).unwrap();

@@ -262,6 +262,8 @@ fn check_kind_fields(
             FieldType::Int => cx.int(key, value).is_some(),
             FieldType::Bool => cx.bool(key, value).is_some(),
             FieldType::List | FieldType::Links => cx.strings(key, value).is_some(),
+            FieldType::Schedule => cx.schedule(key, value),
+            FieldType::Raci => cx.raci(key, value),
             FieldType::Enum => match cx.string(key, value) {
                 Some(v) if field.values.contains(&v) => true,
                 Some(v) => {
@@ -313,6 +315,8 @@ fn check_kind_fields(
 fn example(ty: FieldType, values: &[String]) -> String {
     match ty {
         FieldType::String | FieldType::Link => "\"...\"".to_string(),
+        FieldType::Schedule => "\"D0\"".to_string(),
+        FieldType::Raci => "{ lead = [\"...\"] }".to_string(),
         FieldType::Int => "1".to_string(),
         FieldType::Bool => "true".to_string(),
         FieldType::List | FieldType::Links => "[\"...\"]".to_string(),
@@ -357,6 +361,75 @@ impl Cx<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A `schedule` value: one of [`crate::playbook::schedule::FORMS`], or empty (unset, as
+    /// `qunce new` writes it).
+    fn schedule(&mut self, key: &str, v: &Spanned) -> bool {
+        let Some(s) = self.string(key, v) else {
+            return false;
+        };
+        if s.trim().is_empty() || crate::playbook::Schedule::parse(&s).is_some() {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::error("invalid-schedule", format!("`{s}` is not a schedule"))
+                .at(self.src, v.span.start)
+                .with_help(format!(
+                    "accepted forms: {}",
+                    crate::playbook::schedule::FORMS
+                )),
+        );
+        false
+    }
+
+    /// A `raci` value: a list of links (participants) or a table of `lead`, `run`, `support`
+    /// and `informed`, each a link or a list of links.
+    fn raci(&mut self, key: &str, v: &Spanned) -> bool {
+        use crate::playbook::RaciRole;
+        let Value::Table(t) = &v.value else {
+            if let Value::Array(_) = &v.value {
+                return self.strings(key, v).is_some();
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    format!(
+                        "`{key}` must be a list or a table of roles, found {}",
+                        v.value.type_name()
+                    ),
+                )
+                .at(self.src, v.span.start)
+                .with_help(format!(
+                    "write `{key} = {{ lead = [\"群主\"], run = [\"班长\"] }}` or `{key} = [\"班长\"]`"
+                )),
+            );
+            return false;
+        };
+        let mut ok = true;
+        for (k, ks, item) in t {
+            if RaciRole::from_key(k).is_none() {
+                let help = did_you_mean(&suggest(k, RaciRole::KEYS), |s| format!("`{s}`"))
+                    .map_or_else(String::new, |d| format!("{d} "))
+                    + "the parts are lead (主持), run (执行), support (配合), informed (知会)";
+                self.diags.push(
+                    Diagnostic::error(
+                        "unknown-raci-part",
+                        format!("`{k}` is not a part of `{key}`"),
+                    )
+                    .at(self.src, ks.start)
+                    .with_help(help),
+                );
+                ok = false;
+                continue;
+            }
+            let name = format!("{key}.{k}");
+            ok &= match &item.value {
+                Value::String(_) => true,
+                _ => self.strings(&name, item).is_some(),
+            };
+        }
+        ok
     }
 
     fn int(&mut self, key: &str, v: &Spanned) -> Option<i64> {

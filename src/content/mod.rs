@@ -474,11 +474,14 @@ fn arrange(
     // Equal weights fall back to the title, then the file name, both in natural order (第 2 期
     // before 第 10 期): the sidebar, section lists and the matrix all follow this order.
     let pages = &content.pages;
+    // Pages with a `schedule` come in cohort order, before the pages without one.
+    let when: Vec<(i32, bool)> = pages.par_iter().map(|p| schedule_key(config, p)).collect();
     let order = |a: &usize, b: &usize| {
         let (p, q) = (&pages[*a], &pages[*b]);
         let weight = |p: &Page| p.meta.weight.unwrap_or(i64::MAX);
-        weight(p)
-            .cmp(&weight(q))
+        when[*a]
+            .cmp(&when[*b])
+            .then_with(|| weight(p).cmp(&weight(q)))
             .then_with(|| natural::cmp(&p.title, &q.title))
             .then_with(|| natural::cmp(&p.rel, &q.rel))
     };
@@ -542,6 +545,24 @@ fn arrange(
             seen.insert(&p.url, i);
         }
     }
+}
+
+/// Where a page falls in a cohort, by the first `schedule`-typed field of its kind that it
+/// sets; `(i32::MAX, true)` without one.
+fn schedule_key(config: &Config, p: &Page) -> (i32, bool) {
+    let none = (i32::MAX, true);
+    let Some(kind) = config.kind(&p.kind) else {
+        return none;
+    };
+    p.meta
+        .fields
+        .iter()
+        .filter(|(k, _)| {
+            kind.field(k)
+                .is_some_and(|f| f.ty == crate::config::FieldType::Schedule)
+        })
+        .find_map(|(_, v)| v.value.as_str().and_then(crate::playbook::Schedule::parse))
+        .map_or(none, |s| s.sort_key(config.playbook.cohort_days))
 }
 
 fn parent_dir(rel: &str) -> &str {

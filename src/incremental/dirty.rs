@@ -206,6 +206,20 @@ fn same_fields(
                     (FieldValue::Links(a), FieldValue::Links(b)) => {
                         a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| Some(x) == map(y))
                     }
+                    (
+                        FieldValue::Raci {
+                            targets: a,
+                            parts: pa,
+                        },
+                        FieldValue::Raci {
+                            targets: b,
+                            parts: pb,
+                        },
+                    ) => {
+                        pa == pb
+                            && a.len() == b.len()
+                            && a.iter().zip(b).all(|(&x, &y)| Some(x) == map(y))
+                    }
                     _ => v1 == v2,
                 }
         })
@@ -253,7 +267,7 @@ fn members(site: &Site, i: usize) -> Vec<usize> {
     for (_, v) in &site.graph.fields[i] {
         match v {
             FieldValue::Link(Some(t)) => m.push(*t),
-            FieldValue::Links(ts) => m.extend(ts),
+            FieldValue::Links(ts) | FieldValue::Raci { targets: ts, .. } => m.extend(ts),
             _ => {}
         }
     }

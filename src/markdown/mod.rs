@@ -13,6 +13,7 @@ use pulldown_cmark::{
 
 use crate::config::{Config, RawHtml};
 use crate::content::slug::heading_id;
+use crate::playbook::template;
 
 mod autolink;
 pub mod embed;
@@ -76,6 +77,23 @@ pub struct Scan {
     /// The first level-1 heading: (its index in `headings`, its byte offset in the body). A
     /// page whose title comes from it does not show it twice.
     pub first_h1: Option<(usize, usize)>,
+    /// The `{name}` placeholders written in template blocks, with their byte offsets in the
+    /// file (checked against site.toml's `[placeholders]`).
+    pub placeholders: Vec<(String, usize)>,
+}
+
+/// The level of the [`Heading`] entries a template block adds: the template's own (its card's
+/// id and title, so links and search reach it) and, after it, the heading it sits under again
+/// (so the text that follows is searched as that heading's). Never in the table of contents.
+pub const TEMPLATE_LEVEL: u8 = 0;
+
+/// The words the Markdown stage writes itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels<'a> {
+    /// The heading anchors' `aria-label`.
+    pub anchor: &'a str,
+    /// UI strings, for the kinds of template blocks (`template_kind_<kind>`).
+    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
@@ -136,6 +154,7 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut summary_done = false;
     let mut summary_chars = 0;
     let mut in_code = false;
+    let mut in_template = false;
     let mut html_open: isize = 0;
     // Consecutive raw HTML events (the lines of an HTML block), joined so a tag written over
     // several lines is read whole: (offset in the body, text).
@@ -185,6 +204,44 @@ pub fn scan(body: &str, offset: usize) -> Scan {
                 in_para = false;
                 if !s.summary.is_empty() {
                     summary_done = true;
+                }
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if template::info(&info).is_some() =>
+            {
+                let (title, _) = template::info(&info).unwrap_or_default();
+                let id = ids.allocate(template_id(title));
+                s.headings.push(Heading {
+                    level: TEMPLATE_LEVEL,
+                    id,
+                    title: title.to_string(),
+                });
+                s.plain.pieces.push(Piece::Heading);
+                in_template = true;
+            }
+            Event::End(TagEnd::CodeBlock) if in_template => {
+                in_template = false;
+                let (id, title) = s
+                    .headings
+                    .iter()
+                    .rev()
+                    .find(|h| h.level != TEMPLATE_LEVEL)
+                    .map(|h| (h.id.clone(), h.title.clone()))
+                    .unwrap_or_default();
+                s.headings.push(Heading {
+                    level: TEMPLATE_LEVEL,
+                    id,
+                    title,
+                });
+                s.plain.pieces.push(Piece::Heading);
+            }
+            Event::Text(t) if in_template => {
+                s.word_count += count_words(&t);
+                s.plain.push_text(body, &t);
+                s.plain.pieces.push(Piece::Break);
+                for (name, at) in template::placeholders(&t) {
+                    s.placeholders
+                        .push((name.to_string(), offset + range.start + at));
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
@@ -239,6 +296,15 @@ fn find_iframes(s: &mut Scan, run: &str, at: usize) {
     }
     for f in embed::iframes(run) {
         s.iframes.push((at + f.at, f.src));
+    }
+}
+
+/// The base id of a template's card: `tpl-` and its title as a heading id (`tpl-欢迎词`).
+fn template_id(title: &str) -> String {
+    if title.is_empty() {
+        "tpl".to_string()
+    } else {
+        format!("tpl-{}", heading_id(title))
     }
 }
 
@@ -494,6 +560,8 @@ pub struct RenderOptions<'a> {
     pub raw_html: RawHtml,
     /// The anchor links' accessible name.
     pub anchor_label: &'a str,
+    /// UI strings, for the kinds of template blocks (see [`Labels::ui`]).
+    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
     /// Hosts whose `<iframe>`s the safe policy keeps.
     pub embed_hosts: &'a [String],
     /// Alert titles by kind: note, tip, important, warning, caution.
@@ -510,6 +578,7 @@ impl<'a> RenderOptions<'a> {
         RenderOptions {
             raw_html: config.raw_html,
             anchor_label: config.ui.get("anchor").map_or("#", String::as_str),
+            ui: Some(&config.ui),
             embed_hosts: &config.embed_hosts,
             alert_titles: [
                 ui("alert_note"),
@@ -538,6 +607,10 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, usize) {
 pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], opts: &RenderOptions<'_>) -> String {
     let raw_html = opts.raw_html;
     let anchor_label = opts.anchor_label;
+    let labels = Labels {
+        anchor: opts.anchor_label,
+        ui: opts.ui,
+    };
     let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
     events.extend(Parser::new_ext(body, options()));
     if scan.has_raw_html {
@@ -683,6 +756,25 @@ pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], opts: &RenderOptio
                         "<input type=\"checkbox\" disabled> "
                     }
                     .into(),
+                ));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if template::info(info).is_some() =>
+            {
+                let (title, kind) = template::info(info).unwrap_or_default();
+                let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
+                // The template's entry and the one resuming the heading it sits under.
+                heading_ix += 2;
+                let mut text = String::new();
+                while let Some(Event::Text(t)) = events.get(i + 1) {
+                    text.push_str(t);
+                    i += 1;
+                }
+                if matches!(events.get(i + 1), Some(Event::End(TagEnd::CodeBlock))) {
+                    i += 1;
+                }
+                out_events.push(Event::Html(
+                    template_card(id, title, kind, text.trim_end_matches('\n'), labels).into(),
                 ));
             }
             Event::Html(h) | Event::InlineHtml(h) if escape_raw => {
@@ -858,6 +950,54 @@ fn restore_embeds(html: &str, embeds: &[String]) -> String {
     out
 }
 
+/// A template block as a card: a `<figure>` that carries everything it shows, so it reads
+/// and prints the same wherever it is put (a page, the print-all page). Placeholders become
+/// `<span class="ph" data-ph="NAME">{NAME}</span>` for the theme to fill in; the theme's
+/// script adds the copy button.
+fn template_card(
+    id: &str,
+    title: &str,
+    kind: Option<&str>,
+    text: &str,
+    labels: Labels<'_>,
+) -> String {
+    let mut h = String::with_capacity(text.len() * 2 + 200);
+    h.push_str("<figure class=\"template\" id=\"");
+    push_escaped(&mut h, id);
+    h.push('"');
+    if let Some(k) = kind {
+        h.push_str(" data-kind=\"");
+        push_escaped(&mut h, k);
+        h.push('"');
+    }
+    h.push_str(">\n<figcaption><span class=\"template-title\">");
+    push_escaped(&mut h, title);
+    h.push_str("</span>");
+    if let Some(k) = kind {
+        let label = labels
+            .ui
+            .and_then(|ui| ui.get(&format!("template_kind_{k}")))
+            .map_or(k, String::as_str);
+        h.push_str(" <span class=\"template-kind\">");
+        push_escaped(&mut h, label);
+        h.push_str("</span>");
+    }
+    h.push_str("</figcaption>\n<div class=\"template-text\">");
+    let mut from = 0;
+    for (name, at) in template::placeholders(text) {
+        push_escaped(&mut h, &text[from..at]);
+        h.push_str("<span class=\"ph\" data-ph=\"");
+        push_escaped(&mut h, name);
+        h.push_str("\">{");
+        push_escaped(&mut h, name);
+        h.push_str("}</span>");
+        from = at + name.len() + 2;
+    }
+    push_escaped(&mut h, &text[from..]);
+    h.push_str("</div>\n</figure>\n");
+    h
+}
+
 /// The shown text of `[[target]]` / `[[target#heading]]`: the page's title, plus the heading.
 fn wiki_text(title: &str, url: &str) -> String {
     match url.split_once('#') {
@@ -1004,6 +1144,8 @@ pub fn sanitize(html: &str) -> String {
             .add_tag_attributes("input", ["type", "disabled", "checked"])
             .add_tag_attributes("li", ["data-task-id"])
             .add_tag_attributes("span", ["data-qunce-embed"])
+            .add_tag_attributes("figure", ["data-kind"])
+            .add_tag_attributes("span", ["data-ph"])
             .add_tag_attributes("td", ["style"])
             .add_tag_attributes("th", ["style"])
             .add_tag_attributes("details", ["open"])

@@ -14,6 +14,7 @@ use super::shared::{Shared, ancestors};
 use crate::content::SECTION_KIND;
 use crate::links::FieldValue;
 use crate::markdown::Heading;
+use crate::playbook::RaciRole;
 use crate::site::Site;
 
 /// Builds a Tera map from pairs.
@@ -243,6 +244,21 @@ pub fn install(
         ("extra", Value::from_serializable(&cfg.extra)),
         ("build_id", site.build_id.as_str().into()),
         ("search", cfg.search.into()),
+        (
+            "placeholders",
+            list(cfg.placeholders.iter().map(|p| {
+                obj([
+                    ("name", p.name.as_str().into()),
+                    ("label", p.label.as_str().into()),
+                    ("default", p.default.as_str().into()),
+                    ("help", p.help.as_str().into()),
+                ])
+            })),
+        ),
+        (
+            "playbook",
+            obj([("cohort_days", cfg.playbook.cohort_days.into())]),
+        ),
     ]);
     let kinds: BTreeMap<String, Value> = cfg
         .kinds
@@ -436,6 +452,8 @@ fn page_ref(site: &Site, i: usize, url: &str) -> Value {
         .unwrap_or_else(|| site.scans[i].summary.clone());
     let mut scalars: BTreeMap<String, Value> = BTreeMap::new();
     let mut stage = String::new();
+    let mut schedule = String::new();
+    let zh = site.config.language == crate::config::Language::ZhCn;
     for (name, v) in &site.graph.fields[i] {
         match v {
             FieldValue::Str(s) => {
@@ -453,6 +471,12 @@ fn page_ref(site: &Site, i: usize, url: &str) -> Value {
             FieldValue::Bool(b) => {
                 scalars.insert(name.clone(), (*b).into());
             }
+            FieldValue::Schedule(Some(sc)) => {
+                if schedule.is_empty() {
+                    schedule = sc.label(zh);
+                }
+                scalars.insert(name.clone(), sc.code().into());
+            }
             _ => {}
         }
     }
@@ -465,8 +489,95 @@ fn page_ref(site: &Site, i: usize, url: &str) -> Value {
         ("summary", summary.into()),
         ("weight", p.meta.weight.unwrap_or(0).into()),
         ("stage", stage.into()),
+        ("schedule", schedule.into()),
         ("fields", scalars.into()),
     ])
+}
+
+/// A `raci` field's value: its non-empty parts in order, each `{ part, label, short, pages }`.
+pub(super) fn raci_value(
+    site: &Site,
+    refs: &[Value],
+    targets: &[usize],
+    parts: &[RaciRole],
+) -> Value {
+    let mut out: Vec<Value> = Vec::new();
+    let mut k = 0;
+    while k < parts.len() {
+        let part = parts[k];
+        let run = parts[k..].iter().take_while(|&&p| p == part).count();
+        out.push(obj([
+            ("part", part.key().into()),
+            ("label", raci_label(site, part, false).into()),
+            ("short", raci_label(site, part, true).into()),
+            (
+                "pages",
+                list(targets[k..k + run].iter().map(|&t| refs[t].clone())),
+            ),
+        ]));
+        k += run;
+    }
+    list(out)
+}
+
+/// What a RACI part is called (主持) or its one-character mark (主), from the UI strings
+/// `raci_<part>` and `raci_<part>_short`, which `[ui]` overrides.
+pub(super) fn raci_label(site: &Site, part: RaciRole, short: bool) -> String {
+    let key = if short {
+        format!("raci_{}_short", part.key())
+    } else {
+        format!("raci_{}", part.key())
+    };
+    site.config
+        .ui
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| part.key().to_string())
+}
+
+/// What a page does in the rituals (or other pages) whose `raci` fields name it, in cohort
+/// order (by `schedule`, then site order):
+/// `[{ page: ref, field, part, label, short, schedule }]` (`schedule` is the source's label).
+fn raci_in(site: &Site, refs: &[Value], i: usize) -> Value {
+    let mut out = Vec::new();
+    for (key, sources) in &site.graph.incoming[i] {
+        let (kind, fname) = key.split_once('.').unwrap_or((key, ""));
+        let is_raci = site
+            .config
+            .kind(kind)
+            .and_then(|k| k.field(fname))
+            .is_some_and(|f| f.ty == crate::config::FieldType::Raci);
+        if !is_raci {
+            continue;
+        }
+        for &src in sources {
+            let part = site.graph.fields[src].iter().find_map(|(n, v)| match v {
+                FieldValue::Raci { targets, parts } if n == fname => {
+                    targets.iter().position(|&t| t == i).map(|k| parts[k])
+                }
+                _ => None,
+            });
+            let Some(part) = part else { continue };
+            let when = site.graph.fields[src].iter().find_map(|(_, v)| match v {
+                FieldValue::Schedule(Some(s)) => Some(s.sort_key(site.config.playbook.cohort_days)),
+                _ => None,
+            });
+            out.push((
+                when.unwrap_or((i32::MAX, true)),
+                obj([
+                    ("page", refs[src].clone()),
+                    ("field", fname.into()),
+                    ("part", part.key().into()),
+                    ("label", raci_label(site, part, false).into()),
+                    ("short", raci_label(site, part, true).into()),
+                    ("schedule", field(&refs[src], "schedule")),
+                ]),
+            ));
+        }
+    }
+    // In cohort order, the unscheduled last (the sort is stable: site order among equals).
+    out.sort_by_key(|(when, _)| *when);
+    list(out.into_iter().map(|(_, v)| v))
 }
 
 impl Values<'_> {
@@ -478,6 +589,7 @@ impl Values<'_> {
         let refs = |ids: &[usize]| list(ids.iter().map(|&j| self.refs[j].clone()));
         let kind = site.config.kind(&p.kind);
         let shared = &self.shared;
+        let zh = site.config.language == crate::config::Language::ZhCn;
 
         // Maps are built as Tera maps directly: a `BTreeMap` on the way would be one more map
         // and one more copy of every key per page.
@@ -504,6 +616,13 @@ impl Values<'_> {
                 ]),
                 FieldValue::Link(t) => t.map_or_else(Value::none, |t| self.refs[t].clone()),
                 FieldValue::Links(ts) => refs(ts),
+                FieldValue::Schedule(None) => continue,
+                FieldValue::Schedule(Some(sc)) => obj([
+                    ("value", sc.code().into()),
+                    ("label", sc.label(zh).into()),
+                    ("recurring", sc.is_recurring().into()),
+                ]),
+                FieldValue::Raci { targets, parts } => raci_value(site, &self.refs, targets, parts),
             };
             let order = kind
                 .and_then(|k| k.fields.iter().position(|f| &f.name == name))
@@ -647,6 +766,8 @@ impl Values<'_> {
             ("next", opt(next)),
             ("checklist", checklist),
             ("stage", field(r, "stage")),
+            ("schedule", field(r, "schedule")),
+            ("raci_in", raci_in(site, &self.refs, i)),
         ])
     }
 

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use tera::{Context, Value};
 
-use super::context::{Values, obj};
+use super::context::{Values, obj, raci_label, raci_value};
 use super::{Engine, OutputFile};
 use crate::content::slug::slugify;
 use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
 use crate::markdown::escape;
+use crate::playbook::{RaciRole, Schedule};
 use crate::site::Site;
 
 /// Rituals in one table of the role × ritual matrix (see `render`).
@@ -71,6 +72,45 @@ pub fn render(
             })
     };
 
+    // What each role does in each ritual: a `raci` field's parts, a plain list's participants.
+    // Of any kind: its first `raci` field, else a `roles` list.
+    let parts_of = |i: usize| -> Vec<(usize, RaciRole)> {
+        let fields = &site.graph.fields[i];
+        let pick = fields
+            .iter()
+            .position(|(_, v)| matches!(v, FieldValue::Raci { .. }))
+            .or_else(|| fields.iter().position(|(k, _)| k == "roles"));
+        pick.into_iter()
+            .map(|k| &fields[k])
+            .flat_map(|(_, v)| match v {
+                FieldValue::Raci { targets, parts } => {
+                    targets.iter().copied().zip(parts.iter().copied()).collect()
+                }
+                other => other
+                    .targets()
+                    .iter()
+                    .map(|&t| (t, RaciRole::Participant))
+                    .collect::<Vec<_>>(),
+            })
+            .collect()
+    };
+    let schedule_of = |i: usize| -> Option<Schedule> {
+        site.graph.fields[i].iter().find_map(|(_, v)| match v {
+            FieldValue::Schedule(s) => *s,
+            _ => None,
+        })
+    };
+    let cohort = site.config.playbook.cohort_days;
+    // Rituals by schedule, then weight, then site order (the sort is stable).
+    let by_schedule = |list: &mut Vec<usize>| {
+        list.sort_by_key(|&r| {
+            (
+                schedule_of(r).map_or((i32::MAX, true), |s| s.sort_key(cohort)),
+                site.content.pages[r].meta.weight.unwrap_or(i64::MAX),
+            )
+        })
+    };
+
     let mut jobs: Vec<(String, String, Context)> = Vec::new();
     let ui = |k: &str| site.config.ui.get(k).cloned().unwrap_or_default();
     let base_cx = |title: String, url: String| {
@@ -122,16 +162,21 @@ pub fn render(
         let cols: Vec<usize> = (0..roles.len()).filter(|&k| used[k]).collect();
         let col_of: BTreeMap<usize, usize> =
             cols.iter().enumerate().map(|(c, &k)| (k, c)).collect();
-        let rows = list(rs.iter().zip(&row_links).map(|(&r, links)| {
+        let rows = list(rs.iter().map(|&r| {
             let mut marks = vec![false; cols.len()];
-            for t in links {
-                if let Some(c) = role_pos.get(t).and_then(|k| col_of.get(k)) {
-                    marks[*c] = true;
+            let mut cells = vec![Value::none(); cols.len()];
+            for (t, part) in parts_of(r) {
+                if let Some(&c) = role_pos.get(&t).and_then(|k| col_of.get(k))
+                    && !marks[c]
+                {
+                    marks[c] = true;
+                    cells[c] = part_value(site, part);
                 }
             }
             obj([
                 ("ritual", values.refs[r].clone()),
                 ("marks", Value::from(marks)),
+                ("cells", Value::from(cells)),
             ])
         }));
         obj([
@@ -152,23 +197,56 @@ pub fn render(
         ])
     }));
     let mut cx = base_cx(ui("matrix"), format!("{}matrix/", site.base));
-    cx.insert_value("matrix", obj([("groups", groups)]));
+    let legend = list(
+        [
+            RaciRole::Lead,
+            RaciRole::Run,
+            RaciRole::Support,
+            RaciRole::Informed,
+            RaciRole::Participant,
+        ]
+        .into_iter()
+        .map(|p| part_value(site, p)),
+    );
+    cx.insert_value("matrix", obj([("groups", groups), ("legend", legend)]));
     jobs.push(("matrix.html".into(), "matrix/index.html".into(), cx));
 
     // Lifecycle: stage → rituals.
     let stage_list = list(stages.iter().map(|(v, l)| {
-        let rs = rituals
+        let mut rs: Vec<usize> = rituals
             .iter()
-            .filter(|&&r| stage_of(r).as_deref() == Some(v.as_str()));
+            .copied()
+            .filter(|&r| stage_of(r).as_deref() == Some(v.as_str()))
+            .collect();
+        by_schedule(&mut rs);
         obj([
             ("value", v.as_str().into()),
             ("label", l.as_str().into()),
-            ("rituals", list(rs.map(|&r| values.refs[r].clone()))),
+            ("rituals", list(rs.iter().map(|&r| values.refs[r].clone()))),
         ])
     }));
     let mut cx = base_cx(ui("lifecycle"), format!("{}lifecycle/", site.base));
     cx.insert_value("stages", stage_list);
     jobs.push(("lifecycle.html".into(), "lifecycle/index.html".into(), cx));
+
+    // The run sheet: the cohort day by day.
+    // Every page with a `schedule`, rituals and custom kinds alike.
+    let mut scheduled: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&r| schedule_of(r).is_some())
+        .collect();
+    by_schedule(&mut scheduled);
+    let entries: Vec<(Schedule, Value)> = scheduled
+        .iter()
+        .map(|&r| {
+            let sc = schedule_of(r).expect("filtered on a schedule");
+            (sc, calendar_entry(site, values, r, sc, &parts_of(r)))
+        })
+        .collect();
+    let mut cx = base_cx(ui("calendar"), format!("{}calendar/", site.base));
+    cx.insert_value("calendar", calendar(site, cohort, &entries));
+    jobs.push(("calendar.html".into(), "calendar/index.html".into(), cx));
 
     // Coverage: element × stage counts.
     let cov_rows = list(elements.iter().map(|&e| {
@@ -302,6 +380,98 @@ pub fn render(
     (files, diags)
 }
 
+/// A RACI part as `{ part, label, short }` (the matrix's cells and legend).
+fn part_value(site: &Site, part: RaciRole) -> Value {
+    obj([
+        ("part", part.key().into()),
+        ("label", raci_label(site, part, false).into()),
+        ("short", raci_label(site, part, true).into()),
+    ])
+}
+
+/// One ritual on the run sheet: `{ ritual, code, label, recurring, roles, duration }`, where
+/// `roles` lists `{ part, label, short, pages }` by part.
+fn calendar_entry(
+    site: &Site,
+    values: &Values<'_>,
+    r: usize,
+    sc: Schedule,
+    parts: &[(usize, RaciRole)],
+) -> Value {
+    let zh = site.config.language == crate::config::Language::ZhCn;
+    let (targets, parts): (Vec<usize>, Vec<RaciRole>) = parts.iter().copied().unzip();
+    let roles = raci_value(site, &values.refs, &targets, &parts);
+    let duration = site.graph.fields[r]
+        .iter()
+        .find_map(|(n, v)| match v {
+            FieldValue::Str(d) if n == "duration" => Some(d.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    obj([
+        ("ritual", values.refs[r].clone()),
+        ("code", sc.code().into()),
+        ("label", sc.label(zh).into()),
+        ("recurring", sc.is_recurring().into()),
+        ("roles", roles),
+        ("duration", duration.into()),
+    ])
+}
+
+/// The run sheet's `calendar`: `{ cohort_days, entries, weeks }`. `weeks` are the days that
+/// have something, D0 taken as a Monday, grouped as 开营前 (before D0), 第 N 周 (D0–D6 is the
+/// first) and 结营后 (after D`cohort_days`): `[{ key, label, days: [{ day, label, entries }] }]`.
+fn calendar(site: &Site, cohort: i32, entries: &[(Schedule, Value)]) -> Value {
+    let ui = |k: &str| site.config.ui.get(k).cloned().unwrap_or_default();
+    let mut by_day: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
+    for (sc, entry) in entries {
+        for day in sc.days(cohort, 0) {
+            by_day.entry(day).or_default().push(entry.clone());
+        }
+    }
+    let week_of = |day: i32| -> (i32, String, String) {
+        if day < 0 {
+            (i32::MIN, "before".into(), ui("before_start"))
+        } else if day > cohort {
+            (i32::MAX, "after".into(), ui("after_end"))
+        } else {
+            let n = day / 7 + 1;
+            (
+                n,
+                format!("w{n}"),
+                ui("week_n").replace("{n}", &n.to_string()),
+            )
+        }
+    };
+    let mut weeks: Vec<(i32, String, String, Vec<Value>)> = Vec::new();
+    for (day, list_of) in by_day {
+        let (n, key, label) = week_of(day);
+        let d = obj([
+            ("day", day.into()),
+            ("label", ui("day_n").replace("{n}", &day.to_string()).into()),
+            ("entries", list(list_of)),
+        ]);
+        match weeks.last_mut() {
+            Some(w) if w.0 == n => w.3.push(d),
+            _ => weeks.push((n, key, label, vec![d])),
+        }
+    }
+    obj([
+        ("cohort_days", cohort.into()),
+        ("entries", list(entries.iter().map(|(_, e)| e.clone()))),
+        (
+            "weeks",
+            list(weeks.into_iter().map(|(_, key, label, days)| {
+                obj([
+                    ("key", key.into()),
+                    ("label", label.into()),
+                    ("days", list(days)),
+                ])
+            })),
+        ),
+    ])
+}
+
 /// Title, kind and summary of every page, keyed by URL, for hover previews.
 ///
 /// Written straight out rather than through a `serde_json` map: with 10,000 pages the map's
@@ -398,7 +568,7 @@ fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> Output
         let p = &site.content.pages[i];
         push(&p.url, p.meta.date.as_deref());
     }
-    for extra in ["matrix/", "lifecycle/", "coverage/"] {
+    for extra in ["matrix/", "lifecycle/", "calendar/", "coverage/"] {
         push(extra, None);
     }
     for slug in tags.keys() {

@@ -359,8 +359,11 @@ fn extract_for(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
                 meta.push(def.map_or(v.as_str(), |d| d.value_label(v)).to_string())
             }
             FieldValue::Link(Some(t)) => meta.push(site.content.pages[*t].title.clone()),
-            FieldValue::Links(ts) => {
+            FieldValue::Links(ts) | FieldValue::Raci { targets: ts, .. } => {
                 meta.extend(ts.iter().map(|&t| site.content.pages[t].title.clone()))
+            }
+            FieldValue::Schedule(Some(s)) => {
+                meta.push(s.label(site.config.language == crate::config::Language::ZhCn))
             }
             _ => {}
         }
@@ -544,17 +547,41 @@ mod tests {
             description.map(|d| format!("{d} ")).unwrap_or_default(),
         )];
         let (mut heading_ix, mut in_heading, mut in_code) = (0, false, false);
+        let mut in_template = false;
+        let section = |heading_ix: &mut usize, out: &mut Vec<Section>| {
+            let h = scan.headings.get(*heading_ix);
+            *heading_ix += 1;
+            out.push(Section(
+                h.map(|h| h.id.clone()).unwrap_or_default(),
+                h.map(|h| h.title.clone()).unwrap_or_default(),
+                String::new(),
+            ));
+        };
         for event in Parser::new_ext(body, crate::markdown::options()) {
             match event {
+                // A template block is a section of its own, and the heading it sits under
+                // resumes after it.
+                Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info)))
+                    if crate::playbook::template::info(&info).is_some() =>
+                {
+                    section(&mut heading_ix, &mut out);
+                    in_template = true;
+                }
+                Event::End(TagEnd::CodeBlock) if in_template => {
+                    section(&mut heading_ix, &mut out);
+                    in_template = false;
+                }
+                Event::Text(t) if in_template => {
+                    if let Some(s) = out.last_mut() {
+                        s.2.push_str(&t);
+                        if !s.2.ends_with(' ') && !s.2.is_empty() {
+                            s.2.push(' ');
+                        }
+                    }
+                }
                 Event::Start(Tag::Heading { .. }) => {
                     in_heading = true;
-                    let h = scan.headings.get(heading_ix);
-                    heading_ix += 1;
-                    out.push(Section(
-                        h.map(|h| h.id.clone()).unwrap_or_default(),
-                        h.map(|h| h.title.clone()).unwrap_or_default(),
-                        String::new(),
-                    ));
+                    section(&mut heading_ix, &mut out);
                 }
                 Event::End(TagEnd::Heading(_)) => in_heading = false,
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
@@ -652,6 +679,7 @@ mod tests {
             "- [ ] 准备物料 {#prep}\n- [x] 发通知\n  续行\n\n| 角色 | 职责 |\n|---|---|\n| 班长 | 带队 |\n".into(),
             "```yaml\nritual: x\n```\n\n    缩进代码\n\n<div>原始 HTML</div>\n\n[[roles/班长|班长]] 和 [链接](x.md)\n".into(),
             "## 空\n\n## 两个\n文本\n> 引用 **粗体** ~~删除~~[^1]\n\n[^1]: 脚注\n".into(),
+            "前言\n\n```template 欢迎词 announcement\n欢迎 {群名}\n第二行\n```\n\n之后\n\n## 流程\n\n```template\n末尾\n```\n".into(),
             String::new(),
         ];
         let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");

@@ -4,19 +4,24 @@
 //! On connect a stream first says `hello` with the id of the build being served (a tab that was
 //! served another build, or by a server since restarted, reloads), then `error` if the last build
 //! failed, so a freshly opened tab shows the overlay too.
+//!
+//! A stream's slot is its receiver: when a tab closes, hyper sees the connection end, drops the
+//! response body and with it the receiver, and the slot is free for the next tab at once.
 
-use std::io::Write;
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::State;
+use bytes::Bytes;
+use tokio::sync::mpsc::{self, Receiver, Sender, error::TrySendError};
 
 /// At most this many open streams (one per tab); more get 503.
-const MAX_STREAMS: usize = 128;
+pub(crate) const MAX_STREAMS: usize = 128;
 /// A comment line this often finds closed connections and keeps proxies from timing out.
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Events queued for a tab that does not read; past this it is dropped (its browser reconnects
+/// and, told the current build, reloads).
+const BACKLOG: usize = 16;
 
 /// Hands every event to every open stream.
 #[derive(Default)]
@@ -25,14 +30,22 @@ pub(crate) struct Broadcaster {
 }
 
 impl Broadcaster {
+    /// A new stream's receiver, or None when every slot is taken by an open tab.
     fn subscribe(&self) -> Option<Receiver<Arc<str>>> {
         let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subs.retain(|tx| !tx.is_closed());
         if subs.len() >= MAX_STREAMS {
             return None;
         }
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::channel(BACKLOG);
         subs.push(tx);
         Some(rx)
+    }
+
+    /// How many streams are open now.
+    pub fn open(&self) -> usize {
+        let subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subs.iter().filter(|tx| !tx.is_closed()).count()
     }
 
     /// Sends one event (`data` must be one line, e.g. compact JSON) to every open stream.
@@ -41,7 +54,10 @@ impl Broadcaster {
         self.subscribers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|tx| tx.send(message.clone()).is_ok());
+            .retain(|tx| match tx.try_send(message.clone()) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_) | TrySendError::Closed(_)) => false,
+            });
     }
 
     /// Ends every stream (the server stops).
@@ -59,23 +75,38 @@ fn format_event(event: &str, data: &str) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// Answers `GET /__qunce/events`: takes over the connection on a thread of its own.
-pub(crate) fn stream(state: &Arc<State>, rq: tiny_http::Request) {
-    if *rq.method() == tiny_http::Method::Head {
-        let _ = rq.respond(
-            tiny_http::Response::empty(200)
-                .with_header(super::http::header("Content-Type", "text/event-stream"))
-                .with_header(super::http::header("Cache-Control", "no-cache")),
-        );
-        return;
+/// One tab's stream: the greeting, then events as they come, with a comment line now and then.
+pub(crate) struct Stream {
+    hello: Option<Bytes>,
+    rx: Receiver<Arc<str>>,
+    keepalive: tokio::time::Interval,
+}
+
+impl Stream {
+    /// The next bytes to send: the greeting, an event, or a keep-alive line when none came.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        if let Some(hello) = self.hello.take() {
+            return Poll::Ready(Some(hello));
+        }
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(message)) => {
+                self.keepalive.reset();
+                return Poll::Ready(Some(Bytes::copy_from_slice(message.as_bytes())));
+            }
+            // The server stops, or this tab fell too far behind.
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => {}
+        }
+        match self.keepalive.poll_tick(cx) {
+            Poll::Ready(_) => Poll::Ready(Some(Bytes::from_static(b": keep-alive\n\n"))),
+            Poll::Pending => Poll::Pending,
+        }
     }
-    let Some(rx) = state.events.subscribe() else {
-        let _ = rq.respond(
-            tiny_http::Response::from_string("too many live-reload connections")
-                .with_status_code(503),
-        );
-        return;
-    };
+}
+
+/// Opens a stream for `GET /__qunce/events`; None when all slots are taken.
+pub(crate) fn stream(state: &super::State) -> Option<Stream> {
+    let rx = state.events.subscribe()?;
     let snapshot = state.snapshot();
     let report = state.report();
     let mut hello = String::from("retry: 1000\n\n");
@@ -89,35 +120,10 @@ pub(crate) fn stream(state: &Arc<State>, rq: tiny_http::Request) {
             &serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
         ));
     }
-    let state = state.clone();
-    std::thread::spawn(move || {
-        // The response is written by hand: tiny_http would buffer a streamed body.
-        let mut w = rq.into_writer();
-        let head = "HTTP/1.1 200 OK\r\n\
-                    Content-Type: text/event-stream; charset=utf-8\r\n\
-                    Cache-Control: no-cache\r\n\
-                    X-Accel-Buffering: no\r\n\
-                    Connection: close\r\n\r\n";
-        if write_all(&mut w, head)
-            .and_then(|()| write_all(&mut w, &hello))
-            .is_err()
-        {
-            return;
-        }
-        while !state.stop.load(Ordering::SeqCst) {
-            let result = match rx.recv_timeout(KEEPALIVE) {
-                Ok(message) => write_all(&mut w, &message),
-                Err(RecvTimeoutError::Timeout) => write_all(&mut w, ": keep-alive\n\n"),
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
-            if result.is_err() {
-                break;
-            }
-        }
-    });
-}
-
-fn write_all(w: &mut dyn Write, s: &str) -> std::io::Result<()> {
-    w.write_all(s.as_bytes())?;
-    w.flush()
+    let start = tokio::time::Instant::now() + KEEPALIVE;
+    Some(Stream {
+        hello: Some(Bytes::from(hello)),
+        rx,
+        keepalive: tokio::time::interval_at(start, KEEPALIVE),
+    })
 }

@@ -1,17 +1,21 @@
 //! Answers one HTTP request from the in-memory site. Only keys of the current [`Snapshot`] are
 //! ever served: a request path is percent-decoded and refused if it holds a `..` or `.` segment,
-//! a backslash or a NUL, and is then only used as a map key, never joined to a folder.
+//! a backslash or a NUL, and is then only used as a map key, never joined to a folder. A file
+//! of `content/` is opened at request time with [`open_regular`], which refuses anything but a
+//! regular file reached without following a link.
 //!
-//! Limits, so a misbehaving or hostile client cannot take the server down: request lines and
-//! headers over [`MAX_URL`] / [`MAX_HEADERS`] are refused with 414 / 431 (the gate in front,
-//! `gate.rs`, already caps whole request heads and times out slow clients); large responses
-//! are written off the worker threads, so clients that never read cannot tie up the few
-//! workers.
+//! Every answer carries `Cross-Origin-Resource-Policy: same-origin`, and a request another site
+//! makes (`Sec-Fetch-Site: cross-site` or `same-site`) gets 403 unless it is the reader's own
+//! top-level navigation, which shows the page to the reader and nothing to the other site: a
+//! page elsewhere cannot read search shards, result cards, previews or drafts of this server.
 
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response};
+use bytes::Bytes;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
 
+use super::body::{self, Body, Range, open_regular};
 use super::{Snapshot, State};
 use crate::markdown::escape;
 
@@ -20,104 +24,162 @@ const LIVE_JS: &str = include_str!("live.js");
 /// Where a served page's build id goes in [`LIVE_JS`].
 const BUILD_PLACEHOLDER: &str = "__QUNCE_BUILD__";
 
+const EVENT_STREAM: &str = "text/event-stream; charset=utf-8";
+
 /// The longest request target answered; longer ones get 414.
 pub(crate) const MAX_URL: usize = 8 * 1024;
 /// The most header bytes answered; more get 431.
 pub(crate) const MAX_HEADERS: usize = 32 * 1024;
-/// Responses bigger than this are written from a thread of their own.
-const DETACH_ABOVE: usize = 256 * 1024;
 
-pub(crate) fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-/// One response before it is sent.
+/// One response before the common headers are added.
 struct Reply {
-    status: u16,
+    status: StatusCode,
     content_type: &'static str,
-    body: Vec<u8>,
-    location: Option<String>,
+    body: Body,
+    /// The body's length (for HEAD too, where no body is sent); None for an unending stream.
+    len: Option<u64>,
+    headers: Vec<(header::HeaderName, String)>,
 }
 
 impl Reply {
-    fn text(status: u16, body: &str) -> Reply {
+    fn bytes(status: StatusCode, content_type: &'static str, bytes: impl Into<Bytes>) -> Reply {
+        let bytes = bytes.into();
         Reply {
             status,
-            content_type: "text/plain; charset=utf-8",
-            body: body.as_bytes().to_vec(),
-            location: None,
+            content_type,
+            len: Some(bytes.len() as u64),
+            body: Body::memory(bytes),
+            headers: Vec::new(),
         }
+    }
+
+    fn text(status: StatusCode, text: &'static str) -> Reply {
+        Reply::bytes(status, "text/plain; charset=utf-8", text)
+    }
+
+    fn with(mut self, name: header::HeaderName, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
     }
 }
 
-pub(crate) fn handle(state: &Arc<State>, rq: Request) {
-    let url = rq.url().to_string();
-    let raw_path = url.split(['?', '#']).next().unwrap_or("/").to_string();
-    let query = url
-        .split('#')
-        .next()
-        .and_then(|u| u.split_once('?'))
-        .map(|(_, q)| q.to_string());
+/// Answers `rq`.
+pub(crate) async fn handle(
+    state: Arc<State>,
+    rq: Request<hyper::body::Incoming>,
+) -> Response<Body> {
+    let reply = route(&state, &rq).await;
+    let mut response = Response::new(reply.body);
+    *response.status_mut() = reply.status;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    // The answer depends on who asks, so no cache may hand it to another site's request.
+    h.insert(header::VARY, HeaderValue::from_static("Sec-Fetch-Site"));
+    if let Some(len) = reply.len {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    for (name, value) in reply.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    response
+}
 
+async fn route(state: &Arc<State>, rq: &Request<hyper::body::Incoming>) -> Reply {
+    let target = rq.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let raw_path = rq.uri().path();
     let header_bytes: usize = rq
         .headers()
         .iter()
-        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
         .sum();
-    let reply = if url.len() > MAX_URL {
-        Reply::text(414, "URI too long\n")
-    } else if header_bytes > MAX_HEADERS {
-        Reply::text(431, "request header fields too large\n")
-    } else if !matches!(rq.method(), Method::Get | Method::Head) {
-        Reply::text(
-            405,
+    if target.len() > MAX_URL {
+        return Reply::text(StatusCode::URI_TOO_LONG, "URI too long\n");
+    }
+    if header_bytes > MAX_HEADERS {
+        return Reply::text(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request header fields too large\n",
+        );
+    }
+    if !matches!(*rq.method(), Method::GET | Method::HEAD) {
+        return Reply::text(
+            StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed: the dev server answers GET and HEAD\n",
         )
-    } else if state.loopback && !host_allowed(&rq) {
-        Reply::text(
-            403,
+        .with(header::ALLOW, "GET, HEAD");
+    }
+    if state.loopback && !host_allowed(rq.headers()) {
+        return Reply::text(
+            StatusCode::FORBIDDEN,
             "forbidden: the dev server answers requests for localhost only\n",
-        )
-    } else if raw_path == "/__qunce/events" {
-        super::events::stream(state, rq);
-        return;
-    } else if raw_path == "/__qunce/status" {
-        status(state)
-    } else {
-        match decode_path(&raw_path) {
-            None => Reply::text(400, "bad request: invalid path\n"),
-            Some(path) => serve_path(state, &path, &raw_path, query.as_deref()),
+        );
+    }
+    if !fetch_allowed(rq.headers()) {
+        return Reply::text(
+            StatusCode::FORBIDDEN,
+            "forbidden: the dev server does not answer requests made by other sites\n",
+        );
+    }
+    if raw_path == "/__qunce/events" {
+        if *rq.method() == Method::HEAD {
+            return Reply::bytes(StatusCode::OK, EVENT_STREAM, Bytes::new());
         }
-    };
-
-    let mut response = Response::from_data(reply.body)
-        .with_status_code(reply.status)
-        .with_header(header("Content-Type", reply.content_type))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    if let Some(location) = reply.location {
-        response.add_header(header("Location", &location));
+        return match super::events::stream(state) {
+            Some(stream) => Reply {
+                status: StatusCode::OK,
+                content_type: EVENT_STREAM,
+                body: Body::events(stream),
+                len: None,
+                headers: vec![(
+                    header::HeaderName::from_static("x-accel-buffering"),
+                    "no".into(),
+                )],
+            },
+            None => Reply::text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many live-reload connections\n",
+            ),
+        };
     }
-    if reply.status == 405 {
-        response.add_header(header("Allow", "GET, HEAD"));
+    if raw_path == "/__qunce/status" {
+        return status(state);
     }
-    if response.data_length().unwrap_or(0) > DETACH_ABOVE {
-        // A client that does not read would block this worker until the write timeout.
-        std::thread::spawn(move || {
-            let _ = rq.respond(response);
-        });
-    } else {
-        let _ = rq.respond(response);
+    let range = rq
+        .headers()
+        .get(header::RANGE)
+        .filter(|_| !rq.headers().contains_key(header::IF_RANGE))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match decode_path(raw_path) {
+        None => Reply::text(StatusCode::BAD_REQUEST, "bad request: invalid path\n"),
+        Some(path) => serve_path(state, &path, raw_path, rq.uri().query(), range.as_deref()).await,
     }
 }
 
 /// When listening on loopback, a request must name this machine: a page elsewhere that points
 /// its own domain at 127.0.0.1 (DNS rebinding) cannot read the site.
-fn host_allowed(rq: &Request) -> bool {
-    let Some(h) = rq.headers().iter().find(|h| h.field.equiv("Host")) else {
+fn host_allowed(headers: &HeaderMap) -> bool {
+    let Some(h) = headers.get(header::HOST) else {
         return true;
     };
-    let host = h.value.as_str().trim().to_ascii_lowercase();
+    let Ok(host) = h.to_str() else {
+        return false;
+    };
+    let host = host.trim().to_ascii_lowercase();
     let name = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")
     } else {
@@ -128,6 +190,20 @@ fn host_allowed(rq: &Request) -> bool {
         || name
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether the browser says the request comes from this server's own pages, the reader
+/// (address bar, bookmark), or a client that does not say (curl, old browsers). Another site's
+/// request is refused, `same-site` too (another port of localhost is another origin), except a
+/// top-level navigation: it shows the page in the reader's tab and gives the other site nothing.
+pub(crate) fn fetch_allowed(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match get("sec-fetch-site") {
+        None | Some("same-origin" | "none") => true,
+        Some(_) => {
+            get("sec-fetch-mode") == Some("navigate") && get("sec-fetch-dest") == Some("document")
+        }
+    }
 }
 
 /// Percent-decodes a request path; `None` if it is not valid UTF-8 or could reach outside the
@@ -156,7 +232,13 @@ pub(crate) fn decode_path(raw: &str) -> Option<String> {
     Some(path)
 }
 
-fn serve_path(state: &State, path: &str, raw_path: &str, query: Option<&str>) -> Reply {
+async fn serve_path(
+    state: &Arc<State>,
+    path: &str,
+    raw_path: &str,
+    query: Option<&str>,
+    range: Option<&str>,
+) -> Reply {
     let snapshot = state.snapshot();
     if snapshot.generation == 0 {
         return error_page(state, &snapshot);
@@ -167,54 +249,119 @@ fn serve_path(state: &State, path: &str, raw_path: &str, query: Option<&str>) ->
     } else {
         rel.to_string()
     };
-    if let Some(body) = read(&snapshot, &key) {
-        let content_type = content_type(&key);
-        let body = if content_type.starts_with("text/html") {
-            inject(&body, &state.build_id(snapshot.generation))
-        } else {
-            body
-        };
-        return Reply {
-            status: 200,
-            content_type,
-            body,
-            location: None,
-        };
+    let content_type = content_type(&key);
+    // Rendered files win over content files of the same path, as in `qunce build`.
+    if let Some(bytes) = snapshot.files.get(&key) {
+        if content_type.starts_with("text/html") {
+            let html = inject(bytes, &state.build_id(snapshot.generation));
+            return Reply::bytes(StatusCode::OK, content_type, html);
+        }
+        let bytes = body::shared(bytes);
+        return ranged(content_type, bytes.len() as u64, range, |start, end| {
+            Body::memory(bytes.slice(start as usize..end as usize))
+        });
     }
-    if !rel.is_empty()
+    if let Some(source) = snapshot.assets.get(&key) {
+        if let Some(reply) = serve_asset(state, source, content_type, range).await {
+            return reply;
+        }
+    } else if !rel.is_empty()
         && !rel.ends_with('/')
         && (snapshot.files.contains_key(&format!("{rel}/index.html"))
             || snapshot.assets.contains_key(&format!("{rel}/index.html")))
     {
-        let mut location = format!("{raw_path}/");
+        // Always one leading slash: `//guides/` would be a protocol-relative URL, a redirect
+        // to the host `guides`.
+        let mut location = format!("/{}/", raw_path.trim_start_matches('/'));
         if let Some(q) = query {
             location.push('?');
             location.push_str(q);
         }
-        return Reply {
-            status: 301,
-            content_type: "text/plain; charset=utf-8",
-            body: format!("moved to {location}\n").into_bytes(),
-            location: Some(location),
-        };
+        return Reply::bytes(
+            StatusCode::MOVED_PERMANENTLY,
+            "text/plain; charset=utf-8",
+            format!("moved to {location}\n"),
+        )
+        .with(header::LOCATION, location);
     }
-    match read(&snapshot, "404.html") {
-        Some(body) => Reply {
-            status: 404,
-            content_type: "text/html; charset=utf-8",
-            body: inject(&body, &state.build_id(snapshot.generation)),
-            location: None,
-        },
-        None => Reply::text(404, "404 not found\n"),
+    not_found(state, &snapshot)
+}
+
+fn not_found(state: &State, snapshot: &Snapshot) -> Reply {
+    match snapshot.files.get("404.html") {
+        Some(body) => Reply::bytes(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            inject(body, &state.build_id(snapshot.generation)),
+        ),
+        None => Reply::text(StatusCode::NOT_FOUND, "404 not found\n"),
     }
 }
 
-fn read(snapshot: &Snapshot, key: &str) -> Option<Vec<u8>> {
-    // Rendered files win over content files of the same path, as in `qunce build`.
-    match snapshot.files.get(key) {
-        Some(b) => Some(b.to_vec()),
-        None => std::fs::read(snapshot.assets.get(key)?).ok(),
+/// A file of `content/`, opened now: if it is no longer a regular file of the site (deleted,
+/// or swapped for a link, a folder or a FIFO since the build) it is not served (None).
+async fn serve_asset(
+    state: &State,
+    source: &std::path::Path,
+    content_type: &'static str,
+    range: Option<&str>,
+) -> Option<Reply> {
+    let rel = source.strip_prefix(&state.root).ok()?;
+    let rel = rel
+        .components()
+        .map(|c| match c {
+            std::path::Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?
+        .join("/");
+    let root = state.root.clone();
+    let (file, len) = tokio::task::spawn_blocking(move || open_regular(&root, &rel))
+        .await
+        .ok()?
+        .ok()?;
+    let mut file = Some(file);
+    Some(ranged(content_type, len, range, |start, end| {
+        use std::io::Seek;
+        let mut file = file.take().expect("the range body is made once");
+        if start > 0 && file.seek(std::io::SeekFrom::Start(start)).is_err() {
+            return Body::empty();
+        }
+        Body::file(file, end - start)
+    }))
+}
+
+/// The reply for a body of `len` bytes and a `Range` header; `part(start, end)` makes the body
+/// of bytes `start..end`.
+fn ranged(
+    content_type: &'static str,
+    len: u64,
+    range: Option<&str>,
+    mut part: impl FnMut(u64, u64) -> Body,
+) -> Reply {
+    let (status, start, end) = match body::range(range, len) {
+        Range::Whole => (StatusCode::OK, 0, len),
+        Range::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end),
+        Range::Unsatisfiable => {
+            return Reply::text(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable\n")
+                .with(header::CONTENT_RANGE, format!("bytes */{len}"))
+                .with(header::ACCEPT_RANGES, "bytes");
+        }
+    };
+    let mut reply = Reply {
+        status,
+        content_type,
+        body: part(start, end),
+        len: Some(end - start),
+        headers: vec![(header::ACCEPT_RANGES, "bytes".into())],
+    };
+    if status == StatusCode::PARTIAL_CONTENT {
+        reply = reply.with(
+            header::CONTENT_RANGE,
+            format!("bytes {start}-{}/{len}", end - 1),
+        );
     }
+    reply
 }
 
 /// Inserts the live-reload script before the last `</body>` (or at the end).
@@ -252,12 +399,11 @@ fn error_page(state: &State, snapshot: &Snapshot) -> Reply {
     html.push_str(
         "</pre><p>Fix the errors and save: this page reloads by itself.</p></body></html>",
     );
-    Reply {
-        status: 500,
-        content_type: "text/html; charset=utf-8",
-        body: inject(html.as_bytes(), &state.build_id(snapshot.generation)),
-        location: None,
-    }
+    Reply::bytes(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "text/html; charset=utf-8",
+        inject(html.as_bytes(), &state.build_id(snapshot.generation)),
+    )
 }
 
 /// `GET /__qunce/status`: the last build's outcome as JSON (for tools and tests).
@@ -273,13 +419,9 @@ fn status(state: &State) -> Reply {
         "errors": errors,
         "warnings": warnings,
         "diagnostics": report.diagnostics,
+        "live_streams": state.events.open(),
     });
-    Reply {
-        status: 200,
-        content_type: "application/json",
-        body: body.to_string().into_bytes(),
-        location: None,
-    }
+    Reply::bytes(StatusCode::OK, "application/json", body.to_string())
 }
 
 /// The content type of an output file, by its extension (shared with the test servers, so
@@ -340,6 +482,48 @@ mod tests {
         ] {
             assert_eq!(decode_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_requests_of_other_sites_but_not_navigations() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (n, v) in pairs {
+                m.insert(*n, HeaderValue::from_static(v));
+            }
+            fetch_allowed(&m)
+        };
+        assert!(h(&[]));
+        assert!(h(&[
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "cors")
+        ]));
+        assert!(h(&[
+            ("sec-fetch-site", "none"),
+            ("sec-fetch-mode", "navigate")
+        ]));
+        assert!(!h(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "cors")
+        ]));
+        assert!(!h(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "no-cors")
+        ]));
+        assert!(!h(&[
+            ("sec-fetch-site", "same-site"),
+            ("sec-fetch-mode", "cors")
+        ]));
+        assert!(!h(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "iframe")
+        ]));
+        assert!(h(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "document")
+        ]));
     }
 
     #[test]

@@ -7,34 +7,38 @@
 //! swapped in whole after each successful build, so a request sees either the old site or the
 //! new one, never a mix.
 //!
-//! - `http`: request handling (routing, content types, traversal checks, script injection).
+//! - `listen`: the socket: connections handed to hyper (on tokio), timeouts and limits.
+//! - `http`: request handling (routing, content types, traversal and cross-site checks,
+//!   script injection).
+//! - `body`: streamed response bodies and byte ranges.
 //! - `events`: the live-reload event stream.
+//! - `builder`: rebuilds and their publication.
 //! - `watch`: file watching and debouncing.
 
+mod body;
+mod builder;
 mod events;
-mod gate;
 mod http;
-
-pub use http::content_type;
+mod listen;
 mod watch;
 
-use std::collections::{BTreeSet, HashMap};
+pub use http::content_type;
+
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::diagnostics::{self, Diagnostic, Format};
+use crate::diagnostics::Diagnostic;
 
 /// How many ports after the requested one are tried when it is taken.
 const PORT_TRIES: u16 = 100;
 /// How often waiting threads check whether the server is stopping.
 const POLL: Duration = Duration::from_millis(100);
-/// Threads answering ordinary requests (event streams get a thread each).
-const WORKERS: usize = 4;
 
 /// What `qunce serve` is asked to do.
 #[derive(Debug, Clone)]
@@ -95,6 +99,8 @@ pub(crate) struct State {
     pub stop: AtomicBool,
     /// Whether the Host header must name this machine (the server listens on loopback only).
     pub loopback: bool,
+    /// The site's folder (canonical): files of `content/` are opened below it, never outside.
+    pub root: PathBuf,
 }
 
 impl State {
@@ -123,9 +129,9 @@ pub struct Server {
     addr: SocketAddr,
     url: String,
     state: Arc<State>,
-    http: Arc<tiny_http::Server>,
-    /// Clients connect to the gate, which forwards complete requests to tiny_http.
-    gate: gate::Gate,
+    /// Runs the HTTP side (hyper on tokio); shutting it down closes every connection.
+    runtime: Option<tokio::runtime::Runtime>,
+    /// The rebuilder and the watcher.
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -145,11 +151,13 @@ impl Server {
         self.state.report().ok
     }
 
-    /// Blocks until the server is stopped (by another thread, or the process by Ctrl-C).
+    /// Serves until the process gets Ctrl-C (SIGINT) or SIGTERM, then stops cleanly: every
+    /// connection closed, the port freed, nothing left behind.
     pub fn wait(mut self) {
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        if let Some(rt) = &self.runtime {
+            rt.block_on(stop_signal());
         }
+        self.shutdown();
     }
 
     /// Stops watching and serving, and waits for the server's threads to end.
@@ -159,10 +167,9 @@ impl Server {
 
     fn shutdown(&mut self) {
         self.state.stop.store(true, Ordering::SeqCst);
-        self.gate.stop();
         self.state.events.close_all();
-        for _ in 0..WORKERS {
-            self.http.unblock();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
         }
         for t in self.threads.drain(..) {
             let _ = t.join();
@@ -173,6 +180,30 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (never, where they cannot be listened for).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -191,13 +222,13 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
                 )),
         ]);
     }
+    let cannot =
+        |what: &str, e: std::io::Error| vec![Diagnostic::error("serve", format!("{what}: {e}"))];
+    let connections = listen::connection_limit(listen::raise_fd_limit());
     let listener = bind(opts.bind, opts.port)?;
-    let addr = listener.local_addr().map_err(|e| {
-        vec![Diagnostic::error(
-            "serve",
-            format!("cannot read the listening address: {e}"),
-        )]
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| cannot("cannot read the listening address", e))?;
     let url = format!("http://{}/", host_for(addr));
     let base_url = url.trim_end_matches('/').to_string();
 
@@ -219,10 +250,11 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         events: events::Broadcaster::default(),
         stop: AtomicBool::new(false),
         loopback: opts.bind.is_loopback(),
+        root: root.clone(),
     });
 
-    let mut builder = Builder {
-        incremental: crate::incremental::Incremental::new(crate::Options {
+    let mut builder = builder::Builder::new(
+        crate::incremental::Incremental::new(crate::Options {
             root: root.clone(),
             drafts: opts.drafts,
             base_url: Some(base_url),
@@ -230,34 +262,34 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             offline: false,
             force: false,
         }),
-        state: state.clone(),
-        assets: Default::default(),
-        quiet: opts.quiet,
-        color: !opts.quiet
+        state.clone(),
+        opts.quiet,
+        !opts.quiet
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stderr().is_terminal(),
-        printed: String::new(),
-        pending: BTreeSet::new(),
-        timings: opts.timings && !opts.quiet,
-    };
-    builder.rebuild(&[], &|| false);
-    let output_dir = builder
-        .incremental
-        .output_dir()
-        .unwrap_or_else(|| root.join("public"));
+        opts.timings && !opts.quiet,
+    );
+    builder.first_build();
+    let output_dir = builder.output_dir().unwrap_or_else(|| root.join("public"));
 
-    let (gate, private) = gate::Gate::start(listener).map_err(|e| {
-        vec![Diagnostic::error(
-            "serve",
-            format!("cannot start the HTTP server: {e}"),
-        )]
-    })?;
-    let http = Arc::new(private.serve().map_err(|e| {
-        vec![Diagnostic::error(
-            "serve",
-            format!("cannot start the HTTP server: {e}"),
-        )]
-    })?);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 4);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("qunce-http")
+        .enable_all()
+        .build()
+        .map_err(|e| cannot("cannot start the HTTP server", e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| cannot("cannot start the HTTP server", e))?;
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| cannot("cannot start the HTTP server", e))?
+    };
+    runtime.spawn(listen::accept_loop(listener, state.clone(), connections));
 
     let mut threads = Vec::new();
     match watch::Watch::new(&root) {
@@ -277,25 +309,11 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
             }
         }
     }
-    for _ in 0..WORKERS {
-        let http = http.clone();
-        let state = state.clone();
-        threads.push(std::thread::spawn(move || {
-            while !state.stop.load(Ordering::SeqCst) {
-                match http.recv_timeout(Duration::from_millis(250)) {
-                    Ok(Some(rq)) => http::handle(&state, rq),
-                    Ok(None) => {}
-                    Err(_) => break,
-                }
-            }
-        }));
-    }
     Ok(Server {
         addr,
         url,
         state,
-        http,
-        gate,
+        runtime: Some(runtime),
         threads,
     })
 }
@@ -354,164 +372,5 @@ pub fn open_browser(url: &str) {
         .spawn();
     if let Err(e) = spawned {
         eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
-    }
-}
-
-/// Runs builds and publishes their results.
-pub(crate) struct Builder {
-    incremental: crate::incremental::Incremental,
-    state: Arc<State>,
-    quiet: bool,
-    color: bool,
-    /// The diagnostics last printed, so unchanged warnings are not repeated on every save.
-    printed: String,
-    /// Changes since the last good build (decides between a stylesheet swap and a reload).
-    pending: BTreeSet<String>,
-    /// Print the stage timings of every rebuild (`serve --timings`).
-    timings: bool,
-    /// The assets of the last published build and their table by output path.
-    assets: (
-        Arc<Vec<crate::content::Asset>>,
-        Arc<HashMap<String, PathBuf>>,
-    ),
-}
-
-impl Builder {
-    /// The builder thread: takes batches of changes from the watcher and rebuilds. A batch that
-    /// arrives during a rebuild cancels it; the next rebuild covers both batches.
-    fn run(mut self, queue: &watch::Queue) {
-        let mut carry: Vec<String> = Vec::new();
-        let mut superseded = false;
-        while !self.state.stop.load(Ordering::SeqCst) {
-            let Some(batch) = queue.take(POLL) else {
-                continue;
-            };
-            for c in batch {
-                if !carry.contains(&c) {
-                    carry.push(c);
-                }
-            }
-            // A rebuild superseded once runs to its end the next time, so saves arriving
-            // faster than a rebuild takes can never starve the served site of updates.
-            let cancellable = !superseded;
-            let done = if cancellable {
-                self.rebuild(&carry, &|| queue.has_more())
-            } else {
-                self.rebuild(&carry, &|| false)
-            };
-            if done {
-                carry.clear();
-                superseded = false;
-            } else {
-                superseded = true;
-            }
-        }
-    }
-
-    /// Rebuilds after `changed` (paths relative to the root; empty for the first build), swaps
-    /// the result in if it has no errors, and tells the browsers. Returns false when a newer
-    /// change cancelled the rebuild.
-    pub fn rebuild(&mut self, changed: &[String], cancel: &dyn Fn() -> bool) -> bool {
-        let start = Instant::now();
-        let first = self.state.snapshot().generation == 0 && changed.is_empty();
-        self.pending.extend(changed.iter().cloned());
-        let Some(built) = self.incremental.rebuild(changed, cancel) else {
-            return false;
-        };
-        if self.timings {
-            eprint!("{}", built.timings.report());
-        }
-        let diags = built.diagnostics;
-        let pages = built.pages;
-        let elapsed = start.elapsed().as_millis();
-
-        let text = diagnostics::render(&diags, Format::Human { color: self.color });
-        // Errors are printed after every failed build; unchanged warnings only once.
-        if !self.quiet && (text != self.printed || diags.iter().any(Diagnostic::is_error)) {
-            eprint!("{text}");
-        }
-        self.printed = text;
-
-        let what = match changed {
-            [] => String::new(),
-            [one] => format!("{one}: "),
-            [first, rest @ ..] => format!("{first} (+{} more): ", rest.len()),
-        };
-        if built.ok {
-            let old = self.state.snapshot();
-            // The asset table is rebuilt only when the assets changed.
-            let assets = if Arc::ptr_eq(&built.assets, &self.assets.0) {
-                self.assets.1.clone()
-            } else {
-                let table: HashMap<String, PathBuf> = built
-                    .assets
-                    .iter()
-                    .map(|a| (a.dest.clone(), a.source.clone()))
-                    .collect();
-                self.assets = (built.assets.clone(), Arc::new(table));
-                self.assets.1.clone()
-            };
-            let snapshot = Snapshot {
-                files: built.files.clone(),
-                assets,
-                generation: old.generation + 1,
-            };
-            let generation = snapshot.generation;
-            *self
-                .state
-                .snapshot
-                .write()
-                .unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
-            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = Report {
-                ok: true,
-                pages,
-                diagnostics: diags,
-            };
-            let css_only = !self.pending.is_empty()
-                && old.generation > 0
-                && self.pending.iter().all(|p| p.ends_with(".css"));
-            self.pending.clear();
-            let build = self.state.build_id(generation);
-            let data = serde_json::json!({ "build": build }).to_string();
-            self.state
-                .events
-                .send(if css_only { "css" } else { "reload" }, &data);
-            if !self.quiet {
-                let css = if css_only {
-                    ", stylesheets swapped"
-                } else {
-                    ""
-                };
-                if first {
-                    eprintln!("{what}built {pages} pages in {elapsed} ms");
-                } else {
-                    let n = built.changed.len();
-                    let s = if n == 1 { "" } else { "s" };
-                    eprintln!(
-                        "{what}rebuilt in {elapsed} ms: re-rendered {} of {pages} pages, {n} file{s} changed{css}",
-                        built.rendered
-                    );
-                }
-            }
-        } else {
-            let (errors, _) = diagnostics::count(&diags);
-            let data = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
-            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = Report {
-                ok: false,
-                pages,
-                diagnostics: diags,
-            };
-            self.state.events.send("error", &data);
-            if !self.quiet {
-                let keeping = if self.state.snapshot().generation > 0 {
-                    "still serving the last good build"
-                } else {
-                    "nothing to serve until it is fixed"
-                };
-                let s = if errors == 1 { "" } else { "s" };
-                eprintln!("{what}build failed with {errors} error{s} in {elapsed} ms; {keeping}");
-            }
-        }
-        true
     }
 }

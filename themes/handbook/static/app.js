@@ -97,13 +97,254 @@
 		update();
 	}
 
-	// "copy as group announcement": title, facts, numbered steps, □/☑ lines, no markup
+	// copying: the Clipboard API where the page may use it, else a selected textarea
+	var legacy = function (t) {
+		var ta = d.createElement("textarea"), ok = false;
+		ta.value = t;
+		ta.setAttribute("readonly", "");
+		ta.style.cssText = "position:fixed;top:0;opacity:0";
+		B.appendChild(ta);
+		ta.select();
+		try { ok = d.execCommand("copy"); } catch (e) { ok = false; }
+		ta.remove();
+		return ok;
+	};
+	var copyText = function (t, done) {
+		if (navigator.clipboard && window.isSecureContext) {
+			navigator.clipboard.writeText(t).then(function () { done(true); }, function () { done(legacy(t)); });
+		} else done(legacy(t));
+	};
+
+	// "我们的社群": the reader's own names, start date and cohort length, kept per handbook in
+	// this browser; every template, copied text and the run sheet use them
+	var cm = $("#community"), storeKey = cm ? cm.getAttribute("data-store") : "qunce-community";
+	var settings = { ph: {}, start: "", cohort: 0 }, defaults = {};
+	try {
+		var saved = JSON.parse(store(storeKey));
+		if (saved && typeof saved === "object") {
+			settings.ph = saved.ph && typeof saved.ph === "object" ? saved.ph : {};
+			settings.start = typeof saved.start === "string" ? saved.start : "";
+			settings.cohort = Math.max(0, Math.min(366, parseInt(saved.cohort, 10) || 0));
+		}
+	} catch (e) { /* ignore bad data */ }
+	if (cm) $$("input[data-ph]", cm).forEach(function (i) { defaults[i.getAttribute("data-ph")] = i.getAttribute("data-default") || ""; });
+	var phValue = function (name) { return settings.ph[name] || defaults[name] || ""; };
+	var fillPlaceholders = function () {
+		var unfilled = cm ? cm.getAttribute("data-unfilled") : "";
+		$$(".ph[data-ph]").forEach(function (s) {
+			var n = s.getAttribute("data-ph"), v = phValue(n);
+			s.textContent = v || "{" + n + "}";
+			s.classList.toggle("empty", !v);
+			if (v) s.removeAttribute("title"); else s.title = unfilled;
+		});
+	};
+	var applyAll = function () {
+		fillPlaceholders();
+		if (calendar) calendar.render();
+	};
+	var saveSettings = function () {
+		store(storeKey, JSON.stringify(settings));
+		applyAll();
+	};
+	window.qunceCommunity = {
+		get: function () { return JSON.parse(JSON.stringify(settings)); },
+		set: function (s) {
+			settings.ph = s.ph || {};
+			settings.start = s.start || "";
+			settings.cohort = parseInt(s.cohort, 10) || 0;
+			saveSettings();
+		}
+	};
+	if (cm) {
+		var form = $("form", cm);
+		var loadForm = function () {
+			$$("input[data-ph]", cm).forEach(function (i) { i.value = settings.ph[i.getAttribute("data-ph")] || ""; });
+			form.elements.start.value = settings.start;
+			form.elements.cohort.value = settings.cohort || "";
+		};
+		$$("[data-action=community]").forEach(function (b) {
+			b.addEventListener("click", function () { loadForm(); if (cm.showModal) cm.showModal(); else cm.setAttribute("open", ""); });
+		});
+		cm.addEventListener("close", function () {
+			if (cm.returnValue !== "save") return;
+			settings.ph = {};
+			$$("input[data-ph]", cm).forEach(function (i) { if (i.value.trim()) settings.ph[i.getAttribute("data-ph")] = i.value.trim(); });
+			settings.start = form.elements.start.value;
+			settings.cohort = Math.max(0, Math.min(366, parseInt(form.elements.cohort.value, 10) || 0));
+			saveSettings();
+		});
+		$("[data-action=community-clear]", cm).addEventListener("click", function () {
+			settings = { ph: {}, start: "", cohort: 0 };
+			store(storeKey, null);
+			loadForm();
+			applyAll();
+		});
+	}
+
+	// template cards: each gets a button that copies only its text, as members will see it
+	$$("figure.template").forEach(function (fig) {
+		var cap = $("figcaption", fig), body = $(".template-text", fig);
+		if (!cap || !body || !cm) return;
+		var b = d.createElement("button");
+		b.type = "button";
+		b.className = "btn template-copy";
+		b.setAttribute("data-action", "copy-template");
+		b.textContent = cm.getAttribute("data-copy");
+		cap.appendChild(b);
+		b.addEventListener("click", function () {
+			copyText(body.textContent, function (ok) {
+				b.textContent = cm.getAttribute(ok ? "data-done" : "data-fail");
+				clearTimeout(b.t);
+				b.t = setTimeout(function () { b.textContent = cm.getAttribute("data-copy"); }, 3000);
+			});
+		});
+	});
+
+	// the run sheet (运营日历): laid out again from the reader's start date and cohort length
+	var cal = $(".calendar"), pool = $("#cal-pool"), calendar = null;
+	if (cal && pool) {
+		var WD = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], lang = cal.getAttribute("data-lang") || "zh-CN";
+		var defaultCohort = parseInt(cal.getAttribute("data-cohort"), 10) || 21;
+		var startDate = function () {
+			var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(settings.start || "");
+			return m ? new Date(Date.UTC(+m[1], m[2] - 1, +m[3])) : null;
+		};
+		var plus = function (date, n) { return new Date(date.getTime() + n * 864e5); };
+		var ymd = function (date) { return date.toISOString().slice(0, 10).replace(/-/g, ""); };
+		var days = function (code, end, wd0) {
+			var m, out = [], i;
+			if ((m = /^D(-?\d+)(?:-D(-?\d+))?$/.exec(code))) for (i = +m[1]; i <= (m[2] == null ? +m[1] : +m[2]); i++) out.push(i);
+			else if (code === "daily") for (i = 1; i <= end; i++) out.push(i);
+			else if ((m = /^weekly:(\w+)$/.exec(code))) for (i = ((WD.indexOf(m[1]) - wd0) % 7 + 7) % 7; i <= end; i += 7) out.push(i);
+			else if (code === "biweekly") for (i = 14; i <= end; i += 14) out.push(i);
+			else if (code === "monthly") for (i = 30; i <= end; i += 30) out.push(i);
+			else if ((m = /^end([+-]\d+)?$/.exec(code))) out.push(end + (m[1] ? +m[1] : 0));
+			return out;
+		};
+		var el = function (tag, cls, text) {
+			var e = d.createElement(tag);
+			if (cls) e.className = cls;
+			if (text != null) e.textContent = text;
+			return e;
+		};
+		var calTools = $("[data-cal-tools]"), icsBtn = calTools && $("[data-action=ics]", calTools);
+		calendar = window.qunceCalendar = {
+			/** The days the cohort has something on, in order: [{ day, date, entries }]. */
+			layout: function () {
+				var end = settings.cohort || defaultCohort, start = startDate();
+				var wd0 = start ? (start.getUTCDay() + 6) % 7 : 0, byDay = {};
+				$$(".cal-entry", pool.content).forEach(function (e) {
+					days(e.getAttribute("data-code"), end, wd0).forEach(function (n) { (byDay[n] = byDay[n] || []).push(e); });
+				});
+				return Object.keys(byDay).map(Number).sort(function (a, b) { return a - b; }).map(function (n) {
+					return { day: n, date: start ? plus(start, n) : null, entries: byDay[n] };
+				});
+			},
+			render: function () {
+				var end = settings.cohort || defaultCohort, weeks = [], last = null;
+				calendar.layout().forEach(function (x) {
+					var key = x.day < 0 ? "before" : x.day > end ? "after" : "w" + (Math.floor(x.day / 7) + 1);
+					if (!last || last.key !== key) weeks.push(last = { key: key, days: [] });
+					last.days.push(x);
+				});
+				cal.textContent = "";
+				weeks.forEach(function (w) {
+					var sec = el("section", "cal-week"), ol = el("ol", "cal-days");
+					sec.setAttribute("data-week", w.key);
+					sec.appendChild(el("h2", null, w.key === "before" ? cal.getAttribute("data-before") : w.key === "after" ? cal.getAttribute("data-after") : cal.getAttribute("data-week").replace("{n}", w.key.slice(1))));
+					w.days.forEach(function (x) {
+						var li = el("li", "cal-day"), p = el("p", "cal-when"), t = el("time", "cal-date"), ul = el("ul", "cal-entries");
+						li.setAttribute("data-day", x.day);
+						p.appendChild(el("span", "cal-d", cal.getAttribute("data-day").replace("{n}", x.day)));
+						p.appendChild(d.createTextNode(" "));
+						if (x.date) {
+							t.setAttribute("datetime", x.date.toISOString().slice(0, 10));
+							t.textContent = x.date.toLocaleDateString(lang, { month: "numeric", day: "numeric", weekday: "short", timeZone: "UTC" });
+						}
+						p.appendChild(t);
+						x.entries.forEach(function (e) { ul.appendChild(d.importNode(e, true)); });
+						li.appendChild(p);
+						li.appendChild(ul);
+						ol.appendChild(li);
+					});
+					sec.appendChild(ol);
+					cal.appendChild(sec);
+				});
+				fillPlaceholders();
+				if (calTools) {
+					calTools.elements.start.value = settings.start;
+					calTools.elements.cohort.value = end;
+					icsBtn.hidden = false;
+					icsBtn.disabled = !startDate();
+				}
+			},
+			/** The run sheet as an iCalendar file: one all-day event per ritual and day. */
+			ics: function () {
+				var start = startDate();
+				if (!start) return "";
+				var esc = function (t) { return String(t).replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n"); };
+				var fold = function (line) {
+					var out = "", n = 0;
+					for (var ch of line) {
+						var c = ch.codePointAt(0), len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+						if (n + len > 73) { out += "\r\n "; n = 1; }
+						out += ch;
+						n += len;
+					}
+					return out;
+				};
+				var stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+				var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//qunce//run sheet//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:" + esc(cal.getAttribute("data-title"))];
+				calendar.layout().forEach(function (x) {
+					x.entries.forEach(function (e, k) {
+						var a = $(".cal-title", e), url = new URL(a.getAttribute("href"), location.href).href;
+						var roles = $$(".cal-roles > li", e).map(function (li) {
+							var label = $(".sr", li), names = $$("a", li).map(function (r) { return r.textContent; }).join("、");
+							return (label ? label.textContent : "") + "：" + names;
+						});
+						var dur = $(".cal-dur", e);
+						lines.push("BEGIN:VEVENT", "UID:" + ymd(x.date) + "-" + k + "-" + encodeURIComponent(a.textContent).replace(/%/g, "").slice(0, 40) + "@qunce",
+							"DTSTAMP:" + stamp, "DTSTART;VALUE=DATE:" + ymd(x.date), "DTEND;VALUE=DATE:" + ymd(plus(x.date, 1)),
+							"SUMMARY:" + esc(a.textContent), "DESCRIPTION:" + esc(roles.concat(dur ? [dur.textContent] : [], [url]).join("\n")),
+							"URL:" + url, "END:VEVENT");
+					});
+				});
+				lines.push("END:VCALENDAR");
+				return lines.map(fold).join("\r\n") + "\r\n";
+			}
+		};
+		if (calTools) {
+			calTools.addEventListener("change", function () {
+				settings.start = calTools.elements.start.value;
+				var n = parseInt(calTools.elements.cohort.value, 10);
+				settings.cohort = n >= 1 && n <= 366 ? (n === defaultCohort ? 0 : n) : 0;
+				saveSettings();
+			});
+			calTools.addEventListener("submit", function (e) { e.preventDefault(); });
+			$("[data-action=print]", calTools).addEventListener("click", function () { window.print(); });
+			icsBtn.addEventListener("click", function () {
+				var text = calendar.ics();
+				if (!text) return;
+				var a = d.createElement("a");
+				a.href = URL.createObjectURL(new Blob([text], { type: "text/calendar;charset=utf-8" }));
+				a.download = "run-sheet-" + settings.start + ".ics";
+				B.appendChild(a);
+				a.click();
+				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+			});
+		}
+		calendar.render();
+	}
+	fillPlaceholders();
+
+	// the page's copy button: the team's run sheet of the page (title, facts, numbered steps,
+	// □/☑ lines, templates filled in), labelled as the team's, no markup
 	var src = $("[data-copy-source]"), copyBtn = $("[data-action=copy]");
 	if (src && copyBtn) {
 		copyBtn.hidden = false;
 		var text = function (el) {
 			var c = el.cloneNode(true);
-			$$(".anchor, .letter, .sr, input", c).forEach(function (x) { x.remove(); });
+			$$(".anchor, .letter, .sr, input, button", c).forEach(function (x) { x.remove(); });
 			$$("li", c).forEach(function (x) { x.append(" "); });
 			return c.textContent.replace(/\s+/g, " ").trim();
 		};
@@ -111,6 +352,10 @@
 			[].forEach.call(el.children, function (c) {
 				var t = c.tagName, items = $$(":scope > li", c);
 				if (/^H\d$/.test(t)) out.push("", "【" + text(c) + "】");
+				else if (t === "FIGURE" && c.classList.contains("template")) {
+					var k = $(".template-kind", c), body = $(".template-text", c);
+					out.push("", "【" + text($(".template-title", c) || c) + (k ? "｜" + text(k) : "") + "】", body ? body.textContent.trim() : "");
+				}
 				else if (t === "OL") items.forEach(function (li, i) { out.push((+c.getAttribute("start") || 1) + i + ". " + text(li)); });
 				else if (t === "UL") items.forEach(function (li) {
 					var cb = $("input", li);
@@ -123,25 +368,17 @@
 			});
 		};
 		var plain = function () {
-			var out = [text($("h1", src) || src)];
+			var out = ["【" + copyBtn.getAttribute("data-heading") + "】" + text($("h1", src) || src)];
 			$$(".facts > div", src).forEach(function (f) {
-				var li = $$("dd li", f).map(text);
-				out.push(text($("dt", f)) + "：" + (li.length ? li.join("、") : text($("dd", f))));
+				var dd = $("dd", f), parts = $$(".raci > li", dd), li = $$("li", dd).map(text);
+				var value = parts.length ? parts.map(function (p) {
+					return text($(".raci-label", p)) + "：" + $$(".inline-refs li", p).map(text).join("、");
+				}).join("；") : li.length ? li.join("、") : text(dd);
+				out.push(text($("dt", f)) + "：" + value);
 			});
 			out.push("");
 			walk($(".content", src) || src, out);
 			return out.join("\n").replace(/\n{3,}/g, "\n\n").trim() + "\n";
-		};
-		var legacy = function (t) {
-			var ta = d.createElement("textarea"), ok = false;
-			ta.value = t;
-			ta.setAttribute("readonly", "");
-			ta.style.cssText = "position:fixed;top:0;opacity:0";
-			B.appendChild(ta);
-			ta.select();
-			try { ok = d.execCommand("copy"); } catch (e) { ok = false; }
-			ta.remove();
-			return ok;
 		};
 		var say = function (ok) {
 			var s = $(".copy-status");
@@ -150,12 +387,7 @@
 			clearTimeout(say.t);
 			say.t = setTimeout(function () { s.textContent = ""; }, 4000);
 		};
-		copyBtn.addEventListener("click", function () {
-			var t = plain();
-			if (navigator.clipboard && window.isSecureContext) {
-				navigator.clipboard.writeText(t).then(function () { say(true); }, function () { say(legacy(t)); });
-			} else say(legacy(t));
-		});
+		copyBtn.addEventListener("click", function () { copyText(plain(), say); });
 	}
 
 	// link previews: popup on hover/focus, bottom sheet on touch (second tap opens)

@@ -175,14 +175,20 @@
 	function lower(s) { return (s || "").toLowerCase(); }
 	// The section of a card that matches most tokens, and where.
 	function bestSection(f, toks) {
-		var best = 0, bestN = -1, bestAt = -1;
+		// Most words matched; among equals the first, unless a template's title (anchor `tpl-…`)
+		// has them: a reader searching a template's name wants the template itself (but one
+		// searching the page's own title wants the page).
+		var best = 0, bestN = -1, bestAt = -1, bestScore = -1, page = lower(f.t);
+		var pageHit = toks.every(function (t) { return firstMark(page, t.marks) >= 0; });
 		f.h.forEach(function (s, k) {
-			var text = lower(s[1] + " " + s[2]), n = 0, at = -1;
+			var text = lower(s[1] + " " + s[2]), n = 0, inTitle = 0, at = -1;
+			var template = !pageHit && (s[0].lastIndexOf("tpl-", 0) === 0 || s[0] === "tpl");
 			toks.forEach(function (t) {
 				var p = firstMark(text, t.marks);
 				if (p >= 0) { n++; if (at < 0 || p < at) at = p; }
+				if (template && firstMark(lower(s[1]), t.marks) >= 0) inTitle++;
 			});
-			if (n > bestN) { best = k; bestN = n; bestAt = at; }
+			if (n * 64 + inTitle > bestScore) { best = k; bestN = n; bestAt = at; bestScore = n * 64 + inTitle; }
 		});
 		return { k: best, n: bestN, at: bestAt };
 	}

@@ -1,0 +1,10 @@
+//! Playbook data: what turns a handbook into something a team runs a cohort with. The parsing
+//! here is plain functions over strings, shared by the load stage (section order), the links
+//! stage (typed field values) and the render stage (the run sheet), none of which it knows.
+
+pub mod raci;
+pub mod schedule;
+pub mod template;
+
+pub use raci::RaciRole;
+pub use schedule::Schedule;

@@ -413,7 +413,7 @@ fn yaml_front_matter_errors_are_at_their_line_like_toml() {
     assert_at(wrong[1], file, l, c);
     assert_eq!(
         wrong[1].message,
-        "`roles` must be a list of strings, found a string"
+        "`roles` must be a list or a table of roles, found a string"
     );
     let d = one(&o, "unknown-enum-value", file);
     let (l, c) = pos(text, "grow");

@@ -181,6 +181,10 @@ pub struct Config {
     pub placeholder_base_url: Option<Diagnostic>,
     /// The Atom feeds to write.
     pub feeds: Feeds,
+    /// Hosts whose `<iframe>` players the safe raw-HTML policy keeps (`[markdown] embed_hosts`).
+    pub embed_hosts: Vec<String>,
+    /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
+    pub redirects: Vec<RedirectRule>,
     /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
     /// order: what the reader's settings panel asks for.
     pub placeholders: Vec<Placeholder>,
@@ -198,7 +202,13 @@ pub struct Placeholder {
     pub default: String,
     /// A hint under the panel's field.
     pub help: String,
+    /// Filled from the reader's cohort when left empty: `start` (the opening day), `end` (the
+    /// closing day) or `cohort_days`; empty for none.
+    pub from: String,
 }
+
+/// The values `from` may take in a `[placeholders.NAME]` table.
+pub const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
 
 /// The `[playbook]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +222,18 @@ impl Default for Playbook {
     fn default() -> Self {
         Playbook { cohort_days: 21 }
     }
+}
+
+/// One entry of `[redirects]`: `"/old/" = "/new/"`, both paths below the site root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectRule {
+    pub from: String,
+    pub to: String,
+    /// Where the entry is in site.toml (line, column, the line's text), for diagnostics about
+    /// it found after the content is loaded.
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
 }
 
 impl Config {
@@ -254,6 +276,11 @@ impl Config {
             search: true,
             placeholder_base_url: None,
             feeds: Feeds::default(),
+            embed_hosts: crate::markdown::embed::DEFAULT_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            redirects: Vec::new(),
             placeholders: Vec::new(),
             playbook: Playbook::default(),
         }
@@ -279,7 +306,7 @@ pub fn is_placeholder_url(url: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-const TOP_KEYS: [&str; 15] = [
+const TOP_KEYS: [&str; 16] = [
     "title",
     "description",
     "base_url",
@@ -293,6 +320,7 @@ const TOP_KEYS: [&str; 15] = [
     "offline",
     "search",
     "feeds",
+    "redirects",
     "placeholders",
     "playbook",
 ];
@@ -417,7 +445,17 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                                 ),
                                 None => {}
                             },
-                            _ => cx.unknown_key(k, ks.start, &["raw_html"], "[markdown]"),
+                            "embed_hosts" => {
+                                if let Some(hosts) = cx.hosts(k, v) {
+                                    config.embed_hosts = hosts;
+                                }
+                            }
+                            _ => cx.unknown_key(
+                                k,
+                                ks.start,
+                                &["raw_html", "embed_hosts"],
+                                "[markdown]",
+                            ),
                         }
                     }
                 }
@@ -447,6 +485,11 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
             "feeds" => {
                 if let Some(t) = cx.table(key, value) {
                     config.feeds = cx.feeds(t);
+                }
+            }
+            "redirects" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.redirects = cx.redirects(t);
                 }
             }
             "placeholders" => {
@@ -625,6 +668,77 @@ impl Cx<'_> {
         }
     }
 
+    /// `embed_hosts`: a list of bare host names (`player.bilibili.com`), lowercased.
+    fn hosts(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {
+        let Value::Array(items) = &v.value else {
+            self.wrong_type(key, "a list of host names", v);
+            return None;
+        };
+        let mut hosts = Vec::new();
+        for item in items {
+            let host = item.value.as_str().unwrap_or("");
+            let bare = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+            if bare {
+                hosts.push(host.to_ascii_lowercase());
+            } else {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!(
+                            "`{key}` entries are host names, found {}",
+                            host_or_type(item)
+                        ),
+                    )
+                    .at(self.src, item.span.start)
+                    .with_help(
+                        "write the host alone, e.g. \"player.bilibili.com\" (no https://, no path)",
+                    ),
+                );
+            }
+        }
+        Some(hosts)
+    }
+
+    /// `[redirects]`: every key and value a URL path starting with `/`.
+    fn redirects(&mut self, t: &Table) -> Vec<RedirectRule> {
+        let mut rules = Vec::new();
+        for (from, key_span, v) in t {
+            let Some(to) = self.string(from, v) else {
+                continue;
+            };
+            let bad = [(from.as_str(), key_span.start), (to.as_str(), v.span.start)]
+                .into_iter()
+                .find(|(p, _)| {
+                    !p.starts_with('/') || p.starts_with("//") || p.contains(['?', '#', '\\'])
+                });
+            if let Some((path, at)) = bad {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("`{path}` in [redirects] is not a path of this site"),
+                    )
+                    .at(self.src, at)
+                    .with_help(
+                        "write paths below the site root: \"/old-section/\" = \"/rituals/\"",
+                    ),
+                );
+                continue;
+            }
+            let (line, column, text) = self.src.position(key_span.start);
+            rules.push(RedirectRule {
+                from: from.clone(),
+                to,
+                line,
+                column,
+                source_line: text.to_string(),
+            });
+        }
+        rules
+    }
+
     fn table<'t>(&mut self, key: &str, v: &'t Spanned) -> Option<&'t Table> {
         match &v.value {
             Value::Table(t) => Some(t),
@@ -696,6 +810,7 @@ impl Cx<'_> {
             label: name.to_string(),
             default: String::new(),
             help: String::new(),
+            from: String::new(),
         };
         if name.is_empty()
             || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
@@ -716,10 +831,25 @@ impl Cx<'_> {
                         "label" => p.label = self.string(k, v).unwrap_or_default(),
                         "default" => p.default = self.string(k, v).unwrap_or_default(),
                         "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        "from" => match self.string(k, v) {
+                            Some(f) if PLACEHOLDER_SOURCES.contains(&f.as_str()) => p.from = f,
+                            Some(f) => self.errors.push(
+                                Diagnostic::error(
+                                    "config",
+                                    format!("`{f}` is not a value a placeholder can come from"),
+                                )
+                                .at(self.src, v.span.start)
+                                .with_help(format!(
+                                    "`from` is one of: {}",
+                                    PLACEHOLDER_SOURCES.join(", ")
+                                )),
+                            ),
+                            None => {}
+                        },
                         _ => self.unknown_key(
                             k,
                             ks.start,
-                            &["label", "default", "help"],
+                            &["label", "default", "help", "from"],
                             &format!("[placeholders.{name}]"),
                         ),
                     }
@@ -1000,6 +1130,13 @@ pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
         ),
         kind("page", t("kind_page"), None, Vec::new()),
     ]
+}
+
+/// A list entry as written when it is a string, else its type (for "found …" messages).
+fn host_or_type(v: &Spanned) -> String {
+    v.value
+        .as_str()
+        .map_or_else(|| v.value.type_name().to_string(), |s| format!("`{s}`"))
 }
 
 /// The UI strings of the default theme in `lang` (see [`crate::ui`]); `[ui]` in site.toml

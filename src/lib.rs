@@ -14,6 +14,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod incremental;
+pub mod lastmod;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -25,6 +26,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod typography;
 pub mod ui;
 
 use std::path::{Path, PathBuf};
@@ -107,19 +109,23 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
 
 /// Compiles the site at `opts.root` without writing anything.
 pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
-    compile_with(opts, false)
+    compile_with(opts, false, true)
 }
 
-/// [`compile`], with or without the search index.
-fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
+/// [`compile`], with or without the search index, keeping the output files or dropping each
+/// as soon as it is rendered (`check`, which then needs no more memory than `build`).
+fn compile_with(opts: &Options, no_search: bool, keep: bool) -> Result<Compiled, Outcome> {
     let (config, warnings) = config_for(opts)?;
-    let mut compiled = site::compile(
-        config,
-        &BuildOptions {
-            drafts: opts.drafts,
-            no_search,
-        },
-    );
+    let build_opts = BuildOptions {
+        drafts: opts.drafts,
+        no_search,
+    };
+    let sink = if keep {
+        site::Sink::Memory
+    } else {
+        site::Sink::Discard
+    };
+    let mut compiled = site::compile_into(config, &build_opts, sink);
     compiled.diagnostics.extend(warnings);
     diagnostics::sort(&mut compiled.diagnostics);
     Ok(compiled)
@@ -127,7 +133,7 @@ fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
 
 /// `qunce check`: everything but writing, and but the search index (which finds no problems).
 pub fn check(opts: &Options) -> Outcome {
-    match compile_with(opts, true) {
+    match compile_with(opts, true, false) {
         Err(o) => o,
         Ok(c) => Outcome {
             status: if c.has_errors() {

@@ -59,6 +59,18 @@ enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Apply the typography fixes first (as `qunce fmt` does), then check.
+        #[arg(long)]
+        fix: bool,
+    },
+    /// Fix Chinese typography in place: spacing, full-width punctuation, quotes, footnotes.
+    ///
+    /// Only prose changes (titles, descriptions, text); code, URLs and front-matter keys never
+    /// do. Example: `qunce fmt --check` in CI fails when a page needs fixing.
+    Fmt {
+        /// Change nothing; list what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
     },
     /// Create a new site that builds at once (asks nothing).
     Init {
@@ -157,6 +169,32 @@ fn print_diags(diags: &[qunce::Diagnostic], format: OutputFormat) {
     }
 }
 
+/// Runs `qunce fmt`, printing each fix; `Err` carries the exit code of a failure.
+fn fmt(root: &std::path::Path, write: bool, format: OutputFormat) -> Result<usize, i32> {
+    match qunce::typography::fmt_site(root, write) {
+        Err(d) => {
+            print_diags(&d, format);
+            Err(2)
+        }
+        Ok(files) => {
+            let places: usize = files.iter().map(|f| f.fixes.len()).sum();
+            for f in &files {
+                for (line, col, fix) in &f.fixes {
+                    eprintln!(
+                        "{}:{line}:{col}: `{}` → `{}`",
+                        f.file,
+                        fix.shown_before(),
+                        fix.shown_after()
+                    );
+                }
+            }
+            let verb = if write { "fixed" } else { "would fix" };
+            eprintln!("{verb} {places} places in {} files", files.len());
+            Ok(places)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -194,7 +232,11 @@ fn main() -> ExitCode {
         Command::Check {
             drafts,
             deny_warnings,
+            fix,
         } => {
+            if fix && let Err(code) = fmt(&cli.root, true, cli.format) {
+                return ExitCode::from(code as u8);
+            }
             let opts = Options {
                 root: cli.root,
                 drafts,
@@ -245,7 +287,11 @@ fn main() -> ExitCode {
             match result {
                 Ok(()) => 0,
                 Err(e) => {
-                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                    eprintln!(
+                        "error: {}\n  = help: {}",
+                        diagnostics::terminal_safe(&e.message),
+                        diagnostics::terminal_safe(&e.help)
+                    );
                     2
                 }
             }
@@ -276,11 +322,23 @@ fn main() -> ExitCode {
                         0
                     }
                     Err(e) => {
-                        eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                        eprintln!(
+                            "error: {}\n  = help: {}",
+                            diagnostics::terminal_safe(&e.message),
+                            diagnostics::terminal_safe(&e.help)
+                        );
                         2
                     }
                 }
             }
+        },
+        Command::Fmt { check } => match fmt(&cli.root, !check, cli.format) {
+            Err(code) => code,
+            Ok(places) if check && places > 0 => {
+                eprintln!("run `qunce fmt` to apply them");
+                1
+            }
+            Ok(_) => 0,
         },
         Command::Serve {
             port,

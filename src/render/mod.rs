@@ -4,10 +4,13 @@
 //! once and shared by `Arc`-backed Tera values, so no page deep-clones the site. Pages render
 //! in parallel.
 
+mod budget;
 pub mod context;
 pub mod feeds;
 pub mod generated;
 pub mod offline;
+pub mod print;
+pub mod redirects;
 mod shared;
 pub mod sidebar;
 pub mod theme;
@@ -65,9 +68,16 @@ impl Engine {
 
     /// Renders one template; an error becomes a diagnostic naming the template's file and line.
     pub fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, cx)
-            .map_err(|e| tera_diagnostic(&e, &self.displays))
+        let bytes = self.render_bytes(name, cx, 0)?;
+        String::from_utf8(bytes).map_err(|_| {
+            Diagnostic::error("template", format!("template `{name}` wrote invalid UTF-8"))
+                .in_file(self.display(name))
+        })
+    }
+
+    /// The file a template name comes from, for diagnostics.
+    fn display<'a>(&'a self, name: &'a str) -> &'a str {
+        self.displays.get(name).map_or(name, |(d, _)| d.as_str())
     }
 
     /// Renders one template straight into bytes, into a buffer of `capacity` bytes to start
@@ -80,11 +90,39 @@ impl Engine {
         capacity: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(capacity);
+        budget::start();
         self.tera
-            .render_to(name, cx, &mut out)
-            .map_err(|e| tera_diagnostic(&e, &self.displays))?;
+            .render_to(name, cx, budget::Capped(&mut out))
+            .map_err(|e| {
+                if error_chain_says(&e, budget::OVER) {
+                    Diagnostic::error(
+                        "template",
+                        format!(
+                            "render budget exceeded: template `{name}` wrote more than {} MiB \
+                             for one page (a loop that never ends?)",
+                            budget::MAX_OUTPUT >> 20
+                        ),
+                    )
+                    .in_file(self.display(name))
+                    .with_help("look for loops and components that call themselves in this template and those it includes")
+                } else {
+                    tera_diagnostic(&e, &self.displays)
+                }
+            })?;
         Ok(out)
     }
+}
+
+/// Whether `e` or an error it wraps says `what`.
+fn error_chain_says(e: &tera::Error, what: &str) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.to_string().contains(what) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Maps a Tera error to diagnostics. Template loading reports all reference errors (unknown
@@ -521,6 +559,12 @@ impl Prepared<'_> {
     pub fn render_generated(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
+    }
+
+    /// The print books alone ([`generated::render_print`]).
+    pub fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+        generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
     }
 }
 

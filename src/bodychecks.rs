@@ -412,6 +412,7 @@ mod tests {
             url: "t/".into(),
             parent: None,
             section: None,
+            title_heading: None,
         }
     }
 

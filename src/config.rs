@@ -36,6 +36,37 @@ pub enum RawHtml {
     Allow,
 }
 
+/// The Atom feeds a build writes (`[feeds]` in site.toml).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feeds {
+    /// The site-wide `/atom.xml` (`atom = false` leaves it out).
+    pub atom: bool,
+    /// Sections that get a feed of their own at `<section>/atom.xml`.
+    pub sections: SectionFeeds,
+    /// Entries per feed, newest first; 0 keeps them all.
+    pub limit: usize,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds {
+            atom: true,
+            sections: SectionFeeds::None,
+            limit: 50,
+        }
+    }
+}
+
+/// Which sections have a feed of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionFeeds {
+    None,
+    /// `sections = true`: every section with dated pages.
+    All,
+    /// `sections = ["rituals", "news/2026"]`: these folders under content/.
+    Only(Vec<String>),
+}
+
 /// The type of a kind's field, which decides how its front-matter value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -145,6 +176,17 @@ pub struct Config {
     pub search: bool,
     /// Lint levels from `[lints]` (see [`crate::lints`]).
     pub lints: crate::lints::Levels,
+    /// The `placeholder-base-url` warning when `base_url` still names a documentation domain
+    /// (example.org, as `qunce init` writes it): sitemap, robots.txt and feeds would point
+    /// there. Kept here, not reported by `load`, because `--base-url` and `serve` replace the
+    /// address and then nothing is wrong.
+    pub placeholder_base_url: Option<Diagnostic>,
+    /// The Atom feeds to write.
+    pub feeds: Feeds,
+    /// Hosts whose `<iframe>` players the safe raw-HTML policy keeps (`[markdown] embed_hosts`).
+    pub embed_hosts: Vec<String>,
+    /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
+    pub redirects: Vec<RedirectRule>,
     /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
     /// order: what the reader's settings panel asks for.
     pub placeholders: Vec<Placeholder>,
@@ -162,7 +204,13 @@ pub struct Placeholder {
     pub default: String,
     /// A hint under the panel's field.
     pub help: String,
+    /// Filled from the reader's cohort when left empty: `start` (the opening day), `end` (the
+    /// closing day) or `cohort_days`; empty for none.
+    pub from: String,
 }
+
+/// The values `from` may take in a `[placeholders.NAME]` table.
+pub const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
 
 /// The `[playbook]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +224,18 @@ impl Default for Playbook {
     fn default() -> Self {
         Playbook { cohort_days: 21 }
     }
+}
+
+/// One entry of `[redirects]`: `"/old/" = "/new/"`, both paths below the site root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectRule {
+    pub from: String,
+    pub to: String,
+    /// Where the entry is in site.toml (line, column, the line's text), for diagnostics about
+    /// it found after the content is loaded.
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
 }
 
 impl Config {
@@ -211,19 +271,45 @@ impl Config {
             theme: "handbook".to_string(),
             output_dir: root.join("public"),
             raw_html: RawHtml::Safe,
-            kinds: builtin_kinds(language),
+            kinds: builtin_kinds(crate::ui::table(language)),
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
             search: true,
             lints: crate::lints::Levels::default(),
+            placeholder_base_url: None,
+            feeds: Feeds::default(),
+            embed_hosts: crate::markdown::embed::DEFAULT_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            redirects: Vec::new(),
             placeholders: Vec::new(),
             playbook: Playbook::default(),
         }
     }
+
+    /// Whether the base URL has a path below its host (`https://x.org/handbook`): such a site
+    /// does not own the host's `/robots.txt`.
+    pub fn has_sub_path(&self) -> bool {
+        self.base_path() != "/"
+    }
 }
 
-const TOP_KEYS: [&str; 15] = [
+/// Whether `url`'s host is one of the domains reserved for examples (RFC 2606), the placeholder
+/// a new site starts with.
+pub fn is_placeholder_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    ["example.org", "example.com", "example.net"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+const TOP_KEYS: [&str; 17] = [
     "title",
     "description",
     "base_url",
@@ -237,6 +323,8 @@ const TOP_KEYS: [&str; 15] = [
     "offline",
     "search",
     "lints",
+    "feeds",
+    "redirects",
     "placeholders",
     "playbook",
 ];
@@ -291,6 +379,8 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         warnings: Vec::new(),
     };
     let mut config = Config::defaults(root);
+    // `[ui]` may come before `language`: its strings go over the language's table afterwards.
+    let mut ui_overrides: Vec<(String, usize, String)> = Vec::new();
     for (key, key_span, value) in &table {
         match key.as_str() {
             "title" => config.title = cx.string(key, value).unwrap_or_default(),
@@ -300,7 +390,20 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     .string(key, value)
                     .unwrap_or_default()
                     .trim_end_matches('/')
-                    .to_string()
+                    .to_string();
+                if is_placeholder_url(&config.base_url) {
+                    config.placeholder_base_url = Some(
+                        Diagnostic::warning(
+                            "placeholder-base-url",
+                            format!(
+                                "base_url is still the placeholder `{}`: sitemap.xml, robots.txt and feeds point there",
+                                config.base_url
+                            ),
+                        )
+                        .at(&src, value.span.start)
+                        .with_help("set base_url to the address the site is published at, or build with `--base-url URL`"),
+                    );
+                }
             }
             "language" => match cx.string(key, value).as_deref() {
                 Some("zh-CN" | "zh" | "zh-Hans") => config.language = Language::ZhCn,
@@ -346,16 +449,26 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                                 ),
                                 None => {}
                             },
-                            _ => cx.unknown_key(k, ks.start, &["raw_html"], "[markdown]"),
+                            "embed_hosts" => {
+                                if let Some(hosts) = cx.hosts(k, v) {
+                                    config.embed_hosts = hosts;
+                                }
+                            }
+                            _ => cx.unknown_key(
+                                k,
+                                ks.start,
+                                &["raw_html", "embed_hosts"],
+                                "[markdown]",
+                            ),
                         }
                     }
                 }
             }
             "ui" => {
                 if let Some(t) = cx.table(key, value) {
-                    for (k, _, v) in t {
+                    for (k, ks, v) in t {
                         if let Some(s) = cx.string(k, v) {
-                            config.ui.insert(k.clone(), s);
+                            ui_overrides.push((k.clone(), ks.start, s));
                         }
                     }
                 }
@@ -376,6 +489,16 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
             "lints" => {
                 if let Some(t) = cx.table(key, value) {
                     config.lints = cx.lints(t);
+                }
+            }
+            "feeds" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.feeds = cx.feeds(t);
+                }
+            }
+            "redirects" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.redirects = cx.redirects(t);
                 }
             }
             "placeholders" => {
@@ -413,20 +536,18 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         }
     }
     // Language decides defaults, so it is applied before kinds and ui overrides are merged.
-    let lang_ui = default_ui(config.language);
-    let overrides = std::mem::take(&mut config.ui);
-    config.ui = lang_ui;
-    for (k, v) in overrides {
-        if !default_ui(Language::ZhCn).contains_key(&k) {
+    config.ui = default_ui(config.language);
+    for (k, offset, v) in ui_overrides {
+        if !crate::ui::is_known(&k) {
             cx.warnings.push(
                 Diagnostic::warning("unknown-key", format!("unknown UI string `{k}`"))
-                    .in_file(CONFIG_FILE)
+                    .at(&src, offset)
                     .with_help("it is passed to templates as site.ui, but the default theme does not use it"),
             );
         }
         config.ui.insert(k, v);
     }
-    config.kinds = builtin_kinds(config.language);
+    config.kinds = builtin_kinds(&config.ui);
     if let Some(kinds) = spanned::get(&table, "kinds")
         && let Some(t) = cx.table("kinds", kinds)
     {
@@ -556,6 +677,77 @@ impl Cx<'_> {
         }
     }
 
+    /// `embed_hosts`: a list of bare host names (`player.bilibili.com`), lowercased.
+    fn hosts(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {
+        let Value::Array(items) = &v.value else {
+            self.wrong_type(key, "a list of host names", v);
+            return None;
+        };
+        let mut hosts = Vec::new();
+        for item in items {
+            let host = item.value.as_str().unwrap_or("");
+            let bare = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+            if bare {
+                hosts.push(host.to_ascii_lowercase());
+            } else {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!(
+                            "`{key}` entries are host names, found {}",
+                            host_or_type(item)
+                        ),
+                    )
+                    .at(self.src, item.span.start)
+                    .with_help(
+                        "write the host alone, e.g. \"player.bilibili.com\" (no https://, no path)",
+                    ),
+                );
+            }
+        }
+        Some(hosts)
+    }
+
+    /// `[redirects]`: every key and value a URL path starting with `/`.
+    fn redirects(&mut self, t: &Table) -> Vec<RedirectRule> {
+        let mut rules = Vec::new();
+        for (from, key_span, v) in t {
+            let Some(to) = self.string(from, v) else {
+                continue;
+            };
+            let bad = [(from.as_str(), key_span.start), (to.as_str(), v.span.start)]
+                .into_iter()
+                .find(|(p, _)| {
+                    !p.starts_with('/') || p.starts_with("//") || p.contains(['?', '#', '\\'])
+                });
+            if let Some((path, at)) = bad {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("`{path}` in [redirects] is not a path of this site"),
+                    )
+                    .at(self.src, at)
+                    .with_help(
+                        "write paths below the site root: \"/old-section/\" = \"/rituals/\"",
+                    ),
+                );
+                continue;
+            }
+            let (line, column, text) = self.src.position(key_span.start);
+            rules.push(RedirectRule {
+                from: from.clone(),
+                to,
+                line,
+                column,
+                source_line: text.to_string(),
+            });
+        }
+        rules
+    }
+
     fn table<'t>(&mut self, key: &str, v: &'t Spanned) -> Option<&'t Table> {
         match &v.value {
             Value::Table(t) => Some(t),
@@ -607,6 +799,50 @@ impl Cx<'_> {
         levels
     }
 
+    fn feeds(&mut self, t: &Table) -> Feeds {
+        let mut feeds = Feeds::default();
+        for (k, ks, v) in t {
+            match k.as_str() {
+                "atom" => {
+                    if let Some(b) = self.switch(k, v, "`atom = false` builds without /atom.xml") {
+                        feeds.atom = b;
+                    }
+                }
+                "sections" => match &v.value {
+                    Value::Bool(true) => feeds.sections = SectionFeeds::All,
+                    Value::Bool(false) => feeds.sections = SectionFeeds::None,
+                    Value::Array(_) => {
+                        if let Some(list) = self.strings(k, v) {
+                            feeds.sections = SectionFeeds::Only(
+                                list.iter()
+                                    .map(|s| s.trim_matches('/').to_string())
+                                    .collect(),
+                            );
+                        }
+                    }
+                    _ => self.errors.push(
+                        Diagnostic::error(
+                            "config",
+                            "`sections` in [feeds] must be true, false or a list of section folders",
+                        )
+                        .at(self.src, v.span.start)
+                        .with_help("e.g. `sections = true`, or `sections = [\"rituals\", \"news\"]`"),
+                    ),
+                },
+                "limit" => match &v.value {
+                    Value::Integer(n) if *n >= 0 => feeds.limit = *n as usize,
+                    _ => self.errors.push(
+                        Diagnostic::error("config", "`limit` in [feeds] must be a whole number")
+                            .at(self.src, v.span.start)
+                            .with_help("entries per feed, newest first; `limit = 0` keeps them all"),
+                    ),
+                },
+                _ => self.unknown_key(k, ks.start, &["atom", "sections", "limit"], "[feeds]"),
+            }
+        }
+        feeds
+    }
+
     /// One `[placeholders.NAME]` table (or `NAME = "label"` for short).
     fn placeholder(&mut self, name: &str, offset: usize, def: &Spanned) -> Option<Placeholder> {
         let mut p = Placeholder {
@@ -614,6 +850,7 @@ impl Cx<'_> {
             label: name.to_string(),
             default: String::new(),
             help: String::new(),
+            from: String::new(),
         };
         if name.is_empty()
             || crate::playbook::template::placeholders(&format!("{{{name}}}")).len() != 1
@@ -634,10 +871,25 @@ impl Cx<'_> {
                         "label" => p.label = self.string(k, v).unwrap_or_default(),
                         "default" => p.default = self.string(k, v).unwrap_or_default(),
                         "help" => p.help = self.string(k, v).unwrap_or_default(),
+                        "from" => match self.string(k, v) {
+                            Some(f) if PLACEHOLDER_SOURCES.contains(&f.as_str()) => p.from = f,
+                            Some(f) => self.errors.push(
+                                Diagnostic::error(
+                                    "config",
+                                    format!("`{f}` is not a value a placeholder can come from"),
+                                )
+                                .at(self.src, v.span.start)
+                                .with_help(format!(
+                                    "`from` is one of: {}",
+                                    PLACEHOLDER_SOURCES.join(", ")
+                                )),
+                            ),
+                            None => {}
+                        },
                         _ => self.unknown_key(
                             k,
                             ks.start,
-                            &["label", "default", "help"],
+                            &["label", "default", "help", "from"],
                             &format!("[placeholders.{name}]"),
                         ),
                     }
@@ -836,10 +1088,11 @@ fn link(name: &str, label: &str, ty: FieldType, kinds: &[&str]) -> FieldDef {
     }
 }
 
-/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3).
-pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
-    let zh = lang == Language::ZhCn;
-    let t = |zh_s: &str, en_s: &str| if zh { zh_s } else { en_s }.to_string();
+/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3). Their
+/// labels are UI strings (`kind_ritual`, `field_stage`, `stage_intro`, …), so they follow the
+/// site's language and its `[ui]` overrides.
+pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
+    let t = |key: &str| ui.get(key).cloned().unwrap_or_else(|| key.to_string());
     let kind = |name: &str, label: String, section: Option<&str>, fields: Vec<FieldDef>| KindDef {
         name: name.to_string(),
         label,
@@ -850,44 +1103,45 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         values: ["intro", "growth", "maturity", "decline"]
             .map(String::from)
             .to_vec(),
-        labels: if zh {
-            ["导入期", "成长期", "成熟期", "衰退期"]
-        } else {
-            ["Intro", "Growth", "Maturity", "Decline"]
-        }
-        .map(String::from)
+        labels: [
+            "stage_intro",
+            "stage_growth",
+            "stage_maturity",
+            "stage_decline",
+        ]
+        .map(t)
         .to_vec(),
-        ..field("stage", &t("阶段", "Stage"), FieldType::Enum)
+        ..field("stage", &t("field_stage"), FieldType::Enum)
     };
     vec![
         kind(
             "element",
-            t("要素", "Element"),
+            t("kind_element"),
             Some("elements"),
             vec![
-                field("letter", &t("字母", "Letter"), FieldType::String),
-                field("order", &t("顺序", "Order"), FieldType::Int),
+                field("letter", &t("field_letter"), FieldType::String),
+                field("order", &t("field_order"), FieldType::Int),
             ],
         ),
         kind(
             "ritual",
-            t("仪式", "Ritual"),
+            t("kind_ritual"),
             Some("rituals"),
             vec![
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
-                link("roles", &t("角色", "Roles"), FieldType::Raci, &["role"]),
+                link("roles", &t("field_roles"), FieldType::Raci, &["role"]),
                 stage,
-                field("schedule", &t("日程", "Schedule"), FieldType::Schedule),
-                field("frequency", &t("频率", "Frequency"), FieldType::String),
-                field("duration", &t("时长", "Duration"), FieldType::String),
+                field("schedule", &t("field_schedule"), FieldType::Schedule),
+                field("frequency", &t("field_frequency"), FieldType::String),
+                field("duration", &t("field_duration"), FieldType::String),
                 link(
                     "checklist",
-                    &t("清单", "Checklist"),
+                    &t("field_checklist"),
                     FieldType::Link,
                     &["checklist"],
                 ),
@@ -895,23 +1149,23 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "role",
-            t("角色", "Role"),
+            t("kind_role"),
             Some("roles"),
             vec![
                 field(
                     "responsibilities",
-                    &t("职责", "Responsibilities"),
+                    &t("field_responsibilities"),
                     FieldType::List,
                 ),
                 link(
                     "reports_to",
-                    &t("汇报给", "Reports to"),
+                    &t("field_reports_to"),
                     FieldType::Link,
                     &["role"],
                 ),
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
@@ -919,208 +1173,30 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "checklist",
-            t("清单", "Checklist"),
+            t("kind_checklist"),
             Some("checklists"),
             vec![link(
                 "for",
-                &t("适用于", "For"),
+                &t("field_for"),
                 FieldType::Links,
                 &["ritual", "role", "element"],
             )],
         ),
-        kind("page", t("页面", "Page"), None, Vec::new()),
+        kind("page", t("kind_page"), None, Vec::new()),
     ]
 }
 
-/// The UI strings of the default theme in each language; `[ui]` in site.toml overrides any.
+/// A list entry as written when it is a string, else its type (for "found …" messages).
+fn host_or_type(v: &Spanned) -> String {
+    v.value
+        .as_str()
+        .map_or_else(|| v.value.type_name().to_string(), |s| format!("`{s}`"))
+}
+
+/// The UI strings of the default theme in `lang` (see [`crate::ui`]); `[ui]` in site.toml
+/// overrides any.
 pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("after_end", "结营后", "After closing"),
-        ("back_home", "返回首页", "Back to home"),
-        ("before_start", "开营前", "Before opening"),
-        ("calendar", "运营日历", "Run sheet"),
-        (
-            "calendar_desc",
-            "一期社群从开营前到结营后：每天做什么、谁来做、做多久。",
-            "The cohort day by day: what to run, who runs it, for how long.",
-        ),
-        (
-            "calendar_empty",
-            "还没有设置了 schedule 的仪式。",
-            "No ritual has a schedule yet.",
-        ),
-        ("clear", "清空", "Clear"),
-        ("cohort_days", "营期天数", "Cohort length (days)"),
-        ("community", "我们的社群", "Our community"),
-        (
-            "community_desc",
-            "填写一次，本手册里所有话术、复制出的文字和运营日历都会用上。只保存在这台设备的浏览器里。",
-            "Fill these in once: every template, every copied text and the run sheet use them. Kept in this browser only.",
-        ),
-        ("backlinks", "被以下页面引用", "Linked from"),
-        ("breadcrumbs", "面包屑导航", "Breadcrumbs"),
-        ("checklist", "配套清单", "Checklist"),
-        ("checklists", "清单", "Checklists"),
-        ("close", "关闭", "Close"),
-        ("copied", "已复制", "Copied"),
-        (
-            "copy_announcement",
-            "复制为群公告",
-            "Copy as group announcement",
-        ),
-        (
-            "copy_failed",
-            "复制失败，请手动选择文字",
-            "Copy failed; select the text by hand",
-        ),
-        ("coverage", "覆盖度", "Coverage"),
-        (
-            "coverage_desc",
-            "要素 × 阶段，找出还没有仪式的空白。",
-            "Elements × stages: find the gaps without rituals.",
-        ),
-        ("day_n", "D{n}", "D{n}"),
-        ("details", "详情", "Details"),
-        ("download_ics", "下载日历 .ics", "Download .ics"),
-        ("duration", "时长", "Duration"),
-        ("element", "要素", "Element"),
-        ("element_rituals", "本要素的仪式", "Rituals of this element"),
-        ("element_roles", "本要素的角色", "Roles of this element"),
-        ("empty", "这里还没有内容。", "Nothing here yet."),
-        ("frequency", "频率", "Frequency"),
-        ("gap", "空白", "Gap"),
-        ("generated_by", "由 群策 qunce 生成", "Built with qunce"),
-        ("home", "首页", "Home"),
-        ("isooc_overview", "ISOOC 五要素", "The five ISOOC elements"),
-        ("lifecycle", "生命周期", "Lifecycle"),
-        (
-            "lifecycle_desc",
-            "从导入期到衰退期，各阶段该做的仪式。",
-            "Which rituals to run in each stage, from intro to decline.",
-        ),
-        ("matrix", "角色×仪式", "Roles × rituals"),
-        (
-            "matrix_desc",
-            "谁参加哪些仪式，一表看清。",
-            "Who takes part in which ritual, in one table.",
-        ),
-        ("menu", "目录", "Menu"),
-        ("more_chapters", "更多章节", "More chapters"),
-        ("next", "下一页", "Next"),
-        ("no_results", "没有找到结果", "No results"),
-        (
-            "no_rituals",
-            "这一阶段还没有仪式。",
-            "No rituals in this stage yet.",
-        ),
-        ("not_found", "页面不存在", "Page not found"),
-        (
-            "not_found_help",
-            "这个页面可能已被移动或删除。可以从首页或左侧目录重新找找。",
-            "This page may have moved or been deleted. Start again from the home page or the menu.",
-        ),
-        ("open", "打开", "Open"),
-        ("pager", "上一页与下一页", "Previous and next"),
-        ("pages", "页", "pages"),
-        ("prev", "上一页", "Previous"),
-        ("print", "打印", "Print"),
-        ("progress", "完成进度", "Progress"),
-        ("raci_informed", "知会", "Informed"),
-        ("raci_informed_short", "知", "I"),
-        ("raci_lead", "主持", "Lead"),
-        ("raci_lead_short", "主", "L"),
-        ("raci_legend", "图例", "Legend"),
-        ("raci_participant", "参与", "Takes part"),
-        ("raci_participant_short", "✓", "✓"),
-        ("raci_run", "执行", "Run"),
-        ("raci_run_short", "执", "R"),
-        ("raci_support", "配合", "Support"),
-        ("raci_support_short", "配", "S"),
-        ("reading_time", "分钟阅读", "min read"),
-        ("recurring", "周期性", "Recurring"),
-        ("relations", "关联", "Relations"),
-        ("reported_by", "向其汇报", "Reported to by"),
-        ("reports_to", "向谁汇报", "Reports to"),
-        ("reset", "重置", "Reset"),
-        (
-            "reset_confirm",
-            "清空本页所有勾选？",
-            "Clear all ticks on this page?",
-        ),
-        ("responsibilities", "职责", "Responsibilities"),
-        (
-            "role_duties",
-            "在各仪式中的分工",
-            "What it does in each ritual",
-        ),
-        ("runsheet", "团队执行单", "Team run sheet"),
-        (
-            "runsheet_copy",
-            "复制团队执行单",
-            "Copy the team's run sheet",
-        ),
-        (
-            "runsheet_note",
-            "团队内部用，不要发到群里",
-            "For the team, not for members",
-        ),
-        ("rituals", "仪式", "Rituals"),
-        ("roles", "角色", "Roles"),
-        ("search", "搜索", "Search"),
-        ("search_placeholder", "搜索手册…", "Search the handbook…"),
-        ("search_all", "全部", "All"),
-        ("search_filters", "按类型筛选", "Filter by kind"),
-        ("search_loading", "正在加载索引…", "Loading the index…"),
-        (
-            "search_needs_js",
-            "搜索需要启用 JavaScript。",
-            "Search needs JavaScript.",
-        ),
-        ("search_results", "找到 {n} 个页面", "{n} pages found"),
-        (
-            "search_no_results",
-            "没有找到与“{q}”相关的内容",
-            "Nothing found for “{q}”",
-        ),
-        ("save", "保存", "Save"),
-        ("schedule", "日程", "Schedule"),
-        ("sections", "栏目", "Sections"),
-        ("see_all", "查看全部", "See all"),
-        ("serves", "用于", "For"),
-        ("site_nav", "站点导航", "Site navigation"),
-        ("skip_to_content", "跳到正文", "Skip to content"),
-        ("stage", "阶段", "Stage"),
-        ("start_date", "开营日期（D0）", "Opening day (D0)"),
-        ("stage_decline", "衰退期", "Decline"),
-        ("stage_growth", "成长期", "Growth"),
-        ("stage_intro", "导入期", "Intro"),
-        ("stage_maturity", "成熟期", "Maturity"),
-        ("stage_other", "未分期", "No stage"),
-        ("tag", "标签", "Tag"),
-        ("tags", "标签", "Tags"),
-        ("takes_part_in", "参与的仪式", "Takes part in"),
-        ("template_copy", "复制话术", "Copy text"),
-        ("template_kind_announcement", "群公告", "Announcement"),
-        ("template_kind_group", "群消息", "Group message"),
-        ("template_kind_poster", "海报", "Poster"),
-        ("template_kind_private", "私聊", "Private message"),
-        ("theme_auto", "跟随系统", "Follow system"),
-        ("theme_dark", "深色", "Dark"),
-        ("theme_light", "浅色", "Light"),
-        ("theme_toggle", "切换深色模式", "Toggle dark mode"),
-        ("toc", "本页目录", "On this page"),
-        ("total", "合计", "Total"),
-        ("unfilled", "未填写", "not filled in"),
-        ("views", "总览视图", "Overviews"),
-        ("week_n", "第 {n} 周", "Week {n}"),
-    ];
-    pairs
-        .iter()
-        .map(|(k, zh, en)| {
-            let v = if lang == Language::ZhCn { zh } else { en };
-            (k.to_string(), v.to_string())
-        })
-        .collect()
+    crate::ui::table(lang).clone()
 }
 
 #[cfg(test)]

@@ -326,26 +326,34 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
     let _ = writeln!(
         out,
         "{code}{label}[{}]{reset}{bold}: {}{reset}",
-        d.code, d.message
+        d.code,
+        terminal_safe(&d.message)
     );
     if !d.file.is_empty() {
+        let file = terminal_safe(&d.file);
         if d.line > 0 {
-            let _ = writeln!(out, "  {blue}-->{reset} {}:{}:{}", d.file, d.line, d.column);
+            let _ = writeln!(out, "  {blue}-->{reset} {file}:{}:{}", d.line, d.column);
         } else {
-            let _ = writeln!(out, "  {blue}-->{reset} {}", d.file);
+            let _ = writeln!(out, "  {blue}-->{reset} {file}");
         }
     }
     if let Some(text) = &d.source_line {
         let num = d.line.to_string();
         let pad = " ".repeat(num.len());
         let _ = writeln!(out, "{pad} {blue}|{reset}");
-        let _ = writeln!(out, "{blue}{num} |{reset} {text}");
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let _ = writeln!(out, "{blue}{num} |{reset} {}", terminal_safe(text));
         if d.column > 0 {
-            // CJK glyphs take two terminal cells; count them so the caret lands under the glyph.
+            // CJK glyphs take two terminal cells; count them so the caret lands under the glyph,
+            // and an escaped control character takes the cells of its escape.
             let width: usize = text
                 .chars()
                 .take(d.column - 1)
-                .map(|c| if is_wide(c) { 2 } else { 1 })
+                .map(|c| match escaped(c) {
+                    Some(e) => e.len(),
+                    None if is_wide(c) => 2,
+                    None => 1,
+                })
                 .sum();
             let _ = writeln!(
                 out,
@@ -355,9 +363,36 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
         }
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "  {bold}= help:{reset} {help}");
+        let _ = writeln!(out, "  {bold}= help:{reset} {}", terminal_safe(help));
     }
     out.push('\n');
+}
+
+/// The escape a character is shown as on a terminal, if it must not reach one raw: control
+/// characters (an escape sequence can retitle the window, write the clipboard or clear the
+/// screen; a carriage return can overwrite the line) and the bidirectional overrides that make
+/// text read in another order than it runs. Tabs and line breaks pass (messages of template
+/// errors run over several lines).
+fn escaped(c: char) -> Option<String> {
+    let control = (c.is_control() && !matches!(c, '\t' | '\n'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    control.then(|| c.escape_unicode().to_string())
+}
+
+/// `s` with every character of `escaped` written as its escape (`\u{1b}`); diagnostics quote
+/// content, which a stranger may have written.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| escaped(c).is_some()) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match escaped(c) {
+            Some(e) => out.push_str(&e),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn is_wide(c: char) -> bool {

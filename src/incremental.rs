@@ -449,11 +449,17 @@ impl Memo {
                     && last.sidebars == sidebars
                     && dirty::same_shown_data(last, &site, &refs)
             });
-        let (generated, gen_diags) = match &self.last {
+        let (mut generated, gen_diags) = match &self.last {
             Some(last) if reuse_generated => (Vec::new(), last.gen_diags.clone()),
             _ => t.time("generated", || prepared.render_generated()),
         };
         diags.extend(gen_diags.iter().cloned());
+        // The print books show every page's body: rendered again whenever a page is.
+        if reuse_generated && !which.is_empty() {
+            let (books, d) = t.time("generated", || prepared.render_print());
+            generated.extend(books);
+            diags.extend(d);
+        }
         let ref_list = prepared.values.refs.clone();
         let plain_list = prepared.values.plain.clone();
         let tables = prepared.values.tables();

@@ -15,6 +15,7 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod incremental;
+pub mod lastmod;
 pub mod links;
 pub mod lints;
 pub mod markdown;
@@ -28,6 +29,8 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod typography;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +87,7 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
         Ok((mut c, warnings)) => {
             if let Some(b) = &opts.base_url {
                 c.base_url = b.trim_end_matches('/').to_string();
+                c.placeholder_base_url = None;
             }
             c.offline |= opts.offline;
             if let Some(o) = &opts.output {
@@ -108,19 +112,23 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
 
 /// Compiles the site at `opts.root` without writing anything.
 pub fn compile(opts: &Options) -> Result<Compiled, Outcome> {
-    compile_with(opts, false)
+    compile_with(opts, false, true)
 }
 
-/// [`compile`], with or without the search index.
-fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
+/// [`compile`], with or without the search index, keeping the output files or dropping each
+/// as soon as it is rendered (`check`, which then needs no more memory than `build`).
+fn compile_with(opts: &Options, no_search: bool, keep: bool) -> Result<Compiled, Outcome> {
     let (config, warnings) = config_for(opts)?;
-    let mut compiled = site::compile(
-        config,
-        &BuildOptions {
-            drafts: opts.drafts,
-            no_search,
-        },
-    );
+    let build_opts = BuildOptions {
+        drafts: opts.drafts,
+        no_search,
+    };
+    let sink = if keep {
+        site::Sink::Memory
+    } else {
+        site::Sink::Discard
+    };
+    let mut compiled = site::compile_into(config, &build_opts, sink);
     compiled.diagnostics.extend(warnings);
     lints::apply_site(
         &mut compiled.diagnostics,
@@ -133,7 +141,7 @@ fn compile_with(opts: &Options, no_search: bool) -> Result<Compiled, Outcome> {
 
 /// `qunce check`: everything but writing, and but the search index (which finds no problems).
 pub fn check(opts: &Options) -> Outcome {
-    match compile_with(opts, true) {
+    match compile_with(opts, true, false) {
         Err(o) => o,
         Ok(c) => Outcome {
             status: if c.has_errors() {
@@ -153,10 +161,13 @@ pub fn check(opts: &Options) -> Outcome {
 /// `qunce build`: compile, streaming every file into a staging folder as it is rendered, and
 /// put the staging folder in the output folder's place if there were no errors.
 pub fn build(opts: &Options) -> Outcome {
-    let (config, warnings) = match config_for(opts) {
+    let (mut config, mut warnings) = match config_for(opts) {
         Err(o) => return o,
         Ok(c) => c,
     };
+    // Only a build publishes the address (sitemap, robots.txt, feeds); `check` and `serve`
+    // do not care where the site will live. Reported once the output folder is accepted.
+    let placeholder = config.placeholder_base_url.take();
     let out_dir = config.output_dir.clone();
     let build_opts = BuildOptions {
         drafts: opts.drafts,
@@ -178,6 +189,7 @@ pub fn build(opts: &Options) -> Outcome {
             timings: Timings::default(),
         };
     }
+    warnings.extend(placeholder);
     let mut c = match &staging {
         Ok(s) => site::compile_into(config, &build_opts, site::Sink::Stream(s)),
         Err(_) => site::compile(config, &build_opts),

@@ -536,6 +536,47 @@ fn scheme_typo(url: &str) -> Option<(String, String)> {
     })
 }
 
+/// Schemes that run code when followed; `data:` can carry a whole HTML page with scripts. The
+/// sanitizer refuses the same ones in raw HTML.
+const UNSAFE_SCHEMES: [&str; 3] = ["javascript:", "vbscript:", "data:"];
+
+/// The unsafe scheme a link target would reach a reader with, however it is written: as is,
+/// or once a rewrite takes off the site's root (`/javascript:…`, `/handbook/javascript:…`,
+/// `https://<base_url>/javascript:…`, which an offline build makes relative to the home page
+/// and so `javascript:…` again), percent-encoded, or with the tabs and line breaks browsers
+/// drop from a URL inside it.
+pub fn unsafe_scheme(target: &str, base: &str, base_url: &str) -> Option<&'static str> {
+    let decoded = percent_decode(target);
+    let mut forms = vec![target, decoded.as_str()];
+    for i in 0..forms.len() {
+        let form = forms[i];
+        let base_url = base_url.trim_end_matches('/');
+        if !base_url.is_empty()
+            && let Some(rest) = form.strip_prefix(base_url)
+        {
+            forms.push(rest.trim_start_matches('/'));
+        }
+        if let Some(rest) = form.strip_prefix(base) {
+            forms.push(rest);
+        }
+        if !form.starts_with("//")
+            && let Some(rest) = form.strip_prefix('/')
+        {
+            forms.push(rest);
+        }
+    }
+    forms.iter().find_map(|form| {
+        let plain: String = form
+            .trim_start_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .take(16)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        UNSAFE_SCHEMES.into_iter().find(|s| plain.starts_with(s))
+    })
+}
+
 fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
@@ -620,7 +661,16 @@ pub fn resolve_page(
         .iter()
         .map(|l| {
             let r = resolve_link(
-                index, scans, page, &src, i, l.wiki, &l.target, l.offset, base, &mut diags,
+                index,
+                scans,
+                page,
+                &src,
+                i,
+                l.wiki,
+                &l.target,
+                l.offset,
+                (base, &config.base_url),
+                &mut diags,
             );
             if let Some(t) = r.1 {
                 edges.push((t, None));
@@ -794,18 +844,12 @@ fn resolve_link(
     wiki: bool,
     target: &str,
     offset: usize,
-    base: &str,
+    (base, base_url): (&str, &str),
     diags: &mut Vec<Diagnostic>,
 ) -> (Resolved, Option<usize>) {
     let trimmed = target.trim();
     if !wiki {
-        // Schemes that run code when followed; `data:` can carry a whole HTML page with
-        // scripts. The sanitizer refuses the same ones in raw HTML.
-        let lower = trimmed.to_ascii_lowercase();
-        if let Some(scheme) = ["javascript:", "vbscript:", "data:"]
-            .into_iter()
-            .find(|s| lower.starts_with(s))
-        {
+        if let Some(scheme) = unsafe_scheme(trimmed, base, base_url) {
             diags.push(
                 Diagnostic::warning("unsafe-link", format!("`{scheme}` links are dropped"))
                     .at(src, offset)

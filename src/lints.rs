@@ -94,6 +94,11 @@ pub const LINTS: &[Lint] = &[
         "a ritual with no `roles`",
     ),
     lint(
+        "unlisted-role",
+        Level::Warn,
+        "a ritual links a role in its text that its `roles` does not list",
+    ),
+    lint(
         "element-without-rituals",
         Level::Warn,
         "an element no ritual belongs to",
@@ -157,6 +162,11 @@ pub const LINTS: &[Lint] = &[
         "zh-typography",
         Level::Warn,
         "Chinese typography: half-width punctuation between Chinese characters and the like",
+    ),
+    lint(
+        "unknown-feed-section",
+        Level::Warn,
+        "a folder in `[feeds] sections` that is not a section",
     ),
     lint(
         "placeholder-base-url",

@@ -59,15 +59,37 @@ enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Apply the typography fixes first (as `qunce fmt` does), then check.
+        #[arg(long)]
+        fix: bool,
     },
-    /// Create a new site that builds at once.
+    /// Fix Chinese typography in place: spacing, full-width punctuation, quotes, footnotes.
+    ///
+    /// Only prose changes (titles, descriptions, text); code, URLs and front-matter keys never
+    /// do. Example: `qunce fmt --check` in CI fails when a page needs fixing.
+    Fmt {
+        /// Change nothing; list what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Create a new site that builds at once (asks nothing).
     Init {
         /// Folder for the new site (default: the current folder).
         dir: Option<PathBuf>,
-        /// Also unpack the default theme into themes/handbook/ for editing.
+        /// The site's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Where the site will be published, e.g. https://example.cn/handbook
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Also unpack the default theme into themes/handbook/ for editing; in a folder that
+        /// already has a site, only that (never overwriting a file).
         #[arg(long)]
         theme_files: bool,
     },
+    /// Work with the site's theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Create a page of a kind, with the kind's fields as a template.
     New {
         /// The page's kind: element, ritual, role, checklist, page, or one declared in site.toml.
@@ -98,6 +120,41 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the default theme into themes/handbook/ for editing; never overwrites a file.
+    Unpack,
+}
+
+/// `path` as one shell word, so the `next:` lines can be pasted as printed.
+fn shell_word(path: &std::path::Path) -> String {
+    let s = path.display().to_string();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Prints what `theme unpack` did.
+fn report_unpack(root: &std::path::Path, u: &qunce::scaffold::Unpacked) {
+    eprintln!(
+        "unpacked {} theme files into {}",
+        u.written.len(),
+        root.join("themes/handbook").display()
+    );
+    if !u.kept.is_empty() {
+        eprintln!(
+            "kept {} files that were already there (never overwritten)",
+            u.kept.len()
+        );
+    }
+    eprintln!("edit the templates there; a file you delete comes from the built-in theme again");
+}
+
 fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
@@ -109,6 +166,32 @@ fn print_diags(diags: &[qunce::Diagnostic], format: OutputFormat) {
             "{}",
             diagnostics::render(diags, Format::Human { color: color() })
         ),
+    }
+}
+
+/// Runs `qunce fmt`, printing each fix; `Err` carries the exit code of a failure.
+fn fmt(root: &std::path::Path, write: bool, format: OutputFormat) -> Result<usize, i32> {
+    match qunce::typography::fmt_site(root, write) {
+        Err(d) => {
+            print_diags(&d, format);
+            Err(2)
+        }
+        Ok(files) => {
+            let places: usize = files.iter().map(|f| f.fixes.len()).sum();
+            for f in &files {
+                for (line, col, fix) in &f.fixes {
+                    eprintln!(
+                        "{}:{line}:{col}: `{}` → `{}`",
+                        f.file,
+                        fix.shown_before(),
+                        fix.shown_after()
+                    );
+                }
+            }
+            let verb = if write { "fixed" } else { "would fix" };
+            eprintln!("{verb} {places} places in {} files", files.len());
+            Ok(places)
+        }
     }
 }
 
@@ -149,7 +232,11 @@ fn main() -> ExitCode {
         Command::Check {
             drafts,
             deny_warnings,
+            fix,
         } => {
+            if fix && let Err(code) = fmt(&cli.root, true, cli.format) {
+                return ExitCode::from(code as u8);
+            }
             let opts = Options {
                 root: cli.root,
                 drafts,
@@ -176,24 +263,56 @@ fn main() -> ExitCode {
                 s => s.code(),
             }
         }
-        Command::Init { dir, theme_files } => {
+        Command::Init {
+            dir,
+            title,
+            base_url,
+            theme_files,
+        } => {
             let dir = dir.unwrap_or(cli.root);
-            match qunce::scaffold::init(&dir, theme_files) {
-                Ok(files) => {
-                    eprintln!(
-                        "created a new site in {} ({} files)",
-                        dir.display(),
-                        files.len()
-                    );
-                    eprintln!("next: qunce --root {} build", dir.display());
-                    0
-                }
+            let opts = qunce::scaffold::InitOptions {
+                title,
+                base_url,
+                theme_files,
+            };
+            let existing = qunce::is_site(&dir);
+            let result =
+                if existing && theme_files && opts.title.is_none() && opts.base_url.is_none() {
+                    qunce::scaffold::unpack_theme(&dir).map(|u| report_unpack(&dir, &u))
+                } else {
+                    qunce::scaffold::init_with(&dir, &opts).map(|files| {
+                        eprintln!(
+                            "created a new site in {} ({} files)",
+                            dir.display(),
+                            files.len()
+                        );
+                        let root = shell_word(&dir);
+                        eprintln!("next: qunce --root {root} build");
+                        eprintln!("  or: qunce --root {root} serve    # live preview");
+                    })
+                };
+            match result {
+                Ok(()) => 0,
                 Err(e) => {
-                    eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                    eprintln!(
+                        "error: {}\n  = help: {}",
+                        diagnostics::terminal_safe(&e.message),
+                        diagnostics::terminal_safe(&e.help)
+                    );
                     2
                 }
             }
         }
+        Command::Theme(ThemeCommand::Unpack) => match qunce::scaffold::unpack_theme(&cli.root) {
+            Ok(u) => {
+                report_unpack(&cli.root, &u);
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                2
+            }
+        },
         Command::New {
             kind,
             title,
@@ -210,11 +329,23 @@ fn main() -> ExitCode {
                         0
                     }
                     Err(e) => {
-                        eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                        eprintln!(
+                            "error: {}\n  = help: {}",
+                            diagnostics::terminal_safe(&e.message),
+                            diagnostics::terminal_safe(&e.help)
+                        );
                         2
                     }
                 }
             }
+        },
+        Command::Fmt { check } => match fmt(&cli.root, !check, cli.format) {
+            Err(code) => code,
+            Ok(places) if check && places > 0 => {
+                eprintln!("run `qunce fmt` to apply them");
+                1
+            }
+            Ok(_) => 0,
         },
         Command::Serve {
             port,

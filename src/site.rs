@@ -38,6 +38,8 @@ pub struct Site {
     pub notes: PageNotes,
     /// The name tables links were resolved with (the dev server re-resolves pages with them).
     pub names: links::Names,
+    /// Each page's "last updated" day, or empty (see [`crate::lastmod`]).
+    pub updated: Vec<String>,
 }
 
 /// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
@@ -64,20 +66,22 @@ pub fn render_body(
     scan: &Scan,
     resolved: &[markdown::Resolved],
 ) -> String {
-    let labels = markdown::Labels {
-        anchor: config.ui.get("anchor").map_or("#", String::as_str),
-        ui: Some(&config.ui),
-    };
-    markdown::render(page.body(), scan, resolved, config.raw_html, labels)
+    let mut opts = markdown::RenderOptions::new(config);
+    opts.title_heading = page.title_heading;
+    markdown::render(page.body(), scan, resolved, &opts)
 }
 
 /// The scan warnings of one page.
 pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     let mut notes = undeclared_placeholders(config, page, scan);
+    if config.language == crate::config::Language::ZhCn {
+        notes.extend(typography_notes(page));
+    }
     notes.extend(crate::bodychecks::warnings(page, scan, config.raw_html));
-    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
-        && config.raw_html == crate::config::RawHtml::Safe
-    {
+    if config.raw_html != crate::config::RawHtml::Safe {
+        return notes;
+    }
+    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH {
         notes.push(
             Diagnostic::warning(
                 "raw-html-too-deep",
@@ -92,8 +96,32 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
                 markdown::MAX_RAW_HTML_DEPTH
             )),
         );
+    } else {
+        notes.extend(removed_iframes(config, page, scan));
     }
     notes
+}
+
+/// The `zh-typography` warnings of a page of a Chinese site, one per text range to fix.
+fn typography_notes(page: &content::Page) -> Vec<Diagnostic> {
+    let src = page.src();
+    crate::typography::page_fixes(&page.source, page.body_start)
+        .into_iter()
+        .map(|f| {
+            Diagnostic::warning(
+                crate::typography::LINT,
+                format!(
+                    "Chinese typography: `{}` reads better as `{}`",
+                    f.before, f.after
+                ),
+            )
+            .at(&src, f.start)
+            .with_help(
+                "`qunce fmt` applies every typography fix in place; \
+                 `[lints] zh-typography = \"allow\"` in site.toml turns this check off",
+            )
+        })
+        .collect()
 }
 
 /// A warning at the first use on the page of each template placeholder that site.toml's
@@ -128,6 +156,32 @@ fn undeclared_placeholders(config: &Config, page: &content::Page, scan: &Scan) -
         );
     }
     out
+}
+
+/// A warning at each `<iframe>` the safe policy removes: its host is not an embed host.
+fn removed_iframes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let src = page.src();
+    scan.iframes
+        .iter()
+        .filter(|(_, url)| !markdown::embed::allowed(url, &config.embed_hosts))
+        .map(|(at, url)| {
+            let (what, help) = match markdown::embed::host(url) {
+                Some(host) => (
+                    format!("`<iframe>` from `{host}` removed: not an embed host"),
+                    format!(
+                        "if you trust it, add \"{host}\" to `embed_hosts` under [markdown] in site.toml"
+                    ),
+                ),
+                None => (
+                    "`<iframe>` removed: its `src` is not an https address".to_string(),
+                    "embed a player from a host listed in `embed_hosts` under [markdown] in site.toml".to_string(),
+                ),
+            };
+            Diagnostic::warning("removed-html", what)
+                .at(&src, *at)
+                .with_help(help)
+        })
+        .collect()
 }
 
 /// Options of one build.
@@ -267,6 +321,9 @@ pub enum Sink<'a> {
     /// then needs memory for the site model only, not for its whole output. The site model
     /// comes back without its [`Site::bodies`], dropped once the pages were rendered.
     Stream(&'a Staging),
+    /// Rendered and dropped at once, for `qunce check`: every template runs (its errors are
+    /// the check's), and check never needs more memory than a streamed build.
+    Discard,
 }
 
 /// Runs every stage except writing. Errors do not stop later stages where they can still find
@@ -290,7 +347,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     diags.extend(d);
     // The search stage's segmenter depends on the titles and aliases alone: it is made on a
     // thread of its own from here on, in the time the serial parts of the next stages leave.
-    let streaming = matches!(sink, Sink::Stream(_));
+    let streaming = !matches!(sink, Sink::Memory);
     let segmenter = (config.search && !opts.no_search && streaming).then(|| {
         let words: Vec<String> = crate::search::user_words(&content.pages)
             .into_iter()
@@ -322,7 +379,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
     // In a streamed build each HTML file is made relative on its way to the disk.
     let stream = match sink {
         Sink::Stream(staging) => Some(staging),
-        Sink::Memory => None,
+        Sink::Memory | Sink::Discard => None,
     };
     let put = |mut f: OutputFile| -> Result<(), Diagnostic> {
         let Some(staging) = stream else {
@@ -341,7 +398,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         }
         staging.put(&f)
     };
-    let streamed = stream.is_some();
+    let streamed = streaming;
     let mut files = Vec::new();
     let mut count = 0;
     let search_on = site.config.search && !opts.no_search;
@@ -559,6 +616,9 @@ pub fn analyse_with(
     t: &mut Timings,
     bodies: bool,
 ) -> Site {
+    // One `git log` for the whole site, while the pages are scanned and resolved.
+    let content_dir = config.root.join("content");
+    let git = std::thread::spawn(move || crate::lastmod::git_dates(&content_dir));
     let old: HashMap<&str, usize> = previous
         .map(|s| s.content.index_by_rel())
         .unwrap_or_default();
@@ -609,6 +669,7 @@ pub fn analyse_with(
         })
     };
     let positions = positions(&content);
+    let updated = crate::lastmod::updated(&content, &git.join().unwrap_or_default());
     Site {
         config,
         content,
@@ -623,6 +684,7 @@ pub fn analyse_with(
             links: link_diags,
         },
         names,
+        updated,
     }
 }
 

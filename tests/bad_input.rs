@@ -47,10 +47,23 @@ impl Built {
     }
 }
 
-/// Builds the site with the binary (`--format json build`) under `guard`.
+/// Builds the site with the binary (`--format json build`) under `guard`. The base URL is given
+/// on the command line as a deployment would: site.toml's example.org would otherwise add the
+/// `placeholder-base-url` warning (tests/start.rs) to every case's exact diagnostics.
 fn build(site: &Site, guard: Duration) -> Built {
     let root = site.root().to_str().expect("utf-8 temp path");
-    let run = run_bin_guarded(&["--root", root, "--format", "json", "build"], guard);
+    let run = run_bin_guarded(
+        &[
+            "--root",
+            root,
+            "--format",
+            "json",
+            "build",
+            "--base-url",
+            "https://example.org",
+        ],
+        guard,
+    );
     assert!(
         !run.stderr.contains("panicked") && matches!(run.code, Some(0..=2)),
         "qunce crashed (exit {:?}):\n{}",
@@ -171,10 +184,13 @@ fn unterminated_front_matter() {
 }
 
 #[test]
-fn yaml_front_matter() {
+fn invalid_yaml_front_matter() {
     good()
-        .write(BAD, "---\ntitle: 坏\nkind: role\n---\n## 职责\n")
-        .expect(1, &[e("yaml-front-matter", BAD, 1, 1)]);
+        .write(BAD, "---\ntitle: 坏\nkind: [role\n---\n## 职责\n")
+        .expect(
+            1,
+            &[w("orphan-page", BAD, 1, 1), e("invalid-yaml", BAD, 4, 1)],
+        );
 }
 
 #[test]

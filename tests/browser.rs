@@ -264,8 +264,9 @@ fn title_of(path: &Path, fm: &toml::Table) -> String {
         .unwrap_or_else(|| path.file_stem().unwrap().to_string_lossy().into_owned())
 }
 
-/// (role title, ritual title) for every role a ritual's front matter names.
-fn expected_matrix() -> BTreeSet<(String, String)> {
+/// (role title, ritual title) → part for every role a ritual's front matter names: the RACI
+/// key (`lead`, `run`, `support`, `informed`) of a `roles` table, `participant` for a plain list.
+fn expected_matrix() -> BTreeMap<(String, String), String> {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     let mut role_names: BTreeMap<String, String> = BTreeMap::new();
     for (path, fm) in pages_of_kind(&content.join("roles"), "role") {
@@ -279,18 +280,32 @@ fn expected_matrix() -> BTreeSet<(String, String)> {
             role_names.insert(name, title.clone());
         }
     }
-    let mut pairs = BTreeSet::new();
+    let mut cells = BTreeMap::new();
     for (path, fm) in pages_of_kind(&content.join("rituals"), "ritual") {
         let ritual = title_of(&path, &fm);
-        let roles = fm.get("roles").and_then(|r| r.as_array()).cloned();
-        for name in roles.iter().flatten().filter_map(|r| r.as_str()) {
+        let named: Vec<(String, toml::Value)> = match fm.get("roles") {
+            Some(toml::Value::Array(list)) => list
+                .iter()
+                .map(|r| ("participant".to_string(), r.clone()))
+                .collect(),
+            Some(toml::Value::Table(table)) => table
+                .iter()
+                .flat_map(|(part, list)| {
+                    let list = list.as_array().cloned().unwrap_or_default();
+                    list.into_iter().map(move |r| (part.clone(), r))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (part, name) in named {
+            let name = name.as_str().expect("a role name");
             let role = role_names
                 .get(name.trim_end_matches(".md"))
                 .unwrap_or_else(|| panic!("{}: no role `{name}`", path.display()));
-            pairs.insert((role.clone(), ritual.clone()));
+            cells.insert((role.clone(), ritual.clone()), part);
         }
     }
-    pairs
+    cells
 }
 
 #[test]
@@ -300,33 +315,44 @@ fn matrix_marks_exactly_the_role_ritual_pairs_of_the_content() {
     let site = handbook();
     let page = Page::new();
     page.open(&site.url("/matrix/"));
-    let (pairs, bad): (Vec<(String, String)>, Vec<String>) = page.eval(
+    let (cells, bad): (Vec<(String, String, String)>, Vec<String>) = page.eval(
         "(() => { \
             const t = document.querySelector('table.matrix'); \
             const roles = [...t.querySelectorAll('thead th')].slice(1).map(th => th.textContent.trim()); \
-            const pairs = [], bad = []; \
+            const cells = [], bad = []; \
             for (const tr of t.querySelectorAll('tbody tr')) { \
                 const ritual = tr.querySelector('th').textContent.trim(); \
                 [...tr.querySelectorAll('td')].forEach((td, i) => { \
-                    const on = td.classList.contains('on'), mark = td.textContent.includes('✓'); \
-                    if (on !== mark) bad.push(ritual + ' × ' + roles[i]); \
-                    if (on || mark) pairs.push([roles[i], ritual]); \
+                    const on = td.classList.contains('on'); \
+                    const mark = (td.querySelector('[aria-hidden]') || { textContent: '' }).textContent.trim(); \
+                    const part = [...td.classList].filter(c => c.startsWith('raci-')).map(c => c.slice(5)).join(' '); \
+                    if (on !== (mark !== '') || on !== (part !== '')) bad.push(ritual + ' × ' + roles[i]); \
+                    if (on) cells.push([roles[i], ritual, part]); \
                 }); \
                 if (tr.querySelectorAll('td').length !== roles.length) bad.push(ritual + ': cell count'); \
             } \
-            return [pairs, bad]; \
+            return [cells, bad]; \
         })()",
     );
     assert!(
         bad.is_empty(),
-        "cells whose class and mark disagree: {bad:?}"
+        "cells whose class, mark and part disagree: {bad:?}"
     );
-    let shown: BTreeSet<(String, String)> = pairs.into_iter().collect();
-    let missing: Vec<_> = expected.difference(&shown).collect();
-    let extra: Vec<_> = shown.difference(&expected).collect();
+    let shown: BTreeMap<(String, String), String> = cells
+        .into_iter()
+        .map(|(role, ritual, part)| ((role, ritual), part))
+        .collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|(k, v)| shown.get(*k) != Some(*v))
+        .collect();
+    let extra: Vec<_> = shown
+        .iter()
+        .filter(|(k, _)| !expected.contains_key(*k))
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "matrix marks differ from the content's `roles`:\n  missing (role, ritual): {missing:?}\n  extra: {extra:?}"
+        "matrix cells differ from the content's `roles`:\n  missing or wrong ((role, ritual), part): {missing:?}\n  extra: {extra:?}"
     );
 }
 
@@ -640,9 +666,11 @@ fn every_page_with_its_css_and_js_is_under_100_kb() {
     let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
     let assets = size(site.out.join("style.css")) + size(site.out.join("app.js"));
     assert!(assets > 0, "the build has style.css and app.js");
+    // The print books hold the whole handbook (or a section) by design: not a reading page.
     let mut weights: Vec<(u64, String)> = site
         .html_pages()
         .into_iter()
+        .filter(|p| !p.starts_with("/print/"))
         .map(|path| {
             let file = if path.ends_with('/') {
                 format!("{path}index.html")
@@ -663,4 +691,103 @@ fn every_page_with_its_css_and_js_is_under_100_kb() {
         over.is_empty(),
         "pages of {LIMIT} bytes or more with CSS and JS: {over:?}"
     );
+}
+
+/// A small site with one checklist and one ritual whose steps hold text hidden by CSS and by
+/// raw HTML (`raw_html = "allow"`, as a single-author site may set it).
+fn small_site(tag: &str, title: &str) -> PathBuf {
+    let root = temp_dir(tag);
+    std::fs::create_dir_all(root.join("content/checklists")).unwrap();
+    std::fs::create_dir_all(root.join("content/rituals")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("title = \"{title}\"\nbase_url = \"https://example.org\"\nlanguage = \"zh-CN\"\n[markdown]\nraw_html = \"allow\"\n"),
+    )
+    .unwrap();
+    write_checklist(&root, &["A", "B", "C"]);
+    std::fs::write(
+        root.join("content/rituals/周会.md"),
+        "+++\ntitle = \"周会\"\nkind = \"ritual\"\n+++\n\n## 流程\n\n\
+1. 看得见一<span style=\"display:none\">藏甲</span><span hidden>藏乙</span>\n\
+2. 看得见二<span style=\"font-size:0\">藏丙</span><span style=\"position:absolute;left:-9999px\">藏丁</span><span style=\"opacity:0\">藏戊</span><span style=\"visibility:hidden\">藏己</span><span style=\"color:transparent\">藏庚</span>\n\
+3. 看得见三<details><summary>看得见四</summary>藏辛</details>\n\n\
+<p style=\"display:none\">藏壬</p>\n\n<div hidden><p>藏癸</p></div>\n\n结束语看得见\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn copy_takes_only_the_text_the_reader_sees() {
+    let root = small_site("copy-visible", "小站");
+    let site = Served::start(&root, "copy-visible-out");
+    let page = Page::new();
+    page.open(&site.url(&site.pages_in("rituals")[0]));
+    page.eval::<serde_json::Value>(
+        "Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { \
+            writeText: t => { window.__copied = t; return Promise.resolve(); } } })",
+    );
+    page.click("[data-action=copy]");
+    page.wait_until("the text is copied", "typeof window.__copied === 'string'");
+    let text: String = page.eval("window.__copied");
+    for seen in [
+        "1. 看得见一",
+        "2. 看得见二",
+        "3. 看得见三",
+        "看得见四",
+        "结束语看得见",
+    ] {
+        assert!(text.contains(seen), "{seen:?} is copied:\n{text}");
+    }
+    assert!(!text.contains('藏'), "hidden text was copied:\n{text}");
+}
+
+#[test]
+fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
+    let out = |tag: &str, title: &str| {
+        let root = small_site(tag, title);
+        let out = temp_dir(&format!("{tag}-out")).join("public");
+        let o = qunce::build(&qunce::Options {
+            root,
+            output: Some(out.clone()),
+            offline: true,
+            ..Default::default()
+        });
+        assert_eq!(o.status, qunce::Status::Ok);
+        let dir = std::fs::read_dir(out.join("checklists"))
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().join("index.html").is_file())
+            .unwrap()
+            .path();
+        format!("file://{}", dir.join("index.html").display())
+    };
+    let (first, second) = (out("ticks-a", "甲站"), out("ticks-b", "乙站"));
+    // One tab: one browser context, so both handbooks share file://'s localStorage.
+    let page = Page::new();
+    page.open(&first);
+    let a = tasks(&page);
+    tick(&page, &a.ids[1]);
+    page.wait_until(
+        "B is ticked",
+        "document.querySelector('.progress-text').textContent === '1/3'",
+    );
+    page.open(&second);
+    page.wait_until(
+        "the second handbook's checklist is ready",
+        "!document.querySelector('[data-checklist]').hidden",
+    );
+    let b = tasks(&page);
+    assert_eq!(b.ids, a.ids, "the two checklists have the same task ids");
+    assert_eq!(
+        b.checked,
+        [false, false, false],
+        "the other handbook's tick leaked"
+    );
+    page.open(&first);
+    page.wait_until(
+        "the first handbook still has its tick",
+        "document.querySelector('.progress-text').textContent === '1/3'",
+    );
+    assert_eq!(tasks(&page).checked, [false, true, false]);
 }

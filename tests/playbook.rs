@@ -122,9 +122,10 @@ fn placeholders_reach_the_settings_panel_with_labels_and_defaults() {
     let site = fixture();
     site.build_ok();
     let html = site.read("index.html");
-    assert!(html.contains("data-store=\"qunce-community:https://example.org/camp\""));
+    assert!(html.contains("data-store=\"qunce-community:https://camp.qunce.test/camp\""));
     assert!(html.contains("<label class=\"field\"><span>班长的名字</span><input name=\"ph\" data-ph=\"班长\" data-default=\"班长\" placeholder=\"班长\" autocomplete=\"off\"><small class=\"muted\">群里怎么称呼班长</small></label>"), "{html}");
     assert!(html.contains("data-ph=\"群名\" data-default=\"\""));
+    assert!(html.contains("data-ph=\"开营日期\" data-default=\"\" data-from=\"start\""));
     assert!(html.contains("data-default=\"14\""), "the cohort length");
 }
 
@@ -132,13 +133,27 @@ fn placeholders_reach_the_settings_panel_with_labels_and_defaults() {
 fn placeholder_tables_must_be_tables_of_strings() {
     let site = fixture();
     let toml = std::fs::read_to_string(site.path("site.toml")).unwrap()
-        + "[placeholders.\"地点\"]\nlabel = 3\ncolour = \"red\"\n";
+        + "[placeholders.\"地点\"]\nlabel = 3\ncolour = \"red\"\n[placeholders.\"日期\"]\nfrom = \"today\"\n";
     site.write("site.toml", &toml);
     let o = site.check();
-    let e = one(&o, "config", "site.toml");
+    let errors = with_code(&o, "config");
+    assert_eq!(errors.len(), 2, "{}", human(&o.diagnostics));
     let (line, col) = pos(&toml, "3\ncolour");
-    assert_at(e, "site.toml", line, col);
-    assert_eq!(e.message, "`label` must be a string, found an integer");
+    assert_at(errors[0], "site.toml", line, col);
+    assert_eq!(
+        errors[0].message,
+        "`label` must be a string, found an integer"
+    );
+    let (line, col) = pos(&toml, "\"today\"");
+    assert_at(errors[1], "site.toml", line, col);
+    assert_eq!(
+        errors[1].message,
+        "`today` is not a value a placeholder can come from"
+    );
+    assert_eq!(
+        errors[1].help.as_deref(),
+        Some("`from` is one of: start, end, cohort_days")
+    );
     let w = one(&o, "unknown-key", "site.toml");
     assert_eq!(w.message, "unknown key `colour` in [placeholders.地点]");
 }
@@ -171,10 +186,10 @@ fn every_schedule_form_is_accepted_and_shown() {
         site.write(
             &format!("content/rituals/s{k}.md"),
             &format!(
-                "+++\ntitle = \"日程{k}\"\nkind = \"ritual\"\nschedule = \"{form}\"\nroles = [\"班长\"]\n+++\n"
+                "+++\ntitle = \"日程 {k}\"\nkind = \"ritual\"\nschedule = \"{form}\"\nroles = [\"班长\"]\n+++\n"
             ),
         );
-        links.push_str(&format!("[[日程{k}]]\n"));
+        links.push_str(&format!("[[日程 {k}]]\n"));
     }
     let index = std::fs::read_to_string(site.path("content/_index.md")).unwrap();
     site.write(

@@ -332,11 +332,12 @@ fn site_with_values(value: &str) -> Site {
                 "+++\ntitle = {t}\ndescription = {t}\nkind = \"role\"\naliases = [\"r1\"]\ntags = [{t}, \"普通\"]\nresponsibilities = [{t}]\n+++\n"
             ),
         )
-        // `date` is a date (one that does not parse is an error), so it carries no payload.
+        // `date` is checked to be a date (a payload there is an `invalid-date` error, see
+        // tests/safe_output.rs), so it holds a real one here.
         .file(
             "content/rituals/x1.md",
             &format!(
-                "+++\ntitle = {t}\ndescription = {t}\nkind = \"ritual\"\nelement = \"e1\"\nroles = [\"r1\"]\nstage = \"intro\"\nfrequency = {t}\nduration = {t}\nchecklist = \"c1\"\ntags = [{t}]\ndate = 2026-01-05\n+++\n- [ ] {md}\n"
+                "+++\ntitle = {t}\ndescription = {t}\nkind = \"ritual\"\nelement = \"e1\"\nroles = [\"r1\"]\nstage = \"intro\"\nfrequency = {t}\nduration = {t}\nchecklist = \"c1\"\ntags = [{t}]\ndate = 2026-01-31\n+++\n- [ ] {md}\n"
             ),
         )
         .file(

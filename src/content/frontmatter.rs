@@ -1,5 +1,5 @@
-//! Front matter: splitting a Markdown file into its TOML header and body, and checking the
-//! header's standard and kind-specific fields. Link fields are only shape-checked here; what
+//! Front matter: splitting a Markdown file into its header (TOML between `+++` lines, or YAML
+//! between `---` lines) and body, and checking the header's standard and kind-specific fields. Link fields are only shape-checked here; what
 //! they point to is the links stage's business.
 
 use crate::config::{Config, FieldType, KindDef};
@@ -16,6 +16,7 @@ pub const STANDARD_KEYS: &[&str] = &[
     "aliases",
     "tags",
     "date",
+    "updated",
     "slug",
     "template",
     "allow",
@@ -24,66 +25,62 @@ pub const STANDARD_KEYS: &[&str] = &[
 /// Where the header and body are in a file.
 #[derive(Debug, Clone, Default)]
 pub struct Split<'a> {
-    /// The TOML text between the delimiters, if any.
+    /// The TOML (or YAML) text between the delimiters, if any.
     pub header: Option<&'a str>,
+    /// The header is YAML (`---` delimiters) rather than TOML (`+++`).
+    pub yaml: bool,
     /// Byte offset of `header` in the file.
     pub header_start: usize,
     /// Byte offset where the Markdown body starts.
     pub body_start: usize,
 }
 
-/// Splits `+++`-delimited TOML front matter off a file. A `+++` opening line without a closing
-/// one is an error pointing at the opening line.
+/// Splits front matter off a file: TOML between `+++` lines, or YAML between `---` lines. An
+/// opening line without a closing one is an error pointing at the opening line.
 pub fn split<'a>(src: &SourceFile<'a>) -> Result<Split<'a>, Diagnostic> {
     let text = src.text;
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let first = text[..first_end].trim_end();
-    if first == "+++" {
-        let mut pos = first_end;
-        while pos < text.len() {
-            let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-            if text[pos..end].trim_end() == "+++" {
-                return Ok(Split {
-                    header: Some(&text[first_end..pos]),
-                    header_start: first_end,
-                    body_start: end,
-                });
-            }
-            pos = end;
+    let yaml = first == "---";
+    // A `---` line is a thematic break unless a `key:` line (or a comment) follows it.
+    if first != "+++" && !(yaml && looks_like_yaml(&text[first_end..])) {
+        return Ok(Split::default());
+    }
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        if text[pos..end].trim_end() == first {
+            return Ok(Split {
+                header: Some(&text[first_end..pos]),
+                yaml,
+                header_start: first_end,
+                body_start: end,
+            });
         }
-        return Err(Diagnostic::error(
-            "unterminated-front-matter",
-            "front matter opened with `+++` is never closed",
-        )
-        .at(src, 0)
-        .with_help("add a line containing only `+++` after the last front-matter field"));
+        pos = end;
     }
-    if first == "---" && looks_like_yaml(&text[first_end..]) {
-        return Err(Diagnostic::error(
-            "yaml-front-matter",
-            "YAML front matter (`---`) is not supported",
-        )
-        .at(src, 0)
-        .with_help("write front matter as TOML between `+++` lines: `title = \"...\"`"));
-    }
-    Ok(Split {
-        header: None,
-        header_start: 0,
-        body_start: 0,
-    })
+    Err(Diagnostic::error(
+        "unterminated-front-matter",
+        format!("front matter opened with `{first}` is never closed"),
+    )
+    .at(src, 0)
+    .with_help(format!(
+        "add a line containing only `{first}` after the last front-matter field"
+    )))
 }
 
-/// A `---` line followed by `key: value` lines and a closing `---` is YAML front matter, not a
-/// thematic break.
+/// Whether the lines after a `---` line start YAML front matter: the first is `key:` (or a
+/// comment, or the closing `---` of an empty header).
 fn looks_like_yaml(rest: &str) -> bool {
-    let mut lines = rest.lines();
-    let Some(first) = lines.next() else {
+    let Some(first) = rest.lines().next() else {
         return false;
     };
-    let key_like = first
-        .split_once(':')
-        .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    key_like && rest.lines().any(|l| l.trim_end() == "---")
+    let key_like = first.split_once(':').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    });
+    key_like || first.starts_with('#') || first.trim_end() == "---"
 }
 
 /// The checked standard fields of a page, plus its kind-specific fields still in raw form.
@@ -97,6 +94,8 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     pub tags: Vec<String>,
     pub date: Option<String>,
+    /// When the page last changed in substance (shown as "最后更新"; else `date`, else git).
+    pub updated: Option<String>,
     pub slug: Option<String>,
     pub template: Option<String>,
     /// Lints this page allows for itself (`allow = ["orphan-page"]`), see [`crate::lints`].
@@ -131,13 +130,34 @@ pub fn parse(
     let Some(header) = split.header else {
         return fm;
     };
-    let mut table = match spanned::parse(header) {
+    let parsed = if split.yaml {
+        super::yaml::parse(header)
+    } else {
+        spanned::parse(header)
+    };
+    let mut table = match parsed {
         Ok(t) => t,
         Err(e) => {
+            let (code, language, help) = if split.yaml {
+                (
+                    "invalid-yaml",
+                    "YAML",
+                    "front matter between `---` lines is YAML: `key: value`, lists as `[a, b]` or `- a` lines",
+                )
+            } else {
+                (
+                    "invalid-toml",
+                    "TOML",
+                    "front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`",
+                )
+            };
             diags.push(
-                Diagnostic::error("invalid-toml", format!("invalid TOML in front matter: {}", e.message))
-                    .at(src, split.header_start + e.span.map_or(0, |s| s.start))
-                    .with_help("front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`"),
+                Diagnostic::error(
+                    code,
+                    format!("invalid {language} in front matter: {}", e.message),
+                )
+                .at(src, split.header_start + e.span.map_or(0, |s| s.start))
+                .with_help(help),
             );
             salvage(header, &mut fm);
             return fm;
@@ -149,6 +169,7 @@ pub fn parse(
         src,
         diags,
         bad_keys: Vec::new(),
+        yaml: split.yaml,
     };
 
     for (key, _, value) in &table {
@@ -171,18 +192,22 @@ pub fn parse(
                 }
             }
             "tags" => fm.tags = cx.strings(key, value).unwrap_or_default(),
-            "date" => {
-                fm.date = match &value.value {
-                    Value::Datetime(s) => Some(s.clone()),
-                    Value::String(s) if is_date(s) => Some(s.clone()),
-                    Value::String(s) => {
-                        cx.bad_date(s, value);
+            "date" | "updated" => {
+                let v = match &value.value {
+                    Value::Datetime(s) | Value::String(s) if is_date(s) => Some(s.clone()),
+                    Value::Datetime(s) | Value::String(s) => {
+                        cx.bad_date(key, s, value);
                         None
                     }
                     _ => {
                         cx.wrong_type(key, "a date (2026-01-31) or a string", value);
                         None
                     }
+                };
+                if key == "date" {
+                    fm.date = v;
+                } else {
+                    fm.updated = v;
                 }
             }
             "slug" => fm.slug = cx.string(key, value),
@@ -248,70 +273,6 @@ fn salvage(header: &str, fm: &mut FrontMatter) {
                 _ => {}
             }
         }
-    }
-}
-
-/// A `date` string qunce understands: `2026-01-31`, optionally with a time
-/// (`2026-01-31T09:00:00`, `2026-01-31 09:00`) and an offset (`Z`, `+08:00`).
-pub fn is_date(s: &str) -> bool {
-    let b = s.trim().as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() < 10
-        || !digits(0..4)
-        || b[4] != b'-'
-        || !digits(5..7)
-        || b[7] != b'-'
-        || !digits(8..10)
-    {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| -> u32 {
-        std::str::from_utf8(&b[r])
-            .ok()
-            .and_then(|x| x.parse().ok())
-            .unwrap_or(0)
-    };
-    let (month, day) = (num(5..7), num(8..10));
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return false;
-    }
-    let rest = &b[10..];
-    if rest.is_empty() {
-        return true;
-    }
-    // A time: `T` or a space, then HH:MM, optional :SS and fraction, optional offset.
-    if !(rest[0] == b'T' || rest[0] == b' ') || rest.len() < 6 {
-        return false;
-    }
-    let t = &rest[1..];
-    let ok_hm = t.len() >= 5
-        && t[..2].iter().all(u8::is_ascii_digit)
-        && t[2] == b':'
-        && t[3..5].iter().all(u8::is_ascii_digit);
-    if !ok_hm {
-        return false;
-    }
-    let mut i = 5;
-    if t.get(i) == Some(&b':') {
-        if !t
-            .get(i + 1..i + 3)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-        {
-            return false;
-        }
-        i += 3;
-        if t.get(i) == Some(&b'.') {
-            i += 1;
-            while t.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-        }
-    }
-    match &t[i..] {
-        [] | [b'Z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
-        _ => false,
     }
 }
 
@@ -462,6 +423,8 @@ struct Cx<'s, 'd> {
     diags: &'d mut Vec<Diagnostic>,
     /// Keys whose value had the wrong type.
     bad_keys: Vec<String>,
+    /// Helps show the fix in the header's own syntax.
+    yaml: bool,
 }
 
 impl Cx<'_, '_> {
@@ -487,18 +450,19 @@ impl Cx<'_, '_> {
             },
             _ => None,
         };
+        let is = if self.yaml { ":" } else { " =" };
         let help = match (&fixed, expected) {
             (Some(f), "a string") if matches!(v.value, Value::Array(_)) => {
-                format!("write one value: `{key} = {f}`")
+                format!("write one value: `{key}{is} {f}`")
             }
-            (Some(f), "a list of strings") => format!("write it as a list: `{key} = {f}`"),
-            (Some(f), _) => format!("write `{key} = {f}`"),
-            (None, "a list of strings") => format!("write it as a list: `{key} = [\"...\"]`"),
+            (Some(f), "a list of strings") => format!("write it as a list: `{key}{is} {f}`"),
+            (Some(f), _) => format!("write `{key}{is} {f}`"),
+            (None, "a list of strings") => format!("write it as a list: `{key}{is} [\"...\"]`"),
             (None, "a string") if matches!(v.value, Value::Array(_)) => {
-                format!("write one value: `{key} = \"...\"`")
+                format!("write one value: `{key}{is} \"...\"`")
             }
-            (None, "a string") => format!("quote it: `{key} = \"...\"`"),
-            (None, "an integer") => format!("write a whole number without quotes: `{key} = 1`"),
+            (None, "a string") => format!("quote it: `{key}{is} \"...\"`"),
+            (None, "an integer") => format!("write a whole number without quotes: `{key}{is} 1`"),
             (None, _) => format!("write `{key}` as {expected}"),
         };
         d = d.with_help(help);
@@ -509,8 +473,8 @@ impl Cx<'_, '_> {
     }
 
     /// A `date` string that is not a date.
-    fn bad_date(&mut self, s: &str, v: &Spanned) {
-        self.bad_keys.push("date".to_string());
+    fn bad_date(&mut self, key: &str, s: &str, v: &Spanned) {
+        self.bad_keys.push(key.to_string());
         let mut d = Diagnostic::error("invalid-date", format!("`{s}` is not a date")).at_span(
             self.src,
             v.span.start,
@@ -518,10 +482,13 @@ impl Cx<'_, '_> {
         );
         d = match normalize_date(s) {
             Some(n) => d
-                .with_help(format!("write `date = {n}` (year-month-day)"))
+                .with_help(format!(
+                    "write `{key}{} {n}` (year-month-day)",
+                    if self.yaml { ":" } else { " =" }
+                ))
                 .with_fix(self.src, v.span.start, v.span.end, n),
             None => d.with_help(
-                "write the date as `date = 2026-01-31`, or with a time `2026-01-31T09:00:00+08:00`",
+                "write a date as 2026-01-31, optionally with a time: 2026-01-31T20:00:00+08:00",
             ),
         };
         self.diags.push(d);
@@ -675,8 +642,113 @@ impl Cx<'_, '_> {
     }
 }
 
+/// Whether `s` is a date the sitemap and feeds can carry: `YYYY-MM-DD` (a real day of a real
+/// month), optionally followed by `T` or a space and `HH:MM[:SS[.frac]]` with an optional `Z` or
+/// `±HH:MM` offset (RFC 3339, as TOML writes dates).
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
+    }
+    let Some(time) = s.get(10..) else {
+        return false;
+    };
+    if time.is_empty() {
+        return true;
+    }
+    let Some(time) = time.strip_prefix(['T', 't', ' ']) else {
+        return false;
+    };
+    let t = time.as_bytes();
+    let two = |i: usize, max: u32| {
+        time.get(i..i + 2)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|n| n <= max)
+    };
+    if !(two(0, 23) && t.get(2) == Some(&b':') && two(3, 59)) {
+        return false;
+    }
+    let mut rest = &time[5..];
+    if let Some(r) = rest.strip_prefix(':') {
+        if !(r.len() >= 2 && two(6, 60)) {
+            return false;
+        }
+        rest = &r[2..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return false;
+            }
+            rest = &frac[digits..];
+        }
+    }
+    match rest {
+        "" | "Z" | "z" => true,
+        offset => {
+            let o = offset.as_bytes();
+            offset.len() == 6
+                && matches!(o[0], b'+' | b'-')
+                && o[3] == b':'
+                && offset[1..3].bytes().all(|c| c.is_ascii_digit())
+                && offset[4..6].bytes().all(|c| c.is_ascii_digit())
+                && offset[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
+                && offset[4..6].parse::<u32>().is_ok_and(|m| m <= 59)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_the_sitemap_can_carry() {
+        for good in [
+            "2026-01-31",
+            "2024-02-29",
+            "2026-01-31T20:00:00+08:00",
+            "2026-01-31 20:00",
+            "2026-01-31T20:00:00.123Z",
+        ] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2023-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-1-31",
+            "yesterday",
+            "2026-01-31]]></lastmod><x>",
+            "2026-01-31T25:00",
+            "2026-01-31T20:00+8",
+            "20:00:00",
+            "２０２６-01-31",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use std::path::Path;
 

@@ -72,6 +72,7 @@ impl Memo {
                 || new.body_start != old.body_start
                 || new.source[..new.body_start] != old.source[..old.body_start]
                 || new.title != old.title
+                || new.title_heading != old.title_heading
                 || new.slug != old.slug
                 || new.kind != old.kind
                 || last.base_diags.iter().any(|d| d.file == new.file)
@@ -272,11 +273,18 @@ impl Memo {
         which.dedup();
         let (rendered, render_diags) = t.time("render", || prepared.render_pages(&which));
         let regenerate = !refs_changed.is_empty();
-        let (generated, gen_diags) = if regenerate {
+        let (mut generated, gen_diags) = if regenerate {
             t.time("generated", || prepared.render_generated())
         } else {
             (Vec::new(), last.gen_diags.clone())
         };
+        // The print books show every page's body: rendered again whenever a page is.
+        let mut print_diags = Vec::new();
+        if !regenerate && !which.is_empty() {
+            let (books, d) = t.time("generated", || prepared.render_print());
+            generated.extend(books);
+            print_diags = d;
+        }
         let ref_list = prepared.values.refs.clone();
         let plain_list = prepared.values.plain.clone();
         drop(prepared);
@@ -285,6 +293,7 @@ impl Memo {
         diags.extend(site.notes.all().cloned());
         diags.extend(render_diags);
         diags.extend(gen_diags.iter().cloned());
+        diags.extend(print_diags);
         crate::lints::apply_site(&mut diags, &site.config, &site.content);
         diagnostics::sort(&mut diags);
         let pages = n;

@@ -223,6 +223,22 @@ impl Values<'_> {
 /// functions) on the engine. Returns `sections`, which the dev server compares between builds.
 ///
 /// `known_sections` is an earlier build's `sections` when the dev server knows it still holds.
+/// What tells this handbook from others a browser has opened, for keys of what the theme keeps
+/// in the browser (checklist ticks): the base URL, and for an offline build (opened from disk,
+/// where every handbook shares one origin and often the default base URL) a short hash of the
+/// base URL and the title.
+fn site_id(cfg: &crate::config::Config) -> String {
+    if !cfg.offline {
+        return cfg.base_url.clone();
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in cfg.base_url.bytes().chain([0]).chain(cfg.title.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("offline-{:012x}", h & 0xffff_ffff_ffff)
+}
+
 pub fn install(
     engine: &mut Engine,
     site: &Site,
@@ -253,6 +269,7 @@ pub fn install(
                 .any(|p| !p.meta.tags.is_empty())
                 .into(),
         ),
+        ("print", super::print::enabled(site).into()),
         (
             "placeholders",
             list(cfg.placeholders.iter().map(|p| {
@@ -261,6 +278,7 @@ pub fn install(
                     ("label", p.label.as_str().into()),
                     ("default", p.default.as_str().into()),
                     ("help", p.help.as_str().into()),
+                    ("from", p.from.as_str().into()),
                 ])
             })),
         ),
@@ -268,6 +286,7 @@ pub fn install(
             "playbook",
             obj([("cohort_days", cfg.playbook.cohort_days.into())]),
         ),
+        ("id", site_id(cfg).into()),
     ]);
     let kinds: BTreeMap<String, Value> = cfg
         .kinds
@@ -326,6 +345,8 @@ pub fn register_functions(tera: &mut tera::Tera) {
         v.as_map()
             .and_then(|m| m.get(&tera::value::Key::from(key.to_string())).cloned())
     }
+    // Tera's own `range`, counted against the page's render budget.
+    tera.register_function("range", super::budget::range);
     tera.register_function(
         "url",
         |kwargs: Kwargs, state: &State| -> TeraResult<String> {
@@ -440,12 +461,12 @@ pub(super) fn field(v: &Value, key: &str) -> Value {
 
 pub(super) fn kind_label(site: &Site, kind: &str) -> String {
     if kind == SECTION_KIND {
-        return if site.config.language == crate::config::Language::ZhCn {
-            "章节"
-        } else {
-            "Section"
-        }
-        .to_string();
+        return site
+            .config
+            .ui
+            .get("kind_section")
+            .cloned()
+            .unwrap_or_else(|| kind.to_string());
     }
     site.config
         .kind(kind)
@@ -744,6 +765,7 @@ impl Values<'_> {
             ),
             ("path", p.rel.as_str().into()),
             ("date", p.meta.date.clone().unwrap_or_default().into()),
+            ("updated", site.updated[i].as_str().into()),
             ("weight", p.meta.weight.unwrap_or(0).into()),
             ("draft", p.meta.draft.into()),
             (

@@ -1,6 +1,7 @@
 //! Pages and files no writer writes: the role × ritual matrix, the lifecycle timeline, the
 //! ISOOC coverage view, tag pages, the 404 page, `previews.json` for hover previews,
-//! `sitemap.xml` and `robots.txt`. Each is computed from the resolved graph in one pass.
+//! `sitemap.xml`, `robots.txt`, the Atom feeds and the redirect pages of old URLs
+//! ([`super::redirects`]). Each is computed from the resolved graph in one pass.
 
 use std::collections::BTreeMap;
 
@@ -112,20 +113,7 @@ pub fn render(
 
     let mut jobs: Vec<(String, String, Context)> = Vec::new();
     let ui = |k: &str| site.config.ui.get(k).cloned().unwrap_or_default();
-    let base_cx = |title: String, url: String| {
-        let mut cx = Context::new();
-        cx.insert_value("sidebar_html", Value::safe_string(sidebar));
-        cx.insert("current_url", &url);
-        cx.insert_value(
-            "page",
-            obj([
-                ("title", title.into()),
-                ("url", url.into()),
-                ("kind", "generated".into()),
-            ]),
-        );
-        cx
-    };
+    let base_cx = |title: String, url: String| base_context(site, sidebar, title, url);
 
     // Role × ritual matrix: one table per section holding rituals, and per block of at most
     // `MATRIX_ROWS` rituals of a section. With several tables (a large site) each has only the
@@ -330,12 +318,73 @@ pub fn render(
         ));
     }
 
+    jobs.extend(super::print::jobs(site, values, base_cx));
+
     jobs.push((
         "404.html".into(),
         "404.html".into(),
         base_cx(ui("not_found"), format!("{}404.html", site.base)),
     ));
 
+    let (mut files, diags) = render_jobs(engine, jobs);
+
+    files.push(previews(site, values));
+    if site.config.offline {
+        files.push(offline_previews(site, values));
+    }
+    files.push(sitemap(site, &tags));
+    let (feeds, feed_warnings) = super::feeds::render(site, values);
+    files.extend(feeds);
+    // Crawlers read robots.txt only at the host's root: a site below a sub-path would put one
+    // where nobody looks, and it is not its place to speak for the whole host.
+    if !site.config.has_sub_path() {
+        files.push(OutputFile {
+            path: "robots.txt".into(),
+            bytes: format!(
+                "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+                site.config.base_url
+            )
+            .into_bytes(),
+        });
+    }
+    let taken: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let (redirects, d) = super::redirects::render(site, &taken);
+    files.extend(redirects);
+    (
+        files,
+        diags.into_iter().chain(feed_warnings).chain(d).collect(),
+    )
+}
+
+/// The context every generated page starts from: its sidebar, URL and a small `page`.
+fn base_context(site: &Site, sidebar: &str, title: String, url: String) -> Context {
+    let mut cx = Context::new();
+    cx.insert_value("sidebar_html", Value::safe_string(sidebar));
+    cx.insert("current_url", &url);
+    // Generated pages belong to no section: they link the site's feed only.
+    cx.insert_value("feeds", super::feed_links(site, site.content.root, &[]));
+    let permalink = format!(
+        "{}/{}",
+        site.config.base_url,
+        url.strip_prefix(site.base.as_str()).unwrap_or(&url)
+    );
+    cx.insert_value(
+        "page",
+        obj([
+            ("title", title.into()),
+            ("url", url.into()),
+            ("permalink", permalink.into()),
+            ("kind", "generated".into()),
+        ]),
+    );
+    cx
+}
+
+/// Renders `(template, output path, context)` jobs whose template exists, in parallel.
+fn render_jobs(
+    engine: &Engine,
+    jobs: Vec<(String, String, Context)>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .into_par_iter()
         .filter(|(tpl, _, _)| engine.has(tpl))
@@ -358,21 +407,21 @@ pub fn render(
             Err(d) => diags.push(d),
         }
     }
-
-    files.push(previews(site, values));
-    if site.config.offline {
-        files.push(offline_previews(site, values));
-    }
-    files.push(sitemap(site, &tags));
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            site.config.base_url
-        )
-        .into_bytes(),
-    });
     (files, diags)
+}
+
+/// The print books alone (see [`super::print`]): they show every page's body, so the dev
+/// server renders them again after an edit that leaves the other generated pages standing.
+pub fn render_print(
+    site: &Site,
+    engine: &Engine,
+    values: &Values<'_>,
+    sidebar: &str,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let jobs = super::print::jobs(site, values, |title, url| {
+        base_context(site, sidebar, title, url)
+    });
+    render_jobs(engine, jobs)
 }
 
 /// A RACI part as `{ part, label, short }` (the matrix's cells and legend).
@@ -543,6 +592,20 @@ fn offline_previews(site: &Site, values: &Values<'_>) -> OutputFile {
     }
 }
 
+/// `s` as XML character data or attribute text: the five special characters escaped, and the
+/// characters XML 1.0 forbids in a document (C0 controls other than tab and line breaks,
+/// U+FFFE, U+FFFF) left out, so no value (a base URL, a title in a feed) makes a file no
+/// parser reads.
+pub fn escape_xml(s: &str) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    };
+    if s.chars().all(allowed) {
+        return escape(s);
+    }
+    escape(&s.chars().filter(|&c| allowed(c)).collect::<String>())
+}
+
 fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> OutputFile {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -550,11 +613,13 @@ fn sitemap(site: &Site, tags: &BTreeMap<String, (String, Vec<usize>)>) -> Output
     let base = &site.config.base_url;
     let mut push = |path: &str, date: Option<&str>| {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&format!("{base}/{path}")));
+        xml.push_str(&escape_xml(&format!("{base}/{path}")));
         xml.push_str("</loc>");
-        if let Some(d) = date {
+        // Front matter dates are checked when read; the day is what a sitemap needs, and a
+        // time without an offset (which TOML allows) is not a W3C datetime.
+        if let Some(day) = date.and_then(|d| d.get(..10)) {
             xml.push_str("<lastmod>");
-            xml.push_str(&escape(d));
+            xml.push_str(&escape_xml(day));
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");

@@ -4,9 +4,13 @@
 //! once and shared by `Arc`-backed Tera values, so no page deep-clones the site. Pages render
 //! in parallel.
 
+mod budget;
 pub mod context;
+pub mod feeds;
 pub mod generated;
 pub mod offline;
+pub mod print;
+pub mod redirects;
 mod shared;
 pub mod sidebar;
 pub mod theme;
@@ -64,9 +68,16 @@ impl Engine {
 
     /// Renders one template; an error becomes a diagnostic naming the template's file and line.
     pub fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, cx)
-            .map_err(|e| tera_diagnostic(&e, &self.displays))
+        let bytes = self.render_bytes(name, cx, 0)?;
+        String::from_utf8(bytes).map_err(|_| {
+            Diagnostic::error("template", format!("template `{name}` wrote invalid UTF-8"))
+                .in_file(self.display(name))
+        })
+    }
+
+    /// The file a template name comes from, for diagnostics.
+    fn display<'a>(&'a self, name: &'a str) -> &'a str {
+        self.displays.get(name).map_or(name, |(d, _)| d.as_str())
     }
 
     /// Renders one template straight into bytes, into a buffer of `capacity` bytes to start
@@ -79,11 +90,39 @@ impl Engine {
         capacity: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(capacity);
+        budget::start();
         self.tera
-            .render_to(name, cx, &mut out)
-            .map_err(|e| tera_diagnostic(&e, &self.displays))?;
+            .render_to(name, cx, budget::Capped(&mut out))
+            .map_err(|e| {
+                if error_chain_says(&e, budget::OVER) {
+                    Diagnostic::error(
+                        "template",
+                        format!(
+                            "render budget exceeded: template `{name}` wrote more than {} MiB \
+                             for one page (a loop that never ends?)",
+                            budget::MAX_OUTPUT >> 20
+                        ),
+                    )
+                    .in_file(self.display(name))
+                    .with_help("look for loops and components that call themselves in this template and those it includes")
+                } else {
+                    tera_diagnostic(&e, &self.displays)
+                }
+            })?;
         Ok(out)
     }
+}
+
+/// Whether `e` or an error it wraps says `what`.
+fn error_chain_says(e: &tera::Error, what: &str) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.to_string().contains(what) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Maps a Tera error to diagnostics. Template loading reports all reference errors (unknown
@@ -225,6 +264,17 @@ pub struct Prepared<'a> {
     pub sections: tera::Value,
     /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
     pub fragments: Fragments,
+    /// By page: whether it is a section with an Atom feed of its own (see [`feeds`]).
+    pub section_feeds: Vec<bool>,
+}
+
+/// By page index, whether the page is a section with a feed of its own.
+fn section_feed_flags(site: &Site) -> Vec<bool> {
+    let mut flags = vec![false; site.content.pages.len()];
+    for s in feeds::section_feeds(site).0 {
+        flags[s] = true;
+    }
+    flags
 }
 
 /// Templates whose output is the same on every content page, rendered once per build rather
@@ -311,6 +361,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         keys,
         sections,
         fragments: content_fragments(engine),
+        section_feeds: section_feed_flags(site),
     }
 }
 
@@ -362,6 +413,7 @@ pub fn prepare_reusing<'a>(
         keys,
         sections,
         fragments: content_fragments(engine),
+        section_feeds: section_feed_flags(site),
     };
     (prepared, refs_changed)
 }
@@ -404,6 +456,7 @@ impl Prepared<'_> {
         insert_fragments(&mut cx, &self.fragments)?;
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
         cx.insert_value("current_url", url.as_str().into());
+        cx.insert_value("feeds", feed_links(site, i, &self.section_feeds));
         if page.is_section() {
             cx.insert_value("section", values.section_full(i, &body));
             cx.insert_value("page", values.page_full(i, &body));
@@ -507,6 +560,22 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
+
+    /// The print books alone ([`generated::render_print`]).
+    pub fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
+        generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
+    }
+}
+
+/// The template variable `feeds` of page `i`: the Atom feeds its head links to.
+pub(crate) fn feed_links(site: &Site, i: usize, section_feeds: &[bool]) -> tera::Value {
+    tera::Value::from(
+        feeds::links_of(site, i, section_feeds)
+            .into_iter()
+            .map(|(title, url)| context::obj([("title", title.into()), ("url", url.into())]))
+            .collect::<Vec<tera::Value>>(),
+    )
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

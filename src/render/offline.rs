@@ -83,7 +83,12 @@ fn internal_path<'a>(value: &'a str, base: &str, base_url: &str) -> Option<&'a s
 fn relative(rel: &str, up: &str) -> String {
     let cut = rel.find(['?', '#']).unwrap_or(rel.len());
     let (path, suffix) = rel.split_at(cut);
-    let mut s = String::with_capacity(up.len() + rel.len() + 10);
+    let mut s = String::with_capacity(up.len() + rel.len() + 12);
+    // On the home page a path whose first segment holds a colon (`javascript:x`, from a link
+    // to `/javascript:x`) would read as a scheme: `./` keeps it a path, as RFC 3986 says.
+    if up.is_empty() && path.split('/').next().is_some_and(|seg| seg.contains(':')) {
+        s.push_str("./");
+    }
     s.push_str(up);
     s.push_str(path);
     if path.is_empty() || path.ends_with('/') {
@@ -108,6 +113,15 @@ mod tests {
                 "https://example.org/handbook"
             ),
             r##"<a href="../../index.html">h</a><a href="../../roles/ban-zhang/index.html#zhi-ze">b</a><link href="../../style.css?v=1"><body data-root="../../"><a href="https://x.org/">x</a><a href="#top">t</a><form action="../../search/index.html">"##
+        );
+    }
+
+    #[test]
+    fn a_colon_in_the_first_segment_never_becomes_a_scheme() {
+        let html = r#"<a href="/javascript:alert(1)">a</a><a href="https://example.org/javascript:alert(1)">b</a>"#;
+        assert_eq!(
+            relativize(html, "index.html", "/", "https://example.org"),
+            r#"<a href="./javascript:alert(1)">a</a><a href="./javascript:alert(1)">b</a>"#
         );
     }
 

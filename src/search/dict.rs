@@ -62,9 +62,16 @@ struct Scratch {
     route: Vec<(f64, u32, u32)>,
     /// The tokens of the run being cut, as character ranges, with their nodes.
     out: Vec<(u32, u32, u32)>,
-    /// Whether a token of two or more characters covers each character.
-    covered: Vec<bool>,
+    /// Per character `i`: [`COVERED`] when a token of two or more characters covers it,
+    /// [`INNER`] when one of three or more covers it and the next, [`TWO`] when a token of two
+    /// characters starts at it.
+    cover: Vec<u8>,
 }
+
+/// Bits of [`Scratch::cover`].
+const COVERED: u8 = 1;
+const INNER: u8 = 2;
+const TWO: u8 = 4;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
@@ -345,14 +352,29 @@ impl Dict {
             self.cut_block(s, start, n);
         }
         // Bigrams around characters no token of two or more covers, so a query that crosses
-        // an unknown character still finds the text.
-        s.covered.clear();
-        s.covered.resize(n, false);
+        // an unknown character still finds the text; and the pairs inside longer tokens that
+        // are no token of their own, so a word found inside a longer one (马斯克 in 马斯克传,
+        // 神经网络 in 卷积神经网络) reaches the page through its bigrams.
+        s.cover.clear();
+        s.cover.resize(n, 0);
         for &(a, b, _) in &s.out {
-            s.covered[a as usize..b as usize].fill(true);
+            let (a, b) = (a as usize, b as usize);
+            for c in &mut s.cover[a..b] {
+                *c |= COVERED;
+            }
+            if b - a == 2 {
+                s.cover[a] |= TWO;
+            } else {
+                for c in &mut s.cover[a..b - 1] {
+                    *c |= INNER;
+                }
+            }
         }
         for i in 0..n.saturating_sub(1) {
-            if !s.covered[i] || !s.covered[i + 1] {
+            let (here, next) = (s.cover[i], s.cover[i + 1]);
+            let around = here & next & COVERED == 0;
+            let inner = here & INNER != 0 && here & TWO == 0;
+            if around || inner {
                 let (a, b) = (s.ids[i], s.ids[i + 1]);
                 let node = match self.step(NONE, a) {
                     NONE => self.pair(a, b),

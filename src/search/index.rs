@@ -279,6 +279,7 @@ pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> Out
         "k": kinds.iter().map(|(n, l)| [n, l]).collect::<Vec<_>>(),
         "f": present,
         "dk": kind_chars,
+        "top": super::suggest::most_linked(site),
     });
     OutputFile {
         path: "search/index.js".into(),
@@ -314,6 +315,7 @@ pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
     let index = Index::build(docs);
     let mut files = index.shard_files();
     files.push(manifest_file(site, docs, index.shards));
+    files.extend(super::suggest::files(site));
     files.par_extend(docs.par_iter().enumerate().map(|(i, d)| card_file(i, d)));
     files
 }

@@ -17,6 +17,8 @@ pub struct Live {
     index: Index,
     /// The manifest's bytes, to tell whether an update changes it.
     manifest: Vec<u8>,
+    /// The "did you mean" files ([`super::suggest::files`]), likewise.
+    suggestions: Vec<OutputFile>,
     /// How to go back to the index before the last change, until [`Live::commit`].
     undo: Option<Undo>,
 }
@@ -24,8 +26,8 @@ pub struct Live {
 /// The index before a change whose build may still fail.
 #[derive(Debug, Clone)]
 enum Undo {
-    /// [`Live::update`] replaced these documents, and this manifest.
-    Patch(Vec<(usize, PageDoc)>, Vec<u8>),
+    /// [`Live::update`] replaced these documents, this manifest and these suggestion files.
+    Patch(Vec<(usize, PageDoc)>, Vec<u8>, Vec<OutputFile>),
     /// [`Live::install`] replaced this index (None: there was none).
     Replace(Option<Box<Live>>),
 }
@@ -57,6 +59,7 @@ impl Live {
         let index = Index::build(&docs);
         let mut live = Live {
             manifest: Vec::new(),
+            suggestions: Vec::new(),
             index,
             docs,
             undo: None,
@@ -72,6 +75,8 @@ impl Live {
         let manifest = index::manifest_file(site, &self.docs, self.index.shards);
         self.manifest.clone_from(&manifest.bytes);
         files.push(manifest);
+        self.suggestions = super::suggest::files(site);
+        files.extend(self.suggestions.iter().cloned());
         files.par_extend(
             self.docs
                 .par_iter()
@@ -119,7 +124,13 @@ impl Live {
             replaced.push((i, old));
         }
         let before = std::mem::take(&mut self.manifest);
-        self.undo = Some(Undo::Patch(replaced, before.clone()));
+        let suggestions = super::suggest::files(site);
+        let old_suggestions = std::mem::replace(&mut self.suggestions, suggestions);
+        self.undo = Some(Undo::Patch(
+            replaced,
+            before.clone(),
+            old_suggestions.clone(),
+        ));
         let mut files = Vec::new();
         if index::shard_count(self.index.postings) != self.index.shards {
             self.index = Index::build(&self.docs);
@@ -139,6 +150,16 @@ impl Live {
         let manifest = index::manifest_file(site, &self.docs, self.index.shards);
         if manifest.bytes != before {
             files.push(manifest.clone());
+        }
+        // Titles, aliases and backlinks can change with any page: the suggestion files whose
+        // bytes changed.
+        for f in &self.suggestions {
+            if !old_suggestions
+                .iter()
+                .any(|o| o.path == f.path && o.bytes == f.bytes)
+            {
+                files.push(f.clone());
+            }
         }
         self.manifest = manifest.bytes;
         files
@@ -163,7 +184,8 @@ impl Live {
         match live.undo.take() {
             None => {}
             Some(Undo::Replace(old)) => *slot = old.map(|b| *b),
-            Some(Undo::Patch(replaced, manifest)) => {
+            Some(Undo::Patch(replaced, manifest, suggestions)) => {
+                live.suggestions = suggestions;
                 let mut dirty = Vec::new();
                 for (i, doc) in replaced {
                     let newer = std::mem::replace(&mut live.docs[i], doc);

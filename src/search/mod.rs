@@ -15,6 +15,7 @@ pub mod live;
 pub mod memo;
 pub mod pinyin;
 pub mod segment;
+pub mod suggest;
 
 use rayon::prelude::*;
 
@@ -158,6 +159,7 @@ impl Weights {
     pub const PINYIN_PART: u8 = 22;
     pub const HEADING: u8 = 12;
     pub const HEADING_MORE: u8 = 3;
+    pub const HEADING_PINYIN: u8 = 4;
     pub const META: u8 = 6;
     pub const BODY_MAX: u8 = 10;
     pub const MAX: u8 = 63;
@@ -199,6 +201,70 @@ pub fn build(site: &Site) -> Vec<OutputFile> {
         .map(|i| extract(site, i, &seg))
         .collect();
     assemble(site, &docs)
+}
+
+/// Calls `f` with the pinyin keys of the words of `name` (other than `name` itself) and the
+/// full pinyin of its phrases of neighbouring words, so a reader who types the
+/// sound of part of a title (`pinkunxian`) finds it: the words are the tokens no other token
+/// of the name contains, in order. The words' initials (`bz`) too when `initials`.
+pub fn phrase_keys(seg: &Segmenter, name: &str, initials: bool, f: &mut impl FnMut(&str)) {
+    let base = name.as_ptr() as usize;
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    seg.tokens(name, &mut |t: Token<'_>| {
+        if let Token::Cjk(w, _) = t {
+            let a = (w.as_ptr() as usize).wrapping_sub(base);
+            if a < name.len() && w.len() < name.len() {
+                ranges.push((a, a + w.len()));
+            }
+            if w != name {
+                if initials {
+                    pinyin::for_each_key(w, f);
+                } else {
+                    full_keys(w, f);
+                }
+            }
+        }
+    });
+    let mut words: Vec<(usize, usize)> = ranges
+        .iter()
+        .copied()
+        .filter(|&(a, b)| {
+            !ranges
+                .iter()
+                .any(|&(c, d)| c <= a && b <= d && (c, d) != (a, b))
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    // Phrases of two to four neighbouring words of at most six characters: a run of overlapping
+    // bigrams (around characters no word covers) takes more than three to span a phrase.
+    for n in 2..=4 {
+        for w in words.windows(n) {
+            if name[w[0].0..w[n - 1].1].chars().count() > 6 {
+                continue;
+            }
+            // Neighbours only: touching or overlapping (the bigrams around a lone character).
+            if w.windows(2).any(|p| p[1].0 > p[0].1) {
+                continue;
+            }
+            let phrase = &name[w[0].0..w[n - 1].1];
+            if phrase != name {
+                // Full pinyin only: initials of phrases would add many short keys for little.
+                full_keys(phrase, f);
+            }
+        }
+    }
+}
+
+/// Calls `f` with the full-pinyin keys of `text` (not its initials, which have one letter a
+/// Chinese character).
+fn full_keys(text: &str, f: &mut impl FnMut(&str)) {
+    let chars = text.chars().filter(|&c| segment::is_cjk(c)).count();
+    pinyin::for_each_key(text, &mut |k| {
+        if k.len() > chars {
+            f(k)
+        }
+    });
 }
 
 /// Pages a streamed search stage extracts and inverts at a time ([`build_streamed`]'s `batch`):
@@ -258,7 +324,10 @@ pub fn build_streamed_with(
         .try_for_each(|s| put(index.shard_file(s)))?;
     let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
     put(index::manifest_of_kinds(site, &kinds, shards))?;
-    Ok(pages + shards + 1)
+    let suggestions = suggest::files(site);
+    let n = suggestions.len();
+    suggestions.into_iter().try_for_each(put)?;
+    Ok(pages + shards + 1 + n)
 }
 
 /// A page's plain text by heading: every section's text in one buffer (one allocation a page,
@@ -319,19 +388,18 @@ fn extract_for(site: &Site, i: usize, seg: &Segmenter, build: u32) -> PageDoc {
         )
     {
         pinyin::for_each_key(name, &mut |k| acc.key(k, 0, full));
-        // Pinyin of the words inside a title: `daka` finds 早晚问候与打卡.
-        seg.tokens(name, &mut |t: Token<'_>| {
-            if let Token::Cjk(w, _) = t
-                && w != name.as_str()
-            {
-                pinyin::for_each_key(w, &mut |k| acc.key(k, 0, part));
-            }
-        });
+        // Pinyin of the words and phrases inside a title: `daka` finds 早晚问候与打卡,
+        // `pinkunxian` a title with 贫困线 in it.
+        phrase_keys(seg, name, true, &mut |k| acc.key(k, 0, part));
     }
     for h in &scan.headings {
         seg.tokens(&h.title, &mut |t: Token<'_>| {
             acc.heading_token(seg, t, Weights::HEADING, Weights::HEADING_MORE)
         });
+        // Full pinyin only: a heading's initials would be many short keys for little.
+        let mut key = |k: &str| acc.key(k, 1, Weights::HEADING_PINYIN);
+        full_keys(&h.title, &mut key);
+        phrase_keys(seg, &h.title, false, &mut key);
     }
 
     let kind_def = site.config.kind(&page.kind);

@@ -303,7 +303,8 @@ mod tests {
     use super::*;
 
     /// The tokens of a Chinese run as the index made them with jieba-rs (its `cut_for_search`
-    /// without HMM, words of two or more characters, then bigrams around uncovered characters):
+    /// without HMM, words of two or more characters, then bigrams around uncovered characters
+    /// and inside longer words):
     /// the reference [`Dict::cut`] must equal.
     fn jieba_tokens<'a>(jieba: &jieba_rs::Jieba, run: &'a str) -> Vec<&'a str> {
         if run.chars().nth(1).is_none() {
@@ -311,10 +312,17 @@ mod tests {
         }
         let n = run.chars().count();
         let mut covered = vec![false; n];
+        let mut inner = vec![false; n];
+        let mut two = vec![false; n];
         let mut out = Vec::new();
         for t in jieba.cut_for_search(run, false) {
             if t.end - t.start >= 2 {
                 covered[t.start..t.end].fill(true);
+                if t.end - t.start == 2 {
+                    two[t.start] = true;
+                } else {
+                    inner[t.start..t.end - 1].fill(true);
+                }
                 out.push(t.word);
             }
         }
@@ -324,7 +332,7 @@ mod tests {
             .chain([run.len()])
             .collect();
         for i in 0..n - 1 {
-            if !covered[i] || !covered[i + 1] {
+            if !covered[i] || !covered[i + 1] || (inner[i] && !two[i]) {
                 out.push(&run[at[i]..at[i + 2]]);
             }
         }
@@ -476,6 +484,20 @@ mod tests {
         assert!(t.contains(&"长由".to_string()), "{t:?}");
         assert!(t.contains(&"由往".to_string()), "{t:?}");
         assert!(!t.contains(&"由".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn pairs_inside_long_words_get_bigrams() {
+        let s = Segmenter::new(["马斯克传"]);
+        let t = s.terms("马斯克传");
+        // 马斯克传 stays whole, and each pair inside it is reachable.
+        for w in ["马斯克传", "马斯", "斯克", "克传"] {
+            assert!(t.contains(&w.to_string()), "{w} in {t:?}");
+        }
+        // A pair that is a word of its own is not repeated as a bigram.
+        let t = s.terms("开营仪式");
+        assert_eq!(t.iter().filter(|w| *w == "仪式").count(), 1, "{t:?}");
+        assert!(t.contains(&"营仪".to_string()), "{t:?}");
     }
 
     #[test]

@@ -112,11 +112,15 @@ fn answer(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let file = resolve(root, target);
     let (status, body, kind) = match file.as_deref().map(std::fs::read) {
         Some(Ok(body)) => ("200 OK", body, content_type(file.as_deref().unwrap())),
-        _ => (
-            "404 Not Found",
-            b"not found\n".to_vec(),
-            "text/plain; charset=utf-8",
-        ),
+        // As static hosts do: the site's own 404.html when it has one.
+        _ => match std::fs::read(root.join("404.html")) {
+            Ok(page) => ("404 Not Found", page, "text/html; charset=utf-8"),
+            Err(_) => (
+                "404 Not Found",
+                b"not found\n".to_vec(),
+                "text/plain; charset=utf-8",
+            ),
+        },
     };
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\

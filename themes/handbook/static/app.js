@@ -56,11 +56,24 @@
 		toc.addEventListener("click", function (e) { if (e.target.closest("a") && !wide.matches) toc.open = false; });
 	}
 
-	// checklists: ticks kept per page URL + task id
-	var tasks = $$("li.task[data-task-id]").filter(function (li) { return $("input", li); });
+	// checklists: ticks kept per handbook (its base URL, or a site id when built offline, where
+	// every handbook opened from disk shares one origin) + page URL + task id; in a print book
+	// each page's section (data-page-url) reads the ticks of that page.
+	var site = B.getAttribute("data-site") || "";
+	var all = $$("li.task[data-task-id]").filter(function (li) { return $("input", li); });
+	var ownUrl = B.getAttribute("data-url") || location.pathname;
+	var urlOf = function (li) { var s = li.closest("[data-page-url]"); return s ? s.getAttribute("data-page-url") : ownUrl; };
+	all.filter(function (li) { return urlOf(li) !== ownUrl; }).forEach(function (li) {
+		var st = {};
+		try { st = JSON.parse(store("qunce-tasks:" + site + ":" + urlOf(li))) || {}; } catch (e) { /* ignore bad data */ }
+		var cb = $("input", li), id = li.getAttribute("data-task-id");
+		if (id in st) cb.checked = !!st[id];
+		li.classList.toggle("done", cb.checked);
+	});
+	var tasks = all.filter(function (li) { return urlOf(li) === ownUrl; });
 	var tools = $("[data-checklist]");
 	if (tasks.length) {
-		var key = "qunce-tasks:" + (B.getAttribute("data-url") || location.pathname), state = {};
+		var key = "qunce-tasks:" + site + ":" + ownUrl, state = {};
 		try { state = JSON.parse(store(key)) || {}; } catch (e) { /* ignore bad data */ }
 		var update = function () {
 			var n = tasks.filter(function (li) {
@@ -127,8 +140,24 @@
 			settings.cohort = Math.max(0, Math.min(366, parseInt(saved.cohort, 10) || 0));
 		}
 	} catch (e) { /* ignore bad data */ }
-	if (cm) $$("input[data-ph]", cm).forEach(function (i) { defaults[i.getAttribute("data-ph")] = i.getAttribute("data-default") || ""; });
-	var phValue = function (name) { return settings.ph[name] || defaults[name] || ""; };
+	var sources = {}, cohortDefault = 21;
+	if (cm) {
+		$$("input[data-ph]", cm).forEach(function (i) {
+			defaults[i.getAttribute("data-ph")] = i.getAttribute("data-default") || "";
+			if (i.getAttribute("data-from")) sources[i.getAttribute("data-ph")] = i.getAttribute("data-from");
+		});
+		cohortDefault = parseInt($("input[name=cohort]", cm).getAttribute("data-default"), 10) || 21;
+	}
+	// A placeholder declared `from = "start" | "end" | "cohort_days"` follows the reader's cohort.
+	var fromCohort = function (name) {
+		var from = sources[name], days = settings.cohort || cohortDefault;
+		var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(settings.start || "");
+		if (from === "cohort_days") return String(days);
+		if (!m || (from !== "start" && from !== "end")) return "";
+		var date = new Date(Date.UTC(+m[1], m[2] - 1, +m[3] + (from === "end" ? days : 0)));
+		return date.toLocaleDateString(R.getAttribute("lang") || "zh-CN", { month: "long", day: "numeric", weekday: "short", timeZone: "UTC" });
+	};
+	var phValue = function (name) { return settings.ph[name] || fromCohort(name) || defaults[name] || ""; };
 	var fillPlaceholders = function () {
 		var unfilled = cm ? cm.getAttribute("data-unfilled") : "";
 		$$(".ph[data-ph]").forEach(function (s) {
@@ -299,8 +328,8 @@
 					x.entries.forEach(function (e, k) {
 						var a = $(".cal-title", e), url = new URL(a.getAttribute("href"), location.href).href;
 						var roles = $$(".cal-roles > li", e).map(function (li) {
-							var label = $(".sr", li), names = $$("a", li).map(function (r) { return r.textContent; }).join("、");
-							return (label ? label.textContent : "") + "：" + names;
+							var label = $(".sr", li), names = $$("a", li).map(function (r) { return r.textContent; }).join(cal.getAttribute("data-list-sep") || ", ");
+							return (label ? label.textContent : "") + (cal.getAttribute("data-fact-sep") || ": ") + names;
 						});
 						var dur = $(".cal-dur", e);
 						lines.push("BEGIN:VEVENT", "UID:" + ymd(x.date) + "-" + k + "-" + encodeURIComponent(a.textContent).replace(/%/g, "").slice(0, 40) + "@qunce",
@@ -342,39 +371,64 @@
 	var src = $("[data-copy-source]"), copyBtn = $("[data-action=copy]");
 	if (src && copyBtn) {
 		copyBtn.hidden = false;
-		var text = function (el) {
-			var c = el.cloneNode(true);
-			$$(".anchor, .letter, .sr, input, button", c).forEach(function (x) { x.remove(); });
-			$$("li", c).forEach(function (x) { x.append(" "); });
-			return c.textContent.replace(/\s+/g, " ").trim();
+		// Punctuation of the copied text follows the site's language (UI strings on the button).
+		var attr = function (name, fallback) { return copyBtn.getAttribute(name) || fallback; };
+		var factSep = attr("data-fact-sep", ": "), listSep = attr("data-list-sep", ", ");
+		var partSep = attr("data-part-sep", "; "), kindSep = attr("data-kind-sep", " | ");
+		var heading = function (t) { return attr("data-heading-format", "{t}").replace("{t}", t); };
+		// only what the reader sees: no text hidden by CSS (display, visibility, opacity, a tiny
+		// font, transparent colour, a 1 px or off-screen box) or by raw HTML (hidden, closed details)
+		var unseen = function (e) {
+			if (e.matches(".anchor, .letter, .sr, input, button, script, style, template") || !e.getClientRects().length) return true;
+			var cs = getComputedStyle(e), r = e.getBoundingClientRect();
+			return cs.visibility !== "visible" || +cs.opacity === 0 || parseFloat(cs.fontSize) < 4 ||
+				cs.color === "transparent" || /^rgba\(.*,\s*0\)$/.test(cs.color) ||
+				(r.width < 2 && r.height < 2) || r.right + scrollX < 0 || r.bottom + scrollY < 0 ||
+				(cs.clipPath !== "none" && cs.position === "absolute") || /rect\(0/.test(cs.clip);
 		};
+		var box = d.createRange();
+		var seen = function (el, out) {
+			[].forEach.call(el.childNodes, function (c) {
+				// a text node laid out nowhere (the body of a closed <details>) is not seen either
+				if (c.nodeType === 3) { box.selectNodeContents(c); if (!c.nodeValue.trim() || box.getClientRects().length) out.push(c.nodeValue); }
+				else if (c.nodeType === 1 && !unseen(c)) {
+					// of a closed <details> only its summary shows
+					var sm = c.tagName === "DETAILS" && !c.open && $(":scope > summary", c);
+					if (sm === false) seen(c, out); else if (sm) seen(sm, out);
+					if (c.tagName === "LI") out.push(" ");
+				}
+			});
+			return out.join("");
+		};
+		var text = function (el) { return seen(el, []).replace(/\s+/g, " ").trim(); };
 		var walk = function (el, out) {
 			[].forEach.call(el.children, function (c) {
-				var t = c.tagName, items = $$(":scope > li", c);
-				if (/^H\d$/.test(t)) out.push("", "【" + text(c) + "】");
+				if (unseen(c)) return;
+				var t = c.tagName, items = $$(":scope > li", c).filter(function (li) { return !unseen(li); });
+				if (/^H\d$/.test(t)) out.push("", heading(text(c)));
 				else if (t === "FIGURE" && c.classList.contains("template")) {
 					var k = $(".template-kind", c), body = $(".template-text", c);
-					out.push("", "【" + text($(".template-title", c) || c) + (k ? "｜" + text(k) : "") + "】", body ? body.textContent.trim() : "");
+					out.push("", heading(text($(".template-title", c) || c) + (k ? kindSep + text(k) : "")), body ? seen(body, []).trim() : "");
 				}
 				else if (t === "OL") items.forEach(function (li, i) { out.push((+c.getAttribute("start") || 1) + i + ". " + text(li)); });
 				else if (t === "UL") items.forEach(function (li) {
 					var cb = $("input", li);
 					out.push((cb ? (cb.checked ? "☑ " : "□ ") : "· ") + text(li));
 				});
-				else if (t === "TABLE") $$("tr", c).forEach(function (tr) { out.push($$("th, td", tr).map(text).join("  ")); });
-				else if (t === "PRE") out.push(c.textContent.trim());
+				else if (t === "TABLE") $$("tr", c).forEach(function (tr) { if (!unseen(tr)) out.push($$("th, td", tr).filter(function (x) { return !unseen(x); }).map(text).join("  ")); });
+				else if (t === "PRE") out.push(seen(c, []).trim());
 				else if (/^(DIV|SECTION|BLOCKQUOTE)$/.test(t)) walk(c, out);
 				else if (t !== "HR" && text(c)) out.push(text(c));
 			});
 		};
 		var plain = function () {
-			var out = ["【" + copyBtn.getAttribute("data-heading") + "】" + text($("h1", src) || src)];
+			var out = [heading(copyBtn.getAttribute("data-heading")) + text($("h1", src) || src)];
 			$$(".facts > div", src).forEach(function (f) {
-				var dd = $("dd", f), parts = $$(".raci > li", dd), li = $$("li", dd).map(text);
+				var dd = $("dd", f), parts = $$(".raci > li", dd), li = $$("li", dd).map(text).filter(Boolean);
 				var value = parts.length ? parts.map(function (p) {
-					return text($(".raci-label", p)) + "：" + $$(".inline-refs li", p).map(text).join("、");
-				}).join("；") : li.length ? li.join("、") : text(dd);
-				out.push(text($("dt", f)) + "：" + value);
+					return text($(".raci-label", p)) + factSep + $$(".inline-refs li", p).map(text).filter(Boolean).join(listSep);
+				}).join(partSep) : li.length ? li.join(listSep) : text(dd);
+				out.push(text($("dt", f)) + factSep + value);
 			});
 			out.push("");
 			walk($(".content", src) || src, out);
@@ -390,7 +444,7 @@
 		copyBtn.addEventListener("click", function () { copyText(plain(), say); });
 	}
 
-	// link previews: popup on hover/focus, bottom sheet on touch (second tap opens)
+	// link previews: popup on hover/focus; on touch, a long press shows a bottom sheet (a tap opens the link)
 	var pv = $("#preview");
 	if (pv) {
 		var data, loading, timer, shown = null;
@@ -436,9 +490,14 @@
 			pv.style.left = Math.max(8, Math.min(r.left, innerWidth - pv.offsetWidth - 8)) + scrollX + "px";
 		};
 		var linkOf = function (t) { return t && t.closest ? t.closest("a.internal") : null; };
+		// Previews are a hover feature of devices that hover; a touch opens the link at the first
+		// tap, and only a long press (held still) shows the preview as a bottom sheet.
+		// A touch-only device (coarse pointer, nothing that hovers) never gets hover previews; on
+		// others a touch is told from a mouse by the pointerdown before the emulated mouseover.
+		var touchOnly = matchMedia("(any-pointer: coarse) and (any-hover: none)");
 		var enter = function (e) {
 			var a = linkOf(e.target);
-			if (!a || a === shown || pointer === "touch") return;
+			if (!a || a === shown || pointer === "touch" || (e.type === "mouseover" && touchOnly.matches)) return;
 			clearTimeout(timer);
 			timer = setTimeout(function () {
 				load().then(function () { var en = lookup(a); if (en) fill(a, en, false); });
@@ -454,18 +513,37 @@
 		d.addEventListener("focusin", enter);
 		d.addEventListener("mouseout", leave);
 		d.addEventListener("focusout", leave);
+		var press = null, pressed = null, pressAt = 0;
+		d.addEventListener("touchstart", function (e) {
+			var a = linkOf(e.target);
+			clearTimeout(press);
+			pressed = null;
+			pressAt = e.timeStamp;
+			if (!a || e.touches.length > 1) return;
+			press = setTimeout(function () {
+				load().then(function () {
+					var en = lookup(a);
+					if (!en) return;
+					pressed = a;
+					fill(a, en, true);
+					$(".preview-open", pv).focus({ preventScroll: true });
+				});
+			}, 500);
+		}, { passive: true });
+		["touchmove", "touchend", "touchcancel"].forEach(function (t) {
+			d.addEventListener(t, function (e) {
+				clearTimeout(press);
+				// A touch that ended within the long-press time was a tap, whenever the page got
+				// to hear of it: it opens the link, whatever the timer did meanwhile.
+				if (t === "touchend" && pressed && e.timeStamp - pressAt < 500) { pressed = null; hide(); }
+			}, { passive: true });
+		});
+		// The long press's own click and menu must not open the link under the sheet.
+		d.addEventListener("contextmenu", function (e) { if (pressed && linkOf(e.target) === pressed) e.preventDefault(); });
 		d.addEventListener("click", function (e) {
 			var a = linkOf(e.target);
-			if (!a) { if (pv.classList.contains("sheet") && !pv.contains(e.target)) hide(); return; }
-			if (pointer === "mouse" || e.defaultPrevented || e.button || e.metaKey || e.ctrlKey || e.shiftKey) return;
-			if (shown === a && pv.classList.contains("sheet")) return; // second tap navigates
-			e.preventDefault();
-			load().then(function () {
-				var en = lookup(a);
-				if (!en) { location.href = a.href; return; }
-				fill(a, en, true);
-				$(".preview-open", pv).focus({ preventScroll: true });
-			});
+			if (a && a === pressed) { e.preventDefault(); pressed = null; return; }
+			if (!a && pv.classList.contains("sheet") && !pv.contains(e.target)) hide();
 		});
 		$(".preview-close", pv).addEventListener("click", hide);
 		d.addEventListener("keydown", function (e) {
@@ -474,5 +552,138 @@
 			hide();
 			if (sheet && a) a.focus();
 		});
+	}
+	// the TOC follows the scroll: the section being read is marked
+	var tocLinks = $$(".toc a[href^='#']");
+	if (tocLinks.length) {
+		var targets = tocLinks.map(function (a) {
+			var id = decodeURIComponent(a.getAttribute("href").slice(1));
+			return d.getElementById(id);
+		});
+		var current = null, ticking = false;
+		var follow = function () {
+			ticking = false;
+			var line = parseFloat(getComputedStyle(R).scrollPaddingTop) || 80, at = -1;
+			targets.forEach(function (h, k) { if (h && h.getBoundingClientRect().top <= line + 8) at = k; });
+			// At the very end of the page the last section is the one being read.
+			if (innerHeight + scrollY >= R.scrollHeight - 2) for (var k = targets.length - 1; k >= 0; k--) if (targets[k]) { at = k; break; }
+			var a = at >= 0 ? tocLinks[at] : null;
+			if (a === current) return;
+			if (current) current.removeAttribute("aria-current");
+			if (a) a.setAttribute("aria-current", "true");
+			current = a;
+		};
+		addEventListener("scroll", function () { if (!ticking) { ticking = true; requestAnimationFrame(follow); } }, { passive: true });
+		follow();
+	}
+
+	// back to top, in the top bar, on pages longer than three screens once the reader is past
+	// the first
+	var top = $(".to-top");
+	if (top) {
+		var showTop = function () { top.hidden = !(R.scrollHeight > 3 * innerHeight && scrollY > innerHeight); };
+		addEventListener("scroll", showTop, { passive: true });
+		addEventListener("resize", showTop);
+		top.addEventListener("click", function () {
+			scrollTo({ top: 0, behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+			var m = $("#main");
+			if (m) m.focus({ preventScroll: true });
+		});
+		showTop();
+	}
+
+	// ← → open the previous and next page (as mdBook), unless the reader is typing
+	d.addEventListener("keydown", function (e) {
+		if ((e.key !== "ArrowLeft" && e.key !== "ArrowRight") || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || e.defaultPrevented) return;
+		var t = e.target;
+		if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest("[role=listbox], .table-scroll")) return;
+		var a = $(e.key === "ArrowLeft" ? ".pager a[rel=prev]" : ".pager a[rel=next]");
+		if (a) location.href = a.href;
+	});
+
+	// ?h=words (the search result the reader came from): the words are marked on the page
+	var h = "";
+	try { h = new URLSearchParams(location.search).get("h") || ""; } catch (e) { /* no query */ }
+	var words = h.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 0; });
+	var body = $(".doc .content") || $(".doc");
+	if (words.length && body) {
+		words.sort(function (x, y) { return y.length - x.length; });
+		var re = new RegExp(words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");
+		var walker = d.createTreeWalker(body, NodeFilter.SHOW_TEXT, {
+			acceptNode: function (n) { return n.parentNode.closest("script, style, mark, .anchor") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
+		});
+		var nodes = [];
+		while (walker.nextNode()) nodes.push(walker.currentNode);
+		var first = null;
+		nodes.forEach(function (n) {
+			var text = n.nodeValue, m, last = 0, frag = null;
+			re.lastIndex = 0;
+			while ((m = re.exec(text))) {
+				if (!m[0]) { re.lastIndex++; continue; }
+				frag = frag || d.createDocumentFragment();
+				frag.append(text.slice(last, m.index));
+				var mk = d.createElement("mark");
+				mk.className = "hl";
+				mk.textContent = m[0];
+				frag.append(mk);
+				first = first || mk;
+				last = m.index + m[0].length;
+			}
+			if (frag) { frag.append(text.slice(last)); n.parentNode.replaceChild(frag, n); }
+		});
+		if (first && !location.hash) first.scrollIntoView({ block: "center" });
+	}
+
+	// print books: the button prints
+	d.addEventListener("click", function (e) { if (e.target.closest("[data-action=print-book]")) window.print(); });
+
+	// 404: the pages whose slug or title is closest to the missing URL (from previews.json)
+	var nf = $("[data-not-found] .nf-close");
+	if (nf) {
+		var root404 = B.getAttribute("data-root") || "/", off404 = !/^(\/|[a-z]+:)/.test(root404);
+		var missing = location.pathname;
+		try { missing = decodeURIComponent(missing); } catch (e) { /* keep encoded */ }
+		var rootPath = off404 ? "" : new URL(root404, location.href).pathname;
+		if (rootPath && missing.lastIndexOf(rootPath, 0) === 0) missing = missing.slice(rootPath.length);
+		var want = missing.toLowerCase().replace(/index\.html$|\.html?$/, "").split("/").filter(Boolean).pop() || "";
+		var dist = function (a, b) {
+			a = Array.from(a); b = Array.from(b);
+			var prev = [], cur, i, j;
+			for (j = 0; j <= b.length; j++) prev.push(j);
+			for (i = 1; i <= a.length; i++) {
+				cur = [i];
+				for (j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+				prev = cur;
+			}
+			return prev[b.length];
+		};
+		var show404 = function (data) {
+			if (!want || !data) return;
+			var scored = Object.keys(data).map(function (u) {
+				var slug = u.toLowerCase().split("/").filter(Boolean).pop() || "", t = (data[u].t || "").toLowerCase();
+				var s = Math.min(dist(want, slug) / Math.max(want.length, slug.length, 1), dist(want, t) / Math.max(Array.from(want).length, Array.from(t).length, 1));
+				if (slug && (slug.indexOf(want) >= 0 || want.indexOf(slug) >= 0)) s = Math.min(s, 0.2);
+				return { u: u, s: s, e: data[u] };
+			}).filter(function (x) { return x.s <= 0.5; }).sort(function (a, b) { return a.s - b.s; }).slice(0, 5);
+			if (!scored.length) return;
+			var ul = $("ul", nf);
+			scored.forEach(function (x) {
+				var li = d.createElement("li"), a = d.createElement("a");
+				a.href = off404 ? root404 + x.u.replace(/^\//, "") + "index.html" : x.u;
+				a.textContent = x.e.t;
+				li.append(a);
+				if (x.e.k) { var k = d.createElement("span"); k.className = "stage"; k.textContent = x.e.k; li.append(" ", k); }
+				ul.append(li);
+			});
+			nf.hidden = false;
+		};
+		if (off404) {
+			window.qunceSetPreviews = show404;
+			var sc = d.createElement("script");
+			sc.src = root404 + "previews.js";
+			d.head.appendChild(sc);
+		} else {
+			fetch(root404 + "previews.json").then(function (r) { return r.ok ? r.json() : null; }).then(show404, function () { /* no suggestions */ });
+		}
 	}
 })();

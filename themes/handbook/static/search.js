@@ -95,14 +95,41 @@
 		});
 		return Object.keys(n).map(Number);
 	}
-	// Tokens: each a list of index terms (any may match), the text to highlight, and whether the
-	// terms are prefix expansions (ranked a little lower than exact words).
-	function tokens(ps, typing) {
-		var out = [];
-		ps.forEach(function (p, pi) {
-			var last = typing && pi === ps.length - 1;
+	// Matchers of a query. A part (a run of Chinese characters, or a Latin word) is a group of
+	// routes, each a list of tokens that must all match; a token is a list of index terms (any
+	// may match) with `exact` of them exact (the rest are expansions, ranked lower). A page
+	// matches a part when it matches any of its routes, so one way of reading the query can
+	// add pages but never take away pages another way found:
+	// - words: longest match against the index's vocabulary, each word also matching the
+	//   longer words it starts (开营 → 开营仪式);
+	// - pairs: every character pair of the run (the index holds the pairs inside long words),
+	//   so a word inside a longer one (马斯克 in 马斯克传) still reaches its page;
+	// - prefix: while the last part is still being typed, the words it starts.
+	// `units` are the words, for partial matches of a long query.
+	function has1(t) { return t && has(t) ? [t] : []; }
+	function words(r, i0) {
+		// Longest match from i0; null when a character cannot be matched (no word, no pair).
+		var out = [], n = r.length, i = i0;
+		while (i < n) {
+			var j = Math.min(n, i + 12), hit = null;
+			for (; j >= i + 2; j--) { var w = r.slice(i, j).join(""); if (has(w)) { hit = w; break; } }
+			if (hit) {
+				out.push({ terms: [hit].concat(prefixed(hit, 50).filter(function (t) { return t !== hit; })), marks: [hit], exact: 1 });
+				i = j;
+				continue;
+			}
+			var bi = i > 0 ? r[i - 1] + r[i] : "";
+			if (bi && has(bi)) { out.push({ terms: [bi], marks: [bi], exact: 1 }); i++; continue; }
+			out.push({ terms: n === 1 ? has1(r[i]) : [], marks: [r[i]], exact: 1, single: true });
+			i++;
+		}
+		return out;
+	}
+	function groups(ps, typing) {
+		return ps.map(function (p, pi) {
+			var last = typing && pi === ps.length - 1, g = { routes: [], units: [], text: p.chars.join("") };
 			if (p.type === "w") {
-				var w = p.chars.join(""), s = sh(w), terms = [];
+				var w = g.text, s = sh(w), terms = [];
 				// The word as written, then without a plural or tense ending (the index maps the
 				// words it saw to their stems; these cover forms it did not see).
 				[w, w.replace(/(ies|es|s|ing|ed|ly)$/, ""), w.replace(/(ies|es|s|ing|ed|ly)$/, "e")].forEach(function (c) {
@@ -110,66 +137,147 @@
 					if (c.length > 1 && has(c) && terms.indexOf(c) < 0) terms.push(c);
 				});
 				var exact = terms.length;
-				if ((last || !exact) && w.length > 1) terms = terms.concat(prefixed(w, 30).filter(function (t) { return terms.indexOf(t) < 0; }));
-				out.push({ terms: terms, marks: [w].concat(terms.slice(0, exact)), exact: exact });
-				return;
+				if ((last || !exact || w.length > 3) && w.length > 1) terms = terms.concat(prefixed(w, last ? 30 : 50).filter(function (t) { return terms.indexOf(t) < 0; }));
+				var tok = { terms: terms, marks: [w].concat(terms.slice(0, exact)), exact: exact };
+				if (terms.length) g.routes.push([tok]);
+				g.units.push(tok);
+				return g;
 			}
-			var r = p.chars, n = r.length, i = 0;
-			while (i < n) {
-				var rest = r.slice(i).join("");
-				if (last && n - i >= 2 && !has(rest)) {
-					var pf = prefixed(rest, 30);
-					if (pf.length) { out.push({ terms: pf, marks: [rest], exact: 0 }); break; }
-				}
-				var j = Math.min(n, i + 12), hit = null;
-				for (; j >= i + 2; j--) { var w2 = r.slice(i, j).join(""); if (has(w2)) { hit = w2; break; } }
-				// A word also matches the longer words it starts (开营 → 开营仪式), ranked lower.
-				if (hit) {
-					out.push({ terms: [hit].concat(prefixed(hit, 20).filter(function (t) { return t !== hit; })), marks: [hit], exact: 1 });
-					i = j;
-					continue;
-				}
-				var c = r[i], bi = i > 0 ? r[i - 1] + c : "";
-				if (bi && has(bi)) out.push({ terms: [bi], marks: [bi], exact: 1 });
-				else {
-					// A lone character typed on its own matches where it stands alone in the text;
-					// inside a longer query a character no word or bigram covers is dropped.
-					var t1 = n === 1 && has(c) ? [c] : [];
-					out.push({ terms: t1, marks: [c], exact: t1.length, single: true });
-				}
-				i++;
+			var r = p.chars, n = r.length, ws = words(r, 0);
+			g.units = ws;
+			if (ws.every(function (t) { return t.terms.length; })) g.routes.push(ws);
+			if (n >= 2) {
+				var pairs = [];
+				for (var i = 0; i + 1 < n; i++) pairs.push({ terms: has1(r[i] + r[i + 1]), marks: [g.text], exact: 1, pair: true });
+				if (pairs.every(function (t) { return t.terms.length; })) g.routes.push(pairs);
 			}
+			if (last) {
+				var pf = prefixed(g.text, 50);
+				if (pf.length) g.routes.push([{ terms: pf, marks: [g.text], exact: 0 }]);
+			}
+			return g;
+		});
+	}
+
+	// id → score of one token: the best of its terms, weighted by rarity.
+	function tokenScores(tok, N, m, f0) {
+		tok.terms.forEach(function (t, k) {
+			var p = postings(t), idf = Math.log(1 + N / p[0].length), f = (k < tok.exact ? 1 : 0.7) * f0;
+			for (var x = 0; x < p[0].length; x++) {
+				var v = p[1][x] * idf * f;
+				if (!(m[p[0][x]] >= v)) m[p[0][x]] = v;
+			}
+		});
+		return m;
+	}
+	// id → score of a group: its routes' matches (all tokens of a route), the best route's score.
+	function groupScores(g, N) {
+		var out = {};
+		g.routes.forEach(function (route) {
+			var acc = null;
+			route.forEach(function (tok) {
+				var m = tokenScores(tok, N, {}, tok.pair ? 0.6 / route.length : 1), next = {};
+				if (!acc) { acc = m; return; }
+				for (var id in m) if (id in acc) next[id] = acc[id] + m[id];
+				acc = next;
+			});
+			for (var id in acc || {}) if (!(out[id] >= acc[id])) out[id] = acc[id];
 		});
 		return out;
 	}
-
-	// Ranks pages: every token must match (else the most tokens); a token scores the best of its
-	// terms, weighted by rarity. Kind filter applied here, before cards are loaded.
-	function rank(toks, kind) {
-		var useful = toks.filter(function (t) { return t.terms.length || !t.single; });
-		if (useful.length) toks = useful;
-		var N = M.d, per = toks.map(function (tok) {
-			var m = {};
-			tok.terms.forEach(function (t, k) {
-				var p = postings(t), idf = Math.log(1 + N / p[0].length), f = k < tok.exact ? 1 : 0.7;
-				for (var x = 0; x < p[0].length; x++) {
-					var v = p[1][x] * idf * f;
-					if (!(m[p[0][x]] >= v)) m[p[0][x]] = v;
-				}
-			});
-			return m;
+	function ofKind(id, kind) { return !kind || M.k[M.dk.charCodeAt(id) - 48][0] === kind; }
+	function sorted(all, keep) {
+		var ids = [];
+		for (var id in all) if (keep(+id)) ids.push(+id);
+		ids.sort(function (a, b) { return all[b] - all[a] || a - b; });
+		return ids.map(function (i) { return { id: i, score: all[i] }; });
+	}
+	// Ranks pages that match every group. Kind filter applied here, before cards are loaded.
+	function rank(gs, kind) {
+		var N = M.d, all = null;
+		gs.forEach(function (g) {
+			var m = groupScores(g, N), next = {};
+			if (!all) { all = m; return; }
+			for (var id in m) if (id in all) next[id] = all[id] + m[id];
+			all = next;
+		});
+		return sorted(all || {}, function (id) { return ofKind(id, kind); });
+	}
+	// Pages containing most of the words of a query no page contains whole: ranked by how many
+	// words they contain, then by score. Only words of two or more characters count.
+	function rankPartial(gs, kind) {
+		var units = [];
+		gs.forEach(function (g) { g.units.forEach(function (u) { if (u.terms.length && (!u.single || u.marks[0].length > 1)) units.push(u); }); });
+		var total = 0;
+		gs.forEach(function (g) { g.units.forEach(function (u) { if (!u.single || Array.from(u.marks[0]).length > 1 || u.terms.length) total++; }); });
+		var need = Math.max(1, Math.ceil(total / 2)), count = {}, score = {}, N = M.d;
+		units.forEach(function (u) {
+			var m = tokenScores(u, N, {}, 1);
+			for (var id in m) { count[id] = (count[id] || 0) + 1; score[id] = (score[id] || 0) + m[id]; }
 		});
 		var all = {};
-		per.forEach(function (m) {
-			for (var id in m) { var a = all[id] || (all[id] = [0, 0]); a[0]++; a[1] += m[id]; }
+		for (var id in count) if (count[id] >= need) all[id] = count[id] * 1000 + score[id];
+		return sorted(all, function (id) { return ofKind(id, kind); });
+	}
+	// A query is short when it is one word or four characters or fewer: a short miss shows only
+	// the empty state, never pages that merely share a character with it.
+	function short(q, gs) {
+		var units = 0;
+		gs.forEach(function (g) { units += g.units.filter(function (u) { return !u.single; }).length + (g.units.some(function (u) { return u.single; }) ? 1 : 0); });
+		return Array.from(q.replace(/\s+/g, "")).length <= 4 || units <= 1;
+	}
+
+	// ---- "Did you mean": names (titles, aliases) within a small edit distance of the query,
+	// a homophone (same pinyin) counting as no edit. Loaded only after a miss.
+	var names = {}, PY = null;
+	api.names = function (len, list) { names[len] = list; settle("n" + len, list); };
+	api.py = function (table) {
+		PY = {};
+		for (var syl in table) Array.from(table[syl]).forEach(function (c) { (PY[c] = PY[c] || []).push(syl); });
+		settle("py", PY);
+	};
+	function readings(s) {
+		var out = [""];
+		Array.from(s).forEach(function (c) {
+			if (!CJK.test(c)) return;
+			var r = PY[c] || [c], next = [];
+			out.forEach(function (o) { r.forEach(function (x) { if (next.length < 8) next.push(o + x); }); });
+			out = next;
 		});
-		var ids = [];
-		for (var id in all) {
-			if (kind && M.k[M.dk.charCodeAt(id) - 48][0] !== kind) continue;
-			if (all[id][0] === toks.length) ids.push(+id);
+		return out;
+	}
+	function distance(a, b) {
+		a = Array.from(a); b = Array.from(b);
+		var prev = [], cur, i, j;
+		for (j = 0; j <= b.length; j++) prev.push(j);
+		for (i = 1; i <= a.length; i++) {
+			cur = [i];
+			for (j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+			prev = cur;
 		}
-		ids.sort(function (a, b) { return all[b][1] - all[a][1] || a - b; });
-		return ids.map(function (i) { return { id: i, score: all[i][1] }; });
+		return prev[b.length];
+	}
+	function suggest(q) {
+		var w = lower(q).replace(/\s+/g, ""), n = Array.from(w).length;
+		if (n < 2 || n > 16) return Promise.resolve(null);
+		var lens = [n - 1, n, n + 1].filter(function (l) { return l >= 2 && l <= 16; });
+		return Promise.all([load("py", "py.js", function () { return PY || undefined; })].concat(lens.map(function (l) {
+			return load("n" + l, "n/" + l + ".js", function () { return names[l]; });
+		}))).then(function () {
+			var best = null, mine = PY ? readings(w) : [];
+			lens.forEach(function (l) {
+				(names[l] || []).forEach(function (e) {
+					var name = lower(e[0]);
+					if (name === w) return;
+					var dist = distance(w, name);
+					// Same sound: a homophone typed by a pinyin keyboard.
+					if (e.slice(2).some(function (r) { return mine.indexOf(r) >= 0; })) dist = Math.min(dist, 0.5);
+					var limit = n <= 4 ? 1 : 2;
+					if (dist <= limit && (!best || dist < best.d)) best = { d: dist, text: e[0], id: e[1] };
+				});
+			});
+			return best && best.text;
+		});
 	}
 
 	function lower(s) { return (s || "").toLowerCase(); }
@@ -220,15 +328,47 @@
 		if (start + 96 < chars.length) out.push(["…", false]);
 		return out;
 	}
-	function href(f, anchor) {
+	// A result's link; `h` (the query) goes along as `?h=` so the page marks the words.
+	function href(f, anchor, h) {
 		var u = root + f.u;
 		if (!/^(\/|[a-z]+:)/.test(root) && (u === "" || /\/$/.test(u))) u += "index.html";
 		if (u === "") u = "./";
-		return u + (anchor ? "#" + anchor : "");
+		return u + (h ? "?h=" + encodeURIComponent(h.trim()) : "") + (anchor ? "#" + anchor : "");
 	}
 
+	// The result entries of ranked pages `top` (their cards loaded).
+	function entries(top, gs, q) {
+		var toks = [];
+		gs.forEach(function (g) { (g.routes[0] || g.units).forEach(function (t) { toks.push(t); }); });
+		var phrase = lower(q).trim().replace(/\s+/g, " "), tight = phrase.replace(/\s+/g, "");
+		var hi = top.length ? top[0].score : 0;
+		// The words to mark on the page a result opens (?h=): what matched, not the raw query.
+		var hl = [];
+		toks.forEach(function (t) { var w = t.pair ? null : t.marks[0]; if (w && hl.indexOf(w) < 0) hl.push(w); });
+		gs.forEach(function (g) { if (g.routes.length && g.routes[0][0] && g.routes[0][0].pair && hl.indexOf(g.text) < 0) hl.push(g.text); });
+		var res = top.filter(function (r) { return frags[r.id]; }).map(function (r) {
+			var f = frags[r.id], sec = bestSection(f, toks), s = f.h[sec.k];
+			var names = [f.t].concat(f.a || []).map(lower);
+			var inText = function (t) { t = lower(t); return t.indexOf(phrase) >= 0 || t.indexOf(tight) >= 0; };
+			var bonus = names.indexOf(phrase) >= 0 || names.indexOf(tight) >= 0 ? 4 :
+				names.some(inText) ? 3 : f.h.some(function (h) { return inText(h[1]); }) ? 2 :
+				f.h.some(function (h) { return inText(h[2]); }) ? 1 : 0;
+			var text = sec.n > 0 && sec.at >= lower(s[1] + " ").length ? s[2] : s[2] || f.h[0][2];
+			return {
+				id: r.id, path: f.u, url: href(f, s[0], hl.join(" ")), page: href(f, "", ""), title: f.t, kind: f.k,
+				heading: s[1], anchor: s[0], snippet: snippet(text, toks), score: r.score + bonus * hi
+			};
+		});
+		res.sort(function (a, b) { return b.score - a.score; });
+		return { results: res, tokens: toks.map(function (t) { return t.marks[0]; }) };
+	}
+	function cards(list) { return Promise.all(list.map(function (r) { return frag(r.id); })); }
+
 	/** Runs a query: resolves with { tokens, total, results: [{ url, title, kind, heading,
-	 * snippet: [[text, marked]…], score }] }. opts: { kind, limit, typing }. */
+	 * snippet: [[text, marked]…], score }], partial, suggest, popular }. `partial` is true when
+	 * no page contains every word and the results contain most of them; after a miss `suggest`
+	 * is a near name ("did you mean") or null and `popular` the most linked pages.
+	 * opts: { kind, limit, typing } (typing: the last word may be half-typed; default false). */
 	function query(q, opts) {
 		opts = opts || {};
 		var limit = opts.limit || PAGE;
@@ -237,27 +377,22 @@
 			var ps = parts(q);
 			if (!ps.length) return { total: 0, results: [] };
 			return Promise.all(needed(ps).map(shard)).then(function () {
-				var toks = tokens(ps, opts.typing !== false && !/\s$/.test(q));
-				var ranked = rank(toks, opts.kind);
+				var gs = groups(ps, !!opts.typing && !/\s$/.test(q));
+				var ranked = rank(gs, opts.kind), partial = false;
+				if (!ranked.length && !short(q, gs)) { ranked = rankPartial(gs, opts.kind); partial = ranked.length > 0; }
 				var top = ranked.slice(0, limit);
-				return Promise.all(top.map(function (r) { return frag(r.id); })).then(function () {
-					var phrase = lower(q).trim().replace(/\s+/g, " "), tight = phrase.replace(/\s+/g, "");
-					var hi = top.length ? top[0].score : 0;
-					var res = top.filter(function (r) { return frags[r.id]; }).map(function (r) {
-						var f = frags[r.id], sec = bestSection(f, toks), s = f.h[sec.k];
-						var names = [f.t].concat(f.a || []).map(lower);
-						var inText = function (t) { t = lower(t); return t.indexOf(phrase) >= 0 || t.indexOf(tight) >= 0; };
-						var bonus = names.indexOf(phrase) >= 0 || names.indexOf(tight) >= 0 ? 4 :
-							names.some(inText) ? 3 : f.h.some(function (h) { return inText(h[1]); }) ? 2 :
-							f.h.some(function (h) { return inText(h[2]); }) ? 1 : 0;
-						var text = sec.n > 0 && sec.at >= lower(s[1] + " ").length ? s[2] : s[2] || f.h[0][2];
-						return {
-							id: r.id, path: f.u, url: href(f, s[0]), page: href(f, ""), title: f.t, kind: f.k,
-							heading: s[1], anchor: s[0], snippet: snippet(text, toks), score: r.score + bonus * hi
-						};
+				if (top.length) return cards(top).then(function () {
+					var e = entries(top, gs, q);
+					return { total: ranked.length, results: e.results, tokens: e.tokens, partial: partial };
+				});
+				// A miss: a near name, and the most linked pages.
+				var pop = (m.top || []).map(function (i) { return { id: i, score: 0 }; });
+				return Promise.all([suggest(q), cards(pop)]).then(function (x) {
+					var popular = pop.filter(function (r) { return frags[r.id]; }).map(function (r) {
+						var f = frags[r.id];
+						return { url: href(f, "", ""), title: f.t, kind: f.k };
 					});
-					res.sort(function (a, b) { return b.score - a.score; });
-					return { total: ranked.length, results: res, tokens: toks.map(function (t) { return t.marks[0]; }) };
+					return { total: 0, results: [], tokens: [], partial: false, suggest: x[0], popular: popular };
 				});
 			});
 		});
@@ -267,7 +402,9 @@
 	var ui = form ? {
 		none: form.getAttribute("data-none"), count: form.getAttribute("data-count"),
 		all: form.getAttribute("data-all"), loading: form.getAttribute("data-loading"),
-		filters: form.getAttribute("data-filters")
+		filters: form.getAttribute("data-filters"), partial: form.getAttribute("data-partial-count"),
+		partialHead: form.getAttribute("data-partial"), didYouMean: form.getAttribute("data-did-you-mean"),
+		popular: form.getAttribute("data-popular")
 	} : {};
 
 	function bind(input, panel, onPage) {
@@ -287,37 +424,63 @@
 			var o = options(), el = o[active >= 0 ? active : 0];
 			if (el) location.href = el.querySelector("a").href;
 		};
-		var show = function (r, q) {
-			list.textContent = "";
-			active = -1;
-			input.removeAttribute("aria-activedescendant");
-			status.textContent = r.results.length ? ui.count.replace("{n}", r.total) : ui.none.replace("{q}", q);
-			panel.classList.toggle("sr-empty", !r.results.length);
-			r.results.forEach(function (x, n) {
-				var li = d.createElement("li"), a = d.createElement("a"), head = d.createElement("span");
-				li.id = input.id + "-r" + n;
-				li.setAttribute("role", "option");
-				li.setAttribute("aria-selected", "false");
-				a.href = x.url;
-				a.tabIndex = -1;
-				var k = d.createElement("span"); k.className = "sr-kind"; k.textContent = x.kind;
-				var t = d.createElement("span"); t.className = "sr-title"; t.textContent = x.title;
-				head.className = "sr-head";
-				head.append(k, t);
-				if (x.heading) { var h = d.createElement("span"); h.className = "sr-sec"; h.textContent = x.heading; head.append(h); }
+		var item = function (x, n) {
+			var li = d.createElement("li"), a = d.createElement("a"), head = d.createElement("span");
+			li.id = input.id + "-r" + n;
+			li.setAttribute("role", "option");
+			li.setAttribute("aria-selected", "false");
+			a.href = x.url;
+			a.tabIndex = -1;
+			var k = d.createElement("span"); k.className = "sr-kind"; k.textContent = x.kind;
+			var t = d.createElement("span"); t.className = "sr-title"; t.textContent = x.title;
+			head.className = "sr-head";
+			head.append(k, t);
+			if (x.heading) { var h = d.createElement("span"); h.className = "sr-sec"; h.textContent = x.heading; head.append(h); }
+			a.append(head);
+			if (x.snippet) {
 				var p = d.createElement("span"); p.className = "sr-snip";
 				x.snippet.forEach(function (piece) {
 					if (piece[1]) { var mk = d.createElement("mark"); mk.textContent = piece[0]; p.append(mk); }
 					else p.append(piece[0]);
 				});
-				a.append(head, p);
-				li.append(a);
-				li.addEventListener("mousemove", function () { if (active !== n) select(n); });
+				a.append(p);
+			}
+			li.append(a);
+			li.addEventListener("mousemove", function () { if (active !== n) select(n); });
+			return li;
+		};
+		var heading = function (text, cls) {
+			var li = d.createElement("li"); li.className = cls; li.setAttribute("role", "presentation"); li.textContent = text;
+			list.append(li);
+		};
+		var show = function (r, q) {
+			list.textContent = "";
+			active = -1;
+			input.removeAttribute("aria-activedescendant");
+			status.textContent = r.results.length ? (r.partial ? ui.partial : ui.count).replace("{n}", r.total) : ui.none.replace("{q}", q);
+			panel.classList.toggle("sr-empty", !r.results.length);
+			if (r.partial) heading(ui.partialHead, "sr-group");
+			r.results.forEach(function (x, n) { list.append(item(x, n)); });
+			if (!r.results.length && r.suggest) {
+				var li = d.createElement("li"), b = d.createElement("a");
+				li.className = "sr-suggest";
+				li.setAttribute("role", "presentation");
+				li.append(ui.didYouMean + " ");
+				b.href = root + "search/?q=" + encodeURIComponent(r.suggest);
+				b.textContent = r.suggest;
+				b.addEventListener("click", function (e) { e.preventDefault(); input.value = r.suggest; run(false); input.focus(); });
+				li.append(b);
 				list.append(li);
-			});
+			}
+			if (!r.results.length && r.popular && r.popular.length) {
+				heading(ui.popular, "sr-group");
+				r.popular.forEach(function (x, n) { list.append(item(x, n)); });
+			}
 			open(true);
 		};
-		var run = function () {
+		// typing: the last word may be half-typed (prefixes add results); Enter and the URL run
+		// the query as complete.
+		var run = function (typing, open1) {
 			var q = input.value.trim(), me = ++seq;
 			if (onPage && history.replaceState) {
 				var u = new URL(location.href);
@@ -326,7 +489,11 @@
 			}
 			if (!q) { list.textContent = ""; status.textContent = ""; open(false); return; }
 			if (!M) status.textContent = ui.loading;
-			query(input.value, { kind: kind, limit: onPage ? 30 : PAGE }).then(function (r) { if (me === seq) show(r, q); });
+			query(input.value, { kind: kind, limit: onPage ? 30 : PAGE, typing: typing === true }).then(function (r) {
+				if (me !== seq) return;
+				show(r, q);
+				if (open1 && r.results.length) go();
+			});
 		};
 		api.kinds().then(function (ks) {
 			if (!bar || bar.childElementCount) return;
@@ -347,11 +514,13 @@
 				bar.append(b);
 			});
 		});
-		input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 60); });
+		input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { run(true); }, 60); });
 		input.addEventListener("keydown", function (e) {
 			if (e.key === "ArrowDown") { e.preventDefault(); select(active + 1); }
 			else if (e.key === "ArrowUp") { e.preventDefault(); select(active - 1); }
-			else if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); if (options().length) go(); else run(); }
+			// Enter: the chosen result, else the query runs as complete; in the top bar its first
+			// result opens (the search page lists them).
+			else if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); if (active >= 0 && options().length) go(); else run(false, !onPage); }
 			else if (e.key === "Escape" && !onPage) { open(false); input.blur(); }
 		});
 		if (!onPage) {
@@ -361,7 +530,7 @@
 				if (!e.relatedTarget || !input.closest("form").contains(e.relatedTarget)) setTimeout(function () { if (!input.closest("form").contains(d.activeElement)) open(false); }, 150);
 			});
 		}
-		if (input.value.trim()) run();
+		if (input.value.trim()) run(false);
 		return { run: run };
 	}
 

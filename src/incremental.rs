@@ -1,4 +1,4 @@
-//! Incremental rebuilds for `qunce serve`: the pipeline of [`crate::site`], remembered.
+//! Incremental rebuilds for `qunce serve`: the stages of [`crate::build`], remembered.
 //!
 //! A rebuild after an edit re-reads only the files that changed, reuses the scans and Markdown
 //! bodies of unchanged pages, keeps the compiled templates, and re-renders only the pages whose
@@ -18,11 +18,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::build;
 use crate::config::{self, Config};
 use crate::content::{self, Asset, LoadOptions, Parsed, Tree};
 use crate::diagnostics::{self, Diagnostic};
-use crate::render::{self, Engine, OutputFile, Theme};
-use crate::site::{self, Site, Timings};
+use crate::output::OutputFile;
+use crate::render::{self, Engine, Theme};
+use crate::site::Site;
+use crate::timings::Timings;
 
 pub mod filemap;
 
@@ -288,7 +291,7 @@ impl Memo {
                 .map(|t| t.name.clone())
                 .collect();
             self.statics = t.time("static", || {
-                site::read_static(theme, &mut self.static_errors)
+                build::load::read_static(theme, &mut self.static_errors)
             });
             match Engine::new(theme) {
                 Ok(e) => self.engine = Some(e),
@@ -389,7 +392,14 @@ impl Memo {
         // What the fast path cannot redo by page: config, tree and front matter diagnostics.
         let base_diags = diags.clone();
         let previous = self.last.as_ref().map(|l| &l.site);
-        let site = site::analyse(self.config.clone(), content, &self.statics, previous, t);
+        let site = build::analyse::analyse(
+            self.config.clone(),
+            content,
+            &self.statics,
+            previous,
+            t,
+            true,
+        );
         diags.extend(site.notes.all().cloned());
         if cancel() {
             return None;

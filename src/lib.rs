@@ -2,13 +2,15 @@
 //!
 //! The pipeline is one data flow, each stage a module (DESIGN.md §5):
 //! [`config`] → [`content`] (load) → [`markdown`] (scan) → [`links`] (resolve) →
-//! [`markdown`] (render bodies) → [`render`] (templates) → [`output`] (atomic write).
-//! [`site`] sequences the stages; [`diagnostics`] is how every stage reports problems.
+//! [`markdown`] (render bodies) → [`render`] (templates) + [`search`] → [`output`] (atomic
+//! write). [`build`] sequences the stages, into a [`build::Sink`]; [`site`] is the model the
+//! stages fill and read; [`diagnostics`] is how every stage reports problems.
 
 // Diagnostics travel in `Err` on cold paths only; boxing them would add noise, not speed.
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod bodychecks;
+pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -29,13 +31,15 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod timings;
 pub mod typography;
 pub mod ui;
 
 use std::path::{Path, PathBuf};
 
+pub use build::{BuildOptions, Compiled};
 pub use diagnostics::Diagnostic;
-pub use site::{BuildOptions, Compiled, Timings};
+pub use timings::Timings;
 
 /// What a command ended with, mapped to the process exit code by the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +127,11 @@ fn compile_with(opts: &Options, no_search: bool, keep: bool) -> Result<Compiled,
         drafts: opts.drafts,
         no_search,
     };
-    let sink = if keep {
-        site::Sink::Memory
+    let mut compiled = if keep {
+        build::compile(config, build_opts)
     } else {
-        site::Sink::Discard
+        build::Build::new(config, build_opts).run(&build::Discard)
     };
-    let mut compiled = site::compile_into(config, &build_opts, sink);
     compiled.diagnostics.extend(warnings);
     lints::apply_site(
         &mut compiled.diagnostics,
@@ -190,9 +193,11 @@ pub fn build(opts: &Options) -> Outcome {
         };
     }
     warnings.extend(placeholder);
+    // Without a staging folder (it could not be made) the build still runs, to report every
+    // problem with the sources beside the one with the output folder.
     let mut c = match &staging {
-        Ok(s) => site::compile_into(config, &build_opts, site::Sink::Stream(s)),
-        Err(_) => site::compile(config, &build_opts),
+        Ok(s) => build::Build::new(config, build_opts).run(s),
+        Err(_) => build::compile(config, build_opts),
     };
     c.diagnostics.extend(warnings);
     lints::apply_site(&mut c.diagnostics, &c.site.config, &c.site.content);

@@ -239,7 +239,7 @@ fn search_must_be_a_boolean() {
 }
 
 /// The search files of a compile in memory, by path.
-fn search_files(files: Vec<qunce::render::OutputFile>) -> BTreeMap<String, Vec<u8>> {
+fn search_files(files: Vec<qunce::output::OutputFile>) -> BTreeMap<String, Vec<u8>> {
     files
         .into_iter()
         .filter(|f| f.path.starts_with("search/") && f.path.ends_with(".js"))

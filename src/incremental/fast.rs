@@ -17,11 +17,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::build::notes::scan_notes;
 use crate::diagnostics::{self, Diagnostic};
 use crate::links;
 use crate::markdown::{self, Resolved, Scan};
-use crate::render::{self, OutputFile};
-use crate::site::{self, Site, Timings};
+use crate::output::OutputFile;
+use crate::render::{self, body::render_body};
+use crate::site::Site;
+use crate::timings::Timings;
 
 use super::{Files, Last, Memo, Rebuilt, dirty, put};
 
@@ -116,7 +119,7 @@ impl Memo {
             if scan.headings != site.scans[i].headings {
                 headings_changed.push(i);
             }
-            let notes = site::scan_notes(&config, page, &scan);
+            let notes = scan_notes(&config, page, &scan);
             patches.push(Patch {
                 i,
                 old_source,
@@ -178,7 +181,7 @@ impl Memo {
             let body_changes = is_changed || out.resolved != site.graph.resolved[i];
             let old_body = if body_changes {
                 rerendered_bodies.push(i);
-                let body = site::render_body(
+                let body = render_body(
                     &config,
                     &site.content.pages[i],
                     &site.scans[i],

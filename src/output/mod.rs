@@ -12,23 +12,19 @@ use rayon::prelude::*;
 
 use crate::content::Asset;
 use crate::diagnostics::Diagnostic;
-use crate::render::OutputFile;
+
+/// One file of the output, relative to the output root: what the render and search stages
+/// make and every [`crate::build::Sink`] takes.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Where it goes below the output root, with `/` separators (`roles/ban-zhang/index.html`).
+    pub path: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
 
 const STAGING: &str = ".qunce-staging-";
 const RETIRED: &str = ".qunce-old-";
-
-/// Writes `files` and copies `assets` into `out_dir`, replacing its previous contents (when
-/// [`guard::check`] allows it).
-pub fn write(
-    out_dir: &Path,
-    root: &Path,
-    files: &[OutputFile],
-    assets: &[Asset],
-) -> Result<(), Diagnostic> {
-    let staging = Staging::create(out_dir, root, false)?;
-    staging.put_all(files)?;
-    staging.finish(assets)
-}
 
 /// A staging folder being filled beside the output folder. `qunce build` streams each page into
 /// it as soon as the page is rendered, so the site never has to fit in memory; it replaces the
@@ -103,11 +99,6 @@ impl Staging {
             set.insert(d.to_path_buf());
         }
         Ok(())
-    }
-
-    /// Writes many files in parallel.
-    pub fn put_all(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
-        files.par_iter().try_for_each(|f| self.put(f))
     }
 
     /// Copies the assets in, marks the folder as qunce's, carries the old output's dotfiles

@@ -4,6 +4,7 @@
 //! once and shared by `Arc`-backed Tera values, so no page deep-clones the site. Pages render
 //! in parallel.
 
+pub(crate) mod body;
 mod budget;
 pub mod context;
 pub mod feeds;
@@ -26,12 +27,7 @@ use context::Values;
 pub use sidebar::{key as sidebar_key, nav_section};
 pub use theme::Theme;
 
-/// One file of the output, relative to the output root.
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
+pub use crate::output::OutputFile;
 
 /// Compiled templates plus the template-name → file-path map for error messages.
 pub struct Engine {
@@ -200,20 +196,8 @@ fn tera_diagnostic(e: &tera::Error, displays: &HashMap<String, (String, String)>
         .with_help("check the theme's templates")
 }
 
-/// Renders every page, section and generated page.
-pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let prepared = prepare(site, engine);
-    let all: Vec<usize> = (0..site.content.pages.len()).collect();
-    let (pages, mut diags) = prepared.render_pages(&all);
-    let mut files: Vec<OutputFile> = pages.into_iter().map(|(_, f)| f).collect();
-    let (gen_files, gen_diags) = prepared.render_generated();
-    files.extend(gen_files);
-    diags.extend(gen_diags);
-    (files, diags)
-}
-
-/// Renders every page, section and generated page like [`render_site`], but hands each file to
-/// `put` as soon as it is rendered and keeps none: `qunce build` writes pages out while others
+/// Renders every page, section and generated page, handing each file to `put` as soon as it is
+/// rendered and keeping none: `qunce build` writes pages out while others
 /// render, so peak memory does not grow with the size of the output. Returns how many files
 /// were put.
 pub fn render_site_with(
@@ -441,16 +425,11 @@ impl Prepared<'_> {
             .map(|s| mark_current(s, &url))
             .unwrap_or_default();
         // A streamed build renders each page's Markdown here, just before its template reads
-        // it (see `site::analyse_with`); the dev server keeps every body between builds.
+        // it (see `build::analyse`); the dev server keeps every body between builds.
         let body: std::borrow::Cow<'_, str> = match site.bodies.get(i) {
             Some(body) => body.into(),
-            None => crate::site::render_body(
-                &site.config,
-                page,
-                &site.scans[i],
-                &site.graph.resolved[i],
-            )
-            .into(),
+            None => body::render_body(&site.config, page, &site.scans[i], &site.graph.resolved[i])
+                .into(),
         };
         let mut cx = Context::new();
         insert_fragments(&mut cx, &self.fragments)?;

@@ -75,7 +75,7 @@ pub fn jobs(
         .into_par_iter()
         .map(|i| match site.bodies.get(i) {
             Some(b) => b.clone(),
-            None => crate::site::render_body(
+            None => super::body::render_body(
                 &site.config,
                 &c.pages[i],
                 &site.scans[i],

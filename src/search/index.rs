@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{BUCKETS, PageDoc};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 
 /// The 64 characters of the postings encoding; none needs escaping in JSON or JS.

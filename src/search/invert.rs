@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::index::{self, SurfaceMap};
 use super::segment::NO_NODE;
 use super::{BUCKETS, PageDoc, Term};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 
 /// One term's postings so far.
 struct Posted {

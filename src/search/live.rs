@@ -7,7 +7,7 @@
 
 use super::PageDoc;
 use super::index::{self, Index, SurfaceMap, TermMap};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 
 /// An assembled index and the documents it was assembled from.

@@ -23,7 +23,7 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::links::FieldValue;
 use crate::markdown::plain::Step;
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 pub use index::assemble;
 pub use live::Live;

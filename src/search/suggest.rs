@@ -18,7 +18,7 @@ use pinyin::ToPinyinMulti;
 
 use super::index::push_json;
 use super::segment::{DICTIONARY, is_cjk};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 
 /// Names longer than this are left out: nobody retypes a whole long title with a slip in it.

@@ -133,7 +133,13 @@ fn internal<'a>(url: &'a str, base_url: &str) -> Option<&'a str> {
     if let Some(rest) = url.strip_prefix(base_url).filter(|_| !base_url.is_empty())
         && (rest.is_empty() || rest.starts_with(['/', '#', '?']))
     {
-        return Some(if rest.is_empty() { "/" } else { rest });
+        // The base URL's path stays: `https://example.org/handbook/x/` is `/handbook/x/`.
+        let origin = base_url
+            .find("://")
+            .and_then(|i| base_url[i + 3..].find('/').map(|j| i + 3 + j))
+            .unwrap_or(base_url.len());
+        let path = &url[origin..];
+        return Some(if path.is_empty() { "/" } else { path });
     }
     if url.starts_with("//") {
         return None;

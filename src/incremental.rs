@@ -1,4 +1,4 @@
-//! Incremental rebuilds for `qunce serve`: the stages of [`crate::build`], remembered.
+//! Incremental rebuilds for `qunce serve`: the stages of [`mod@crate::build`], remembered.
 //!
 //! A rebuild after an edit re-reads only the files that changed, reuses the scans and Markdown
 //! bodies of unchanged pages, keeps the compiled templates, and re-renders only the pages whose

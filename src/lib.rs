@@ -3,7 +3,7 @@
 //! The pipeline is one data flow, each stage a module (DESIGN.md §5):
 //! [`config`] → [`content`] (load) → [`markdown`] (scan) → [`links`] (resolve) →
 //! [`markdown`] (render bodies) → [`render`] (templates) + [`search`] → [`output`] (atomic
-//! write). [`build`] sequences the stages, into a [`build::Sink`]; [`site`] is the model the
+//! write). [`mod@build`] sequences the stages, into a [`build::Sink`]; [`site`] is the model the
 //! stages fill and read; [`diagnostics`] is how every stage reports problems.
 
 // Diagnostics travel in `Err` on cold paths only; boxing them would add noise, not speed.

@@ -1,6 +1,6 @@
 //! The `Site` model: everything known about a site after its pages were loaded, scanned,
 //! resolved and (in memory) rendered to HTML bodies. The render and search stages read it; the
-//! stages that fill it, and their order, are [`crate::build`]'s. Nothing here names a later
+//! stages that fill it, and their order, are [`mod@crate::build`]'s. Nothing here names a later
 //! stage (render, search, output), so the model sits below all of them.
 
 use crate::config::Config;
@@ -17,7 +17,7 @@ pub struct Site {
     pub scans: Vec<Scan>,
     pub graph: Graph,
     /// Rendered Markdown body of each page; empty after a build into a sink, which renders
-    /// each body in the render stage (see [`crate::build`]).
+    /// each body in the render stage (see [`mod@crate::build`]).
     pub bodies: Vec<String>,
     /// URL prefix of every internal link (`/` or `/handbook/`).
     pub base: String,

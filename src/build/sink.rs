@@ -18,7 +18,7 @@ pub trait Sink: Sync {
     /// Takes one finished file; an error (a disk that is full) fails the build.
     fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
 
-    /// Whether the build checks the links of the files put here (see [`crate::outlinks`]).
+    /// Whether the build checks the links of the files put here (the output link check).
     /// A sink that keeps nothing ([`Discard`], `qunce check`) leaves that check to `build`.
     fn checks_links(&self) -> bool {
         true

@@ -143,6 +143,10 @@ pub struct Config {
     /// Build the search index and show the search box (`search = false` leaves both out, for
     /// a handbook too small to need it or one searched by other means).
     pub search: bool,
+    /// Hosts whose `<iframe>` players the safe raw-HTML policy keeps (`[markdown] embed_hosts`).
+    pub embed_hosts: Vec<String>,
+    /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
+    pub redirects: Vec<RedirectRule>,
     /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
     /// order: what the reader's settings panel asks for.
     pub placeholders: Vec<Placeholder>,
@@ -180,6 +184,18 @@ impl Default for Playbook {
     fn default() -> Self {
         Playbook { cohort_days: 21 }
     }
+}
+
+/// One entry of `[redirects]`: `"/old/" = "/new/"`, both paths below the site root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectRule {
+    pub from: String,
+    pub to: String,
+    /// Where the entry is in site.toml (line, column, the line's text), for diagnostics about
+    /// it found after the content is loaded.
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
 }
 
 impl Config {
@@ -220,13 +236,18 @@ impl Config {
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
             search: true,
+            embed_hosts: crate::markdown::embed::DEFAULT_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            redirects: Vec::new(),
             placeholders: Vec::new(),
             playbook: Playbook::default(),
         }
     }
 }
 
-const TOP_KEYS: [&str; 14] = [
+const TOP_KEYS: [&str; 15] = [
     "title",
     "description",
     "base_url",
@@ -239,6 +260,7 @@ const TOP_KEYS: [&str; 14] = [
     "extra",
     "offline",
     "search",
+    "redirects",
     "placeholders",
     "playbook",
 ];
@@ -293,6 +315,8 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         warnings: Vec::new(),
     };
     let mut config = Config::defaults(root);
+    // Only what `[ui]` sets goes on top of the language's strings, below.
+    config.ui.clear();
     for (key, key_span, value) in &table {
         match key.as_str() {
             "title" => config.title = cx.string(key, value).unwrap_or_default(),
@@ -348,7 +372,17 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                                 ),
                                 None => {}
                             },
-                            _ => cx.unknown_key(k, ks.start, &["raw_html"], "[markdown]"),
+                            "embed_hosts" => {
+                                if let Some(hosts) = cx.hosts(k, v) {
+                                    config.embed_hosts = hosts;
+                                }
+                            }
+                            _ => cx.unknown_key(
+                                k,
+                                ks.start,
+                                &["raw_html", "embed_hosts"],
+                                "[markdown]",
+                            ),
                         }
                     }
                 }
@@ -373,6 +407,11 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                 let help = "write `search = false` to build the site without a search index";
                 if let Some(b) = cx.switch(key, value, help) {
                     config.search = b;
+                }
+            }
+            "redirects" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.redirects = cx.redirects(t);
                 }
             }
             "placeholders" => {
@@ -551,6 +590,77 @@ impl Cx<'_> {
                 None
             }
         }
+    }
+
+    /// `embed_hosts`: a list of bare host names (`player.bilibili.com`), lowercased.
+    fn hosts(&mut self, key: &str, v: &Spanned) -> Option<Vec<String>> {
+        let Value::Array(items) = &v.value else {
+            self.wrong_type(key, "a list of host names", v);
+            return None;
+        };
+        let mut hosts = Vec::new();
+        for item in items {
+            let host = item.value.as_str().unwrap_or("");
+            let bare = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+            if bare {
+                hosts.push(host.to_ascii_lowercase());
+            } else {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!(
+                            "`{key}` entries are host names, found {}",
+                            host_or_type(item)
+                        ),
+                    )
+                    .at(self.src, item.span.start)
+                    .with_help(
+                        "write the host alone, e.g. \"player.bilibili.com\" (no https://, no path)",
+                    ),
+                );
+            }
+        }
+        Some(hosts)
+    }
+
+    /// `[redirects]`: every key and value a URL path starting with `/`.
+    fn redirects(&mut self, t: &Table) -> Vec<RedirectRule> {
+        let mut rules = Vec::new();
+        for (from, key_span, v) in t {
+            let Some(to) = self.string(from, v) else {
+                continue;
+            };
+            let bad = [(from.as_str(), key_span.start), (to.as_str(), v.span.start)]
+                .into_iter()
+                .find(|(p, _)| {
+                    !p.starts_with('/') || p.starts_with("//") || p.contains(['?', '#', '\\'])
+                });
+            if let Some((path, at)) = bad {
+                self.errors.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("`{path}` in [redirects] is not a path of this site"),
+                    )
+                    .at(self.src, at)
+                    .with_help(
+                        "write paths below the site root: \"/old-section/\" = \"/rituals/\"",
+                    ),
+                );
+                continue;
+            }
+            let (line, column, text) = self.src.position(key_span.start);
+            rules.push(RedirectRule {
+                from: from.clone(),
+                to,
+                line,
+                column,
+                source_line: text.to_string(),
+            });
+        }
+        rules
     }
 
     fn table<'t>(&mut self, key: &str, v: &'t Spanned) -> Option<&'t Table> {
@@ -900,9 +1010,21 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
     ]
 }
 
+/// A list entry as written when it is a string, else its type (for "found …" messages).
+fn host_or_type(v: &Spanned) -> String {
+    v.value
+        .as_str()
+        .map_or_else(|| v.value.type_name().to_string(), |s| format!("`{s}`"))
+}
+
 /// The UI strings of the default theme in each language; `[ui]` in site.toml overrides any.
 pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
     let pairs: &[(&str, &str, &str)] = &[
+        ("alert_caution", "当心", "Caution"),
+        ("alert_important", "重要", "Important"),
+        ("alert_note", "注意", "Note"),
+        ("alert_tip", "提示", "Tip"),
+        ("alert_warning", "警告", "Warning"),
         ("after_end", "结营后", "After closing"),
         ("back_home", "返回首页", "Back to home"),
         ("before_start", "开营前", "Before opening"),
@@ -1005,6 +1127,7 @@ pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
         ("raci_support", "配合", "Support"),
         ("raci_support_short", "配", "S"),
         ("reading_time", "分钟阅读", "min read"),
+        ("redirect", "本页已移至", "This page has moved to"),
         ("recurring", "周期性", "Recurring"),
         ("relations", "关联", "Relations"),
         ("reported_by", "直接下属", "Direct reports"),

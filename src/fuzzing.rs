@@ -105,6 +105,7 @@ fn pages(extra: Page) -> Content {
             url: url.to_string(),
             parent: None,
             section: None,
+            title_heading: None,
         }
     }
     let mut home = page(
@@ -167,11 +168,7 @@ fn resolve_and_render(config: &Config, content: &Content, last: Scan) -> String 
         page.body(),
         &scans[last],
         &graph.resolved[last],
-        config.raw_html,
-        markdown::Labels {
-            anchor: "#",
-            ui: Some(&config.ui),
-        },
+        &markdown::RenderOptions::new(config),
     );
     check_html(&html);
     html
@@ -272,6 +269,7 @@ pub fn link_targets(data: &[u8]) {
         url: "lian-jie/".into(),
         parent: None,
         section: None,
+        title_heading: None,
     };
     let content = pages(page);
     let links = [true, false]
@@ -339,6 +337,7 @@ pub fn page(data: &[u8]) {
         meta,
         parent: None,
         section: None,
+        title_heading: None,
     };
     let scan = markdown::scan(page.body(), page.body_start);
     for l in &scan.links {

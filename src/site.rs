@@ -65,11 +65,9 @@ pub fn render_body(
     scan: &Scan,
     resolved: &[markdown::Resolved],
 ) -> String {
-    let labels = markdown::Labels {
-        anchor: config.ui.get("anchor").map_or("#", String::as_str),
-        ui: Some(&config.ui),
-    };
-    markdown::render(page.body(), scan, resolved, config.raw_html, labels)
+    let mut opts = markdown::RenderOptions::new(config);
+    opts.title_heading = page.title_heading;
+    markdown::render(page.body(), scan, resolved, &opts)
 }
 
 /// The scan warnings of one page.
@@ -78,9 +76,10 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
     if config.language == crate::config::Language::ZhCn {
         notes.extend(typography_notes(page));
     }
-    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH
-        && config.raw_html == crate::config::RawHtml::Safe
-    {
+    if config.raw_html != crate::config::RawHtml::Safe {
+        return notes;
+    }
+    if scan.raw_html_depth > markdown::MAX_RAW_HTML_DEPTH {
         notes.push(
             Diagnostic::warning(
                 "raw-html-too-deep",
@@ -95,6 +94,8 @@ pub fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Dia
                 markdown::MAX_RAW_HTML_DEPTH
             )),
         );
+    } else {
+        notes.extend(removed_iframes(config, page, scan));
     }
     notes
 }
@@ -153,6 +154,32 @@ fn undeclared_placeholders(config: &Config, page: &content::Page, scan: &Scan) -
         );
     }
     out
+}
+
+/// A warning at each `<iframe>` the safe policy removes: its host is not an embed host.
+fn removed_iframes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
+    let src = page.src();
+    scan.iframes
+        .iter()
+        .filter(|(_, url)| !markdown::embed::allowed(url, &config.embed_hosts))
+        .map(|(at, url)| {
+            let (what, help) = match markdown::embed::host(url) {
+                Some(host) => (
+                    format!("`<iframe>` from `{host}` removed: not an embed host"),
+                    format!(
+                        "if you trust it, add \"{host}\" to `embed_hosts` under [markdown] in site.toml"
+                    ),
+                ),
+                None => (
+                    "`<iframe>` removed: its `src` is not an https address".to_string(),
+                    "embed a player from a host listed in `embed_hosts` under [markdown] in site.toml".to_string(),
+                ),
+            };
+            Diagnostic::warning("removed-html", what)
+                .at(&src, *at)
+                .with_help(help)
+        })
+        .collect()
 }
 
 /// Options of one build.

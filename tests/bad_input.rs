@@ -174,10 +174,13 @@ fn unterminated_front_matter() {
 }
 
 #[test]
-fn yaml_front_matter() {
+fn invalid_yaml_front_matter() {
     good()
-        .write(BAD, "---\ntitle: 坏\nkind: role\n---\n## 职责\n")
-        .expect(1, &[e("yaml-front-matter", BAD, 1, 1)]);
+        .write(BAD, "---\ntitle: 坏\nkind: [role\n---\n## 职责\n")
+        .expect(
+            1,
+            &[w("orphan-page", BAD, 1, 1), e("invalid-yaml", BAD, 4, 1)],
+        );
 }
 
 #[test]

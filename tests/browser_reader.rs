@@ -310,6 +310,12 @@ fn back_to_top_and_arrow_keys_for_previous_and_next() {
         "→ opened the next page",
         &format!("location.href === {}", js_str(&next)),
     );
+    // The key handler is installed by app.js once the new page has loaded: a key pressed
+    // before that would go nowhere.
+    page.wait_until(
+        "the next page has loaded",
+        "document.readyState === 'complete'",
+    );
     let prev = site.url(&path);
     page.tab.press_key("ArrowLeft").expect("press ←");
     page.wait_until(

@@ -1,5 +1,5 @@
-//! Front matter: splitting a Markdown file into its TOML header and body, and checking the
-//! header's standard and kind-specific fields. Link fields are only shape-checked here; what
+//! Front matter: splitting a Markdown file into its header (TOML between `+++` lines, or YAML
+//! between `---` lines) and body, and checking the header's standard and kind-specific fields. Link fields are only shape-checked here; what
 //! they point to is the links stage's business.
 
 use crate::config::{Config, FieldType, KindDef};
@@ -24,66 +24,62 @@ pub const STANDARD_KEYS: [&str; 11] = [
 /// Where the header and body are in a file.
 #[derive(Debug, Clone, Default)]
 pub struct Split<'a> {
-    /// The TOML text between the delimiters, if any.
+    /// The TOML (or YAML) text between the delimiters, if any.
     pub header: Option<&'a str>,
+    /// The header is YAML (`---` delimiters) rather than TOML (`+++`).
+    pub yaml: bool,
     /// Byte offset of `header` in the file.
     pub header_start: usize,
     /// Byte offset where the Markdown body starts.
     pub body_start: usize,
 }
 
-/// Splits `+++`-delimited TOML front matter off a file. A `+++` opening line without a closing
-/// one is an error pointing at the opening line.
+/// Splits front matter off a file: TOML between `+++` lines, or YAML between `---` lines. An
+/// opening line without a closing one is an error pointing at the opening line.
 pub fn split<'a>(src: &SourceFile<'a>) -> Result<Split<'a>, Diagnostic> {
     let text = src.text;
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let first = text[..first_end].trim_end();
-    if first == "+++" {
-        let mut pos = first_end;
-        while pos < text.len() {
-            let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-            if text[pos..end].trim_end() == "+++" {
-                return Ok(Split {
-                    header: Some(&text[first_end..pos]),
-                    header_start: first_end,
-                    body_start: end,
-                });
-            }
-            pos = end;
+    let yaml = first == "---";
+    // A `---` line is a thematic break unless a `key:` line (or a comment) follows it.
+    if first != "+++" && !(yaml && looks_like_yaml(&text[first_end..])) {
+        return Ok(Split::default());
+    }
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        if text[pos..end].trim_end() == first {
+            return Ok(Split {
+                header: Some(&text[first_end..pos]),
+                yaml,
+                header_start: first_end,
+                body_start: end,
+            });
         }
-        return Err(Diagnostic::error(
-            "unterminated-front-matter",
-            "front matter opened with `+++` is never closed",
-        )
-        .at(src, 0)
-        .with_help("add a line containing only `+++` after the last front-matter field"));
+        pos = end;
     }
-    if first == "---" && looks_like_yaml(&text[first_end..]) {
-        return Err(Diagnostic::error(
-            "yaml-front-matter",
-            "YAML front matter (`---`) is not supported",
-        )
-        .at(src, 0)
-        .with_help("write front matter as TOML between `+++` lines: `title = \"...\"`"));
-    }
-    Ok(Split {
-        header: None,
-        header_start: 0,
-        body_start: 0,
-    })
+    Err(Diagnostic::error(
+        "unterminated-front-matter",
+        format!("front matter opened with `{first}` is never closed"),
+    )
+    .at(src, 0)
+    .with_help(format!(
+        "add a line containing only `{first}` after the last front-matter field"
+    )))
 }
 
-/// A `---` line followed by `key: value` lines and a closing `---` is YAML front matter, not a
-/// thematic break.
+/// Whether the lines after a `---` line start YAML front matter: the first is `key:` (or a
+/// comment, or the closing `---` of an empty header).
 fn looks_like_yaml(rest: &str) -> bool {
-    let mut lines = rest.lines();
-    let Some(first) = lines.next() else {
+    let Some(first) = rest.lines().next() else {
         return false;
     };
-    let key_like = first
-        .split_once(':')
-        .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    key_like && rest.lines().any(|l| l.trim_end() == "---")
+    let key_like = first.split_once(':').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    });
+    key_like || first.starts_with('#') || first.trim_end() == "---"
 }
 
 /// The checked standard fields of a page, plus its kind-specific fields still in raw form.
@@ -121,20 +117,45 @@ pub fn parse(
     let Some(header) = split.header else {
         return fm;
     };
-    let mut table = match spanned::parse(header) {
+    let parsed = if split.yaml {
+        super::yaml::parse(header)
+    } else {
+        spanned::parse(header)
+    };
+    let mut table = match parsed {
         Ok(t) => t,
         Err(e) => {
+            let (code, language, help) = if split.yaml {
+                (
+                    "invalid-yaml",
+                    "YAML",
+                    "front matter between `---` lines is YAML: `key: value`, lists as `[a, b]` or `- a` lines",
+                )
+            } else {
+                (
+                    "invalid-toml",
+                    "TOML",
+                    "front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`",
+                )
+            };
             diags.push(
-                Diagnostic::error("invalid-toml", format!("invalid TOML in front matter: {}", e.message))
-                    .at(src, split.header_start + e.span.map_or(0, |s| s.start))
-                    .with_help("front matter is TOML: `key = \"value\"`, strings in double quotes, lists as `[\"a\", \"b\"]`"),
+                Diagnostic::error(
+                    code,
+                    format!("invalid {language} in front matter: {}", e.message),
+                )
+                .at(src, split.header_start + e.span.map_or(0, |s| s.start))
+                .with_help(help),
             );
             return fm;
         }
     };
     spanned::shift(&mut table, split.header_start);
     fm.keys = table.iter().map(|(k, _, _)| k.clone()).collect();
-    let mut cx = Cx { src, diags };
+    let mut cx = Cx {
+        src,
+        diags,
+        yaml: split.yaml,
+    };
 
     for (key, _, value) in &table {
         match key.as_str() {
@@ -325,6 +346,8 @@ fn example(ty: FieldType, values: &[String]) -> String {
 struct Cx<'s, 'd> {
     src: &'s SourceFile<'s>,
     diags: &'d mut Vec<Diagnostic>,
+    /// Helps show the fix in the header's own syntax.
+    yaml: bool,
 }
 
 impl Cx<'_, '_> {
@@ -335,11 +358,16 @@ impl Cx<'_, '_> {
                 format!("`{key}` must be {expected}, found {}", v.value.type_name()),
             )
             .at(self.src, v.span.start)
-            .with_help(match expected {
-                "a list of strings" => format!("write it as a list: `{key} = [\"...\"]`"),
-                "a string" => format!("quote it: `{key} = \"...\"`"),
-                "an integer" => format!("write a whole number without quotes: `{key} = 1`"),
-                _ => format!("write `{key}` as {expected}"),
+            .with_help({
+                let is = if self.yaml { ":" } else { " =" };
+                match expected {
+                    "a list of strings" => format!("write it as a list: `{key}{is} [\"...\"]`"),
+                    "a string" => format!("quote it: `{key}{is} \"...\"`"),
+                    "an integer" => {
+                        format!("write a whole number without quotes: `{key}{is} 1`")
+                    }
+                    _ => format!("write `{key}` as {expected}"),
+                }
             }),
         );
     }

@@ -3,8 +3,10 @@
 //! is plain data; nothing here knows about links or HTML.
 
 pub mod frontmatter;
+pub mod natural;
 pub mod slug;
 mod tree;
+mod yaml;
 
 pub use tree::{Tree, walk};
 
@@ -40,6 +42,9 @@ pub struct Page {
     /// The section this document belongs to (for a section: its parent).
     pub parent: Option<usize>,
     pub section: Option<SectionData>,
+    /// Where in the body the `#` heading the title was taken from starts (pages without a
+    /// `title` field): the theme shows the title, so the body leaves that heading out.
+    pub title_heading: Option<usize>,
 }
 
 impl Page {
@@ -290,10 +295,16 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
         .nth(1)
         .map(str::to_string)
         .unwrap_or_default();
+    let heading = meta
+        .title
+        .is_none()
+        .then(|| first_heading(&source[body_start..]))
+        .flatten();
+    let title_heading = heading.as_ref().map(|(_, at)| *at);
     let title = meta
         .title
         .clone()
-        .or_else(|| first_heading(&source[body_start..]))
+        .or(heading.map(|(t, _)| t))
         .unwrap_or_else(|| {
             if is_index {
                 if dir_name.is_empty() {
@@ -335,21 +346,30 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
         parent: None,
         section,
         source,
+        title_heading,
     };
     (Some(page), diags)
 }
 
-/// The text of the first `# ` heading, used as a title when front matter has none.
-fn first_heading(body: &str) -> Option<String> {
+/// The text of the first `# ` heading (its inline markup read as text), used as a title when
+/// front matter has none, with the byte offset in `body` of the line it is on.
+fn first_heading(body: &str) -> Option<(String, usize)> {
     let mut in_fence = false;
-    for line in body.lines() {
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let line_start = at;
+        at += line.len();
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
-        } else if !in_fence && let Some(h) = t.strip_prefix("# ") {
+        } else if !in_fence
+            && line.len() - t.len() < 4
+            && let Some(h) = t.strip_prefix("# ")
+        {
             let h = h.trim().trim_end_matches('#').trim();
-            if !h.is_empty() {
-                return Some(h.to_string());
+            let text = crate::markdown::plain::inline_text(h);
+            if !text.is_empty() {
+                return Some((text, line_start));
             }
         }
     }
@@ -406,6 +426,7 @@ fn arrange(
                 dir: dir.clone(),
                 ..Default::default()
             }),
+            title_heading: None,
         });
         section_of_dir.insert(dir, content.pages.len() - 1);
     }
@@ -435,7 +456,7 @@ fn arrange(
         }
     }
 
-    // Reading order: weight first (unweighted last), then title. The lists are taken out of
+    // Reading order: weight first (unweighted last), then title and file name. The lists are taken out of
     // their sections to be sorted (in parallel) by keys borrowed from the pages.
     let mut lists: Vec<(usize, Vec<usize>, Vec<usize>)> = content
         .pages
@@ -450,19 +471,23 @@ fn arrange(
             ))
         })
         .collect();
+    // Equal weights fall back to the title, then the file name, both in natural order (第 2 期
+    // before 第 10 期): the sidebar, section lists and the matrix all follow this order.
     let pages = &content.pages;
     // Pages with a `schedule` come in cohort order, before the pages without one.
     let when: Vec<(i32, bool)> = pages.par_iter().map(|p| schedule_key(config, p)).collect();
-    let key = |i: &usize| {
-        (
-            when[*i],
-            pages[*i].meta.weight.unwrap_or(i64::MAX),
-            &pages[*i].title,
-        )
+    let order = |a: &usize, b: &usize| {
+        let (p, q) = (&pages[*a], &pages[*b]);
+        let weight = |p: &Page| p.meta.weight.unwrap_or(i64::MAX);
+        when[*a]
+            .cmp(&when[*b])
+            .then_with(|| weight(p).cmp(&weight(q)))
+            .then_with(|| natural::cmp(&p.title, &q.title))
+            .then_with(|| natural::cmp(&p.rel, &q.rel))
     };
     lists.par_iter_mut().for_each(|(_, pages, subsections)| {
-        pages.sort_by(|a, b| key(a).cmp(&key(b)));
-        subsections.sort_by(|a, b| key(a).cmp(&key(b)));
+        pages.sort_by(order);
+        subsections.sort_by(order);
     });
     for (i, pages, subsections) in lists {
         let s = content.pages[i].section.as_mut().expect("a section");
@@ -571,7 +596,11 @@ mod tests {
     fn title_from_first_heading_outside_code() {
         assert_eq!(
             first_heading("```\n# not\n```\n# 班长 #\n"),
-            Some("班长".to_string())
+            Some(("班长".to_string(), 14))
+        );
+        assert_eq!(
+            first_heading("    # code\n# **ISOOC** `手册`\n"),
+            Some(("ISOOC 手册".to_string(), 11))
         );
         assert_eq!(first_heading("text only"), None);
     }

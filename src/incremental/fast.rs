@@ -72,6 +72,7 @@ impl Memo {
                 || new.body_start != old.body_start
                 || new.source[..new.body_start] != old.source[..old.body_start]
                 || new.title != old.title
+                || new.title_heading != old.title_heading
                 || new.slug != old.slug
                 || new.kind != old.kind
                 || last.base_diags.iter().any(|d| d.file == new.file)

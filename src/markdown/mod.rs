@@ -7,20 +7,26 @@
 //! and run in parallel.
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
+    TagEnd,
 };
 
-use crate::config::RawHtml;
+use crate::config::{Config, RawHtml};
 use crate::content::slug::heading_id;
 use crate::playbook::template;
 
+mod autolink;
+pub mod embed;
+pub mod highlight;
 pub mod plain;
 pub use plain::{Piece, PlainText};
 
-/// The Markdown dialect: GitHub-like, with wiki links and `{#id}` heading attributes. Smart
-/// punctuation stays off: it would turn CJK text's straight quotes into the wrong glyphs.
+/// The Markdown dialect: GitHub-like (with its `> [!NOTE]` alerts), with wiki links and `{#id}`
+/// heading attributes. Smart punctuation stays off: it would turn CJK text's straight quotes
+/// into the wrong glyphs.
 pub fn options() -> Options {
-    Options::ENABLE_TABLES
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -65,6 +71,12 @@ pub struct Scan {
     /// How many events the parser gave, so [`render`] sizes its event list once (growing it
     /// was tens of kilobytes of reallocation a page).
     pub events: usize,
+    /// The `<iframe>`s of raw HTML: (byte offset in the file, `src`), so the ones the safe
+    /// policy removes are reported at their line.
+    pub iframes: Vec<(usize, String)>,
+    /// The first level-1 heading: (its index in `headings`, its byte offset in the body). A
+    /// page whose title comes from it does not show it twice.
+    pub first_h1: Option<(usize, usize)>,
     /// The `{name}` placeholders written in template blocks, with their byte offsets in the
     /// file (checked against site.toml's `[placeholders]`).
     pub placeholders: Vec<(String, usize)>,
@@ -144,10 +156,21 @@ pub fn scan(body: &str, offset: usize) -> Scan {
     let mut in_code = false;
     let mut in_template = false;
     let mut html_open: isize = 0;
+    // Consecutive raw HTML events (the lines of an HTML block), joined so a tag written over
+    // several lines is read whole: (offset in the body, text).
+    let mut html_run: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
+        if !matches!(event, Event::Html(_) | Event::InlineHtml(_))
+            && let Some((at, run)) = html_run.take()
+        {
+            find_iframes(&mut s, &run, offset + at);
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
+                if level == HeadingLevel::H1 && s.first_h1.is_none() {
+                    s.first_h1 = Some((s.headings.len(), range.start));
+                }
                 heading = Some((level_num(level), id.map(|i| i.to_string()), String::new()));
                 s.plain.pieces.push(Piece::Heading);
             }
@@ -251,12 +274,29 @@ pub fn scan(body: &str, offset: usize) -> Scan {
             Event::Html(h) | Event::InlineHtml(h) => {
                 s.has_raw_html = true;
                 html_depth(&h, &mut html_open, &mut s.raw_html_depth);
+                html_run
+                    .get_or_insert_with(|| (range.start, String::new()))
+                    .1
+                    .push_str(&h);
             }
             _ => {}
         }
     }
+    if let Some((at, run)) = html_run.take() {
+        find_iframes(&mut s, &run, offset + at);
+    }
     s.summary = s.summary.trim().to_string();
     s
+}
+
+/// Records the iframes of a run of raw HTML starting at byte `at` of the file.
+fn find_iframes(s: &mut Scan, run: &str, at: usize) {
+    if run.len() < 8 || !run.to_ascii_lowercase().contains("<iframe") {
+        return;
+    }
+    for f in embed::iframes(run) {
+        s.iframes.push((at + f.at, f.src));
+    }
 }
 
 /// The base id of a template's card: `tpl-` and its title as a heading id (`tpl-欢迎词`).
@@ -514,17 +554,75 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     root
 }
 
+/// What [`render`] takes from the site's configuration and the page.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions<'a> {
+    pub raw_html: RawHtml,
+    /// The anchor links' accessible name.
+    pub anchor_label: &'a str,
+    /// UI strings, for the kinds of template blocks (see [`Labels::ui`]).
+    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// Hosts whose `<iframe>`s the safe policy keeps.
+    pub embed_hosts: &'a [String],
+    /// Alert titles by kind: note, tip, important, warning, caution.
+    pub alert_titles: [&'a str; 5],
+    /// The body offset of the `#` heading the page's title was taken from: the theme shows
+    /// the title already, so the heading is not rendered a second time.
+    pub title_heading: Option<usize>,
+}
+
+impl<'a> RenderOptions<'a> {
+    /// The options of a page of a site configured by `config`.
+    pub fn new(config: &'a Config) -> Self {
+        let ui = |k: &str| config.ui.get(k).map_or("", String::as_str);
+        RenderOptions {
+            raw_html: config.raw_html,
+            anchor_label: config.ui.get("anchor").map_or("#", String::as_str),
+            ui: Some(&config.ui),
+            embed_hosts: &config.embed_hosts,
+            alert_titles: [
+                ui("alert_note"),
+                ui("alert_tip"),
+                ui("alert_important"),
+                ui("alert_warning"),
+                ui("alert_caution"),
+            ],
+            title_heading: None,
+        }
+    }
+}
+
+/// The CSS class and title index of a GitHub alert kind.
+fn alert(kind: BlockQuoteKind) -> (&'static str, usize) {
+    match kind {
+        BlockQuoteKind::Note => ("note", 0),
+        BlockQuoteKind::Tip => ("tip", 1),
+        BlockQuoteKind::Important => ("important", 2),
+        BlockQuoteKind::Warning => ("warning", 3),
+        BlockQuoteKind::Caution => ("caution", 4),
+    }
+}
+
 /// Second pass: HTML for the body, with links replaced by their resolutions.
-pub fn render(
-    body: &str,
-    scan: &Scan,
-    resolved: &[Resolved],
-    raw_html: RawHtml,
-    labels: Labels<'_>,
-) -> String {
-    let anchor_label = labels.anchor;
+pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], opts: &RenderOptions<'_>) -> String {
+    let raw_html = opts.raw_html;
+    let anchor_label = opts.anchor_label;
+    let labels = Labels {
+        anchor: opts.anchor_label,
+        ui: opts.ui,
+    };
     let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
     events.extend(Parser::new_ext(body, options()));
+    if scan.has_raw_html {
+        join_html(&mut events);
+    }
+    // The heading the title came from is left out (see [`RenderOptions::title_heading`]).
+    let skip_heading = match (opts.title_heading, scan.first_h1) {
+        (Some(at), Some((ix, h1_at))) if at == h1_at => Some(ix),
+        _ => None,
+    };
+    // Allowed embeds, kept away from the sanitizer and put back after it.
+    let mut embeds: Vec<String> = Vec::new();
     let checklists = lists_with_tasks(&events);
     // Raw HTML nested deeper than the sanitizer handles in reasonable time is shown as text:
     // safe by construction, and reported as a warning by the caller.
@@ -541,6 +639,56 @@ pub fn render(
     while i < events.len() {
         let ev = &events[i];
         match ev {
+            Event::Start(Tag::Heading { .. }) if skip_heading == Some(heading_ix) => {
+                while i < events.len() && !matches!(events[i], Event::End(TagEnd::Heading(_))) {
+                    // Its links still own their place in `resolved`.
+                    if matches!(
+                        events[i],
+                        Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                    ) {
+                        link_ix += 1;
+                    }
+                    i += 1;
+                }
+                heading_ix += 1;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if !highlight::is_template(info) =>
+            {
+                let mut code = String::new();
+                i += 1;
+                while let Some(Event::Text(t)) = events.get(i) {
+                    code.push_str(t);
+                    i += 1;
+                }
+                // `events[i]` is the block's end.
+                out_events.push(Event::Html(highlight::code_block(info, &code).into()));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = alert(*kind);
+                let mut h = String::with_capacity(80);
+                h.push_str("<div class=\"callout callout-");
+                h.push_str(class);
+                h.push_str("\">\n<p class=\"callout-title\">");
+                push_escaped(&mut h, opts.alert_titles[title]);
+                h.push_str("</p>\n");
+                out_events.push(Event::Html(h.into()));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                out_events.push(Event::Html("</div>\n".into()));
+            }
+            Event::Html(h) | Event::InlineHtml(h)
+                if raw_html == RawHtml::Safe
+                    && !escape_raw
+                    && h.len() > 7
+                    && h.to_ascii_lowercase().contains("<iframe") =>
+            {
+                let kept = keep_embeds(h, opts.embed_hosts, &mut embeds);
+                out_events.push(match ev {
+                    Event::Html(_) => Event::Html(kept.into()),
+                    _ => Event::InlineHtml(kept.into()),
+                });
+            }
             Event::Start(Tag::Heading { level, .. }) => {
                 let id = scan.headings.get(heading_ix).map_or("", |h| h.id.as_str());
                 let mut h = String::with_capacity(id.len() + 12);
@@ -718,12 +866,88 @@ pub fn render(
         }
         i += 1;
     }
+    autolink::apply(&mut out_events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
     if scan.has_raw_html && raw_html == RawHtml::Safe && !escape_raw {
         html = sanitize(&html);
+        if !embeds.is_empty() {
+            html = restore_embeds(&html, &embeds);
+        }
     }
     html
+}
+
+/// Joins the lines of each HTML block into one event, so a tag written over several lines
+/// (an `<iframe` with one attribute a line) is read whole.
+fn join_html(events: &mut Vec<Event<'_>>) {
+    if !events
+        .windows(2)
+        .any(|w| matches!(w, [Event::Html(_), Event::Html(_)]))
+    {
+        return;
+    }
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    for ev in events.drain(..) {
+        match (out.last_mut(), ev) {
+            (Some(Event::Html(prev)), Event::Html(next)) => {
+                let mut joined = prev.to_string();
+                joined.push_str(&next);
+                *prev = joined.into();
+            }
+            (_, ev) => out.push(ev),
+        }
+    }
+    *events = out;
+}
+
+/// The element that stands for allowed embed `n` while the sanitizer runs. A writer who types
+/// it only repeats an embed already allowed, or gets nothing.
+const EMBED_MARK: &str = "<span data-qunce-embed=\"";
+
+/// Replaces the start tags of allowed iframes in `html` with numbered marks, keeping their
+/// markup in `embeds`; other iframes are left for the sanitizer to remove.
+fn keep_embeds(html: &str, hosts: &[String], embeds: &mut Vec<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    for frame in embed::iframes(html) {
+        if !embed::allowed(&frame.src, hosts) {
+            continue;
+        }
+        out.push_str(&html[from..frame.at]);
+        out.push_str(EMBED_MARK);
+        out.push_str(&embeds.len().to_string());
+        out.push_str("\"></span>");
+        embeds.push(embed::markup(&frame));
+        from = frame.at + frame.len;
+    }
+    out.push_str(&html[from..]);
+    out
+}
+
+/// Puts the embeds kept by [`keep_embeds`] back where their marks survived the sanitizer.
+fn restore_embeds(html: &str, embeds: &[String]) -> String {
+    let mut out = String::with_capacity(html.len() + embeds.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(p) = rest.find(EMBED_MARK) {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + EMBED_MARK.len()..];
+        let close = "\"></span>";
+        match after.split_once(close) {
+            Some((n, tail)) if n.bytes().all(|b| b.is_ascii_digit()) => {
+                if let Some(e) = n.parse::<usize>().ok().and_then(|n| embeds.get(n)) {
+                    out.push_str(e);
+                }
+                rest = tail;
+            }
+            _ => {
+                out.push_str(EMBED_MARK);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A template block as a card: a `<figure>` that carries everything it shows, so it reads
@@ -919,6 +1143,7 @@ pub fn sanitize(html: &str) -> String {
             ])
             .add_tag_attributes("input", ["type", "disabled", "checked"])
             .add_tag_attributes("li", ["data-task-id"])
+            .add_tag_attributes("span", ["data-qunce-embed"])
             .add_tag_attributes("figure", ["data-kind"])
             .add_tag_attributes("span", ["data-ph"])
             .add_tag_attributes("td", ["style"])
@@ -941,16 +1166,10 @@ mod tests {
 
     fn html(md: &str, resolved: &[Resolved]) -> String {
         let s = scan(md, 0);
-        render(
-            md,
-            &s,
-            resolved,
-            RawHtml::Safe,
-            Labels {
-                anchor: "link",
-                ui: None,
-            },
-        )
+        let config = Config::defaults(std::path::Path::new("."));
+        let mut opts = RenderOptions::new(&config);
+        opts.anchor_label = "link";
+        render(md, &s, resolved, &opts)
     }
 
     #[test]

@@ -60,3 +60,18 @@ pub enum Step<'a> {
     Text(&'a str),
     Break,
 }
+
+/// The text of one line of inline Markdown, markup dropped (`**ISOOC** 手册` → `ISOOC 手册`):
+/// a title taken from a heading reads as the heading does.
+pub fn inline_text(line: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut out = String::new();
+    for ev in Parser::new_ext(line, super::options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}

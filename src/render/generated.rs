@@ -1,6 +1,7 @@
 //! Pages and files no writer writes: the role × ritual matrix, the lifecycle timeline, the
 //! ISOOC coverage view, tag pages, the 404 page, `previews.json` for hover previews,
-//! `sitemap.xml` and `robots.txt`. Each is computed from the resolved graph in one pass.
+//! `sitemap.xml` and `robots.txt`, and the redirect pages of old URLs ([`super::redirects`]).
+//! Each is computed from the resolved graph in one pass.
 
 use std::collections::BTreeMap;
 
@@ -340,7 +341,10 @@ pub fn render(
         )
         .into_bytes(),
     });
-    (files, diags)
+    let taken: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let (redirects, d) = super::redirects::render(site, &taken);
+    files.extend(redirects);
+    (files, diags.into_iter().chain(d).collect())
 }
 
 /// The context every generated page starts from: its sidebar, URL and a small `page`.

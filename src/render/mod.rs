@@ -9,6 +9,7 @@ pub mod context;
 pub mod generated;
 pub mod offline;
 pub mod print;
+pub mod redirects;
 mod shared;
 pub mod sidebar;
 pub mod theme;

@@ -9,8 +9,7 @@
 	}
 	d.addEventListener("pointerdown", function (e) { pointer = e.pointerType || "mouse"; }, true);
 
-	// Edit distance in code points. Shared through window.qunceText: the 404 page's nearest pages
-	// use it here, search.js's "did you mean" (loaded later, on demand) there.
+	// Edit distance in code points, for the 404 page and search.js's "did you mean"
 	function distance(a, b) {
 		a = Array.from(a); b = Array.from(b);
 		var prev = [], cur, i, j;

@@ -36,6 +36,37 @@ pub enum RawHtml {
     Allow,
 }
 
+/// The Atom feeds a build writes (`[feeds]` in site.toml).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feeds {
+    /// The site-wide `/atom.xml` (`atom = false` leaves it out).
+    pub atom: bool,
+    /// Sections that get a feed of their own at `<section>/atom.xml`.
+    pub sections: SectionFeeds,
+    /// Entries per feed, newest first; 0 keeps them all.
+    pub limit: usize,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds {
+            atom: true,
+            sections: SectionFeeds::None,
+            limit: 50,
+        }
+    }
+}
+
+/// Which sections have a feed of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionFeeds {
+    None,
+    /// `sections = true`: every section with dated pages.
+    All,
+    /// `sections = ["rituals", "news/2026"]`: these folders under content/.
+    Only(Vec<String>),
+}
+
 /// The type of a kind's field, which decides how its front-matter value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -143,6 +174,13 @@ pub struct Config {
     /// Build the search index and show the search box (`search = false` leaves both out, for
     /// a handbook too small to need it or one searched by other means).
     pub search: bool,
+    /// The `placeholder-base-url` warning when `base_url` still names a documentation domain
+    /// (example.org, as `qunce init` writes it): sitemap, robots.txt and feeds would point
+    /// there. Kept here, not reported by `load`, because `--base-url` and `serve` replace the
+    /// address and then nothing is wrong.
+    pub placeholder_base_url: Option<Diagnostic>,
+    /// The Atom feeds to write.
+    pub feeds: Feeds,
     /// Hosts whose `<iframe>` players the safe raw-HTML policy keeps (`[markdown] embed_hosts`).
     pub embed_hosts: Vec<String>,
     /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
@@ -231,11 +269,13 @@ impl Config {
             theme: "handbook".to_string(),
             output_dir: root.join("public"),
             raw_html: RawHtml::Safe,
-            kinds: builtin_kinds(language),
+            kinds: builtin_kinds(crate::ui::table(language)),
             ui: default_ui(language),
             extra: serde_json::Value::Object(Default::default()),
             offline: false,
             search: true,
+            placeholder_base_url: None,
+            feeds: Feeds::default(),
             embed_hosts: crate::markdown::embed::DEFAULT_HOSTS
                 .iter()
                 .map(|h| h.to_string())
@@ -245,9 +285,28 @@ impl Config {
             playbook: Playbook::default(),
         }
     }
+
+    /// Whether the base URL has a path below its host (`https://x.org/handbook`): such a site
+    /// does not own the host's `/robots.txt`.
+    pub fn has_sub_path(&self) -> bool {
+        self.base_path() != "/"
+    }
 }
 
-const TOP_KEYS: [&str; 15] = [
+/// Whether `url`'s host is one of the domains reserved for examples (RFC 2606), the placeholder
+/// a new site starts with.
+pub fn is_placeholder_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    ["example.org", "example.com", "example.net"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+const TOP_KEYS: [&str; 16] = [
     "title",
     "description",
     "base_url",
@@ -260,6 +319,7 @@ const TOP_KEYS: [&str; 15] = [
     "extra",
     "offline",
     "search",
+    "feeds",
     "redirects",
     "placeholders",
     "playbook",
@@ -315,8 +375,8 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         warnings: Vec::new(),
     };
     let mut config = Config::defaults(root);
-    // Only what `[ui]` sets goes on top of the language's strings, below.
-    config.ui.clear();
+    // `[ui]` may come before `language`: its strings go over the language's table afterwards.
+    let mut ui_overrides: Vec<(String, usize, String)> = Vec::new();
     for (key, key_span, value) in &table {
         match key.as_str() {
             "title" => config.title = cx.string(key, value).unwrap_or_default(),
@@ -326,7 +386,20 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                     .string(key, value)
                     .unwrap_or_default()
                     .trim_end_matches('/')
-                    .to_string()
+                    .to_string();
+                if is_placeholder_url(&config.base_url) {
+                    config.placeholder_base_url = Some(
+                        Diagnostic::warning(
+                            "placeholder-base-url",
+                            format!(
+                                "base_url is still the placeholder `{}`: sitemap.xml, robots.txt and feeds point there",
+                                config.base_url
+                            ),
+                        )
+                        .at(&src, value.span.start)
+                        .with_help("set base_url to the address the site is published at, or build with `--base-url URL`"),
+                    );
+                }
             }
             "language" => match cx.string(key, value).as_deref() {
                 Some("zh-CN" | "zh" | "zh-Hans") => config.language = Language::ZhCn,
@@ -389,9 +462,9 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
             }
             "ui" => {
                 if let Some(t) = cx.table(key, value) {
-                    for (k, _, v) in t {
+                    for (k, ks, v) in t {
                         if let Some(s) = cx.string(k, v) {
-                            config.ui.insert(k.clone(), s);
+                            ui_overrides.push((k.clone(), ks.start, s));
                         }
                     }
                 }
@@ -407,6 +480,11 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
                 let help = "write `search = false` to build the site without a search index";
                 if let Some(b) = cx.switch(key, value, help) {
                     config.search = b;
+                }
+            }
+            "feeds" => {
+                if let Some(t) = cx.table(key, value) {
+                    config.feeds = cx.feeds(t);
                 }
             }
             "redirects" => {
@@ -449,20 +527,18 @@ pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<D
         }
     }
     // Language decides defaults, so it is applied before kinds and ui overrides are merged.
-    let lang_ui = default_ui(config.language);
-    let overrides = std::mem::take(&mut config.ui);
-    config.ui = lang_ui;
-    for (k, v) in overrides {
-        if !default_ui(Language::ZhCn).contains_key(&k) {
+    config.ui = default_ui(config.language);
+    for (k, offset, v) in ui_overrides {
+        if !crate::ui::is_known(&k) {
             cx.warnings.push(
                 Diagnostic::warning("config", format!("unknown UI string `{k}`"))
-                    .in_file(CONFIG_FILE)
+                    .at(&src, offset)
                     .with_help("it is passed to templates as site.ui, but the default theme does not use it"),
             );
         }
         config.ui.insert(k, v);
     }
-    config.kinds = builtin_kinds(config.language);
+    config.kinds = builtin_kinds(&config.ui);
     if let Some(kinds) = spanned::get(&table, "kinds")
         && let Some(t) = cx.table("kinds", kinds)
     {
@@ -681,6 +757,50 @@ impl Cx<'_> {
                 .at(self.src, offset)
                 .with_help(help),
         );
+    }
+
+    fn feeds(&mut self, t: &Table) -> Feeds {
+        let mut feeds = Feeds::default();
+        for (k, ks, v) in t {
+            match k.as_str() {
+                "atom" => {
+                    if let Some(b) = self.switch(k, v, "`atom = false` builds without /atom.xml") {
+                        feeds.atom = b;
+                    }
+                }
+                "sections" => match &v.value {
+                    Value::Bool(true) => feeds.sections = SectionFeeds::All,
+                    Value::Bool(false) => feeds.sections = SectionFeeds::None,
+                    Value::Array(_) => {
+                        if let Some(list) = self.strings(k, v) {
+                            feeds.sections = SectionFeeds::Only(
+                                list.iter()
+                                    .map(|s| s.trim_matches('/').to_string())
+                                    .collect(),
+                            );
+                        }
+                    }
+                    _ => self.errors.push(
+                        Diagnostic::error(
+                            "config",
+                            "`sections` in [feeds] must be true, false or a list of section folders",
+                        )
+                        .at(self.src, v.span.start)
+                        .with_help("e.g. `sections = true`, or `sections = [\"rituals\", \"news\"]`"),
+                    ),
+                },
+                "limit" => match &v.value {
+                    Value::Integer(n) if *n >= 0 => feeds.limit = *n as usize,
+                    _ => self.errors.push(
+                        Diagnostic::error("config", "`limit` in [feeds] must be a whole number")
+                            .at(self.src, v.span.start)
+                            .with_help("entries per feed, newest first; `limit = 0` keeps them all"),
+                    ),
+                },
+                _ => self.unknown_key(k, ks.start, &["atom", "sections", "limit"], "[feeds]"),
+            }
+        }
+        feeds
     }
 
     /// One `[placeholders.NAME]` table (or `NAME = "label"` for short).
@@ -914,10 +1034,11 @@ fn link(name: &str, label: &str, ty: FieldType, kinds: &[&str]) -> FieldDef {
     }
 }
 
-/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3).
-pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
-    let zh = lang == Language::ZhCn;
-    let t = |zh_s: &str, en_s: &str| if zh { zh_s } else { en_s }.to_string();
+/// The kinds every site has unless it declares its own of the same name (DESIGN.md §3). Their
+/// labels are UI strings (`kind_ritual`, `field_stage`, `stage_intro`, …), so they follow the
+/// site's language and its `[ui]` overrides.
+pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
+    let t = |key: &str| ui.get(key).cloned().unwrap_or_else(|| key.to_string());
     let kind = |name: &str, label: String, section: Option<&str>, fields: Vec<FieldDef>| KindDef {
         name: name.to_string(),
         label,
@@ -928,44 +1049,45 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         values: ["intro", "growth", "maturity", "decline"]
             .map(String::from)
             .to_vec(),
-        labels: if zh {
-            ["导入期", "成长期", "成熟期", "衰退期"]
-        } else {
-            ["Intro", "Growth", "Maturity", "Decline"]
-        }
-        .map(String::from)
+        labels: [
+            "stage_intro",
+            "stage_growth",
+            "stage_maturity",
+            "stage_decline",
+        ]
+        .map(t)
         .to_vec(),
-        ..field("stage", &t("阶段", "Stage"), FieldType::Enum)
+        ..field("stage", &t("field_stage"), FieldType::Enum)
     };
     vec![
         kind(
             "element",
-            t("要素", "Element"),
+            t("kind_element"),
             Some("elements"),
             vec![
-                field("letter", &t("字母", "Letter"), FieldType::String),
-                field("order", &t("顺序", "Order"), FieldType::Int),
+                field("letter", &t("field_letter"), FieldType::String),
+                field("order", &t("field_order"), FieldType::Int),
             ],
         ),
         kind(
             "ritual",
-            t("仪式", "Ritual"),
+            t("kind_ritual"),
             Some("rituals"),
             vec![
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
-                link("roles", &t("角色", "Roles"), FieldType::Raci, &["role"]),
+                link("roles", &t("field_roles"), FieldType::Raci, &["role"]),
                 stage,
-                field("schedule", &t("日程", "Schedule"), FieldType::Schedule),
-                field("frequency", &t("频率", "Frequency"), FieldType::String),
-                field("duration", &t("时长", "Duration"), FieldType::String),
+                field("schedule", &t("field_schedule"), FieldType::Schedule),
+                field("frequency", &t("field_frequency"), FieldType::String),
+                field("duration", &t("field_duration"), FieldType::String),
                 link(
                     "checklist",
-                    &t("清单", "Checklist"),
+                    &t("field_checklist"),
                     FieldType::Link,
                     &["checklist"],
                 ),
@@ -973,23 +1095,23 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "role",
-            t("角色", "Role"),
+            t("kind_role"),
             Some("roles"),
             vec![
                 field(
                     "responsibilities",
-                    &t("职责", "Responsibilities"),
+                    &t("field_responsibilities"),
                     FieldType::List,
                 ),
                 link(
                     "reports_to",
-                    &t("汇报给", "Reports to"),
+                    &t("field_reports_to"),
                     FieldType::Link,
                     &["role"],
                 ),
                 link(
                     "element",
-                    &t("要素", "Element"),
+                    &t("field_element"),
                     FieldType::Link,
                     &["element"],
                 ),
@@ -997,16 +1119,16 @@ pub fn builtin_kinds(lang: Language) -> Vec<KindDef> {
         ),
         kind(
             "checklist",
-            t("清单", "Checklist"),
+            t("kind_checklist"),
             Some("checklists"),
             vec![link(
                 "for",
-                &t("适用于", "For"),
+                &t("field_for"),
                 FieldType::Links,
                 &["ritual", "role", "element"],
             )],
         ),
-        kind("page", t("页面", "Page"), None, Vec::new()),
+        kind("page", t("kind_page"), None, Vec::new()),
     ]
 }
 
@@ -1017,227 +1139,10 @@ fn host_or_type(v: &Spanned) -> String {
         .map_or_else(|| v.value.type_name().to_string(), |s| format!("`{s}`"))
 }
 
-/// The UI strings of the default theme in each language; `[ui]` in site.toml overrides any.
+/// The UI strings of the default theme in `lang` (see [`crate::ui`]); `[ui]` in site.toml
+/// overrides any.
 pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("alert_caution", "当心", "Caution"),
-        ("alert_important", "重要", "Important"),
-        ("alert_note", "注意", "Note"),
-        ("alert_tip", "提示", "Tip"),
-        ("alert_warning", "警告", "Warning"),
-        ("after_end", "结营后", "After closing"),
-        ("back_home", "返回首页", "Back to home"),
-        ("before_start", "开营前", "Before opening"),
-        ("calendar", "运营日历", "Run sheet"),
-        (
-            "calendar_desc",
-            "一期社群从开营前到结营后：每天做什么、谁来做、做多久。",
-            "The cohort day by day: what to run, who runs it, for how long.",
-        ),
-        (
-            "calendar_empty",
-            "还没有设置了 schedule 的仪式。",
-            "No ritual has a schedule yet.",
-        ),
-        ("clear", "清空", "Clear"),
-        ("cohort_days", "营期天数", "Cohort length (days)"),
-        ("community", "我们的社群", "Our community"),
-        (
-            "community_desc",
-            "填写一次，本手册里所有话术、复制出的文字和运营日历都会用上。只保存在这台设备的浏览器里。",
-            "Fill these in once: every template, every copied text and the run sheet use them. Kept in this browser only.",
-        ),
-        ("backlinks", "被以下页面引用", "Linked from"),
-        ("breadcrumbs", "面包屑导航", "Breadcrumbs"),
-        ("checklist", "配套清单", "Checklist"),
-        ("checklists", "清单", "Checklists"),
-        ("close", "关闭", "Close"),
-        ("copied", "已复制", "Copied"),
-        (
-            "copy_announcement",
-            "复制为群公告",
-            "Copy as group announcement",
-        ),
-        (
-            "copy_failed",
-            "复制失败，请手动选择文字",
-            "Copy failed; select the text by hand",
-        ),
-        ("coverage", "覆盖度", "Coverage"),
-        (
-            "coverage_desc",
-            "要素 × 阶段，找出还没有仪式的空白。",
-            "Elements × stages: find the gaps without rituals.",
-        ),
-        ("day_n", "D{n}", "D{n}"),
-        ("details", "详情", "Details"),
-        ("download_ics", "下载日历 .ics", "Download .ics"),
-        ("duration", "时长", "Duration"),
-        ("element", "要素", "Element"),
-        ("element_rituals", "本要素的仪式", "Rituals of this element"),
-        ("element_roles", "本要素的角色", "Roles of this element"),
-        ("empty", "这里还没有内容。", "Nothing here yet."),
-        ("frequency", "频率", "Frequency"),
-        ("gap", "空白", "Gap"),
-        ("generated_by", "由 群策 qunce 生成", "Built with qunce"),
-        ("home", "首页", "Home"),
-        ("isooc_overview", "ISOOC 五要素", "The five ISOOC elements"),
-        ("lifecycle", "生命周期", "Lifecycle"),
-        (
-            "lifecycle_desc",
-            "从导入期到衰退期，各阶段该做的仪式。",
-            "Which rituals to run in each stage, from intro to decline.",
-        ),
-        ("matrix", "角色×仪式", "Roles × rituals"),
-        (
-            "matrix_desc",
-            "谁参加哪些仪式，一表看清。",
-            "Who takes part in which ritual, in one table.",
-        ),
-        ("menu", "目录", "Menu"),
-        ("more_chapters", "更多章节", "More chapters"),
-        ("next", "下一页", "Next"),
-        ("no_results", "没有找到结果", "No results"),
-        (
-            "no_rituals",
-            "这一阶段还没有仪式。",
-            "No rituals in this stage yet.",
-        ),
-        ("not_found", "页面不存在", "Page not found"),
-        (
-            "not_found_help",
-            "这个页面可能已被移动或删除。可以从首页或左侧目录重新找找。",
-            "This page may have moved or been deleted. Start again from the home page or the menu.",
-        ),
-        ("open", "打开", "Open"),
-        ("pager", "上一页与下一页", "Previous and next"),
-        ("pages", "页", "pages"),
-        ("prev", "上一页", "Previous"),
-        ("print", "打印", "Print"),
-        ("progress", "完成进度", "Progress"),
-        ("raci_informed", "知会", "Informed"),
-        ("raci_informed_short", "知", "I"),
-        ("raci_lead", "主持", "Lead"),
-        ("raci_lead_short", "主", "L"),
-        ("raci_legend", "图例", "Legend"),
-        ("raci_participant", "参与", "Takes part"),
-        ("raci_participant_short", "✓", "✓"),
-        ("raci_run", "执行", "Run"),
-        ("raci_run_short", "执", "R"),
-        ("raci_support", "配合", "Support"),
-        ("raci_support_short", "配", "S"),
-        ("reading_time", "分钟阅读", "min read"),
-        ("redirect", "本页已移至", "This page has moved to"),
-        ("recurring", "周期性", "Recurring"),
-        ("relations", "关联", "Relations"),
-        ("reported_by", "直接下属", "Direct reports"),
-        ("reports_to", "向谁汇报", "Reports to"),
-        ("reset", "重置", "Reset"),
-        (
-            "reset_confirm",
-            "清空本页所有勾选？",
-            "Clear all ticks on this page?",
-        ),
-        ("responsibilities", "职责", "Responsibilities"),
-        (
-            "role_duties",
-            "在各仪式中的分工",
-            "What it does in each ritual",
-        ),
-        ("runsheet", "团队执行单", "Team run sheet"),
-        (
-            "runsheet_copy",
-            "复制团队执行单",
-            "Copy the team's run sheet",
-        ),
-        (
-            "runsheet_note",
-            "团队内部用，不要发到群里",
-            "For the team, not for members",
-        ),
-        ("rituals", "仪式", "Rituals"),
-        ("roles", "角色", "Roles"),
-        ("search", "搜索", "Search"),
-        ("search_placeholder", "搜索手册…", "Search the handbook…"),
-        ("search_all", "全部", "All"),
-        ("search_filters", "按类型筛选", "Filter by kind"),
-        ("search_loading", "正在加载索引…", "Loading the index…"),
-        (
-            "search_needs_js",
-            "搜索需要启用 JavaScript。",
-            "Search needs JavaScript.",
-        ),
-        ("search_results", "找到 {n} 个页面", "{n} pages found"),
-        (
-            "search_no_results",
-            "没有找到与“{q}”相关的内容",
-            "Nothing found for “{q}”",
-        ),
-        ("save", "保存", "Save"),
-        ("schedule", "日程", "Schedule"),
-        ("sections", "栏目", "Sections"),
-        ("see_all", "查看全部", "See all"),
-        ("serves", "用于", "For"),
-        ("site_nav", "站点导航", "Site navigation"),
-        ("skip_to_content", "跳到正文", "Skip to content"),
-        ("stage", "阶段", "Stage"),
-        ("start_date", "开营日期（D0）", "Opening day (D0)"),
-        ("stage_decline", "衰退期", "Decline"),
-        ("stage_growth", "成长期", "Growth"),
-        ("stage_intro", "导入期", "Intro"),
-        ("stage_maturity", "成熟期", "Maturity"),
-        ("stage_other", "未分期", "No stage"),
-        ("tag", "标签", "Tag"),
-        ("tags", "标签", "Tags"),
-        ("takes_part_in", "参与的仪式", "Takes part in"),
-        ("template_copy", "复制话术", "Copy text"),
-        ("template_kind_announcement", "群公告", "Announcement"),
-        ("template_kind_group", "群消息", "Group message"),
-        ("template_kind_poster", "海报", "Poster"),
-        ("template_kind_private", "私聊", "Private message"),
-        ("theme_auto", "跟随系统", "Follow system"),
-        ("theme_dark", "深色", "Dark"),
-        ("theme_light", "浅色", "Light"),
-        ("theme_toggle", "切换深色模式", "Toggle dark mode"),
-        ("toc", "本页目录", "On this page"),
-        ("total", "合计", "Total"),
-        ("unfilled", "未填写", "not filled in"),
-        ("views", "总览视图", "Overviews"),
-        // Reading aids, print, 404 and search suggestions (issue 23).
-        ("back_to_top", "回到顶部", "Back to top"),
-        ("checklist_label", "自检", "Checked"),
-        ("did_you_mean", "你是不是要找", "Did you mean"),
-        ("for_authors", "写作者视图", "For authors"),
-        ("last_updated", "最后更新", "Last updated"),
-        (
-            "not_found_close",
-            "你可能在找",
-            "Perhaps you were looking for",
-        ),
-        ("print_all", "打印全册", "Print the handbook"),
-        ("print_contents", "目录", "Contents"),
-        (
-            "print_help",
-            "用浏览器的打印功能（Ctrl+P）打印或存为 PDF。",
-            "Use the browser's print command (Ctrl+P) to print or save as PDF.",
-        ),
-        ("print_section", "打印本栏目", "Print this section"),
-        ("search_partial", "部分匹配", "Partial matches"),
-        (
-            "search_partial_count",
-            "没有页面包含全部词语，{n} 个页面包含其中大部分",
-            "No page has every word; {n} pages have most of them",
-        ),
-        ("search_popular", "常被引用的页面", "Most linked pages"),
-        ("week_n", "第 {n} 周", "Week {n}"),
-    ];
-    pairs
-        .iter()
-        .map(|(k, zh, en)| {
-            let v = if lang == Language::ZhCn { zh } else { en };
-            (k.to_string(), v.to_string())
-        })
-        .collect()
+    crate::ui::table(lang).clone()
 }
 
 #[cfg(test)]

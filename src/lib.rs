@@ -27,6 +27,7 @@ pub mod serve;
 pub mod site;
 pub mod spanned;
 pub mod typography;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 
@@ -83,6 +84,7 @@ pub(crate) fn config_for(opts: &Options) -> Result<(config::Config, Vec<Diagnost
         Ok((mut c, warnings)) => {
             if let Some(b) = &opts.base_url {
                 c.base_url = b.trim_end_matches('/').to_string();
+                c.placeholder_base_url = None;
             }
             c.offline |= opts.offline;
             if let Some(o) = &opts.output {
@@ -151,10 +153,13 @@ pub fn check(opts: &Options) -> Outcome {
 /// `qunce build`: compile, streaming every file into a staging folder as it is rendered, and
 /// put the staging folder in the output folder's place if there were no errors.
 pub fn build(opts: &Options) -> Outcome {
-    let (config, warnings) = match config_for(opts) {
+    let (mut config, mut warnings) = match config_for(opts) {
         Err(o) => return o,
         Ok(c) => c,
     };
+    // Only a build publishes the address (sitemap, robots.txt, feeds); `check` and `serve`
+    // do not care where the site will live. Reported once the output folder is accepted.
+    let placeholder = config.placeholder_base_url.take();
     let out_dir = config.output_dir.clone();
     let build_opts = BuildOptions {
         drafts: opts.drafts,
@@ -176,6 +181,7 @@ pub fn build(opts: &Options) -> Outcome {
             timings: Timings::default(),
         };
     }
+    warnings.extend(placeholder);
     let mut c = match &staging {
         Ok(s) => site::compile_into(config, &build_opts, site::Sink::Stream(s)),
         Err(_) => site::compile(config, &build_opts),

@@ -72,14 +72,24 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Create a new site that builds at once.
+    /// Create a new site that builds at once (asks nothing).
     Init {
         /// Folder for the new site (default: the current folder).
         dir: Option<PathBuf>,
-        /// Also unpack the default theme into themes/handbook/ for editing.
+        /// The site's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Where the site will be published, e.g. https://example.cn/handbook
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Also unpack the default theme into themes/handbook/ for editing; in a folder that
+        /// already has a site, only that (never overwriting a file).
         #[arg(long)]
         theme_files: bool,
     },
+    /// Work with the site's theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Create a page of a kind, with the kind's fields as a template.
     New {
         /// The page's kind: element, ritual, role, checklist, page, or one declared in site.toml.
@@ -108,6 +118,41 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the default theme into themes/handbook/ for editing; never overwrites a file.
+    Unpack,
+}
+
+/// `path` as one shell word, so the `next:` lines can be pasted as printed.
+fn shell_word(path: &std::path::Path) -> String {
+    let s = path.display().to_string();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Prints what `theme unpack` did.
+fn report_unpack(root: &std::path::Path, u: &qunce::scaffold::Unpacked) {
+    eprintln!(
+        "unpacked {} theme files into {}",
+        u.written.len(),
+        root.join("themes/handbook").display()
+    );
+    if !u.kept.is_empty() {
+        eprintln!(
+            "kept {} files that were already there (never overwritten)",
+            u.kept.len()
+        );
+    }
+    eprintln!("edit the templates there; a file you delete comes from the built-in theme again");
 }
 
 fn color() -> bool {
@@ -211,18 +256,36 @@ fn main() -> ExitCode {
                 s => s.code(),
             }
         }
-        Command::Init { dir, theme_files } => {
+        Command::Init {
+            dir,
+            title,
+            base_url,
+            theme_files,
+        } => {
             let dir = dir.unwrap_or(cli.root);
-            match qunce::scaffold::init(&dir, theme_files) {
-                Ok(files) => {
-                    eprintln!(
-                        "created a new site in {} ({} files)",
-                        dir.display(),
-                        files.len()
-                    );
-                    eprintln!("next: qunce --root {} build", dir.display());
-                    0
-                }
+            let opts = qunce::scaffold::InitOptions {
+                title,
+                base_url,
+                theme_files,
+            };
+            let existing = qunce::is_site(&dir);
+            let result =
+                if existing && theme_files && opts.title.is_none() && opts.base_url.is_none() {
+                    qunce::scaffold::unpack_theme(&dir).map(|u| report_unpack(&dir, &u))
+                } else {
+                    qunce::scaffold::init_with(&dir, &opts).map(|files| {
+                        eprintln!(
+                            "created a new site in {} ({} files)",
+                            dir.display(),
+                            files.len()
+                        );
+                        let root = shell_word(&dir);
+                        eprintln!("next: qunce --root {root} build");
+                        eprintln!("  or: qunce --root {root} serve    # live preview");
+                    })
+                };
+            match result {
+                Ok(()) => 0,
                 Err(e) => {
                     eprintln!(
                         "error: {}\n  = help: {}",
@@ -233,6 +296,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Theme(ThemeCommand::Unpack) => match qunce::scaffold::unpack_theme(&cli.root) {
+            Ok(u) => {
+                report_unpack(&cli.root, &u);
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {}\n  = help: {}", e.message, e.help);
+                2
+            }
+        },
         Command::New {
             kind,
             title,

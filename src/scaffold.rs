@@ -19,13 +19,36 @@ fn err(message: impl Into<String>, help: impl Into<String>) -> ScaffoldError {
     }
 }
 
+/// The site.toml of a new site; `{title}` and `{base_url}` are TOML strings.
 const SITE_TOML: &str = r#"# 群策 qunce site configuration. Kinds (element, ritual, role, checklist, page) are built in;
 # declare [kinds.NAME] tables to change them or add your own.
-title = "我的社群手册"
+title = {title}
 description = "用 ISOOC 框架运营社群的操作手册"
-base_url = "https://example.org"
-language = "zh-CN"
+base_url = {base_url}   # where the site is published: sitemap, robots.txt and feeds use it
+language = "zh-CN"      # or "en" for an English UI
 "#;
+
+/// The title and address of a new site when `init` is not given them.
+pub const DEFAULT_TITLE: &str = "我的社群手册";
+/// A documentation domain (RFC 2606): building warns until it is replaced (see
+/// [`crate::config::is_placeholder_url`]).
+pub const PLACEHOLDER_BASE_URL: &str = "https://example.org";
+
+/// What `qunce init` was asked for; it asks nothing itself, so scripts and CI can run it.
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    /// The site's title (default [`DEFAULT_TITLE`]).
+    pub title: Option<String>,
+    /// Where the site will be published (default [`PLACEHOLDER_BASE_URL`]).
+    pub base_url: Option<String>,
+    /// Also unpack the default theme into `themes/handbook/`.
+    pub theme_files: bool,
+}
+
+/// A string as a TOML basic string.
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
 
 const STARTER: &[(&str, &str)] = &[
     (
@@ -77,20 +100,65 @@ const STARTER: &[(&str, &str)] = &[
 /// Creates a new site in `dir` that builds at once with the embedded theme. With
 /// `theme_files`, also unpacks the default theme into `themes/handbook/` for editing.
 pub fn init(dir: &Path, theme_files: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
+    init_with(
+        dir,
+        &InitOptions {
+            theme_files,
+            ..Default::default()
+        },
+    )
+}
+
+/// [`init`] with a title and base URL. Never overwrites: a folder that already has a
+/// site.toml is an error (unpack the theme into it with [`unpack_theme`] instead).
+pub fn init_with(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>, ScaffoldError> {
     if std::fs::symlink_metadata(dir.join("site.toml")).is_ok() {
         return Err(err(
             format!("{} already has a site.toml", dir.display()),
-            "init never overwrites; choose an empty folder, e.g. `qunce init my-handbook`",
+            "init never overwrites; choose an empty folder, e.g. `qunce init my-handbook`, or add the theme's files to this site with `qunce theme unpack`",
         ));
     }
+    let title = opts.title.as_deref().unwrap_or(DEFAULT_TITLE).trim();
+    if title.is_empty() {
+        return Err(err(
+            "the site's title is empty",
+            "give a title, e.g. `qunce init my-handbook --title \"My handbook\"`",
+        ));
+    }
+    let base_url = opts
+        .base_url
+        .as_deref()
+        .unwrap_or(PLACEHOLDER_BASE_URL)
+        .trim()
+        .trim_end_matches('/');
+    let host = base_url
+        .strip_prefix("https://")
+        .or_else(|| base_url.strip_prefix("http://"))
+        .map(|rest| rest.split('/').next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || base_url.chars().any(char::is_whitespace) {
+        return Err(err(
+            format!("`{base_url}` is not an http(s) address"),
+            "give the address the site is published at, e.g. `--base-url https://handbook.example.cn/docs`",
+        ));
+    }
+    let site_toml = SITE_TOML
+        .replace("{title}", &toml_str(title))
+        .replace("{base_url}", &toml_str(base_url));
+    let home = STARTER[0].1.replace(
+        &format!("title = \"{DEFAULT_TITLE}\""),
+        &format!("title = {}", toml_str(title)),
+    );
     let mut written = Vec::new();
-    let mut files: Vec<(String, Vec<u8>)> =
-        vec![("site.toml".into(), SITE_TOML.as_bytes().to_vec())];
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("site.toml".into(), site_toml.into_bytes()),
+        (STARTER[0].0.into(), home.into_bytes()),
+    ];
     files.extend(
-        STARTER
+        STARTER[1..]
             .iter()
             .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
     );
+    let theme_files = opts.theme_files;
     if theme_files {
         files.extend(
             EMBEDDED_THEME
@@ -151,6 +219,37 @@ fn write_new(base: &Path, rel: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, S
         )
     })?;
     Ok(Some(path))
+}
+
+/// What [`unpack_theme`] did.
+#[derive(Debug, Default)]
+pub struct Unpacked {
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Files already there, left as they were.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Copies the embedded default theme into `root/themes/handbook/` for editing, file by file,
+/// never overwriting one that exists (the writer's edits stay; a deleted file comes back) and
+/// never writing through a symbolic link (see `write_new`). `root` must be a site: the theme
+/// is unpacked next to its site.toml.
+pub fn unpack_theme(root: &Path) -> Result<Unpacked, ScaffoldError> {
+    if !root.join("site.toml").is_file() {
+        return Err(err(
+            format!("{} has no site.toml", root.display()),
+            "run it in a site's folder or pass --root DIR; `qunce init DIR --theme-files` makes a new site with the theme",
+        ));
+    }
+    let mut out = Unpacked::default();
+    for (rel, bytes) in EMBEDDED_THEME {
+        let rel = Path::new("themes/handbook").join(rel);
+        match write_new(root, &rel, bytes)? {
+            Some(path) => out.written.push(path),
+            None => out.kept.push(root.join(rel)),
+        }
+    }
+    Ok(out)
 }
 
 /// Creates a page of `kind` titled `title` with the kind's fields as placeholders. An

@@ -47,10 +47,23 @@ impl Built {
     }
 }
 
-/// Builds the site with the binary (`--format json build`) under `guard`.
+/// Builds the site with the binary (`--format json build`) under `guard`. The base URL is given
+/// on the command line as a deployment would: site.toml's example.org would otherwise add the
+/// `placeholder-base-url` warning (tests/start.rs) to every case's exact diagnostics.
 fn build(site: &Site, guard: Duration) -> Built {
     let root = site.root().to_str().expect("utf-8 temp path");
-    let run = run_bin_guarded(&["--root", root, "--format", "json", "build"], guard);
+    let run = run_bin_guarded(
+        &[
+            "--root",
+            root,
+            "--format",
+            "json",
+            "build",
+            "--base-url",
+            "https://example.org",
+        ],
+        guard,
+    );
     assert!(
         !run.stderr.contains("panicked") && matches!(run.code, Some(0..=2)),
         "qunce crashed (exit {:?}):\n{}",

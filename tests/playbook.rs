@@ -122,7 +122,7 @@ fn placeholders_reach_the_settings_panel_with_labels_and_defaults() {
     let site = fixture();
     site.build_ok();
     let html = site.read("index.html");
-    assert!(html.contains("data-store=\"qunce-community:https://example.org/camp\""));
+    assert!(html.contains("data-store=\"qunce-community:https://camp.qunce.test/camp\""));
     assert!(html.contains("<label class=\"field\"><span>班长的名字</span><input name=\"ph\" data-ph=\"班长\" data-default=\"班长\" placeholder=\"班长\" autocomplete=\"off\"><small class=\"muted\">群里怎么称呼班长</small></label>"), "{html}");
     assert!(html.contains("data-ph=\"群名\" data-default=\"\""));
     assert!(html.contains("data-ph=\"开营日期\" data-default=\"\" data-from=\"start\""));

@@ -310,7 +310,7 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
                 if dir_name.is_empty() {
                     config.title.clone()
                 } else {
-                    dir_name.clone()
+                    folder_title(&dir_name)
                 }
             } else {
                 stem.clone()
@@ -349,6 +349,32 @@ pub fn read_page(config: &Config, path: &Path) -> Parsed {
         title_heading,
     };
     (Some(page), diags)
+}
+
+/// The title of a section that has no `_index.md` title: its folder name as a reader would
+/// write it. An ordering prefix goes (`02-`, `2_`, `10.`), dashes and underscores become
+/// spaces and the first letter is capitalised: `02-getting_started` → `Getting started`.
+/// A Chinese name stays as it is.
+pub(crate) fn folder_title(name: &str) -> String {
+    let digits = name.len() - name.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &name[digits..];
+    let unprefixed = match rest.chars().next() {
+        Some('-' | '_' | '.' | ' ') if digits > 0 => &rest[1..],
+        _ => name,
+    };
+    let words: Vec<&str> = unprefixed
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return name.to_string();
+    }
+    let joined = words.join(" ");
+    let mut chars = joined.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => joined,
+    }
 }
 
 /// The text of the first `# ` heading (its inline markup read as text), used as a title when
@@ -405,7 +431,7 @@ fn arrange(
         let title = if dir.is_empty() {
             config.title.clone()
         } else {
-            name.clone()
+            folder_title(&name)
         };
         content.pages.push(Page {
             file: String::new(),
@@ -590,6 +616,16 @@ mod tests {
         for name in ["_index.md", "开营仪式.md", "photo.png"] {
             assert!(!is_ignored(name), "{name}");
         }
+    }
+
+    #[test]
+    fn folder_titles_read_like_titles() {
+        assert_eq!(folder_title("02-getting_started"), "Getting started");
+        assert_eq!(folder_title("templates"), "Templates");
+        assert_eq!(folder_title("2024"), "2024");
+        assert_eq!(folder_title("10.年度复盘"), "年度复盘");
+        assert_eq!(folder_title("社群-运营"), "社群 运营");
+        assert_eq!(folder_title("--"), "--");
     }
 
     #[test]

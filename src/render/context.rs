@@ -452,12 +452,12 @@ pub(super) fn field(v: &Value, key: &str) -> Value {
 
 pub(super) fn kind_label(site: &Site, kind: &str) -> String {
     if kind == SECTION_KIND {
-        return if site.config.language == crate::config::Language::ZhCn {
-            "章节"
-        } else {
-            "Section"
-        }
-        .to_string();
+        return site
+            .config
+            .ui
+            .get("kind_section")
+            .cloned()
+            .unwrap_or_else(|| kind.to_string());
     }
     site.config
         .kind(kind)

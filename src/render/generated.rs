@@ -1,7 +1,7 @@
 //! Pages and files no writer writes: the role × ritual matrix, the lifecycle timeline, the
 //! ISOOC coverage view, tag pages, the 404 page, `previews.json` for hover previews,
-//! `sitemap.xml` and `robots.txt`, and the redirect pages of old URLs ([`super::redirects`]).
-//! Each is computed from the resolved graph in one pass.
+//! `sitemap.xml`, `robots.txt`, the Atom feeds and the redirect pages of old URLs
+//! ([`super::redirects`]). Each is computed from the resolved graph in one pass.
 
 use std::collections::BTreeMap;
 
@@ -333,18 +333,27 @@ pub fn render(
         files.push(offline_previews(site, values));
     }
     files.push(sitemap(site, &tags));
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            site.config.base_url
-        )
-        .into_bytes(),
-    });
+    let (feeds, feed_warnings) = super::feeds::render(site, values);
+    files.extend(feeds);
+    // Crawlers read robots.txt only at the host's root: a site below a sub-path would put one
+    // where nobody looks, and it is not its place to speak for the whole host.
+    if !site.config.has_sub_path() {
+        files.push(OutputFile {
+            path: "robots.txt".into(),
+            bytes: format!(
+                "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+                site.config.base_url
+            )
+            .into_bytes(),
+        });
+    }
     let taken: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let (redirects, d) = super::redirects::render(site, &taken);
     files.extend(redirects);
-    (files, diags.into_iter().chain(d).collect())
+    (
+        files,
+        diags.into_iter().chain(feed_warnings).chain(d).collect(),
+    )
 }
 
 /// The context every generated page starts from: its sidebar, URL and a small `page`.
@@ -352,6 +361,8 @@ fn base_context(site: &Site, sidebar: &str, title: String, url: String) -> Conte
     let mut cx = Context::new();
     cx.insert_value("sidebar_html", Value::safe_string(sidebar));
     cx.insert("current_url", &url);
+    // Generated pages belong to no section: they link the site's feed only.
+    cx.insert_value("feeds", super::feed_links(site, site.content.root, &[]));
     let permalink = format!(
         "{}/{}",
         site.config.base_url,

@@ -6,6 +6,7 @@
 
 mod budget;
 pub mod context;
+pub mod feeds;
 pub mod generated;
 pub mod offline;
 pub mod print;
@@ -263,6 +264,17 @@ pub struct Prepared<'a> {
     pub sections: tera::Value,
     /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
     pub fragments: Fragments,
+    /// By page: whether it is a section with an Atom feed of its own (see [`feeds`]).
+    pub section_feeds: Vec<bool>,
+}
+
+/// By page index, whether the page is a section with a feed of its own.
+fn section_feed_flags(site: &Site) -> Vec<bool> {
+    let mut flags = vec![false; site.content.pages.len()];
+    for s in feeds::section_feeds(site).0 {
+        flags[s] = true;
+    }
+    flags
 }
 
 /// Templates whose output is the same on every content page, rendered once per build rather
@@ -349,6 +361,7 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
         keys,
         sections,
         fragments: content_fragments(engine),
+        section_feeds: section_feed_flags(site),
     }
 }
 
@@ -400,6 +413,7 @@ pub fn prepare_reusing<'a>(
         keys,
         sections,
         fragments: content_fragments(engine),
+        section_feeds: section_feed_flags(site),
     };
     (prepared, refs_changed)
 }
@@ -442,6 +456,7 @@ impl Prepared<'_> {
         insert_fragments(&mut cx, &self.fragments)?;
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
         cx.insert_value("current_url", url.as_str().into());
+        cx.insert_value("feeds", feed_links(site, i, &self.section_feeds));
         if page.is_section() {
             cx.insert_value("section", values.section_full(i, &body));
             cx.insert_value("page", values.page_full(i, &body));
@@ -551,6 +566,16 @@ impl Prepared<'_> {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
     }
+}
+
+/// The template variable `feeds` of page `i`: the Atom feeds its head links to.
+pub(crate) fn feed_links(site: &Site, i: usize, section_feeds: &[bool]) -> tera::Value {
+    tera::Value::from(
+        feeds::links_of(site, i, section_feeds)
+            .into_iter()
+            .map(|(title, url)| context::obj([("title", title.into()), ("url", url.into())]))
+            .collect::<Vec<tera::Value>>(),
+    )
 }
 
 /// Marks the current page's link in a pre-rendered sidebar (a string replace is O(sidebar

@@ -1,6 +1,7 @@
-//! Theme files: the default theme is embedded in the binary (like mdBook's), a theme folder
-//! under `themes/<name>/` replaces it, and the site's own `templates/` and `static/` override
-//! single files. The result is one flat list of templates and one of static files.
+//! Theme files: the default theme is embedded in the binary (like mdBook's); a theme folder
+//! under `themes/<name>/` overrides its files one by one, and the site's own `templates/` and
+//! `static/` override both, again file by file. The result is one flat list of templates and
+//! one of static files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,10 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
+
+/// The name an overridden template of the default theme keeps (`handbook/templates/base.html`),
+/// for overrides that extend it.
+pub const EMBEDDED_PREFIX: &str = "handbook/templates/";
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
@@ -47,6 +52,22 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let root = &config.root;
     let mut templates: BTreeMap<String, (String, Source)> = BTreeMap::new();
     let mut static_files = BTreeMap::new();
+    // The embedded default theme is always underneath: a theme folder (even `themes/handbook`
+    // from `qunce theme unpack`) overrides only the templates and static files it has, so a
+    // theme of one `page.html` works and an unpacked theme whose files were deleted falls back.
+    for (rel, bytes) in EMBEDDED_THEME {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            templates.insert(
+                name.to_string(),
+                (
+                    format!("(embedded theme)/templates/{name}"),
+                    Source::Embedded(bytes),
+                ),
+            );
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            static_files.insert(name.to_string(), Source::Embedded(bytes));
+        }
+    }
     let theme_dir = root.join("themes").join(&config.theme);
     let theme_static = Path::new("themes").join(&config.theme).join("static");
     // The theme's folder is only read when it is one; a link to a folder elsewhere is refused.
@@ -74,33 +95,18 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     if uses_theme_dir {
         add_dir(&theme_dir.join("templates"), root, &mut templates);
         add_static(&theme_dir.join("static"), &mut static_files);
-    } else if config.theme == "handbook" {
-        for (rel, bytes) in EMBEDDED_THEME {
-            if let Some(name) = rel.strip_prefix("templates/") {
-                templates.insert(
-                    name.to_string(),
-                    (
-                        format!("(embedded theme)/templates/{name}"),
-                        Source::Embedded(bytes),
-                    ),
-                );
-            } else if let Some(name) = rel.strip_prefix("static/") {
-                static_files.insert(name.to_string(), Source::Embedded(bytes));
-            }
-        }
-    } else {
+    } else if config.theme != "handbook" {
         return Err(vec![
             Diagnostic::error("config", format!("theme `{}` not found", config.theme))
                 .in_file("site.toml")
                 .with_help(format!(
-                    "create themes/{}/templates/, or remove `theme` to use the built-in `handbook`",
+                    "create themes/{}/templates/ with the templates to change, or remove `theme` to use the built-in `handbook`",
                     config.theme
                 )),
         ]);
     }
     add_dir(&root.join("templates"), root, &mut templates);
     add_static(&root.join("static"), &mut static_files);
-
     let mut out = Theme {
         templates: Vec::with_capacity(templates.len()),
         static_files,
@@ -123,11 +129,37 @@ pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
             ),
         }
     }
+    add_named_defaults(&mut out.templates);
     if diags.is_empty() {
         Ok(out)
     } else {
         Err(diags)
     }
+}
+
+/// Makes the default theme's templates that other templates name as
+/// `handbook/templates/<name>` reachable under that name, so an override can extend the
+/// default it replaces and fill one block (`extra_head`, `extra_body`) instead of copying it.
+/// Only the named ones are added: every template is compiled and checked, and an unused copy of
+/// `kinds/ritual.html` would fail against an override of the `page.html` it extends.
+fn add_named_defaults(templates: &mut Vec<TemplateFile>) {
+    let named: Vec<TemplateFile> = EMBEDDED_THEME
+        .iter()
+        .filter_map(|(rel, bytes)| {
+            let name = rel.strip_prefix("templates/")?;
+            let key = format!("{EMBEDDED_PREFIX}{name}");
+            let quoted = [format!("\"{key}\""), format!("'{key}'")];
+            templates
+                .iter()
+                .any(|t| quoted.iter().any(|q| t.text.contains(q.as_str())))
+                .then(|| TemplateFile {
+                    name: key,
+                    display: format!("(embedded theme)/templates/{name}"),
+                    text: String::from_utf8_lossy(bytes).into_owned(),
+                })
+        })
+        .collect();
+    templates.extend(named);
 }
 
 /// The files under `dir` that are not editor leftovers, as (path relative to `dir`, path).

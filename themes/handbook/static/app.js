@@ -342,8 +342,8 @@
 					x.entries.forEach(function (e, k) {
 						var a = $(".cal-title", e), url = new URL(a.getAttribute("href"), location.href).href;
 						var roles = $$(".cal-roles > li", e).map(function (li) {
-							var label = $(".sr", li), names = $$("a", li).map(function (r) { return r.textContent; }).join("、");
-							return (label ? label.textContent : "") + "：" + names;
+							var label = $(".sr", li), names = $$("a", li).map(function (r) { return r.textContent; }).join(cal.getAttribute("data-list-sep") || ", ");
+							return (label ? label.textContent : "") + (cal.getAttribute("data-fact-sep") || ": ") + names;
 						});
 						var dur = $(".cal-dur", e);
 						lines.push("BEGIN:VEVENT", "UID:" + ymd(x.date) + "-" + k + "-" + encodeURIComponent(a.textContent).replace(/%/g, "").slice(0, 40) + "@qunce",
@@ -385,6 +385,11 @@
 	var src = $("[data-copy-source]"), copyBtn = $("[data-action=copy]");
 	if (src && copyBtn) {
 		copyBtn.hidden = false;
+		// Punctuation of the copied text follows the site's language (UI strings on the button).
+		var attr = function (name, fallback) { return copyBtn.getAttribute(name) || fallback; };
+		var factSep = attr("data-fact-sep", ": "), listSep = attr("data-list-sep", ", ");
+		var partSep = attr("data-part-sep", "; "), kindSep = attr("data-kind-sep", " | ");
+		var heading = function (t) { return attr("data-heading-format", "{t}").replace("{t}", t); };
 		// only what the reader sees: no text hidden by CSS (display, visibility, opacity, a tiny
 		// font, transparent colour, a 1 px or off-screen box) or by raw HTML (hidden, closed details)
 		var unseen = function (e) {
@@ -414,10 +419,10 @@
 			[].forEach.call(el.children, function (c) {
 				if (unseen(c)) return;
 				var t = c.tagName, items = $$(":scope > li", c).filter(function (li) { return !unseen(li); });
-				if (/^H\d$/.test(t)) out.push("", "【" + text(c) + "】");
+				if (/^H\d$/.test(t)) out.push("", heading(text(c)));
 				else if (t === "FIGURE" && c.classList.contains("template")) {
 					var k = $(".template-kind", c), body = $(".template-text", c);
-					out.push("", "【" + text($(".template-title", c) || c) + (k ? "｜" + text(k) : "") + "】", body ? seen(body, []).trim() : "");
+					out.push("", heading(text($(".template-title", c) || c) + (k ? kindSep + text(k) : "")), body ? seen(body, []).trim() : "");
 				}
 				else if (t === "OL") items.forEach(function (li, i) { out.push((+c.getAttribute("start") || 1) + i + ". " + text(li)); });
 				else if (t === "UL") items.forEach(function (li) {
@@ -431,13 +436,13 @@
 			});
 		};
 		var plain = function () {
-			var out = ["【" + copyBtn.getAttribute("data-heading") + "】" + text($("h1", src) || src)];
+			var out = [heading(copyBtn.getAttribute("data-heading")) + text($("h1", src) || src)];
 			$$(".facts > div", src).forEach(function (f) {
 				var dd = $("dd", f), parts = $$(".raci > li", dd), li = $$("li", dd).map(text).filter(Boolean);
 				var value = parts.length ? parts.map(function (p) {
-					return text($(".raci-label", p)) + "：" + $$(".inline-refs li", p).map(text).filter(Boolean).join("、");
-				}).join("；") : li.length ? li.join("、") : text(dd);
-				out.push(text($("dt", f)) + "：" + value);
+					return text($(".raci-label", p)) + factSep + $$(".inline-refs li", p).map(text).filter(Boolean).join(listSep);
+				}).join(partSep) : li.length ? li.join(listSep) : text(dd);
+				out.push(text($("dt", f)) + factSep + value);
 			});
 			out.push("");
 			walk($(".content", src) || src, out);

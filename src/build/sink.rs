@@ -18,8 +18,8 @@ pub trait Sink: Sync {
     /// Takes one finished file; an error (a disk that is full) fails the build.
     fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
 
-    /// Whether the build checks the links of the files put here (the output link check).
-    /// A sink that keeps nothing ([`Discard`], `qunce check`) leaves that check to `build`.
+    /// Whether the build checks the links of the files put here (the output link check): it
+    /// needs every file of the site to have passed through the sink.
     fn checks_links(&self) -> bool {
         true
     }
@@ -50,17 +50,14 @@ impl Sink for Memory {
     }
 }
 
-/// Drops every file at once: `qunce check` runs every template (their errors are the check's)
-/// and never needs more memory than a build.
+/// Drops every file at once: `qunce check` runs every template and checks the links of every
+/// file as `build` does (their errors are the check's), and never needs more memory than a
+/// build.
 pub struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _file: OutputFile) -> Result<(), Diagnostic> {
         Ok(())
-    }
-
-    fn checks_links(&self) -> bool {
-        false
     }
 }
 

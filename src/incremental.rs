@@ -14,16 +14,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use crate::build;
+use crate::build::{self, Sink};
 use crate::config::{self, Config};
 use crate::content::{self, Asset, LoadOptions, Parsed, Tree};
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::OutputFile;
-use crate::render::{self, Engine, Theme};
+use crate::render::{self, Engine, Theme, kept::Kept};
 use crate::site::Site;
 use crate::timings::Timings;
 
@@ -92,12 +92,8 @@ struct Memo {
 /// The last good build.
 struct Last {
     site: Site,
-    /// Page refs by page path, as templates saw them.
-    refs: HashMap<String, tera::Value>,
-    /// Rendered sidebars by the path of their key page ("" for pages outside any section).
-    sidebars: HashMap<String, String>,
-    /// The template global `sections`.
-    sections: tera::Value,
+    /// What the render stage kept of it (opaque here: see [`render::kept`]).
+    kept: Kept,
     files: Arc<Files>,
     /// Paths of the generated files, so stale ones (an emptied tag) can be removed.
     generated: Vec<String>,
@@ -108,14 +104,6 @@ struct Last {
     /// Diagnostics of the config, the content tree and front matter: what the fast path
     /// keeps as they are.
     base_diags: Vec<Diagnostic>,
-    /// Page refs by page index (what [`render::Reuse`] takes).
-    ref_list: Vec<tera::Value>,
-    /// Plain refs by page index.
-    plain_list: Vec<tera::Value>,
-    /// URLs and lookup tables of the template values.
-    tables: render::context::Tables,
-    /// Rendered sidebars by sidebar key (see [`render::Prepared::sidebars`]).
-    sidebar_map: HashMap<usize, String>,
     /// Every diagnostic of the build, sorted.
     diags: Vec<Diagnostic>,
     /// Paths of the theme's static files.
@@ -419,30 +407,11 @@ impl Memo {
 
         let prepared = t.time("prepare", || render::prepare(&site, engine));
         self.globals_current = false;
-        let refs: HashMap<String, tera::Value> = site
-            .content
-            .pages
-            .iter()
-            .zip(&prepared.values.refs)
-            .map(|(p, r)| (p.rel.clone(), r.clone()))
-            .collect();
-        let sidebar_of = |key: usize| -> String {
-            if key == usize::MAX {
-                String::new()
-            } else {
-                site.content.pages[key].rel.clone()
-            }
-        };
-        let sidebars: HashMap<String, String> = prepared
-            .sidebars
-            .iter()
-            .map(|(&k, v)| (sidebar_of(k), v.clone()))
-            .collect();
-        let sections = prepared.sections.clone();
+        let kept = Kept::of(&prepared);
         let render_all = self.render_all;
         let which: Vec<usize> = t.time("dirty", || match &self.last {
             Some(last) if !render_all => {
-                dirty::pages(last, &refs, &sidebars, &sections, &self.readers, &prepared)
+                dirty::pages(last, &kept, &self.readers, &prepared)
             }
             _ => (0..pages).collect(),
         });
@@ -456,8 +425,8 @@ impl Memo {
         let reuse_generated = !render_all
             && self.last.as_ref().is_some_and(|last| {
                 dirty::same_layout(&last.site, &site)
-                    && last.sidebars == sidebars
-                    && dirty::same_shown_data(last, &site, &refs)
+                    && last.kept.same_sidebars(&kept)
+                    && dirty::same_shown_data(last, &site, &kept)
             });
         let (mut generated, gen_diags) = match &self.last {
             Some(last) if reuse_generated => (Vec::new(), last.gen_diags.clone()),
@@ -470,10 +439,6 @@ impl Memo {
             generated.extend(books);
             diags.extend(d);
         }
-        let ref_list = prepared.values.refs.clone();
-        let plain_list = prepared.values.plain.clone();
-        let tables = prepared.values.tables();
-        let sidebar_map = prepared.sidebars.clone();
         drop(prepared);
         let search_shape = self.search_index.as_ref().map(|l| l.shape());
         // Every page whose search entry can differ is among those rendered again (their sources
@@ -497,48 +462,42 @@ impl Memo {
         }
 
         // The new output: the last one, minus what no longer exists, plus what was rendered.
-        let mut changed = Vec::new();
         let generated_paths: Vec<String> = match (&self.last, reuse_generated) {
             (Some(last), true) => last.generated.clone(),
             _ => generated.iter().map(|f| f.path.clone()).collect(),
         };
-        let mut files: Files = match &self.last {
-            Some(last) => {
-                let mut f = (*last.files).clone();
-                let live: HashSet<String> = site
-                    .content
-                    .pages
-                    .iter()
-                    .map(|p| format!("{}index.html", p.url))
-                    .chain(generated_paths.iter().cloned())
-                    .collect();
-                let old_outputs = last
-                    .site
-                    .content
-                    .pages
-                    .iter()
-                    .map(|p| format!("{}index.html", p.url))
-                    .chain(last.generated.iter().cloned());
-                for path in old_outputs {
-                    if !live.contains(&path) && f.remove(&path).is_some() {
-                        changed.push(path);
-                    }
-                }
-                f
-            }
+        let output = Output::new(match &self.last {
+            Some(last) => (*last.files).clone(),
             None => self
                 .statics
                 .iter()
                 .map(|f| (f.path.clone(), Arc::from(f.bytes.as_slice())))
                 .collect(),
-        };
+        });
+        if let Some(last) = &self.last {
+            let live: HashSet<String> = site
+                .content
+                .pages
+                .iter()
+                .map(|p| format!("{}index.html", p.url))
+                .chain(generated_paths.iter().cloned())
+                .collect();
+            let old_outputs = last
+                .site
+                .content
+                .pages
+                .iter()
+                .map(|p| format!("{}index.html", p.url))
+                .chain(last.generated.iter().cloned());
+            for path in old_outputs.filter(|p| !live.contains(p)) {
+                output.remove(&path);
+            }
+        }
         if let (Some(_), Some(before), Some(live)) =
             (&self.last, search_shape, &mut self.search_index)
         {
             for p in before.removed(live.shape()) {
-                if files.remove(&p).is_some() {
-                    changed.push(p);
-                }
+                output.remove(&p);
             }
         }
         if let Some(live) = &mut self.search_index {
@@ -547,8 +506,8 @@ impl Memo {
         let mut statics: Vec<OutputFile> = Vec::new();
         if let (Some(last), true) = (&self.last, render_all) {
             for p in &last.statics {
-                if !self.statics.iter().any(|f| &f.path == p) && files.remove(p).is_some() {
-                    changed.push(p.clone());
+                if !self.statics.iter().any(|f| &f.path == p) {
+                    output.remove(p);
                 }
             }
             statics = self.statics.clone();
@@ -560,10 +519,10 @@ impl Memo {
             .chain(search_files)
             .chain(statics)
         {
-            put(&mut files, &mut changed, f);
+            // The live map takes every file; nothing to fail.
+            let _ = output.put(f);
         }
-        changed.sort();
-        changed.dedup();
+        let (files, changed) = output.finish();
         t.record("output", output_start);
         let files = Arc::new(files);
         let rendered_count = which.len();
@@ -574,18 +533,12 @@ impl Memo {
         self.last = Some(Last {
             statics: self.statics.iter().map(|f| f.path.clone()).collect(),
             site,
-            refs,
-            sidebars,
-            sections,
+            kept,
             files: files.clone(),
             generated: generated_paths,
             gen_diags,
             base_diags,
             assets: assets.clone(),
-            ref_list,
-            plain_list,
-            tables,
-            sidebar_map,
             diags: diags.clone(),
         });
         Some(Rebuilt {
@@ -603,11 +556,52 @@ impl Memo {
 
 mod fast;
 
-/// Adds `f` to the output set, noting it as changed when its bytes differ.
-fn put(files: &mut Files, changed: &mut Vec<String>, f: OutputFile) {
-    if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
-        changed.push(f.path.clone());
-        files.insert(f.path, Arc::from(f.bytes));
+/// The dev server's [`Sink`]: the last good output, copied (cheaply: see [`filemap`]) and
+/// patched with each file put, noting every path whose bytes changed, appeared or went.
+struct Output {
+    state: Mutex<(Files, Vec<String>)>,
+}
+
+impl Output {
+    fn new(files: Files) -> Output {
+        Output {
+            state: Mutex::new((files, Vec::new())),
+        }
+    }
+
+    /// Removes the file at `path`, if there is one.
+    fn remove(&self, path: &str) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (files, changed) = &mut *state;
+        if files.remove(path).is_some() {
+            changed.push(path.to_string());
+        }
+    }
+
+    /// The new output and the paths that changed, sorted.
+    fn finish(self) -> (Files, Vec<String>) {
+        let (files, mut changed) = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        changed.sort();
+        changed.dedup();
+        (files, changed)
+    }
+}
+
+impl Sink for Output {
+    fn put(&self, f: OutputFile) -> Result<(), Diagnostic> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (files, changed) = &mut *state;
+        if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
+            changed.push(f.path.clone());
+            files.insert(f.path, Arc::from(f.bytes));
+        }
+        Ok(())
+    }
+
+    /// The dev server does not check output links: a rebuild renders a few pages, and the
+    /// check needs every file's ids.
+    fn checks_links(&self) -> bool {
+        false
     }
 }
 

@@ -9,14 +9,21 @@
 //! side), the [`Sink`] the files are written to as they are made, and `linkcheck`. Where the
 //! files go is the sink's business alone: memory for tests and [`crate::compile`]
 //! ([`Memory`]), the staging folder for `qunce build` ([`crate::output::Staging`]), nowhere for
-//! `qunce check` ([`Discard`]). The dev server's incremental rebuilds ([`crate::incremental`])
-//! call the same stage functions with the last good build's products.
+//! `qunce check` ([`Discard`]), the live file map for `qunce serve`.
+//!
+//! The dev server's incremental rebuilds ([`crate::incremental`]) call these stages with the
+//! last good build's products: `analyse` given the last site reuses unchanged pages' scans and
+//! bodies; a body edit enters the analyse stage at `patch` instead (the changed pages alone,
+//! undoable); the render stage reuses what it kept of the last build
+//! ([`crate::render::kept::Kept`], opaque to the rest), the search stage patches its live
+//! index, and the files go through a [`Sink`] over the live file map.
 
 pub(crate) mod analyse;
 mod emit;
 mod linkcheck;
 pub(crate) mod load;
 pub(crate) mod notes;
+pub(crate) mod patch;
 mod sink;
 
 use rayon::prelude::*;

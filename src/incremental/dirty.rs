@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::Last;
 use crate::links::FieldValue;
 use crate::render::Prepared;
+use crate::render::kept::Kept;
 use crate::site::Site;
 
 /// Template functions that read any page of the site: a template using them depends on
@@ -19,24 +20,22 @@ const SEP: usize = usize::MAX;
 /// differs from the last build; all pages when something every page may show changed.
 pub(super) fn pages(
     last: &Last,
-    refs: &HashMap<String, tera::Value>,
-    sidebars: &HashMap<String, String>,
-    sections: &tera::Value,
+    kept: &Kept,
     readers: &[String],
     prepared: &Prepared<'_>,
 ) -> Vec<usize> {
     let site = prepared.site;
     let n = site.content.pages.len();
-    if *sections != last.sections {
+    if !kept.same_sections(&last.kept) {
         return (0..n).collect();
     }
     let old = &last.site;
     if same_layout(old, site) {
-        return pages_same_layout(last, refs, sidebars, readers, prepared);
+        return pages_same_layout(last, kept, readers, prepared);
     }
     let old_index = old.content.index_by_rel();
     let new_index = site.content.index_by_rel();
-    let ref_changed = ref_changed(last, site, refs);
+    let ref_changed = ref_changed(last, site, kept);
     let any_changed = n != old.content.pages.len() || ref_changed.iter().any(|&c| c);
     // A base or partial template reading any page makes every document depend on all.
     let readers_everywhere = readers_everywhere(readers);
@@ -57,7 +56,7 @@ pub(super) fn pages(
             if p.source != q.source
                 || p.url != q.url
                 || site.bodies[i] != old.bodies[j]
-                || sidebar(sidebars, site, i) != sidebar(&last.sidebars, old, j)
+                || !kept.same_sidebar(site, i, &last.kept, old, j)
                 || !same_fields(&site.graph.fields[i], &old.graph.fields[j], old, &new_index)
             {
                 return true;
@@ -98,11 +97,7 @@ pub(super) fn same_layout(old: &Site, new: &Site) -> bool {
 
 /// Whether everything generated pages show is unchanged (given the same layout): page refs,
 /// front matter (tags, fields) and relations.
-pub(super) fn same_shown_data(
-    last: &Last,
-    site: &Site,
-    refs: &HashMap<String, tera::Value>,
-) -> bool {
+pub(super) fn same_shown_data(last: &Last, site: &Site, kept: &Kept) -> bool {
     let old = &last.site;
     site.content
         .pages
@@ -114,27 +109,26 @@ pub(super) fn same_shown_data(
                 && p.title == q.title
                 && site.graph.fields[i] == old.graph.fields[i]
                 && site.graph.incoming[i] == old.graph.incoming[i]
-                && last.refs.get(&p.rel) == refs.get(&p.rel)
+                && !kept.ref_changed(&last.kept, &p.rel)
         })
 }
 
 /// [`pages`] when the layout is the same: every comparison by index.
 fn pages_same_layout(
     last: &Last,
-    refs: &HashMap<String, tera::Value>,
-    sidebars: &HashMap<String, String>,
+    kept: &Kept,
     readers: &[String],
     prepared: &Prepared<'_>,
 ) -> Vec<usize> {
     let site = prepared.site;
     let old = &last.site;
     let n = site.content.pages.len();
-    let ref_changed = ref_changed(last, site, refs);
+    let ref_changed = ref_changed(last, site, kept);
     let any_changed = ref_changed.iter().any(|&c| c);
     if any_changed && readers_everywhere(readers) {
         return (0..n).collect();
     }
-    let sidebars_same = *sidebars == last.sidebars;
+    let sidebars_same = kept.same_sidebars(&last.kept);
     (0..n)
         .filter(|&i| {
             let (p, q) = (&site.content.pages[i], &old.content.pages[i]);
@@ -143,7 +137,7 @@ fn pages_same_layout(
                 || site.graph.fields[i] != old.graph.fields[i]
                 || site.graph.incoming[i] != old.graph.incoming[i]
                 || site.graph.backlinks[i] != old.graph.backlinks[i]
-                || (!sidebars_same && sidebar(sidebars, site, i) != sidebar(&last.sidebars, old, i))
+                || (!sidebars_same && !kept.same_sidebar(site, i, &last.kept, old, i))
             {
                 return true;
             }
@@ -161,21 +155,12 @@ fn pages_same_layout(
         .collect()
 }
 
-/// The rendered sidebar page `k` of `site` shows, from sidebars keyed by the path of their
-/// key page (the section they open, or the first page of their block; "" for pages
-/// outside any section).
-fn sidebar<'m>(map: &'m HashMap<String, String>, site: &Site, k: usize) -> Option<&'m String> {
-    let key = crate::render::sidebar_key(site, k)
-        .map_or(String::new(), |t| site.content.pages[t].rel.clone());
-    map.get(&key).or_else(|| map.get(""))
-}
-
 /// Whether each page's ref (what other pages show of it) changed, new pages included.
-fn ref_changed(last: &Last, site: &Site, refs: &HashMap<String, tera::Value>) -> Vec<bool> {
+fn ref_changed(last: &Last, site: &Site, kept: &Kept) -> Vec<bool> {
     site.content
         .pages
         .iter()
-        .map(|p| last.refs.get(&p.rel) != refs.get(&p.rel))
+        .map(|p| kept.ref_changed(&last.kept, &p.rel))
         .collect()
 }
 

@@ -9,6 +9,7 @@ mod budget;
 pub mod context;
 pub mod feeds;
 pub mod generated;
+pub mod kept;
 pub mod offline;
 pub mod print;
 pub mod redirects;

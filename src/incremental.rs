@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -28,6 +28,9 @@ use crate::site::Site;
 use crate::timings::Timings;
 
 pub mod filemap;
+mod output;
+
+use output::Output;
 
 /// Output files by path below the output root, cheap to snapshot (see [`filemap`]).
 pub type Files = filemap::FileMap;
@@ -410,9 +413,7 @@ impl Memo {
         let kept = Kept::of(&prepared);
         let render_all = self.render_all;
         let which: Vec<usize> = t.time("dirty", || match &self.last {
-            Some(last) if !render_all => {
-                dirty::pages(last, &kept, &self.readers, &prepared)
-            }
+            Some(last) if !render_all => dirty::pages(last, &kept, &self.readers, &prepared),
             _ => (0..pages).collect(),
         });
         if cancel() {
@@ -555,55 +556,6 @@ impl Memo {
 }
 
 mod fast;
-
-/// The dev server's [`Sink`]: the last good output, copied (cheaply: see [`filemap`]) and
-/// patched with each file put, noting every path whose bytes changed, appeared or went.
-struct Output {
-    state: Mutex<(Files, Vec<String>)>,
-}
-
-impl Output {
-    fn new(files: Files) -> Output {
-        Output {
-            state: Mutex::new((files, Vec::new())),
-        }
-    }
-
-    /// Removes the file at `path`, if there is one.
-    fn remove(&self, path: &str) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let (files, changed) = &mut *state;
-        if files.remove(path).is_some() {
-            changed.push(path.to_string());
-        }
-    }
-
-    /// The new output and the paths that changed, sorted.
-    fn finish(self) -> (Files, Vec<String>) {
-        let (files, mut changed) = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        changed.sort();
-        changed.dedup();
-        (files, changed)
-    }
-}
-
-impl Sink for Output {
-    fn put(&self, f: OutputFile) -> Result<(), Diagnostic> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let (files, changed) = &mut *state;
-        if files.get(&f.path).is_none_or(|b| **b != *f.bytes) {
-            changed.push(f.path.clone());
-            files.insert(f.path, Arc::from(f.bytes));
-        }
-        Ok(())
-    }
-
-    /// The dev server does not check output links: a rebuild renders a few pages, and the
-    /// check needs every file's ids.
-    fn checks_links(&self) -> bool {
-        false
-    }
-}
 
 /// Whether page `i` of `new` and page `j` of `old` have the same search entry: everything
 /// [`crate::search::extract`] reads of a page besides its own front matter and body (which are in

@@ -106,8 +106,7 @@ pub(crate) fn patch(
     let mut new_edges: Vec<(usize, Vec<usize>)> = Vec::new();
     for (&i, out) in redo.iter().zip(outs) {
         fields_same &= out.fields == site.graph.fields[i];
-        let mut targets: Vec<usize> =
-            out.edges.iter().map(|e| e.0).filter(|&x| x != i).collect();
+        let mut targets: Vec<usize> = out.edges.iter().map(|e| e.0).filter(|&x| x != i).collect();
         targets.sort_unstable();
         targets.dedup();
         let mut before = old_targets.remove(&i).unwrap_or_default();
@@ -144,7 +143,14 @@ pub(crate) fn patch(
     touched_targets.dedup();
     if !fields_same {
         // Fields come from front matter, which did not change; never expected.
-        Patched { patches, saved, changed, touched: Vec::new(), rebodied: Vec::new() }.undo(site);
+        Patched {
+            patches,
+            saved,
+            changed,
+            touched: Vec::new(),
+            rebodied: Vec::new(),
+        }
+        .undo(site);
         return None;
     }
     // 3. Backlinks of the pages a changed page links to or no longer does.

@@ -115,8 +115,7 @@ impl Kept {
     /// key page (the section they open, or the first page of their block; "" for pages
     /// outside any section).
     fn sidebar(&self, site: &Site, k: usize) -> Option<&String> {
-        let key =
-            sidebar_key(site, k).map_or(String::new(), |t| site.content.pages[t].rel.clone());
+        let key = sidebar_key(site, k).map_or(String::new(), |t| site.content.pages[t].rel.clone());
         self.sidebars.get(&key).or_else(|| self.sidebars.get(""))
     }
 

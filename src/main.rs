@@ -4,8 +4,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use qunce::diagnostics::{self, Format};
+use qunce::messages::{self, Lang};
 use qunce::{Options, Status};
 
 /// 群策 qunce — build, check and preview community playbooks.
@@ -18,6 +19,9 @@ struct Cli {
     /// How diagnostics are printed: for people, or JSON lines for editors and CI.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// The language of messages: zh-CN or en (default: QUNCE_LANG, else the site's language).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -155,16 +159,27 @@ fn report_unpack(root: &std::path::Path, u: &qunce::scaffold::Unpacked) {
     eprintln!("edit the templates there; a file you delete comes from the built-in theme again");
 }
 
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language qunce speaks: zh-CN or en"))
+}
+
+/// The language of this run's messages, decided once `--root` and `--lang` are known.
+static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
 fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 fn print_diags(diags: &[qunce::Diagnostic], format: OutputFormat) {
     match format {
-        OutputFormat::Json => print!("{}", diagnostics::render(diags, Format::Json)),
+        OutputFormat::Json => print!("{}", diagnostics::render_in(diags, Format::Json, lang())),
         OutputFormat::Human => eprint!(
             "{}",
-            diagnostics::render(diags, Format::Human { color: color() })
+            diagnostics::render_in(diags, Format::Human { color: color() }, lang())
         ),
     }
 }
@@ -188,15 +203,23 @@ fn fmt(root: &std::path::Path, write: bool, format: OutputFormat) -> Result<usiz
                     );
                 }
             }
-            let verb = if write { "fixed" } else { "would fix" };
-            eprintln!("{verb} {places} places in {} files", files.len());
+            let id = if write { "fixed" } else { "would-fix" };
+            let files = files.len();
+            eprintln!(
+                "{}",
+                messages::cli(lang(), id, &[("places", &places), ("files", &files)])
+            );
             Ok(places)
         }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` is printed while parsing: its language is decided from the raw arguments.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = messages::help::localize(Cli::command(), messages::help::language(&args));
+    let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
+    let _ = LANG.set(messages::for_site(cli.lang, &cli.root));
     let code = match cli.command {
         Command::Build {
             output,
@@ -222,7 +245,12 @@ fn main() -> ExitCode {
                     .as_ref()
                     .map(|d| d.display().to_string())
                     .unwrap_or_default();
-                eprintln!("built {} pages ({} files) into {dir}", out.pages, out.files);
+                let line = messages::cli(
+                    lang(),
+                    "built",
+                    &[("pages", &out.pages), ("files", &out.files), ("dir", &dir)],
+                );
+                eprintln!("{line}");
             }
             if timings {
                 eprint!("{}", out.timings.report());
@@ -246,18 +274,23 @@ fn main() -> ExitCode {
             print_diags(&out.diagnostics, cli.format);
             let (errors, warnings) = diagnostics::count(&out.diagnostics);
             if out.status == Status::Ok && matches!(cli.format, OutputFormat::Human) {
-                eprintln!(
-                    "checked {} pages: {errors} errors, {warnings} warnings",
-                    out.pages
+                let line = messages::cli(
+                    lang(),
+                    "checked",
+                    &[
+                        ("pages", &out.pages),
+                        ("errors", &errors),
+                        ("warnings", &warnings),
+                    ],
                 );
+                eprintln!("{line}");
             }
             match out.status {
                 Status::Ok if deny_warnings && warnings > 0 => {
                     // The summary says "0 errors": say why the exit status is still 1.
-                    eprintln!(
-                        "error: exit status 1 because of {warnings} warning{} (--deny-warnings)",
-                        if warnings == 1 { "" } else { "s" }
-                    );
+                    let counted = diagnostics::counted(warnings, true, lang());
+                    let line = messages::cli(lang(), "deny-warnings", &[("warnings", &counted)]);
+                    eprintln!("{line}");
                     1
                 }
                 s => s.code(),
@@ -325,15 +358,12 @@ fn main() -> ExitCode {
             Ok((config, _)) => {
                 match qunce::scaffold::new_page(&config, &kind, &title, section.as_deref()) {
                     Ok(path) => {
-                        eprintln!("created {}", path.display());
+                        let path = path.display();
+                        eprintln!("{}", messages::cli(lang(), "created", &[("path", &path)]));
                         0
                     }
                     Err(e) => {
-                        eprintln!(
-                            "error: {}\n  = help: {}",
-                            diagnostics::terminal_safe(&e.message),
-                            diagnostics::terminal_safe(&e.help)
-                        );
+                        eprint!("{}", e.render(lang()));
                         2
                     }
                 }
@@ -342,7 +372,7 @@ fn main() -> ExitCode {
         Command::Fmt { check } => match fmt(&cli.root, !check, cli.format) {
             Err(code) => code,
             Ok(places) if check && places > 0 => {
-                eprintln!("run `qunce fmt` to apply them");
+                eprintln!("{}", messages::cli(lang(), "run-fmt", &[]));
                 1
             }
             Ok(_) => 0,
@@ -361,6 +391,7 @@ fn main() -> ExitCode {
                 port,
                 quiet: false,
                 timings,
+                lang: messages::requested(cli.lang),
             };
             match qunce::serve::start(opts) {
                 Err(d) => {
@@ -368,7 +399,8 @@ fn main() -> ExitCode {
                     2
                 }
                 Ok(server) => {
-                    eprintln!("serving at {} (Ctrl-C to stop)", server.url());
+                    let url = server.url();
+                    eprintln!("{}", messages::cli(lang(), "serving", &[("url", &url)]));
                     if open {
                         qunce::serve::open_browser(server.url());
                     }

@@ -164,7 +164,8 @@ impl Builder {
         let pages = built.pages;
         let elapsed = start.elapsed().as_millis();
 
-        let text = diagnostics::render(&diags, Format::Human { color: self.color });
+        let lang = crate::messages::for_site(self.state.lang, &self.state.root);
+        let text = diagnostics::render_in(&diags, Format::Human { color: self.color }, lang);
         // Errors are printed after every failed build; unchanged warnings only once.
         if !self.quiet && (text != self.printed || diags.iter().any(Diagnostic::is_error)) {
             eprint!("{text}");
@@ -205,6 +206,7 @@ impl Builder {
                 ok: true,
                 pages,
                 diagnostics: diags,
+                lang,
             };
             let css_only = !self.pending.is_empty()
                 && old.generation > 0
@@ -234,12 +236,14 @@ impl Builder {
             }
         } else {
             let (errors, _) = diagnostics::count(&diags);
-            let data = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
-            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = Report {
+            let report = Report {
                 ok: false,
                 pages,
                 diagnostics: diags,
+                lang,
             };
+            let data = serde_json::to_string(&report.localized()).unwrap_or_else(|_| "[]".into());
+            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = report;
             self.state.events.send("error", &data);
             if !self.quiet {
                 let keeping = if self.state.snapshot().generation > 0 {

@@ -13,13 +13,16 @@ pub struct ScaffoldError {
     pub help: String,
 }
 
+/// The section of the message catalogue holding these errors' texts.
+const CODE: &str = "scaffold";
+
 impl ScaffoldError {
     /// The error as the command line prints it, in `lang` (through the catalogue's `[new]`
     /// templates; a text without one stays English).
     pub fn render(&self, lang: Lang) -> String {
         use crate::diagnostics::terminal_safe;
-        let message = messages::translate("new", &self.message, false, lang);
-        let help = messages::translate("new", &self.help, true, lang);
+        let message = messages::translate(CODE, &self.message, false, lang);
+        let help = messages::translate(CODE, &self.help, true, lang);
         let (colon, space) = if lang == Lang::En {
             (":", " ")
         } else {

@@ -243,6 +243,56 @@ fn code_constant(name: &str) -> Option<&'static str> {
     }
 }
 
+/// Where the argument starting at `s` ends: the first `,` or `)` outside brackets and strings.
+fn argument_end(s: &str) -> usize {
+    let mut depth = 0usize;
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                let (_, len) = string_literal(&s[i..]).expect("a closed string");
+                for _ in 1..s[i..i + len].chars().count() {
+                    chars.next();
+                }
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return i,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// The `err(message, help)` calls of the scaffolding commands (`qunce init`, `new`, `theme
+/// unpack`), whose errors are shown through the catalogue's `[scaffold]` section.
+fn scaffold_sites(root: &Path) -> Vec<Site> {
+    let text = std::fs::read_to_string(root.join("scaffold.rs")).unwrap();
+    let text = text.split("#[cfg(test)]").next().unwrap();
+    let mut sites = Vec::new();
+    for (at, _) in text.match_indices("err(") {
+        let before = text[..at].chars().next_back().unwrap_or(' ');
+        if before.is_alphanumeric() || before == '_' || text[..at].ends_with("fn ") {
+            continue;
+        }
+        let line = text[..at].lines().count();
+        let args = &text[at + 4..];
+        let end = argument_end(args);
+        for (help, arg) in [(false, &args[..end]), (true, args[end + 1..].trim_start())] {
+            if let Some(t) = argument_text(arg) {
+                sites.push(Site {
+                    at: format!("scaffold.rs:{line}"),
+                    code: Some("scaffold".into()),
+                    help,
+                    text: t,
+                });
+            }
+        }
+    }
+    sites
+}
+
 fn call_sites() -> Vec<Site> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut sites = Vec::new();
@@ -253,6 +303,9 @@ fn call_sites() -> Vec<Site> {
             continue;
         }
         let text = std::fs::read_to_string(path).unwrap();
+        if path.ends_with("scaffold.rs") {
+            sites.extend(scaffold_sites(&root));
+        }
         // Unit tests make diagnostics with made-up texts.
         let text = text.split("#[cfg(test)]").next().unwrap();
         let name = path.strip_prefix(&root).unwrap().display().to_string();
@@ -371,8 +424,8 @@ const CASES: &[(&str, bool, &str, &str)] = &[
     (
         "wrong-kind",
         false,
-        "`roles` must link to role, but `开营仪式` is a ritual",
-        "字段 `roles` 只能链接到 role，但 `开营仪式` 是 ritual",
+        "`roles` must link to 角色, but `开营仪式` is a 仪式",
+        "字段 `roles` 只能链接到角色，但 `开营仪式` 是仪式",
     ),
     (
         "duplicate-name",
@@ -639,7 +692,13 @@ const CASES: &[(&str, bool, &str, &str)] = &[
         "无法启动 HTTP 服务：address in use",
     ),
     (
-        "new",
+        "scheme-typo",
+        false,
+        "`htps:` looks like a typo of `https:`",
+        "`htps:` 看起来是 `https:` 的笔误",
+    ),
+    (
+        "scaffold",
         false,
         "`周会:复盘` cannot be a file name on Windows: `:` is not allowed in a file name",
         "`周会:复盘` 在 Windows 上不能用作文件名：文件名里不能有 `:`",

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{POLL, Report, Snapshot, State, watch};
 use crate::diagnostics::{self, Diagnostic, Format};
+use crate::messages;
 
 /// The first pause before a build starved of file descriptors is tried again.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
@@ -219,20 +220,38 @@ impl Builder {
                 .send(if css_only { "css" } else { "reload" }, &data);
             if !self.quiet {
                 let css = if css_only {
-                    ", stylesheets swapped"
+                    messages::cli(lang, "serve-css", &[])
                 } else {
-                    ""
+                    String::new()
                 };
-                if first {
-                    eprintln!("{what}built {pages} pages in {elapsed} ms");
+                let line = if first {
+                    messages::cli(
+                        lang,
+                        "serve-built",
+                        &[("what", &what), ("pages", &pages), ("ms", &elapsed)],
+                    )
                 } else {
                     let n = built.changed.len();
-                    let s = if n == 1 { "" } else { "s" };
-                    eprintln!(
-                        "{what}rebuilt in {elapsed} ms: re-rendered {} of {pages} pages, {n} file{s} changed{css}",
-                        built.rendered
-                    );
-                }
+                    let id = if n == 1 {
+                        "file-count-one"
+                    } else {
+                        "file-count"
+                    };
+                    let files = messages::cli(lang, id, &[("n", &n)]);
+                    messages::cli(
+                        lang,
+                        "serve-rebuilt",
+                        &[
+                            ("what", &what),
+                            ("ms", &elapsed),
+                            ("rendered", &built.rendered),
+                            ("pages", &pages),
+                            ("files", &files),
+                            ("css", &css),
+                        ],
+                    )
+                };
+                eprintln!("{line}");
             }
         } else {
             let (errors, _) = diagnostics::count(&diags);
@@ -247,12 +266,21 @@ impl Builder {
             self.state.events.send("error", &data);
             if !self.quiet {
                 let keeping = if self.state.snapshot().generation > 0 {
-                    "still serving the last good build"
+                    "serve-keeping"
                 } else {
-                    "nothing to serve until it is fixed"
+                    "serve-nothing"
                 };
-                let s = if errors == 1 { "" } else { "s" };
-                eprintln!("{what}build failed with {errors} error{s} in {elapsed} ms; {keeping}");
+                let line = messages::cli(
+                    lang,
+                    "serve-failed",
+                    &[
+                        ("what", &what),
+                        ("errors", &diagnostics::counted(errors, false, lang)),
+                        ("ms", &elapsed),
+                        ("keeping", &messages::cli(lang, keeping, &[])),
+                    ],
+                );
+                eprintln!("{line}");
             }
         }
         true

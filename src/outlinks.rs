@@ -85,7 +85,15 @@ pub fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         if !is_link {
             out.ids.push_str(value);
             out.ids.push('\n');
-        } else if let Some(internal) = internal(value, base_url) {
+        } else if let Some(rest) = under_base_url(value, base_url) {
+            // An absolute URL of the site itself (a canonical link): the rest is below the
+            // base path, which `base_url`'s own path part is.
+            out.links
+                .push_str(base_path(base_url).trim_end_matches('/'));
+            out.links.push('/');
+            out.links.push_str(rest.trim_start_matches('/'));
+            out.links.push('\n');
+        } else if let Some(internal) = internal(value) {
             out.links.push_str(internal);
             out.links.push('\n');
         }
@@ -123,17 +131,31 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The link as a path on this site (root-relative, relative, or an absolute URL under
-/// `base_url` made root-relative), or None when it leaves the site.
-fn internal<'a>(url: &'a str, base_url: &str) -> Option<&'a str> {
+/// The rest of an absolute URL under the site's own `base_url` (`/search/` of
+/// `https://x.org/handbook/search/`), or None for any other link.
+fn under_base_url<'a>(url: &'a str, base_url: &str) -> Option<&'a str> {
+    let rest = url
+        .trim()
+        .strip_prefix(base_url)
+        .filter(|_| !base_url.is_empty())?;
+    (rest.is_empty() || rest.starts_with(['/', '#', '?'])).then_some(rest)
+}
+
+/// The path part of `base_url` (`/handbook`, or `/`): where the site's files are on its host.
+fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match after_scheme.find('/') {
+        Some(i) => &after_scheme[i..],
+        None => "/",
+    }
+}
+
+/// The link as a path on this site (root-relative or relative), or None when it leaves the
+/// site (a scheme, or `//host`). Absolute URLs of the site itself are [`under_base_url`].
+fn internal(url: &str) -> Option<&str> {
     let url = url.trim();
     if url.is_empty() {
         return None;
-    }
-    if let Some(rest) = url.strip_prefix(base_url).filter(|_| !base_url.is_empty())
-        && (rest.is_empty() || rest.starts_with(['/', '#', '?']))
-    {
-        return Some(if rest.is_empty() { "/" } else { rest });
     }
     if url.starts_with("//") {
         return None;
@@ -423,6 +445,15 @@ mod tests {
         let f = scan("p/index.html", html, "https://example.org");
         assert_eq!(f.links, "/x/\na.png\n/app.js\n/y/#h\n/q?a=1&b=2\n");
         assert_eq!(f.ids, "h\n");
+    }
+
+    #[test]
+    fn absolute_links_of_a_site_below_a_sub_path_keep_the_path() {
+        let html = br#"<link rel="canonical" href="https://x.cn/book/search/">
+<a href="https://x.cn/book">home</a><a href="https://x.cn/book#top">top</a>
+<a href="https://x.cn/other/">the host's other site</a><a href="https://x.cn/bookshelf/">b</a>"#;
+        let f = scan("search/index.html", html, "https://x.cn/book");
+        assert_eq!(f.links, "/book/search/\n/book/\n/book/#top\n");
     }
 
     #[test]

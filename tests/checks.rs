@@ -198,3 +198,51 @@ fn footnote_without_definition_names_a_full_width_colon() {
         Some("add its text on a line of its own, e.g. at the end of the page: `[^2]: ...`")
     );
 }
+
+/// Sixteen pages of a real book written by others (tests/fixtures/rbe-zh, see its NOTICE.md),
+/// unedited, build with nothing but a `[lints]` table: its link to a chapter the sample leaves
+/// out is lowered to a warning, and one Chinese typography note remains. Before the lint
+/// levels and section listings it was one error and fourteen warnings (thirteen orphans).
+#[test]
+fn a_real_corpus_written_by_others_builds_with_a_lints_table() {
+    let site = Site::fixture("rbe-zh");
+    let o = site.build();
+    assert_eq!(o.status, Status::Ok, "{}", human(&o.diagnostics));
+    let got: Vec<String> = o
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?} {} {}:{}:{} {} | {}",
+                d.severity,
+                d.code,
+                d.file,
+                d.line,
+                d.column,
+                d.message,
+                d.help.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Warning zh-typography content/macros/dsl.md:28:2 Chinese typography: `出:` reads better as `出：` | `qunce fmt` applies every typography fix in place; `[lints] zh-typography = \"allow\"` in site.toml turns this check off",
+            "Warning broken-link content/trait/derive.md:3:16 link to a missing file `../attribute.md` | Markdown links to pages are relative to this file, e.g. `../roles/班长.md`",
+        ],
+        "{}",
+        human(&o.diagnostics)
+    );
+    // The lowered broken link is marked in the page, and every page is written.
+    assert!(
+        site.read("trait/derive/index.html")
+            .contains("<span class=\"broken-link\">属性</span>")
+    );
+    for page in [
+        "trait/clone/index.html",
+        "macros/dsl/index.html",
+        "trait/index.html",
+    ] {
+        assert!(site.exists(page), "{page}");
+    }
+}

@@ -4,22 +4,11 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 
 /// A copy of `tests/fixtures/playbook`.
 fn fixture() -> Site {
-    let site = Site::bare();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/playbook");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&from).unwrap().to_string_lossy();
-            site.write(&rel, &std::fs::read_to_string(entry.path()).unwrap());
-        }
-    }
-    site
+    Site::fixture("playbook")
 }
 
 /// The text of every element starting with `open` in `html`, tags removed, in order.

@@ -55,6 +55,24 @@ impl Site {
         s
     }
 
+    /// A copy of the site `tests/fixtures/<name>` in a fresh folder, so a test may change it.
+    #[allow(dead_code)]
+    pub fn fixture(name: &str) -> Site {
+        let site = Site::bare();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.expect("fixture folder");
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(&from).expect("below the fixture");
+                let text = std::fs::read_to_string(entry.path()).expect("a text file");
+                site.write(&rel.to_string_lossy(), &text);
+            }
+        }
+        site
+    }
+
     /// Builder form of [`Site::write`].
     pub fn file(self, rel: &str, text: &str) -> Site {
         self.write(rel, text);

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Log, Runtime};
-use support::{Page, Served, handbook, js_str, temp_dir};
+use support::{Page, Served, handbook, js_str, screenshot_dir, temp_dir};
 
 const RITUAL: &str = "kai-ying-yi-shi";
 const ROLE: &str = "ban-zhang";
@@ -605,8 +605,7 @@ fn no_console_errors_on_any_page() {
 #[test]
 fn screenshots_for_review() {
     let site = handbook();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = screenshot_dir();
     let ritual = site.page_in("rituals", RITUAL);
     let shots = [
         ("home", "/".to_string()),

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use headless_chrome::protocol::cdp::{Emulation, Input};
-use support::{Page, handbook, js_str};
+use support::{Page, handbook, js_str, screenshot_dir};
 
 const RITUAL: &str = "kai-ying-yi-shi";
 const ROLE: &str = "ban-zhang";
@@ -164,6 +164,69 @@ fn nothing_but_the_top_bar_is_sticky_on_a_phone() {
     assert!(label.starts_with("自检 0/"), "{label}");
 }
 
+/// The home page's way-in cards: `[title, href, top, bottom]` of each, in page order.
+const WAY_IN: &str = "[...document.querySelectorAll('.way-in a')].map(a => { const r = a.getBoundingClientRect(); \
+     return [a.querySelector('strong').textContent, decodeURIComponent(a.getAttribute('href')), r.top, r.bottom]; })";
+
+#[test]
+fn the_way_in_is_on_the_first_phone_screen_before_the_element_cards() {
+    let site = handbook();
+    let dir = screenshot_dir();
+    let page = Page::new();
+    page.viewport(375, 667, true);
+    page.open(&site.url("/"));
+    let (height, bar): (f64, f64) = page
+        .eval("[innerHeight, document.querySelector('.topbar').getBoundingClientRect().bottom]");
+    assert_eq!(height, 667.0);
+    let cards: Vec<(String, String, f64, f64)> = page.eval(WAY_IN);
+    let shown: Vec<(&str, &str)> = cards
+        .iter()
+        .map(|(t, h, _, _)| (t.as_str(), h.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("从哪里开始", "#一期社群怎么跑"),
+            ("遇到问题了？", "/guides/yu-dao-wen-ti-le/")
+        ]
+    );
+    for (title, _, top, bottom) in &cards {
+        assert!(
+            *top >= bar && *bottom <= height,
+            "{title} is at {top}–{bottom} px, not between the top bar ({bar}) and the fold ({height})"
+        );
+    }
+    // The anchor of 从哪里开始 is on the page: the home page's step list.
+    assert!(page.eval::<bool>("!!document.getElementById('一期社群怎么跑')"));
+    // Then the element cards: after the way in, in the page and on the screen.
+    let (after, first_card): (bool, f64) = page.eval(
+        "[!!(document.querySelector('.way-in').compareDocumentPosition(document.querySelector('.elements')) & Node.DOCUMENT_POSITION_FOLLOWING), \
+          document.querySelector('.elements .element').getBoundingClientRect().top]",
+    );
+    assert!(after, "the element cards come after the way in");
+    assert!(first_card > cards[1].3, "{first_card} is above the way in");
+    let png = page.viewport_screenshot();
+    assert!(png.starts_with(b"\x89PNG"));
+    std::fs::write(dir.join("reader-home-first-screen-375.png"), png).unwrap();
+
+    // On a desktop the two cards share a row, above the fold, and the page does not scroll sideways.
+    let page = Page::new();
+    page.open(&site.url("/"));
+    let cards: Vec<(String, String, f64, f64)> = page.eval(WAY_IN);
+    assert_eq!(cards.len(), 2);
+    assert_eq!(cards[0].2, cards[1].2, "one row: {cards:?}");
+    assert!(cards[1].3 <= 800.0, "{cards:?}");
+    let overflow: f64 =
+        page.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+    assert!(
+        overflow <= 1.0,
+        "the home page scrolls sideways by {overflow} px"
+    );
+    let png = page.viewport_screenshot();
+    assert!(png.starts_with(b"\x89PNG"));
+    std::fs::write(dir.join("reader-home-1280.png"), png).unwrap();
+}
+
 #[test]
 fn sidebar_tags_and_breadcrumbs_are_44_px_touch_targets() {
     let site = handbook();
@@ -185,6 +248,14 @@ fn sidebar_tags_and_breadcrumbs_are_44_px_touch_targets() {
     let (scroll, client): (f64, f64) =
         page.eval("[document.querySelector('.brand').scrollWidth, document.querySelector('.brand').clientWidth]");
     assert!(scroll <= client, "the brand overflows: {scroll} > {client}");
+    // It wraps at its space ("ISOOC / 社群运营手册"): two lines that fit in the top bar.
+    let (brand, bar): (f64, f64) = page.eval(
+        "[document.querySelector('.brand').getBoundingClientRect().height, document.querySelector('.topbar').clientHeight]",
+    );
+    assert!(
+        brand <= bar,
+        "the brand is {brand} px tall in a {bar} px bar"
+    );
 }
 
 #[test]
@@ -412,8 +483,7 @@ fn the_print_book_prints_every_page_in_reading_order_to_pdf() {
         "{sheets} sheets for {} pages and the contents",
         in_book.len()
     );
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = screenshot_dir();
     std::fs::write(dir.join("print-book.pdf"), &pdf).unwrap();
 }
 
@@ -457,13 +527,13 @@ fn author_views_live_in_the_footer() {
 #[test]
 fn phone_screenshots_for_review() {
     let site = handbook();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = screenshot_dir();
     let page = phone();
     for (name, path) in [
         ("reader-home", "/".to_string()),
         ("reader-ritual", site.page_in("rituals", RITUAL)),
         ("reader-role", site.page_in("roles", ROLE)),
+        ("reader-calendar", "/calendar/".to_string()),
         ("reader-search", "/search/?q=%E6%89%93%E5%8D%A1".to_string()),
         ("reader-404", "/roles/ban-zang/".to_string()),
     ] {

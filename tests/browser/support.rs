@@ -79,6 +79,13 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// `target/screenshots/`, created: where the browser tests leave screenshots and PDFs for review.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
 // ---------------------------------------------------------------------------------------------
 // The static HTTP server.
 

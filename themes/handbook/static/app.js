@@ -9,6 +9,20 @@
 	}
 	d.addEventListener("pointerdown", function (e) { pointer = e.pointerType || "mouse"; }, true);
 
+	// Edit distance in code points, for the 404 page and search.js's "did you mean"
+	function distance(a, b) {
+		a = Array.from(a); b = Array.from(b);
+		var prev = [], cur, i, j;
+		for (j = 0; j <= b.length; j++) prev.push(j);
+		for (i = 1; i <= a.length; i++) {
+			cur = [i];
+			for (j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+			prev = cur;
+		}
+		return prev[b.length];
+	}
+	window.qunceText = { distance: distance };
+
 	// colour scheme: auto -> light -> dark
 	var tb = $(".theme-toggle");
 	if (tb) {
@@ -646,22 +660,11 @@
 		var rootPath = off404 ? "" : new URL(root404, location.href).pathname;
 		if (rootPath && missing.lastIndexOf(rootPath, 0) === 0) missing = missing.slice(rootPath.length);
 		var want = missing.toLowerCase().replace(/index\.html$|\.html?$/, "").split("/").filter(Boolean).pop() || "";
-		var dist = function (a, b) {
-			a = Array.from(a); b = Array.from(b);
-			var prev = [], cur, i, j;
-			for (j = 0; j <= b.length; j++) prev.push(j);
-			for (i = 1; i <= a.length; i++) {
-				cur = [i];
-				for (j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-				prev = cur;
-			}
-			return prev[b.length];
-		};
 		var show404 = function (data) {
 			if (!want || !data) return;
 			var scored = Object.keys(data).map(function (u) {
 				var slug = u.toLowerCase().split("/").filter(Boolean).pop() || "", t = (data[u].t || "").toLowerCase();
-				var s = Math.min(dist(want, slug) / Math.max(want.length, slug.length, 1), dist(want, t) / Math.max(Array.from(want).length, Array.from(t).length, 1));
+				var s = Math.min(distance(want, slug) / Math.max(want.length, slug.length, 1), distance(want, t) / Math.max(Array.from(want).length, Array.from(t).length, 1));
 				if (slug && (slug.indexOf(want) >= 0 || want.indexOf(slug) >= 0)) s = Math.min(s, 0.2);
 				return { u: u, s: s, e: data[u] };
 			}).filter(function (x) { return x.s <= 0.5; }).sort(function (a, b) { return a.s - b.s; }).slice(0, 5);

@@ -246,30 +246,32 @@
 		});
 		return out;
 	}
-	function distance(a, b) {
-		a = Array.from(a); b = Array.from(b);
-		var prev = [], cur, i, j;
-		for (j = 0; j <= b.length; j++) prev.push(j);
-		for (i = 1; i <= a.length; i++) {
-			cur = [i];
-			for (j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-			prev = cur;
-		}
-		return prev[b.length];
+	// The edit distance is app.js's (window.qunceText), so "did you mean" and the 404 page measure
+	// alike. app.js is deferred and this file is loaded on demand, so it may run first: wait for
+	// the document's deferred scripts (null if app.js never came).
+	function appText() {
+		if (window.qunceText || d.readyState === "complete") return Promise.resolve(window.qunceText || null);
+		return new Promise(function (resolve) {
+			var done = function () { resolve(window.qunceText || null); };
+			d.addEventListener("DOMContentLoaded", done);
+			window.addEventListener("load", done);
+		});
 	}
 	function suggest(q) {
 		var w = lower(q).replace(/\s+/g, ""), n = Array.from(w).length;
 		if (n < 2 || n > 16) return Promise.resolve(null);
 		var lens = [n - 1, n, n + 1].filter(function (l) { return l >= 2 && l <= 16; });
-		return Promise.all([load("py", "py.js", function () { return PY || undefined; })].concat(lens.map(function (l) {
+		return Promise.all([appText(), load("py", "py.js", function () { return PY || undefined; })].concat(lens.map(function (l) {
 			return load("n" + l, "n/" + l + ".js", function () { return names[l]; });
-		}))).then(function () {
+		}))).then(function (got) {
+			var text = got[0];
+			if (!text) return null;
 			var best = null, mine = PY ? readings(w) : [];
 			lens.forEach(function (l) {
 				(names[l] || []).forEach(function (e) {
 					var name = lower(e[0]);
 					if (name === w) return;
-					var dist = distance(w, name);
+					var dist = text.distance(w, name);
 					// Same sound: a homophone typed by a pinyin keyboard.
 					if (e.slice(2).some(function (r) { return mine.indexOf(r) >= 0; })) dist = Math.min(dist, 0.5);
 					var limit = n <= 4 ? 1 : 2;

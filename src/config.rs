@@ -125,6 +125,32 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// The value an enum field's written text means: the value itself, or the value whose label
+    /// it is (`成长期` → `growth`), so writers can use the words the site shows them.
+    pub fn enum_value(&self, written: &str) -> Option<&str> {
+        if let Some(v) = self.values.iter().find(|v| *v == written) {
+            return Some(v);
+        }
+        self.labels
+            .iter()
+            .position(|l| l == written)
+            .and_then(|i| self.values.get(i))
+            .map(String::as_str)
+    }
+
+    /// The allowed values of an enum field for a help line, each with its label when it has
+    /// one: `intro (导入期), growth (成长期)`.
+    pub fn enum_choices(&self) -> String {
+        self.values
+            .iter()
+            .map(|v| match self.value_label(v) {
+                l if l != v => format!("{v} ({l})"),
+                _ => v.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The display label of an enum value.
     pub fn value_label<'a>(&'a self, value: &'a str) -> &'a str {
         self.values

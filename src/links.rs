@@ -1054,7 +1054,11 @@ fn resolve_fields(
             FieldType::String => {
                 FieldValue::Str(raw.value.as_str().unwrap_or_default().to_string())
             }
-            FieldType::Enum => FieldValue::Enum(raw.value.as_str().unwrap_or_default().to_string()),
+            // A label written for the value (`成长期`) means the value (`growth`) from here on.
+            FieldType::Enum => {
+                let written = raw.value.as_str().unwrap_or_default();
+                FieldValue::Enum(field.enum_value(written).unwrap_or(written).to_string())
+            }
             FieldType::Int => FieldValue::Int(match raw.value {
                 Value::Integer(i) => i,
                 _ => 0,

@@ -304,10 +304,15 @@ pub fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
     // Template lines, with the pages their dead link appears on.
     let mut from_templates: Vec<(TemplateSpot, Spread)> = Vec::new();
     let mut template_index: HashMap<TemplateSpot, usize> = HashMap::new();
+    // A page's body is also in the print books: a dead link there is the page's, reported
+    // once at its Markdown line, not again as a template's.
+    let mut from_pages: FxHashSet<&str> = FxHashSet::default();
+    let mut rest = Vec::new();
     for (f, link, why) in dead {
         if let Some(&(name, text)) = inputs.sources.get(&f.path)
             && let Some(at) = find_in_body(text, link)
         {
+            from_pages.insert(link);
             let src = &SourceFile::new(name, text);
             diags.push(
                 Diagnostic::error(
@@ -320,6 +325,12 @@ pub fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
                      and rewrites",
                 ),
             );
+            continue;
+        }
+        rest.push((f, link, why));
+    }
+    for (f, link, why) in rest {
+        if from_pages.contains(link) {
             continue;
         }
         let (file, line) = find_in_templates(&inputs.templates, link, inputs.base)

@@ -381,15 +381,16 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
         Sink::Stream(staging) => Some(staging),
         Sink::Memory | Sink::Discard => None,
     };
+    // `check` (the discarding sink) scans every file as `build` does, then drops it.
     let put = |mut f: OutputFile| -> Result<(), Diagnostic> {
-        let Some(staging) = stream else {
-            return Ok(());
-        };
         let links = scan_output(&f, &base_url);
         scanned
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(links);
+        let Some(staging) = stream else {
+            return Ok(());
+        };
         if offline
             && f.path.ends_with(".html")
             && let Ok(html) = std::str::from_utf8(&f.bytes)

@@ -140,7 +140,10 @@ fn unknown_enum_value_lists_allowed_values() {
     let d = one(&o, "unknown-enum-value", "content/rituals/破冰.md");
     let (line, col) = pos(text, "\"grow\"");
     assert_at(d, "content/rituals/破冰.md", line, col);
-    assert_help(d, "allowed values: intro, growth, maturity, decline");
+    assert_help(
+        d,
+        "allowed values: intro (导入期), growth (成长期), maturity (成熟期), decline (衰退期)",
+    );
 }
 
 #[test]

@@ -567,3 +567,97 @@ fn offline_builds_keep_the_run_sheet_and_the_panel() {
     );
     assert!(html.contains("<dialog id=\"community\""));
 }
+
+/// The fixture with an enum field on the custom `event` kind, the ritual 周会's stage written
+/// as `stage` and the event 直播's size as `size`.
+fn with_enums(site: &Site, stage: &str, size: &str) {
+    let toml = std::fs::read_to_string(site.path("site.toml")).unwrap();
+    if !toml.contains("fields.size") {
+        site.write(
+            "site.toml",
+            &format!(
+                "{toml}[kinds.event.fields.size]\ntype = \"enum\"\nlabel = \"规模\"\n\
+                 values = [\"small\", \"large\"]\nlabels = [\"小型\", \"大型\"]\n"
+            ),
+        );
+    }
+    site.write(
+        "content/rituals/周会.md",
+        &format!(
+            "+++\ntitle = \"周会\"\nkind = \"ritual\"\nschedule = \"weekly:wed\"\n\
+             roles = {{ lead = [\"班长\"], support = [\"组长\"] }}\nstage = \"{stage}\"\n+++\n\
+             每周三复盘。\n"
+        ),
+    );
+    site.write(
+        "content/events/直播.md",
+        &format!(
+            "+++\ntitle = \"直播\"\nkind = \"event\"\nwhen = \"D5\"\n\
+             crew = {{ lead = [\"群主\"], run = [\"助教\"] }}\nsize = \"{size}\"\n+++\n第五天的直播。\n"
+        ),
+    );
+}
+
+#[test]
+fn enum_labels_are_accepted_as_their_values() {
+    let site = fixture();
+    with_enums(&site, "growth", "large");
+    let by_value = site.build_ok();
+    let out_by_value = snapshot(&site.public());
+    let life = site.read("lifecycle/index.html");
+    let growth = &life[life.find("stage-growth\">成长期").unwrap()..];
+    let growth = &growth[..growth
+        .find("</li>\n    <li class=\"timeline-stage")
+        .unwrap_or(growth.len())];
+    assert!(growth.contains(">周会<"), "{growth}");
+    assert!(site.read("events/zhi-bo/index.html").contains("大型"));
+
+    // The labels the site shows (built-in kind and custom kind) mean the same values: no
+    // diagnostic, and every output file is the same byte for byte.
+    with_enums(&site, "成长期", "大型");
+    let by_label = site.build_ok();
+    assert_eq!(
+        human(&by_label.diagnostics),
+        human(&by_value.diagnostics),
+        "a label is no problem"
+    );
+    let out_by_label = snapshot(&site.public());
+    assert_eq!(
+        out_by_label.keys().collect::<Vec<_>>(),
+        out_by_value.keys().collect::<Vec<_>>()
+    );
+    for (file, bytes) in &out_by_value {
+        assert!(
+            out_by_label[file] == *bytes,
+            "{file} differs:\n{}",
+            String::from_utf8_lossy(&out_by_label[file])
+        );
+    }
+}
+
+#[test]
+fn an_unknown_enum_value_lists_values_with_their_labels() {
+    let site = fixture();
+    with_enums(&site, "成长", "huge");
+    let o = site.check();
+    assert_eq!(o.status, qunce::Status::ContentErrors);
+    let text = std::fs::read_to_string(site.path("content/rituals/周会.md")).unwrap();
+    let d = one(&o, "unknown-enum-value", "content/rituals/周会.md");
+    let (line, col) = pos(&text, "\"成长\"");
+    assert_at(d, "content/rituals/周会.md", line, col);
+    assert_eq!(
+        d.help.as_deref(),
+        Some(
+            "did you mean `成长期`? allowed values: intro (导入期), growth (成长期), \
+             maturity (成熟期), decline (衰退期)"
+        )
+    );
+    let text = std::fs::read_to_string(site.path("content/events/直播.md")).unwrap();
+    let d = one(&o, "unknown-enum-value", "content/events/直播.md");
+    let (line, col) = pos(&text, "\"huge\"");
+    assert_at(d, "content/events/直播.md", line, col);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("allowed values: small (小型), large (大型)")
+    );
+}

@@ -137,7 +137,7 @@ fn a_placeholder_base_url_is_one_warning_on_build_only() {
     assert_eq!(
         diags,
         format!(
-            "warning: base_url is still the placeholder `https://example.org`: sitemap.xml, robots.txt and feeds point there\n  --> site.toml:{line}:{col}\n  |\n{line} | {line_text}\n  |            ^\n  = help: set base_url to the address the site is published at, or build with `--base-url URL`\n\n"
+            "warning[placeholder-base-url]: base_url is still the placeholder `https://example.org`: sitemap.xml, robots.txt and feeds point there\n  --> site.toml:{line}:{col}\n  |\n{line} | {line_text}\n  |            ^\n  = help: set base_url to the address the site is published at, or build with `--base-url URL`\n\n"
         )
     );
     // No path below the host: robots.txt is written at the root.
@@ -264,7 +264,8 @@ fn extra_head_and_extra_body_take_a_stylesheet_without_copying_base() {
             "templates/base.html",
             "{% extends \"handbook/templates/base.html\" %}\n{% block extra_head %}<link rel=\"stylesheet\" href=\"{{ site.root }}custom.css\">{% endblock extra_head %}\n{% block extra_body %}<script src=\"{{ site.root }}custom.js\"></script>{% endblock extra_body %}",
         )
-        .file("static/custom.css", "body{}");
+        .file("static/custom.css", "body{}")
+        .file("static/custom.js", "");
     site.build_ok();
     for page in [
         "a/index.html",

@@ -342,14 +342,20 @@ fn check_kind_fields(
             FieldType::Schedule => cx.schedule(key, value),
             FieldType::Raci => cx.raci(key, value),
             FieldType::Enum => match cx.string(key, value) {
-                Some(v) if field.values.contains(&v) => true,
+                Some(v) if field.enum_value(&v).is_some() => true,
                 Some(v) => {
-                    let help = match did_you_mean(
-                        &suggest(&v, field.values.iter().map(String::as_str)),
-                        |s| format!("`{s}`"),
-                    ) {
-                        Some(d) => format!("{d} allowed values: {}", field.values.join(", ")),
-                        None => format!("allowed values: {}", field.values.join(", ")),
+                    // A label is as good as its value, so a near miss of either is suggested.
+                    let names = field.values.iter().chain(
+                        field
+                            .labels
+                            .iter()
+                            .filter(|l| !field.values.iter().any(|v| v.eq_ignore_ascii_case(l))),
+                    );
+                    let help = match did_you_mean(&suggest(&v, names.map(String::as_str)), |s| {
+                        format!("`{s}`")
+                    }) {
+                        Some(d) => format!("{d} allowed values: {}", field.enum_choices()),
+                        None => format!("allowed values: {}", field.enum_choices()),
                     };
                     cx.diags.push(
                         Diagnostic::error(

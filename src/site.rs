@@ -486,7 +486,7 @@ pub fn compile_into(config: Config, opts: &BuildOptions, sink: Sink<'_>) -> Comp
             });
         }
     }
-    crate::lints::apply_site(&mut diags, &site.config, &site.content);
+    crate::content::apply_lints(&mut diags, &site.config, &site.content);
     diagnostics::sort(&mut diags);
     Compiled {
         site,

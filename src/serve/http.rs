@@ -17,7 +17,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::body::{self, Body, Range, open_regular};
 use super::{Snapshot, State};
-use crate::markdown::escape;
+use crate::text::escape;
 
 /// The reload script, injected before `</body>` of every HTML response.
 const LIVE_JS: &str = include_str!("live.js");

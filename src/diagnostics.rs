@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::messages::{self, Lang};
+
 /// How bad a problem is: errors fail `build` and `check`, warnings only fail
 /// `check --deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -269,28 +271,46 @@ pub enum Format {
     Json,
 }
 
-/// Renders all diagnostics plus a summary line. Returns the text so callers (the CLI, the dev
-/// server's overlay, tests) decide where it goes.
+/// Renders all diagnostics plus a summary line, in English. Returns the text so callers (the
+/// CLI, the dev server's overlay, tests) decide where it goes.
 pub fn render(diags: &[Diagnostic], format: Format) -> String {
+    render_in(diags, format, Lang::En)
+}
+
+/// [`render`] in `lang`: messages, help lines, labels and the summary line translated through
+/// the message catalogue ([`crate::messages`]); JSON keeps its keys and codes.
+pub fn render_in(diags: &[Diagnostic], format: Format, lang: Lang) -> String {
     let mut out = String::new();
     match format {
         Format::Json => {
             for d in diags {
-                out.push_str(&serde_json::to_string(d).unwrap_or_default());
+                let d = localize(d, lang);
+                out.push_str(&serde_json::to_string(&d).unwrap_or_default());
                 out.push('\n');
             }
         }
         Format::Human { color } => {
             for d in diags {
-                render_one(&mut out, d, color);
+                render_one(&mut out, &localize(d, lang), color, lang);
             }
             let (errors, warnings) = count(diags);
             if errors + warnings > 0 {
-                let _ = writeln!(out, "{}", summary(errors, warnings));
+                let _ = writeln!(out, "{}", summary(errors, warnings, lang));
             }
         }
     }
     out
+}
+
+/// `d` with its message and help in `lang` (unchanged in English, or where the catalogue has
+/// no template for the text).
+pub fn localize(d: &Diagnostic, lang: Lang) -> Diagnostic {
+    let mut d = d.clone();
+    if lang != Lang::En {
+        d.message = messages::translate(d.code, &d.message, false, lang);
+        d.help = d.help.map(|h| messages::translate(d.code, &h, true, lang));
+    }
+    d
 }
 
 /// Counts errors and warnings.
@@ -299,24 +319,40 @@ pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
     (errors, diags.len() - errors)
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, w) => format!("{} emitted", plural(w, "warning")),
-        (e, 0) => format!("{} emitted", plural(e, "error")),
-        (e, w) => format!(
-            "{} and {} emitted",
-            plural(e, "error"),
-            plural(w, "warning")
-        ),
-    }
+/// "3 errors" / "1 warning" in `lang`.
+pub fn counted(n: usize, warnings: bool, lang: Lang) -> String {
+    let id = match (warnings, n == 1) {
+        (false, true) => "error-count-one",
+        (false, false) => "error-count",
+        (true, true) => "warning-count-one",
+        (true, false) => "warning-count",
+    };
+    messages::cli(lang, id, &[("n", &n)])
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
-    let (label, code) = match d.severity {
-        Severity::Error => ("error", "\x1b[1;31m"),
-        Severity::Warning => ("warning", "\x1b[1;33m"),
+fn summary(errors: usize, warnings: usize, lang: Lang) -> String {
+    let counts = match (errors, warnings) {
+        (0, w) => counted(w, true, lang),
+        (e, 0) => counted(e, false, lang),
+        (e, w) => messages::cli(
+            lang,
+            "and",
+            &[
+                ("first", &counted(e, false, lang)),
+                ("second", &counted(w, true, lang)),
+            ],
+        ),
     };
+    messages::cli(lang, "emitted", &[("counts", &counts)])
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, color: bool, lang: Lang) {
+    let (label, code) = match d.severity {
+        Severity::Error => (messages::cli(lang, "error", &[]), "\x1b[1;31m"),
+        Severity::Warning => (messages::cli(lang, "warning", &[]), "\x1b[1;33m"),
+    };
+    // Chinese text takes full-width colons.
+    let colon = if lang == Lang::En { ": " } else { "：" };
     let (bold, blue, reset) = if color {
         ("\x1b[1m", "\x1b[1;34m", "\x1b[0m")
     } else {
@@ -325,7 +361,7 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
     let code = if color { code } else { "" };
     let _ = writeln!(
         out,
-        "{code}{label}[{}]{reset}{bold}: {}{reset}",
+        "{code}{label}[{}]{reset}{bold}{colon}{}{reset}",
         d.code,
         terminal_safe(&d.message)
     );
@@ -363,7 +399,17 @@ fn render_one(out: &mut String, d: &Diagnostic, color: bool) {
         }
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "  {bold}= help:{reset} {}", terminal_safe(help));
+        let label = messages::cli(lang, "help", &[]);
+        let (colon, space) = if lang == Lang::En {
+            (":", " ")
+        } else {
+            ("：", "")
+        };
+        let _ = writeln!(
+            out,
+            "  {bold}= {label}{colon}{reset}{space}{}",
+            terminal_safe(help)
+        );
     }
     out.push('\n');
 }

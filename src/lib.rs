@@ -19,6 +19,7 @@ pub mod lastmod;
 pub mod links;
 pub mod lints;
 pub mod markdown;
+pub mod messages;
 pub(crate) mod outlinks;
 pub mod output;
 pub(crate) mod paths;

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use qunce::messages::{self, Lang};
 
 mod cli;
 
@@ -19,6 +20,9 @@ struct Cli {
     /// How diagnostics are printed: for people, or JSON lines for editors and CI.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// The language of messages: zh-CN or en (default: QUNCE_LANG, else the site's language).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,8 +49,16 @@ enum Command {
     Serve(cli::serve::Args),
 }
 
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language qunce speaks: zh-CN or en"))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` is printed while parsing: its language is decided from the raw arguments.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = messages::help::localize(Cli::command(), messages::help::language(&args));
+    let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
+    cli::set_lang(cli.lang, &cli.root);
     let (root, format) = (cli.root, cli.format);
     let code = match cli.command {
         Command::Build(args) => cli::build::run(root, format, args),

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, FieldType, KindDef};
+use crate::config::{Config, FieldType, KindDef, Language};
+use crate::messages::{self, Lang};
 use crate::render::theme::EMBEDDED_THEME;
 
 /// Why a scaffold command could not run.
@@ -10,6 +11,31 @@ use crate::render::theme::EMBEDDED_THEME;
 pub struct ScaffoldError {
     pub message: String,
     pub help: String,
+}
+
+/// The section of the message catalogue holding these errors' texts.
+const CODE: &str = "scaffold";
+
+impl ScaffoldError {
+    /// The error as the command line prints it, in `lang` (through the catalogue's `[new]`
+    /// templates; a text without one stays English).
+    pub fn render(&self, lang: Lang) -> String {
+        use crate::diagnostics::terminal_safe;
+        let message = messages::translate(CODE, &self.message, false, lang);
+        let help = messages::translate(CODE, &self.help, true, lang);
+        let (colon, space) = if lang == Lang::En {
+            (":", " ")
+        } else {
+            ("：", "")
+        };
+        format!(
+            "{}{colon}{space}{}\n  = {}{colon}{space}{}\n",
+            messages::cli(lang, "error", &[]),
+            terminal_safe(&message),
+            messages::cli(lang, "help", &[]),
+            terminal_safe(&help)
+        )
+    }
 }
 
 fn err(message: impl Into<String>, help: impl Into<String>) -> ScaffoldError {
@@ -277,6 +303,15 @@ pub fn new_page(
             "use a title without slashes, e.g. `qunce new ritual 开营仪式`",
         ));
     }
+    if let Some(why) = windows_unsafe(title) {
+        let safe = windows_safe(title);
+        return Err(err(
+            format!("`{title}` cannot be a file name on Windows: {why}"),
+            format!(
+                "create it as `qunce new {kind} {safe}`, then write the title you want in its front matter: `title = \"{title}\"`"
+            ),
+        ));
+    }
     let section = section
         .map(str::to_string)
         .or_else(|| def.section.clone())
@@ -288,13 +323,18 @@ pub fn new_page(
             "a section is a folder under content/, e.g. `--section rituals`",
         ));
     }
+    // The page is the site's: its comments are in the site's language.
+    let lang = match config.language {
+        Language::ZhCn => Lang::ZhCn,
+        Language::En => Lang::En,
+    };
     let rel = Path::new("content")
         .join(section)
         .join(format!("{title}.md"));
     let archetype = config.root.join("archetypes").join(format!("{kind}.md"));
     let text = match std::fs::read_to_string(&archetype) {
         Ok(t) => t.replace("{{ title }}", title).replace("{{title}}", title),
-        Err(_) => template(def, title),
+        Err(_) => template(def, title, lang),
     };
     match write_new(&config.root, &rel, text.as_bytes())? {
         Some(path) => Ok(path),
@@ -305,7 +345,64 @@ pub fn new_page(
     }
 }
 
-fn template(def: &KindDef, title: &str) -> String {
+/// Names Windows reserves for devices, whatever the extension (`CON.md` is the console).
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Characters a Windows file name cannot hold. Full-width `：？＊` are ordinary characters there.
+const WINDOWS_FORBIDDEN: [char; 7] = [':', '?', '*', '"', '<', '>', '|'];
+
+/// Why `title` cannot be a file name on Windows (a site is often cloned there), if it cannot.
+fn windows_unsafe(title: &str) -> Option<String> {
+    if let Some(c) = title
+        .chars()
+        .find(|c| WINDOWS_FORBIDDEN.contains(c) || c.is_control())
+    {
+        return Some(format!(
+            "`{}` is not allowed in a file name",
+            c.escape_default()
+        ));
+    }
+    if title.ends_with(['.', ' ']) {
+        return Some("it ends with a dot or a space".into());
+    }
+    let stem = title.split('.').next().unwrap_or(title).trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        return Some(format!("`{stem}` is a name Windows reserves for a device"));
+    }
+    None
+}
+
+/// `title` made into a file name Windows can hold: each run of forbidden characters becomes
+/// one `-` (`周会:复盘` → `周会-复盘`), trailing dots and spaces go, a reserved name gets `-1`.
+pub fn windows_safe(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if WINDOWS_FORBIDDEN.contains(&c) || c.is_control() {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    let mut out = out
+        .trim_matches('-')
+        .trim_end_matches(['.', ' '])
+        .to_string();
+    let stem = out.split('.').next().unwrap_or("").trim_end().to_string();
+    if out.is_empty() {
+        out = "page".into();
+    } else if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&stem)) {
+        out.insert_str(stem.len(), "-1");
+    }
+    out
+}
+
+fn template(def: &KindDef, title: &str, lang: Lang) -> String {
+    let line = |id: &str, args: &[(&str, &dyn std::fmt::Display)]| messages::cli(lang, id, args);
     let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     let mut s = format!("+++\ntitle = {}\n", q(title));
     if def.name != "page" {
@@ -315,18 +412,13 @@ fn template(def: &KindDef, title: &str) -> String {
     // `check --deny-warnings` the moment the page exists. The writer removes this line once the
     // page is linked (check then warns again if it still is not).
     let pending = match def.name.as_str() {
-        "role" => Some(("unused-role", "until a ritual lists this role")),
-        "ritual" => Some(("ritual-without-roles", "until `roles` is filled in")),
-        "element" => Some((
-            "element-without-rituals",
-            "until a ritual sets this element",
-        )),
+        "role" => Some(("unused-role", "new-allow-role")),
+        "ritual" => Some(("ritual-without-roles", "new-allow-ritual")),
+        "element" => Some(("element-without-rituals", "new-allow-element")),
         _ => None,
     };
     if let Some((lint, until)) = pending {
-        s.push_str(&format!(
-            "allow = [\"{lint}\"]  # {until}; then remove this line\n"
-        ));
+        s.push_str(&format!("allow = [\"{lint}\"]  # {}\n", line(until, &[])));
     }
     for f in &def.fields {
         let placeholder = match f.ty {
@@ -337,30 +429,31 @@ fn template(def: &KindDef, title: &str) -> String {
             FieldType::List | FieldType::Links => "[]".to_string(),
             FieldType::Enum => q(f.values.first().map_or("", String::as_str)),
         };
+        let label: &dyn std::fmt::Display = &f.label;
+        let kinds = f.kinds.join(" / ");
         let note = match f.ty {
-            FieldType::Schedule => format!(
-                "  # {}: D-7 | D0 | D1-D3 | 每天 | 每周三 | 结营日 | 结营+3",
-                f.label
-            ),
-            FieldType::Raci if !f.kinds.is_empty() => format!(
-                "  # {}: links to {} (lead 主持, run 执行, support 配合, informed 知会)",
-                f.label,
-                f.kinds.join(" / ")
-            ),
-            FieldType::Link | FieldType::Links if !f.kinds.is_empty() => {
-                format!("  # {}: link to {}", f.label, f.kinds.join(" / "))
+            FieldType::Schedule => line("new-schedule", &[("label", label)]),
+            FieldType::Raci if !f.kinds.is_empty() => {
+                line("new-raci", &[("label", label), ("kinds", &kinds)])
             }
-            FieldType::Enum => format!("  # {}: {}", f.label, f.values.join(" | ")),
-            _ => format!("  # {}", f.label),
+            FieldType::Link | FieldType::Links if !f.kinds.is_empty() => {
+                line("new-link", &[("label", label), ("kinds", &kinds)])
+            }
+            FieldType::Enum => line(
+                "new-enum",
+                &[("label", label), ("values", &f.values.join(" | "))],
+            ),
+            _ => f.label.clone(),
         };
+        let note = format!("  # {note}");
         s.push_str(&format!("{} = {placeholder}{note}\n", f.name));
     }
     s.push_str("+++\n\n");
     match def.name.as_str() {
-        "ritual" => s.push_str("## 流程\n\n1. \n\n## 变体\n\n## 常见坑\n"),
-        "role" => s.push_str("## 职责\n\n## 怎么选人\n\n## 常见坑\n"),
+        "ritual" => s.push_str(&line("new-body-ritual", &[])),
+        "role" => s.push_str(&line("new-body-role", &[])),
         "checklist" => s.push_str("- [ ] \n"),
-        "element" => s.push_str("## 健康的信号\n\n## 失败的信号\n\n## 自查\n\n- [ ] \n"),
+        "element" => s.push_str(&line("new-body-element", &[])),
         _ => {}
     }
     s

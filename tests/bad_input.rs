@@ -79,6 +79,13 @@ fn build(site: &Site, guard: Duration) -> Built {
                 .unwrap_or_else(|e| panic!("not a JSON diagnostic ({e}): {l}"));
             let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
             let n = |k: &str| v[k].as_u64().unwrap_or_default() as usize;
+            // Shown to a Chinese writer translated: the catalogue has every text.
+            assert!(
+                qunce::messages::is_catalogued(&s("code"), &s("message"), false)
+                    && (v["help"].is_null()
+                        || qunce::messages::is_catalogued(&s("code"), &s("help"), true)),
+                "no template in src/messages/en.toml for {l}"
+            );
             (s("severity"), s("code"), s("file"), n("line"), n("column"))
         })
         .collect();

@@ -10,7 +10,7 @@ mod support;
 use std::path::Path;
 
 use qunce::serve::{self, ServeOptions};
-use support::{Page, temp_dir};
+use support::{Page, screenshot_dir, temp_dir};
 
 fn page(title: &str, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\n+++\n\n{body}\n")
@@ -80,7 +80,22 @@ fn a_page_reloads_after_an_edit_and_shows_errors_as_an_overlay() {
         overlay.contains("content/guides/live.md:5:"),
         "overlay: {overlay}"
     );
-    assert!(overlay.contains("没有这一页"), "overlay: {overlay}");
+    // In the zh-CN site's language: the heading, the message and the help label.
+    for words in [
+        "qunce：1 个错误——构建失败，仍显示上一次成功的版本",
+        "没有名为 `没有这一页` 的页面",
+        "提示：可以用标题、别名、网址片段（slug）或路径链接",
+    ] {
+        assert!(
+            overlay.contains(words),
+            "no {words:?} in overlay: {overlay}"
+        );
+    }
+    std::fs::write(
+        screenshot_dir().join("serve-overlay-zh-1280.png"),
+        tab.viewport_screenshot(),
+    )
+    .expect("write screenshot");
     let body: String = tab.eval("document.body.innerText");
     assert!(body.contains("version-two"), "the last good page stays");
     assert!(!body.contains("version-three"));

@@ -196,7 +196,8 @@ fn check_on_tty(site: &Site, no_color: Option<&str>) -> Option<String> {
     let mut c = std::process::Command::new(script);
     c.args(["-qec", &cmd, "/dev/null"])
         .stdin(std::process::Stdio::null())
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .env("QUNCE_LANG", "en");
     if let Some(v) = no_color {
         c.env("NO_COLOR", v);
     }

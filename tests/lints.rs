@@ -162,9 +162,7 @@ fn new_pages_of_every_kind_pass_check_deny_warnings() {
     assert!(!r.stderr.contains("warning["), "{}", r.stderr);
     let role = std::fs::read_to_string(site.path("content/roles/新角色.md")).expect("made");
     assert!(
-        role.contains(
-            "allow = [\"unused-role\"]  # until a ritual lists this role; then remove this line\n"
-        ),
+        role.contains("allow = [\"unused-role\"]  # 有仪式列出这个角色之后，删掉这一行\n"),
         "{role}"
     );
 }

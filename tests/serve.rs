@@ -397,6 +397,43 @@ fn a_site_that_never_built_shows_its_errors_until_fixed() {
 }
 
 #[test]
+fn the_error_page_and_overlay_speak_the_sites_language() {
+    let site = TempSite::new("broken-zh");
+    site.write("content/guides/live.md", &page("坏的 [[不存在的页面]]"));
+    for (lang, words) in [
+        (
+            None,
+            [
+                "<h1 style=\"font-size:18px\">qunce：网站还无法构建</h1>",
+                "错误[broken-link]：没有名为 `不存在的页面` 的页面\n",
+                "共 1 个错误\n",
+                "\"help\":\"提示：\"",
+            ],
+        ),
+        (
+            Some(qunce::messages::Lang::En),
+            [
+                "<h1 style=\"font-size:18px\">qunce: the site does not build yet</h1>",
+                "error[broken-link]: no page named `不存在的页面`\n",
+                "1 error emitted\n",
+                "\"help\":\"help: \"",
+            ],
+        ),
+    ] {
+        let mut opts = ServeOptions::new(site.path());
+        opts.port = 0;
+        opts.quiet = true;
+        opts.lang = lang;
+        let server = serve::start(opts).unwrap_or_else(|d| panic!("no server: {d:?}"));
+        let text = get(server.addr(), "/guides/live/").text();
+        for w in words {
+            assert!(text.contains(w), "{lang:?}: no {w:?} in\n{text}");
+        }
+        server.stop();
+    }
+}
+
+#[test]
 fn takes_the_next_port_when_taken_and_frees_it_on_stop() {
     let site = TempSite::new("ports");
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();

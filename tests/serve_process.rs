@@ -66,6 +66,7 @@ impl Serve {
             .args(["serve", "--port", "0"])
             .env("TMPDIR", tmp)
             .env("NO_COLOR", "1")
+            .env("QUNCE_LANG", "en")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

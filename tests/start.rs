@@ -113,6 +113,7 @@ fn the_next_lines_run_as_printed_even_with_a_space_in_the_path() {
     let out = Command::new("sh")
         .args(["-c", next[0]])
         .env("PATH", path)
+        .env("QUNCE_LANG", "en")
         .current_dir(tmp.root())
         .output()
         .unwrap();

@@ -45,7 +45,11 @@ pub(crate) fn run(root: PathBuf, format: OutputFormat, args: Args) -> i32 {
             .as_ref()
             .map(|d| d.display().to_string())
             .unwrap_or_default();
-        eprintln!("built {} pages ({} files) into {dir}", out.pages, out.files);
+        let built = super::line(
+            "built",
+            &[("pages", &out.pages), ("files", &out.files), ("dir", &dir)],
+        );
+        eprintln!("{built}");
     }
     if args.timings {
         eprint!("{}", out.timings.report());

@@ -35,17 +35,23 @@ pub(crate) fn run(root: PathBuf, format: OutputFormat, args: Args) -> i32 {
     print_diags(&out.diagnostics, format);
     let (errors, warnings) = diagnostics::count(&out.diagnostics);
     if out.status == Status::Ok && matches!(format, OutputFormat::Human) {
-        eprintln!(
-            "checked {} pages: {errors} errors, {warnings} warnings",
-            out.pages
+        let checked = super::line(
+            "checked",
+            &[
+                ("pages", &out.pages),
+                ("errors", &errors),
+                ("warnings", &warnings),
+            ],
         );
+        eprintln!("{checked}");
     }
     match out.status {
         Status::Ok if args.deny_warnings && warnings > 0 => {
             // The summary says "0 errors": say why the exit status is still 1.
+            let counted = diagnostics::counted(warnings, true, super::lang());
             eprintln!(
-                "error: exit status 1 because of {warnings} warning{} (--deny-warnings)",
-                if warnings == 1 { "" } else { "s" }
+                "{}",
+                super::line("deny-warnings", &[("warnings", &counted)])
             );
             1
         }

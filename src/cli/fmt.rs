@@ -15,7 +15,7 @@ pub(crate) fn run(root: &Path, format: OutputFormat, args: Args) -> i32 {
     match fix(root, !args.check, format) {
         Err(code) => code,
         Ok(places) if args.check && places > 0 => {
-            eprintln!("run `qunce fmt` to apply them");
+            eprintln!("{}", super::line("run-fmt", &[]));
             1
         }
         Ok(_) => 0,
@@ -42,8 +42,12 @@ pub(crate) fn fix(root: &Path, write: bool, format: OutputFormat) -> Result<usiz
                     );
                 }
             }
-            let verb = if write { "fixed" } else { "would fix" };
-            eprintln!("{verb} {places} places in {} files", files.len());
+            let id = if write { "fixed" } else { "would-fix" };
+            let count = files.len();
+            eprintln!(
+                "{}",
+                super::line(id, &[("places", &places), ("files", &count)])
+            );
             Ok(places)
         }
     }

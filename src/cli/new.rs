@@ -28,7 +28,8 @@ pub(crate) fn run(root: &Path, format: OutputFormat, args: Args) -> i32 {
             args.section.as_deref(),
         ) {
             Ok(path) => {
-                eprintln!("created {}", path.display());
+                let path = path.display();
+                eprintln!("{}", super::line("created", &[("path", &path)]));
                 0
             }
             Err(e) => scaffold_error(&e),

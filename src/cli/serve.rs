@@ -31,6 +31,7 @@ pub(crate) fn run(root: PathBuf, format: OutputFormat, args: Args) -> i32 {
         port: args.port,
         quiet: false,
         timings: args.timings,
+        lang: super::lang_flag(),
     };
     match qunce::serve::start(opts) {
         Err(d) => {
@@ -38,7 +39,8 @@ pub(crate) fn run(root: PathBuf, format: OutputFormat, args: Args) -> i32 {
             2
         }
         Ok(server) => {
-            eprintln!("serving at {} (Ctrl-C to stop)", server.url());
+            let url = server.url();
+            eprintln!("{}", super::line("serving", &[("url", &url)]));
             if args.open {
                 qunce::serve::open_browser(server.url());
             }

@@ -15,10 +15,7 @@ pub(crate) fn run(root: &Path, command: Command) -> i32 {
                 report_unpack(root, &u);
                 0
             }
-            Err(e) => {
-                eprintln!("error: {}\n  = help: {}", e.message, e.help);
-                2
-            }
+            Err(e) => super::scaffold_error(&e),
         },
     }
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{POLL, Report, Snapshot, State, watch};
 use crate::diagnostics::{self, Diagnostic, Format};
+use crate::messages;
 
 /// The first pause before a build starved of file descriptors is tried again.
 const RETRY_FIRST: Duration = Duration::from_millis(200);
@@ -164,7 +165,8 @@ impl Builder {
         let pages = built.pages;
         let elapsed = start.elapsed().as_millis();
 
-        let text = diagnostics::render(&diags, Format::Human { color: self.color });
+        let lang = crate::messages::for_site(self.state.lang, &self.state.root);
+        let text = diagnostics::render_in(&diags, Format::Human { color: self.color }, lang);
         // Errors are printed after every failed build; unchanged warnings only once.
         if !self.quiet && (text != self.printed || diags.iter().any(Diagnostic::is_error)) {
             eprint!("{text}");
@@ -205,6 +207,7 @@ impl Builder {
                 ok: true,
                 pages,
                 diagnostics: diags,
+                lang,
             };
             let css_only = !self.pending.is_empty()
                 && old.generation > 0
@@ -217,38 +220,67 @@ impl Builder {
                 .send(if css_only { "css" } else { "reload" }, &data);
             if !self.quiet {
                 let css = if css_only {
-                    ", stylesheets swapped"
+                    messages::cli(lang, "serve-css", &[])
                 } else {
-                    ""
+                    String::new()
                 };
-                if first {
-                    eprintln!("{what}built {pages} pages in {elapsed} ms");
+                let line = if first {
+                    messages::cli(
+                        lang,
+                        "serve-built",
+                        &[("what", &what), ("pages", &pages), ("ms", &elapsed)],
+                    )
                 } else {
                     let n = built.changed.len();
-                    let s = if n == 1 { "" } else { "s" };
-                    eprintln!(
-                        "{what}rebuilt in {elapsed} ms: re-rendered {} of {pages} pages, {n} file{s} changed{css}",
-                        built.rendered
-                    );
-                }
+                    let id = if n == 1 {
+                        "file-count-one"
+                    } else {
+                        "file-count"
+                    };
+                    let files = messages::cli(lang, id, &[("n", &n)]);
+                    messages::cli(
+                        lang,
+                        "serve-rebuilt",
+                        &[
+                            ("what", &what),
+                            ("ms", &elapsed),
+                            ("rendered", &built.rendered),
+                            ("pages", &pages),
+                            ("files", &files),
+                            ("css", &css),
+                        ],
+                    )
+                };
+                eprintln!("{line}");
             }
         } else {
             let (errors, _) = diagnostics::count(&diags);
-            let data = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
-            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = Report {
+            let report = Report {
                 ok: false,
                 pages,
                 diagnostics: diags,
+                lang,
             };
+            let data = serde_json::to_string(&report.localized()).unwrap_or_else(|_| "[]".into());
+            *self.state.report.lock().unwrap_or_else(|e| e.into_inner()) = report;
             self.state.events.send("error", &data);
             if !self.quiet {
                 let keeping = if self.state.snapshot().generation > 0 {
-                    "still serving the last good build"
+                    "serve-keeping"
                 } else {
-                    "nothing to serve until it is fixed"
+                    "serve-nothing"
                 };
-                let s = if errors == 1 { "" } else { "s" };
-                eprintln!("{what}build failed with {errors} error{s} in {elapsed} ms; {keeping}");
+                let line = messages::cli(
+                    lang,
+                    "serve-failed",
+                    &[
+                        ("what", &what),
+                        ("errors", &diagnostics::counted(errors, false, lang)),
+                        ("ms", &elapsed),
+                        ("keeping", &messages::cli(lang, keeping, &[])),
+                    ],
+                );
+                eprintln!("{line}");
             }
         }
         true

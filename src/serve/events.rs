@@ -117,7 +117,7 @@ pub(crate) fn stream(state: &super::State) -> Option<Stream> {
     if !report.ok {
         hello.push_str(&format_event(
             "error",
-            &serde_json::to_string(&report.diagnostics).unwrap_or_else(|_| "[]".into()),
+            &serde_json::to_string(&report.localized()).unwrap_or_else(|_| "[]".into()),
         ));
     }
     let start = tokio::time::Instant::now() + KEEPALIVE;

@@ -17,12 +17,27 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::body::{self, Body, Range, open_regular};
 use super::{Snapshot, State};
+use crate::messages::{self, Lang};
 use crate::text::escape;
 
 /// The reload script, injected before `</body>` of every HTML response.
 const LIVE_JS: &str = include_str!("live.js");
 /// Where a served page's build id goes in [`LIVE_JS`].
 const BUILD_PLACEHOLDER: &str = "__QUNCE_BUILD__";
+/// Where the overlay's words (a JSON object) go in [`LIVE_JS`].
+const LABELS_PLACEHOLDER: &str = "__QUNCE_LABELS__";
+
+/// The overlay's words in `lang`, as the JSON object `live.js` reads.
+fn overlay_labels(lang: Lang) -> String {
+    let word = |id: &str| messages::cli(lang, id, &[("n", &"{n}"), ("count", &"{count}")]);
+    serde_json::json!({
+        "one": word("error-count-one"),
+        "many": word("error-count"),
+        "title": word("overlay-title"),
+        "help": word("overlay-help"),
+    })
+    .to_string()
+}
 
 const EVENT_STREAM: &str = "text/event-stream; charset=utf-8";
 
@@ -253,7 +268,7 @@ async fn serve_path(
     // Rendered files win over content files of the same path, as in `qunce build`.
     if let Some(bytes) = snapshot.files.get(&key) {
         if content_type.starts_with("text/html") {
-            let html = inject(bytes, &state.build_id(snapshot.generation));
+            let html = inject(bytes, &state.build_id(snapshot.generation), state.lang());
             return Reply::bytes(StatusCode::OK, content_type, html);
         }
         let bytes = body::shared(bytes);
@@ -292,7 +307,7 @@ fn not_found(state: &State, snapshot: &Snapshot) -> Reply {
         Some(body) => Reply::bytes(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
-            inject(body, &state.build_id(snapshot.generation)),
+            inject(body, &state.build_id(snapshot.generation), state.lang()),
         ),
         None => Reply::text(StatusCode::NOT_FOUND, "404 not found\n"),
     }
@@ -365,10 +380,12 @@ fn ranged(
 }
 
 /// Inserts the live-reload script before the last `</body>` (or at the end).
-pub(crate) fn inject(html: &[u8], build: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], build: &str, lang: Lang) -> Vec<u8> {
     let script = format!(
         "<script data-qunce-live>{}</script>",
-        LIVE_JS.replace(BUILD_PLACEHOLDER, build)
+        LIVE_JS
+            .replace(BUILD_PLACEHOLDER, build)
+            .replace(LABELS_PLACEHOLDER, &overlay_labels(lang))
     );
     let at = html
         .windows(7)
@@ -385,24 +402,35 @@ pub(crate) fn inject(html: &[u8], build: &str) -> Vec<u8> {
 /// once they are fixed.
 fn error_page(state: &State, snapshot: &Snapshot) -> Reply {
     let report = state.report();
-    let mut html = String::from(concat!(
-        "<!doctype html><html><head><meta charset=\"utf-8\">",
-        "<title>qunce: build failed</title></head>",
-        "<body style=\"font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:24px\">",
-        "<h1 style=\"font-size:18px\">qunce: the site does not build yet / 站点还无法构建</h1><pre>",
-    ));
-    let text = crate::diagnostics::render(
+    let lang = report.lang;
+    let mut html = format!(
+        concat!(
+            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">",
+            "<title>{}</title></head>",
+            "<body style=\"font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:24px\">",
+            "<h1 style=\"font-size:18px\">{}</h1><pre>",
+        ),
+        if lang == Lang::En { "en" } else { "zh-CN" },
+        escape(&messages::cli(lang, "error-page-title", &[])),
+        escape(&messages::cli(lang, "error-page-heading", &[])),
+    );
+    let text = crate::diagnostics::render_in(
         &report.diagnostics,
         crate::diagnostics::Format::Human { color: false },
+        report.lang,
     );
     html.push_str(&escape(&text));
-    html.push_str(
-        "</pre><p>Fix the errors and save: this page reloads by itself.</p></body></html>",
-    );
+    html.push_str("</pre><p>");
+    html.push_str(&escape(&messages::cli(lang, "error-page-footer", &[])));
+    html.push_str("</p></body></html>");
     Reply::bytes(
         StatusCode::INTERNAL_SERVER_ERROR,
         "text/html; charset=utf-8",
-        inject(html.as_bytes(), &state.build_id(snapshot.generation)),
+        inject(
+            html.as_bytes(),
+            &state.build_id(snapshot.generation),
+            report.lang,
+        ),
     )
 }
 
@@ -528,11 +556,11 @@ mod tests {
 
     #[test]
     fn injects_before_the_last_body_end() {
-        let out = String::from_utf8(inject(b"<p></BODY></body></html>", "x-1")).unwrap();
+        let out = String::from_utf8(inject(b"<p></BODY></body></html>", "x-1", Lang::En)).unwrap();
         assert!(out.starts_with("<p></BODY><script data-qunce-live>"));
         assert!(out.ends_with("</script></body></html>"));
         assert!(out.contains("\"x-1\""));
-        let out = String::from_utf8(inject(b"<p>", "x-1")).unwrap();
+        let out = String::from_utf8(inject(b"<p>", "x-1", Lang::ZhCn)).unwrap();
         assert!(out.starts_with("<p><script"));
     }
 

@@ -3,6 +3,8 @@
   if (window.__qunceLive) return;
   window.__qunceLive = true;
   var build = "__QUNCE_BUILD__";
+  // The overlay's words in the writer's language (filled in by the server).
+  var labels = __QUNCE_LABELS__;
   var scrollKey = "qunce:scroll:" + location.pathname + location.search;
   var overlayId = "__qunce_overlay";
 
@@ -70,16 +72,15 @@
     close.setAttribute("aria-label", "close");
     close.addEventListener("click", clearErrors);
     box.appendChild(close);
+    var count = (errors.length === 1 ? labels.one : labels.many).replace("{n}", errors.length);
     box.appendChild(el("div", "font-weight:bold;color:#ff6b6b;margin-bottom:6px",
-      "qunce: " + errors.length + (errors.length === 1 ? " error" : " errors") +
-      " \u2014 \u6784\u5efa\u5931\u8d25\uff0c\u4ecd\u663e\u793a\u4e0a\u4e00\u6b21\u6210\u529f\u7684\u7248\u672c" +
-      " (showing the last good build)"));
+      labels.title.replace("{count}", count)));
     errors.forEach(function (d) {
       var item = el("div", "margin-top:10px;padding-top:8px;border-top:1px solid #3a3a3a");
       var where = d.file ? d.file + (d.line ? ":" + d.line + ":" + d.column : "") : "site";
       item.appendChild(el("div", "color:#8ab4f8", where));
       item.appendChild(el("div", "color:#fff;font-weight:bold", d.message));
-      if (d.help) item.appendChild(el("div", "color:#a8d58b", "help: " + d.help));
+      if (d.help) item.appendChild(el("div", "color:#a8d58b", labels.help + d.help));
       box.appendChild(item);
     });
     (document.body || document.documentElement).appendChild(box);

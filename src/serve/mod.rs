@@ -55,6 +55,8 @@ pub struct ServeOptions {
     pub quiet: bool,
     /// Print the stage timings of every rebuild.
     pub timings: bool,
+    /// The language of messages (`--lang`); None: `QUNCE_LANG`, else the site's `language`.
+    pub lang: Option<crate::messages::Lang>,
 }
 
 impl ServeOptions {
@@ -65,6 +67,7 @@ impl ServeOptions {
             drafts: false,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 1111,
+            lang: None,
             quiet: false,
             timings: false,
         }
@@ -86,7 +89,20 @@ pub(crate) struct Snapshot {
 pub(crate) struct Report {
     pub ok: bool,
     pub pages: usize,
+    /// In English, as made; shown in `lang`.
     pub diagnostics: Vec<Diagnostic>,
+    /// The language the writer reads messages in, decided at each build (site.toml may change).
+    pub lang: crate::messages::Lang,
+}
+
+impl Report {
+    /// The diagnostics in the writer's language, for the browser.
+    pub fn localized(&self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .iter()
+            .map(|d| crate::diagnostics::localize(d, self.lang))
+            .collect()
+    }
 }
 
 /// State shared by the HTTP workers, the event streams and the rebuilder.
@@ -101,6 +117,8 @@ pub(crate) struct State {
     pub loopback: bool,
     /// The site's folder (canonical): files of `content/` are opened below it, never outside.
     pub root: PathBuf,
+    /// `--lang`, when given: the language of messages whatever the site says.
+    pub lang: Option<crate::messages::Lang>,
 }
 
 impl State {
@@ -109,6 +127,11 @@ impl State {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The language of the last build's messages, without copying its diagnostics.
+    pub fn lang(&self) -> crate::messages::Lang {
+        self.report.lock().unwrap_or_else(|e| e.into_inner()).lang
     }
 
     pub fn report(&self) -> Report {
@@ -251,6 +274,7 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         stop: AtomicBool::new(false),
         loopback: opts.bind.is_loopback(),
         root: root.clone(),
+        lang: opts.lang,
     });
 
     let mut builder = builder::Builder::new(

@@ -120,17 +120,17 @@ impl Site {
     }
 
     pub fn build(&self) -> Outcome {
-        qunce::build(&self.opts())
+        catalogued(qunce::build(&self.opts()))
     }
 
     pub fn build_with(&self, f: impl FnOnce(&mut Options)) -> Outcome {
         let mut o = self.opts();
         f(&mut o);
-        qunce::build(&o)
+        catalogued(qunce::build(&o))
     }
 
     pub fn check(&self) -> Outcome {
-        qunce::check(&self.opts())
+        catalogued(qunce::check(&self.opts()))
     }
 
     /// Builds and fails the test (printing every diagnostic) unless the build has no errors.
@@ -218,15 +218,40 @@ impl Run {
     }
 }
 
+/// `o`, after failing the test if one of its diagnostics has a message or help the message
+/// catalogue (src/messages/en.toml) has no template for: a writer reading another language
+/// would see that text in English. Every test that builds a site checks this on the way.
+pub fn catalogued(o: Outcome) -> Outcome {
+    for d in &o.diagnostics {
+        assert!(
+            qunce::messages::is_catalogued(d.code, &d.message, false),
+            "no template in src/messages/en.toml for [{}] message: {}",
+            d.code,
+            d.message
+        );
+        if let Some(h) = &d.help {
+            assert!(
+                qunce::messages::is_catalogued(d.code, h, true),
+                "no template in src/messages/en.toml for [{}] help: {h}",
+                d.code
+            );
+        }
+    }
+    o
+}
+
 /// The path of the compiled binary.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_qunce")
 }
 
-/// Runs the binary with `args`, NO_COLOR unset unless given in `env`.
+/// Runs the binary with `args`, NO_COLOR unset unless given in `env`. Messages are in English
+/// (`QUNCE_LANG=en`) unless `env` sets `QUNCE_LANG` (to "" for the site's or locale's language).
 pub fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
-    cmd.args(args).env_remove("NO_COLOR");
+    cmd.args(args)
+        .env_remove("NO_COLOR")
+        .env("QUNCE_LANG", "en");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -240,6 +265,7 @@ pub fn run_bin_guarded(args: &[&str], limit: Duration) -> Run {
     let mut child = Command::new(bin())
         .args(args)
         .env_remove("NO_COLOR")
+        .env("QUNCE_LANG", "en")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -9,9 +9,10 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::content::{Content, Page, SECTION_KIND, SectionData, frontmatter, slug};
+use crate::content::{Content, Page, SECTION_KIND, SectionData, frontmatter};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::markdown::{self, RawLink, Resolved, Scan};
+use crate::text::{self, slug};
 
 /// The file name fuzzed pages are reported under.
 const FILE: &str = "content/fuzz.md";
@@ -80,8 +81,8 @@ pub fn identifiers(data: &[u8]) {
     if let Some(e) = explicit {
         assert!(!e.is_empty());
     }
-    let _ = markdown::percent_decode(&text);
-    let _ = markdown::count_words(&text);
+    let _ = text::percent_decode(&text);
+    let _ = text::count_words(&text);
 }
 
 /// A tiny fixed site the link targets are resolved against: home, a role with headings and

@@ -401,7 +401,7 @@ impl Memo {
                 Err(d) => diags.extend(d.iter().cloned()),
                 Ok(_) => diags.extend(self.engine_errors.iter().cloned()),
             }
-            crate::lints::apply_site(&mut diags, &site.config, &site.content);
+            crate::content::apply_lints(&mut diags, &site.config, &site.content);
             diagnostics::sort(&mut diags);
             let mut r = Rebuilt::failed(diags, std::mem::take(t));
             r.pages = pages;
@@ -447,7 +447,7 @@ impl Memo {
         let search_pages = (!render_all && which.len() <= 64).then_some(which.as_slice());
         let search_files = t.time("search", || self.search(&site, search_pages));
         let output_start = Timings::clock();
-        crate::lints::apply_site(&mut diags, &site.config, &site.content);
+        crate::content::apply_lints(&mut diags, &site.config, &site.content);
         diagnostics::sort(&mut diags);
         let ok = !diags.iter().any(Diagnostic::is_error);
         let assets = match &self.last {

@@ -32,6 +32,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod spanned;
+pub mod text;
 pub mod timings;
 pub mod typography;
 pub mod ui;
@@ -134,7 +135,7 @@ fn compile_with(opts: &Options, no_search: bool, keep: bool) -> Result<Compiled,
         build::Build::new(config, build_opts).run(&build::Discard)
     };
     compiled.diagnostics.extend(warnings);
-    lints::apply_site(
+    content::apply_lints(
         &mut compiled.diagnostics,
         &compiled.site.config,
         &compiled.site.content,
@@ -201,7 +202,7 @@ pub fn build(opts: &Options) -> Outcome {
         Err(_) => build::compile(config, build_opts),
     };
     c.diagnostics.extend(warnings);
-    lints::apply_site(&mut c.diagnostics, &c.site.config, &c.site.content);
+    content::apply_lints(&mut c.diagnostics, &c.site.config, &c.site.content);
     diagnostics::sort(&mut c.diagnostics);
     let mut status = Status::Ok;
     if c.has_errors() {

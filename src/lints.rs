@@ -245,25 +245,6 @@ pub fn apply(diags: &mut Vec<Diagnostic>, levels: &Levels, allows: &HashMap<&str
     });
 }
 
-/// The `allow` lists of a site's pages by file, for [`apply`].
-pub fn page_allows(content: &crate::content::Content) -> HashMap<&str, &[String]> {
-    content
-        .pages
-        .iter()
-        .filter(|p| !p.meta.allow.is_empty())
-        .map(|p| (p.file.as_str(), p.meta.allow.as_slice()))
-        .collect()
-}
-
-/// [`apply`] with the levels of `config` and the `allow` lists of `content`'s pages.
-pub fn apply_site(
-    diags: &mut Vec<Diagnostic>,
-    config: &crate::config::Config,
-    content: &crate::content::Content,
-) {
-    apply(diags, &config.lints, &page_allows(content));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::markdown::percent_decode;
+use crate::text::percent_decode;
 
 /// The links and ids of one written HTML file.
 #[derive(Debug, Clone, Default)]

@@ -5,6 +5,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
 /// The folders below a site root that hold what the writer wrote (or their history): never an
 /// output folder, never inside one.
 pub const SOURCE_DIRS: [&str; 7] = [
@@ -87,7 +90,7 @@ pub fn source_clash(out: &Path, root: &Path) -> Option<String> {
     if root.starts_with(&out) {
         return Some("a folder holding the site".into());
     }
-    let config = root.join(crate::config::CONFIG_FILE);
+    let config = root.join(CONFIG_FILE);
     if out.starts_with(&config) || out.starts_with(resolve(&config)) {
         return Some("the site's site.toml".into());
     }

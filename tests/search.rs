@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use qunce::search::index::decode_postings;
+use qunce::search::format::decode_postings;
 use qunce::search::{Weights, bucket};
 
 /// The `(terms, surfaces)` script of the shard holding `term`, and the shard count.

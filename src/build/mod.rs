@@ -115,7 +115,7 @@ impl Build {
         });
         diags.extend(dead);
         drop(scanned);
-        crate::lints::apply_site(&mut diags, &site.config, &site.content);
+        crate::content::apply_lints(&mut diags, &site.config, &site.content);
         diagnostics::sort(&mut diags);
         Compiled {
             site,

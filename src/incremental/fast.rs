@@ -146,7 +146,7 @@ impl Memo {
         diags.extend(render_diags);
         diags.extend(gen_diags.iter().cloned());
         diags.extend(print_diags);
-        crate::lints::apply_site(&mut diags, &site.config, &site.content);
+        crate::content::apply_lints(&mut diags, &site.config, &site.content);
         diagnostics::sort(&mut diags);
         let pages = n;
         if diags.iter().any(Diagnostic::is_error) {

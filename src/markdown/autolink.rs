@@ -114,9 +114,9 @@ fn push_linked<'a>(out: &mut Vec<Event<'a>>, finder: &LinkFinder, text: String) 
         }
         let mut a = String::with_capacity(href.len() * 2 + 16);
         a.push_str("<a href=\"");
-        super::push_escaped(&mut a, &href);
+        crate::text::push_escaped(&mut a, &href);
         a.push_str("\">");
-        super::push_escaped(&mut a, shown);
+        crate::text::push_escaped(&mut a, shown);
         a.push_str("</a>");
         out.push(Event::InlineHtml(CowStr::from(a)));
         from = end;

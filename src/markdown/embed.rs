@@ -2,16 +2,6 @@
 //! `[markdown] embed_hosts` is kept, rewritten to a fixed, sandboxed form; any other iframe
 //! is removed (and reported by the scan, see [`iframes`]).
 
-/// The hosts whose players are kept when a site does not set `embed_hosts`: Bilibili,
-/// Tencent Video and YouTube (with its cookie-less domain).
-pub const DEFAULT_HOSTS: [&str; 5] = [
-    "player.bilibili.com",
-    "v.qq.com",
-    "www.youtube.com",
-    "www.youtube-nocookie.com",
-    "youtube-nocookie.com",
-];
-
 /// An `<iframe …>` start tag found in raw HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Iframe {
@@ -146,11 +136,11 @@ pub fn markup(frame: &Iframe) -> String {
     let path = src.split_once("//").map_or(src, |(_, rest)| rest);
     let mut out = String::with_capacity(src.len() + 200);
     out.push_str("<iframe class=\"embed\" src=\"https://");
-    super::push_escaped(&mut out, path);
+    crate::text::push_escaped(&mut out, path);
     out.push('"');
     if let Some(t) = &frame.title {
         out.push_str(" title=\"");
-        super::push_escaped(&mut out, t);
+        crate::text::push_escaped(&mut out, t);
         out.push('"');
     }
     out.push_str(
@@ -176,7 +166,10 @@ mod tests {
         );
         assert_eq!(f[0].src, "//player.bilibili.com/player.html?bvid=BV1&p=1");
         assert_eq!(f[0].title.as_deref(), Some("片"));
-        let hosts: Vec<String> = DEFAULT_HOSTS.iter().map(|h| h.to_string()).collect();
+        let hosts: Vec<String> = crate::config::DEFAULT_EMBED_HOSTS
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
         assert!(allowed(&f[0].src, &hosts));
         assert!(!allowed(
             "https://player.bilibili.com.evil.example/x",

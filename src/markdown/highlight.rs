@@ -59,13 +59,13 @@ pub fn code_block(info: &str, code: &str) -> String {
     });
     if !lang.is_empty() {
         out.push_str(" class=\"language-");
-        super::push_escaped(&mut out, lang);
+        crate::text::push_escaped(&mut out, lang);
         out.push('"');
     }
     out.push('>');
     match highlighted {
         Some(html) => out.push_str(&html),
-        None => super::push_escaped(&mut out, code),
+        None => crate::text::push_escaped(&mut out, code),
     }
     out.push_str("</code></pre>\n");
     out

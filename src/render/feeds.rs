@@ -300,7 +300,7 @@ fn xml_text(s: &str) -> String {
         .chars()
         .filter(|&c| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
         .collect();
-    crate::markdown::escape(&clean)
+    crate::text::escape(&clean)
 }
 
 #[cfg(test)]

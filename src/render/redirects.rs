@@ -9,8 +9,8 @@ use super::OutputFile;
 use crate::config::RedirectRule;
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, did_you_mean, suggest};
-use crate::markdown::{escape, percent_decode};
 use crate::site::Site;
+use crate::text::{escape, percent_decode};
 
 /// One old URL and the page it now points to.
 struct Redirect<'a> {

@@ -1,26 +1,14 @@
-//! Assembly: turns the per-page [`PageDoc`]s into the files `search.js` loads, each a classic
-//! script calling a registration function (so one code path works over http and from file://):
-//!
-//! - `search/index.js`: `qunceSearch.manifest({...})`, the shard count, kinds and each
-//!   document's kind (one character per page), loaded when search is first focused;
-//! - `search/s<N>.js`: `qunceSearch.shard(N, terms, surfaces)`, the terms whose first character
-//!   hashes into shard N, each with its postings; loaded only when a query needs that shard;
-//! - `search/f/<doc>.js`: `qunceSearch.frag(doc, card)`, a page's result card, loaded only for
-//!   the results on screen.
-//!
-//! Postings are a string: per page, the gap to the previous page id as a base-32 varint (the
-//! last digit in `0`–`v`, earlier digits in `w`–`_`), then one character of score (0–63). Ids
-//! ascend, so gaps are small and a posting is usually two characters.
+//! Assembly: turns the per-page [`PageDoc`]s into the files `search.js` loads (their format
+//! is [`super::format`]'s): the inverted index by shard, the manifest, the cards and the
+//! suggestion files.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{BUCKETS, PageDoc};
+use super::PageDoc;
+use super::format::{self, BUCKETS, Manifest, card_script, push_posting, shard_script};
 use crate::output::OutputFile;
 use crate::site::Site;
-
-/// The 64 characters of the postings encoding; none needs escaping in JSON or JS.
-pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
 /// Bytes a shard should stay around: small enough that a query on a large site fetches little,
 /// large enough that a small site has a handful of files.
@@ -31,68 +19,6 @@ pub fn shard_count(postings: usize) -> usize {
     // Two or three bytes per posting once encoded, plus the terms themselves.
     let want = (postings * 4).div_ceil(SHARD_TARGET_BYTES);
     want.next_power_of_two().clamp(1, BUCKETS as usize)
-}
-
-/// Appends one posting: the id gap as a varint, then the score.
-pub fn push_posting(out: &mut String, gap: u32, score: u8) {
-    let mut digits = [0u8; 7];
-    let mut n = 0;
-    let mut v = gap;
-    loop {
-        digits[n] = (v & 31) as u8;
-        n += 1;
-        v >>= 5;
-        if v == 0 {
-            break;
-        }
-    }
-    for k in (0..n).rev() {
-        let d = digits[k] + if k > 0 { 32 } else { 0 };
-        out.push(ALPHABET[d as usize] as char);
-    }
-    out.push(ALPHABET[usize::from(score.min(63))] as char);
-}
-
-/// Decodes a postings string into `(page id, score)` (tests; the browser has its own).
-pub fn decode_postings(s: &str) -> Vec<(u32, u8)> {
-    let value = |c: u8| ALPHABET.iter().position(|&a| a == c).unwrap_or(0) as u32;
-    let mut out = Vec::new();
-    let (mut prev, mut acc) = (0u32, 0u32);
-    let mut bytes = s.bytes();
-    while let Some(c) = bytes.next() {
-        let d = value(c);
-        acc = acc * 32 + (d & 31);
-        if d < 32 {
-            prev += acc;
-            acc = 0;
-            let score = bytes.next().map_or(0, value) as u8;
-            out.push((prev, score));
-        }
-    }
-    out
-}
-
-/// Whether `s` has a byte JSON escapes (quote, backslash, control character). A fold without
-/// an early exit, so it runs over whole vectors of bytes: card texts are kilobytes a page.
-fn needs_escape(s: &str) -> bool {
-    s.bytes().fold(false, |any, b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
-    })
-}
-
-/// The JSON string (a JS string literal) of `s`, exactly as serde_json writes it. Terms are
-/// words and cards are prose, so escaping is rarely needed; when it is, serde_json does it (it
-/// escapes only quotes, backslashes and control characters).
-pub fn push_json(out: &mut Vec<u8>, s: &str) {
-    if needs_escape(s) {
-        if serde_json::to_writer(&mut *out, s).is_err() {
-            out.extend_from_slice(b"\"\"");
-        }
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
 }
 
 /// A shard's terms: term → postings `(page id, score)`, ids ascending.
@@ -194,37 +120,6 @@ impl Index {
     }
 }
 
-/// Shard `s`'s script from its terms with their encoded postings and its surface forms
-/// (surface, stem), both sorted: the one writer of both the full and the streamed index.
-pub fn shard_script(s: usize, terms: &[(&str, &str)], surfaces: &[(&str, &str)]) -> OutputFile {
-    let bytes: usize = terms.iter().map(|(t, l)| t.len() + l.len() + 6).sum();
-    let mut out = Vec::with_capacity(bytes + surfaces.len() * 24 + 64);
-    out.extend_from_slice(format!("qunceSearch.shard({s},{{").as_bytes());
-    for (n, (term, list)) in terms.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        push_json(&mut out, term);
-        out.extend_from_slice(b":\"");
-        out.extend_from_slice(list.as_bytes());
-        out.push(b'"');
-    }
-    out.extend_from_slice(b"},{");
-    for (n, (k, v)) in surfaces.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        push_json(&mut out, k);
-        out.push(b':');
-        push_json(&mut out, v);
-    }
-    out.extend_from_slice(b"});\n");
-    OutputFile {
-        path: format!("search/s{s}.js"),
-        bytes: out,
-    }
-}
-
 /// Adds page `id`'s posting for `term`; ids must come in ascending order per term.
 pub fn add_posting(map: &mut TermMap, term: &str, id: u32, score: u8) {
     match map.get_mut(term) {
@@ -272,42 +167,20 @@ pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> Out
     let present: Vec<usize> = (0..kinds.len())
         .filter(|&k| page_kinds.iter().any(|d| *d == kinds[k].0))
         .collect();
-    let manifest = serde_json::json!({
-        "v": site.build_id,
-        "n": shards,
-        "d": page_kinds.len(),
-        "k": kinds.iter().map(|(n, l)| [n, l]).collect::<Vec<_>>(),
-        "f": present,
-        "dk": kind_chars,
-        "top": super::suggest::most_linked(site),
-    });
-    OutputFile {
-        path: "search/index.js".into(),
-        bytes: format!("qunceSearch.manifest({manifest});\n").into_bytes(),
-    }
+    format::manifest_script(&Manifest {
+        d: page_kinds.len(),
+        dk: kind_chars,
+        f: present,
+        k: kinds.iter().map(|&(n, l)| [n, l]).collect(),
+        n: shards,
+        top: super::suggest::most_linked(site),
+        v: &site.build_id,
+    })
 }
 
 /// Page `i`'s result card script.
 pub fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
     card_script(i, doc.fragment.clone())
-}
-
-/// [`card_file`] made of the card itself, in its own buffer: a streamed build has no further
-/// use for it, and copying 4 KiB a page was a needless allocation.
-pub fn card_script(i: usize, fragment: Vec<u8>) -> OutputFile {
-    let mut out = fragment;
-    let head = format!("qunceSearch.frag({i},");
-    out.splice(0..0, head.bytes());
-    out.extend_from_slice(b");\n");
-    OutputFile {
-        path: card_path(i),
-        bytes: out,
-    }
-}
-
-/// Where page `i`'s result card goes.
-pub fn card_path(i: usize) -> String {
-    format!("search/f/{i}.js")
 }
 
 /// Builds every file of the index from the pages' documents (`docs[i]` is page `i`).
@@ -323,29 +196,6 @@ pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn postings_round_trip() {
-        let mut s = String::new();
-        let ids = [0u32, 1, 31, 32, 1000, 40_000];
-        let mut prev = 0;
-        for (k, &id) in ids.iter().enumerate() {
-            push_posting(&mut s, id - prev, k as u8 * 10);
-            prev = id;
-        }
-        assert_eq!(&s[..4], "001a");
-        assert_eq!(
-            decode_postings(&s),
-            vec![
-                (0, 0),
-                (1, 10),
-                (31, 20),
-                (32, 30),
-                (1000, 40),
-                (40_000, 50)
-            ]
-        );
-    }
 
     #[test]
     fn shard_count_grows_with_the_index_in_powers_of_two() {

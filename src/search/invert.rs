@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::index::{self, SurfaceMap};
 use super::segment::NO_NODE;
-use super::{BUCKETS, PageDoc, Term};
+use super::{BUCKETS, PageDoc, Term, format};
 use crate::output::OutputFile;
 
 /// One term's postings so far.
@@ -70,7 +70,7 @@ impl Bucket {
             }
         };
         let p = &mut self.terms[k];
-        index::push_posting(&mut p.list, id - p.last, t.score);
+        format::push_posting(&mut p.list, id - p.last, t.score);
         p.last = id;
     }
 }
@@ -153,7 +153,7 @@ impl Inverted {
             .flat_map(|b| b.surfaces.iter().map(|(k, (v, _))| (&**k, &**v)))
             .collect();
         surfaces.sort_unstable();
-        index::shard_script(s, &terms, &surfaces)
+        format::shard_script(s, &terms, &surfaces)
     }
 }
 

@@ -5,8 +5,8 @@
 //! serialises only the shards, the card and the manifest whose bytes can have changed. Both
 //! paths serialise from the same [`Index`], so they agree byte for byte (see the tests).
 
-use super::PageDoc;
 use super::index::{self, Index, SurfaceMap, TermMap};
+use super::{PageDoc, format};
 use crate::output::OutputFile;
 use crate::site::Site;
 
@@ -47,7 +47,7 @@ impl Shape {
     pub fn removed(self, now: Shape) -> Vec<String> {
         (now.shards..self.shards)
             .map(|s| format!("search/s{s}.js"))
-            .chain((now.docs..self.docs).map(index::card_path))
+            .chain((now.docs..self.docs).map(format::card_path))
             .collect()
     }
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use pinyin::ToPinyinMulti;
 
-use super::index::push_json;
+use super::format::{names_entry, names_script, names_start, pinyin_script};
 use super::segment::{DICTIONARY, is_cjk};
 use crate::output::OutputFile;
 use crate::site::Site;
@@ -31,7 +31,7 @@ pub const TOP_PAGES: usize = 6;
 pub fn files(site: &Site) -> Vec<OutputFile> {
     // Every length has its file, empty or not, so a rebuild never leaves one behind.
     let mut by_len: BTreeMap<usize, Vec<u8>> = (2..=MAX_NAME_CHARS)
-        .map(|len| (len, format!("qunceSearch.names({len},[").into_bytes()))
+        .map(|len| (len, names_start(len)))
         .collect();
     let mut seen = std::collections::HashSet::new();
     for (i, page) in site.content.pages.iter().enumerate() {
@@ -44,28 +44,12 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             let Some(out) = by_len.get_mut(&len) else {
                 continue;
             };
-            if !out.ends_with(b"[") {
-                out.push(b',');
-            }
-            out.push(b'[');
-            push_json(out, name);
-            out.extend_from_slice(format!(",{i}").as_bytes());
-            for r in readings(name) {
-                out.push(b',');
-                push_json(out, &r);
-            }
-            out.push(b']');
+            names_entry(out, name, i, &readings(name));
         }
     }
     let mut files: Vec<OutputFile> = by_len
         .into_iter()
-        .map(|(len, mut bytes)| {
-            bytes.extend_from_slice(b"]);\n");
-            OutputFile {
-                path: format!("search/n/{len}.js"),
-                bytes,
-            }
-        })
+        .map(|(len, bytes)| names_script(len, bytes))
         .collect();
     files.push(syllables(site));
     files
@@ -124,20 +108,7 @@ fn syllables(site: &Site) -> OutputFile {
             }
         }
     }
-    let mut bytes = b"qunceSearch.py({".to_vec();
-    for (k, (syl, cs)) in by.iter().enumerate() {
-        if k > 0 {
-            bytes.push(b',');
-        }
-        push_json(&mut bytes, syl);
-        bytes.push(b':');
-        push_json(&mut bytes, cs);
-    }
-    bytes.extend_from_slice(b"});\n");
-    OutputFile {
-        path: "search/py.js".into(),
-        bytes,
-    }
+    pinyin_script(by.iter().map(|(syl, cs)| (*syl, cs.as_str())))
 }
 
 /// The [`TOP_PAGES`] pages most linked to (backlinks), most first, ties in site order: what

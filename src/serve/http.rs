@@ -17,8 +17,8 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::body::{self, Body, Range, open_regular};
 use super::{Snapshot, State};
-use crate::markdown::escape;
 use crate::messages::{self, Lang};
+use crate::text::escape;
 
 /// The reload script, injected before `</body>` of every HTML response.
 const LIVE_JS: &str = include_str!("live.js");

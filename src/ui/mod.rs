@@ -6,7 +6,21 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::config::Language;
+/// UI language of the generated site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    ZhCn,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::En => "en",
+        }
+    }
+}
 
 const ZH_CN: &str = include_str!("zh-CN.toml");
 const EN: &str = include_str!("en.toml");
@@ -72,7 +86,7 @@ mod tests {
     fn english_strings_have_no_chinese() {
         for (k, v) in table(Language::En) {
             let chinese = |c: char| {
-                crate::markdown::is_cjk(c)
+                crate::text::is_cjk(c)
                     || ('\u{3000}'..='\u{303f}').contains(&c)
                     || ('\u{ff00}'..='\u{ffef}').contains(&c)
             };

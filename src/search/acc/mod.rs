@@ -6,136 +6,18 @@
 //! unknown characters); a page costs a few allocations, not one per term.
 
 use std::cell::RefCell;
+use std::sync::{Arc, Weak};
 
 use rustc_hash::FxHashMap;
 
 use super::segment::{NO_NODE, Segmenter, Sink, Token};
 use super::{BUCKETS, Surface, Term, Weights, bucket};
 
-/// Strings numbered 0, 1, 2 … in the order they came, kept end to end in one buffer and found
-/// through one open-addressing table: a page's strings cost a few allocations, not one each.
-#[derive(Default)]
-struct Interner {
-    text: String,
-    /// Each string's place in `text`, and its hash (0: not in the table, see
-    /// [`Interner::push`]).
-    spans: Vec<(u32, u32, u32)>,
-    /// String number + 1 by hash slot (0: empty); a power of two, at most half full.
-    slots: Vec<u32>,
-    hashed: usize,
-}
+mod interner;
+#[cfg(test)]
+mod tests;
 
-impl Interner {
-    /// Empties it for a page, keeping its buffers: sized for `strings` strings of `bytes` in
-    /// all, or as a larger page left them (but not much larger, or clearing would cost more
-    /// than allocating).
-    fn reset(&mut self, bytes: usize, strings: usize) {
-        self.text.clear();
-        self.text.reserve(bytes);
-        self.spans.clear();
-        let slots = (strings * 2).next_power_of_two();
-        if self.slots.len() < slots || self.slots.len() > slots * 8 {
-            self.slots = vec![0; slots];
-        } else {
-            self.slots.fill(0);
-        }
-        self.hashed = 0;
-    }
-
-    /// The hash the table files `s` under (never 0).
-    fn hash(s: &str) -> u32 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(s) as u32 | 1
-    }
-
-    /// Where `s` is or would go: `Ok(number)` or `Err((hash, empty slot))`.
-    fn lookup(&self, s: &str) -> Result<usize, (u32, usize)> {
-        self.lookup_hashed(s, Interner::hash(s))
-    }
-
-    /// [`Interner::lookup`] of `s` whose [`Interner::hash`] is `hash`.
-    fn lookup_hashed(&self, s: &str, hash: u32) -> Result<usize, (u32, usize)> {
-        let mask = self.slots.len() - 1;
-        let mut at = hash as usize & mask;
-        loop {
-            match self.slots[at] {
-                0 => return Err((hash, at)),
-                n => {
-                    let (a, b, h) = self.spans[n as usize - 1];
-                    // Bytes, not `str` slicing: no character boundaries to check.
-                    if h == hash
-                        && self.text.as_bytes().get(a as usize..b as usize) == Some(s.as_bytes())
-                    {
-                        return Ok(n as usize - 1);
-                    }
-                }
-            }
-            at = (at + 1) & mask;
-        }
-    }
-
-    /// The number of `s`, if it is in.
-    fn find(&self, s: &str) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        self.lookup(s).ok()
-    }
-
-    /// String number `n`.
-    fn get(&self, n: usize) -> &str {
-        let (a, b, _) = self.spans[n];
-        &self.text[a as usize..b as usize]
-    }
-
-    /// The number of `s`, and whether it is new.
-    fn intern(&mut self, s: &str) -> (usize, bool) {
-        self.intern_hashed(s, Interner::hash(s))
-    }
-
-    /// [`Interner::intern`] of `s` whose [`Interner::hash`] is `hash`.
-    fn intern_hashed(&mut self, s: &str, hash: u32) -> (usize, bool) {
-        if self.slots.is_empty() {
-            self.slots = vec![0; 16];
-        }
-        let (hash, at) = match self.lookup_hashed(s, hash) {
-            Ok(n) => return (n, false),
-            Err(place) => place,
-        };
-        let n = self.push(s, hash);
-        self.slots[at] = n as u32 + 1;
-        self.hashed += 1;
-        if self.hashed * 2 > self.slots.len() {
-            self.grow();
-        }
-        (n, true)
-    }
-
-    /// Appends `s` as a new string; with `hash` 0 it is left out of the table, for a caller
-    /// that finds it another way.
-    fn push(&mut self, s: &str, hash: u32) -> usize {
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        self.spans.push((start, self.text.len() as u32, hash));
-        self.spans.len() - 1
-    }
-
-    fn grow(&mut self) {
-        let mut slots = vec![0u32; self.slots.len() * 2];
-        let mask = slots.len() - 1;
-        for (n, &(_, _, hash)) in self.spans.iter().enumerate() {
-            if hash == 0 {
-                continue;
-            }
-            let mut at = hash as usize & mask;
-            while slots[at] != 0 {
-                at = (at + 1) & mask;
-            }
-            slots[at] = n as u32 + 1;
-        }
-        self.slots = slots;
-    }
-}
+use interner::Interner;
 
 /// Per-term scores of one page, by field, summed when the page is done. Chinese terms the
 /// dictionary has a node for are found through `seen`, the others (Latin words, pinyin,
@@ -164,8 +46,14 @@ pub(super) struct Acc {
     /// hash map lookup for each of them was two percent of a build.
     pair_slots: Vec<(u32, u32, u32)>,
     pairs: FxHashMap<u32, u32>,
-    /// The streamed build this page is part of, or 0 (see [`Acc::new`]).
+    /// The thread's number for the streamed build this page is part of, or 0 (see
+    /// [`Acc::new`]): surfaces are marked with it in [`Known::surface_built`].
     build: u32,
+    /// The streamed build the thread last numbered, and its number: a build is told from the
+    /// next by its [`StreamedBuild`] token, whose allocation this reference keeps from being
+    /// reused by a later token.
+    last_build: Weak<()>,
+    last_number: u32,
     /// The counting sort's bucket starts and next places (see [`Acc::finish`]).
     starts: Vec<u32>,
     next: Vec<u32>,
@@ -299,20 +187,52 @@ impl Sink for Scoring<'_> {
     }
 }
 
+/// One streamed build as the threads' accumulators tell it from others: made once by the
+/// build ([`super::build_streamed`]) and handed to every page's extraction. What it stands for
+/// is only its identity; each thread numbers the builds it meets itself.
+#[derive(Debug, Default)]
+pub struct StreamedBuild(Arc<()>);
+
+impl StreamedBuild {
+    /// A build no thread has seen yet.
+    pub fn new() -> StreamedBuild {
+        StreamedBuild(Arc::new(()))
+    }
+}
+
 impl Acc {
+    /// This thread's number (never 0) for `build`: the last one while the build stays the
+    /// same, else the next. Builds that interleave on a thread (two sites built at once) get a
+    /// new number at each switch, so a word is at worst listed again, never left out.
+    fn number(&mut self, build: &StreamedBuild) -> u32 {
+        if !std::ptr::eq(self.last_build.as_ptr(), Arc::as_ptr(&build.0)) {
+            self.last_build = Arc::downgrade(&build.0);
+            self.last_number = self.last_number.wrapping_add(1);
+            if self.last_number == 0 {
+                // Once in four billion builds: old numbers could come round again.
+                self.known.surface_built.iter_mut().for_each(|e| *e = 0);
+                self.last_number = 1;
+            }
+        }
+        self.last_number
+    }
+
     /// The thread's accumulator, emptied, for a page cut by `seg`; hand it back with
     /// [`Acc::finish`]. Sized for a typical page's distinct terms: growing was a tenth of
     /// extraction.
     ///
-    /// `build` is 0, or the number of a streamed build ([`super::build_streamed`]) the page is
-    /// part of: then an English word this thread has listed in that build already is not listed
+    /// `build` is `None`, or the streamed build ([`super::build_streamed`]) the page is part
+    /// of: then an English word this thread has listed in that build already is not listed
     /// again. The streamed index needs only the union of the pages' word forms, and listing
     /// them for each page (90 a page) was a hash lookup each in the inverted index.
-    pub(super) fn new(seg: &Segmenter, build: u32) -> Acc {
+    pub(super) fn new(seg: &Segmenter, build: Option<&StreamedBuild>) -> Acc {
         let mut acc = ACC
             .with(|cell| cell.try_borrow_mut().map(|mut a| std::mem::take(&mut *a)))
             .unwrap_or_default();
-        acc.build = build;
+        acc.build = match build {
+            None => 0,
+            Some(b) => acc.number(b),
+        };
         acc.stamp = acc.stamp.wrapping_add(1);
         if acc.stamp == 0 {
             // Once in four billion pages: old stamps could come round again.
@@ -567,117 +487,5 @@ impl Acc {
             }
         });
         (text, terms, surfaces)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-
-    /// Terms and scores of `fields` (text, field, weight) the slow way: every token through
-    /// a plain closure, keyed by its text.
-    fn plain(seg: &Segmenter, fields: &[(&str, usize, u8)]) -> BTreeMap<String, [u8; 3]> {
-        let mut out: BTreeMap<String, [u8; 3]> = BTreeMap::new();
-        for &(text, field, weight) in fields {
-            seg.tokens(text, &mut |t: Token<'_>| {
-                let slot = &mut out.entry(t.term().to_string()).or_default()[field];
-                *slot = match field {
-                    0 => (*slot).max(weight),
-                    _ => slot.saturating_add(weight),
-                };
-            });
-        }
-        out
-    }
-
-    #[test]
-    fn a_streamed_build_lists_a_word_form_once_per_thread() {
-        let seg = Segmenter::new([]);
-        let forms = |build: u32| {
-            let mut acc = Acc::new(&seg, build);
-            acc.add(&seg, "Rituals ran", 2, 1);
-            let (text, _, surfaces) = acc.finish(build == 0);
-            let at = |(a, b): (u32, u32)| text[a as usize..b as usize].to_string();
-            surfaces.iter().map(|s| at(s.surface)).collect::<Vec<_>>()
-        };
-        assert_eq!(forms(7), ["rituals"]);
-        assert!(forms(7).is_empty(), "listed twice in one build");
-        assert_eq!(forms(8), ["rituals"], "a new build lists it again");
-        assert_eq!(forms(0), ["rituals"]);
-        assert_eq!(
-            forms(0),
-            ["rituals"],
-            "a page of its own lists all its forms"
-        );
-    }
-
-    #[test]
-    fn pair_keys_sharing_a_slot_keep_their_own_terms() {
-        let seg = Segmenter::new([]);
-        let first = seg.nodes() as u32;
-        let keys: Vec<u32> = (first..)
-            .filter(|&k| pair_slot(k) == pair_slot(first))
-            .take(3)
-            .collect();
-        let texts = ["甲乙", "丙丁", "戊己"];
-        // Twice on one thread: the second page must not find the first one's slots.
-        for _ in 0..2 {
-            let mut acc = Acc::new(&seg, 0);
-            for (n, (&key, text)) in keys.iter().zip(texts).enumerate() {
-                assert_eq!(acc.pair_term(text, key), n, "{text} is new on this page");
-            }
-            for (n, (&key, text)) in keys.iter().zip(texts).enumerate().rev() {
-                assert_eq!(acc.pair_term(text, key), n, "{text} is found again");
-            }
-            assert_eq!(acc.scores.len(), 3);
-            let terms: Vec<&str> = (0..3).map(|k| acc.terms.get(k)).collect();
-            assert_eq!(terms, texts);
-        }
-    }
-
-    #[test]
-    fn node_and_word_shortcuts_score_like_plain_tokens() {
-        let seg = Segmenter::new(["开营仪式", "值月生"]);
-        let body = "开营仪式 Rituals ritual RITUALS running run 班长由往期，班长由往期 \
-                    值月生和值月生 Icebreaker icebreakers T恤 7 7 kickoff 𠀀𠀁 开营仪式";
-        let fields = [
-            ("开营仪式 Ritual", 0, Weights::TITLE),
-            ("班长 Running", 1, Weights::META),
-            (body, 2, 1),
-            (body, 2, 1),
-        ];
-        // Twice on one thread: the second page must not see the first one's stamps.
-        for _ in 0..2 {
-            let mut acc = Acc::new(&seg, 0);
-            for &(text, field, weight) in &fields {
-                acc.add(&seg, text, field, weight);
-            }
-            let got: BTreeMap<String, [u8; 3]> = acc
-                .scores
-                .iter()
-                .zip(&acc.terms.spans)
-                .map(|(&(_, s, _), &(a, b, _))| (acc.terms.text[a as usize..b as usize].into(), s))
-                .collect();
-            assert_eq!(got.len(), acc.scores.len(), "a term was entered twice");
-            assert_eq!(got, plain(&seg, &fields));
-            // The same word the plain way too (as a heading's would come): listed once.
-            seg.tokens("Rituals", &mut |t: Token<'_>| {
-                acc.term_of(&seg, t);
-            });
-            let (text, terms, surfaces) = acc.finish(true);
-            assert!(terms.windows(2).all(|w| w[0].bucket <= w[1].bucket));
-            let at = |(a, b): (u32, u32)| &text[a as usize..b as usize];
-            let words: Vec<(&str, &str)> = surfaces
-                .iter()
-                .map(|s| (at(s.surface), at(s.stem)))
-                .collect();
-            assert!(words.contains(&("rituals", "ritual")), "{words:?}");
-            assert!(
-                words.windows(2).all(|w| w[0].0 != w[1].0),
-                "a word listed twice: {words:?}"
-            );
-        }
     }
 }

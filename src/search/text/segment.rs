@@ -59,10 +59,8 @@ impl<F: FnMut(Token<'_>)> Sink for F {
     }
 }
 
-use crate::markdown::common_cjk;
-/// Chinese, Japanese kanji and their extensions: the characters segmentation is about (the
-/// Markdown stage's definition, which counts them as words).
-pub use crate::markdown::is_cjk;
+use super::cjk::common_cjk;
+pub use super::cjk::is_cjk;
 
 /// The character starting at byte `i` of `text` (a character boundary).
 fn char_at(text: &str, i: usize) -> char {

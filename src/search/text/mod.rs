@@ -1,0 +1,32 @@
+//! Text as the search index cuts it: the segmenter (jieba's dictionary and search mode, with
+//! the site's titles as user words; Latin words stemmed), pinyin keys, and the term hash the
+//! index is sharded by. Fenced from the rest of qunce: nothing in this folder names a qunce
+//! module outside it (only std and crates), so it can be read, tested and changed as a library
+//! of its own; `search` hands it strings and gets tokens, keys and hashes back.
+
+mod cjk;
+pub mod dict;
+pub mod memo;
+pub mod pinyin;
+pub mod segment;
+
+pub use cjk::{common_cjk, is_cjk};
+
+/// Number of hash buckets of first characters; shards are contiguous ranges of buckets, so
+/// any power-of-two shard count up to this works with the same per-page sort.
+pub const BUCKETS: u32 = 1024;
+
+/// The bucket of a term: a Fibonacci hash of its first two characters (one for a
+/// one-character term). Two, not one: the words starting with one common character (班长, 班级,
+/// 班委 …) would make one shard far larger than the rest, while every word a query can match at
+/// a position starts with the query's two characters there. `search.js` computes the same; the index format
+/// (`search::format`, docs/search-index.md) is built on it.
+pub fn bucket(term: &str) -> u16 {
+    let mut chars = term.chars();
+    let c1 = chars.next().map_or(0, |c| c as u32);
+    let c2 = chars.next().map_or(0, |c| c as u32);
+    (c1.wrapping_mul(31)
+        .wrapping_add(c2)
+        .wrapping_mul(0x9E37_79B1)
+        >> 22) as u16
+}

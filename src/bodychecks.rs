@@ -288,7 +288,7 @@ fn removed_html(html: &str, src: &SourceFile<'_>, offset: usize, out: &mut Vec<D
             continue;
         }
         let name = html[lt + 1..lt + 1 + name_len].to_ascii_lowercase();
-        let end = tag_end(html, lt + 1 + name_len);
+        let end = crate::markdown::embed::tag_end(html, lt + 1 + name_len);
         let at = offset + lt;
         if name == "iframe" {
         } else if !KEPT_TAGS.contains(&name.as_str()) {
@@ -335,20 +335,6 @@ fn removed_html(html: &str, src: &SourceFile<'_>, offset: usize, out: &mut Vec<D
         }
         i = end.max(lt + 1);
     }
-}
-
-/// Where a start tag whose attributes begin at `from` ends (its `>` outside quotes).
-fn tag_end(html: &str, from: usize) -> usize {
-    let mut quote = None;
-    for (i, b) in html.bytes().enumerate().skip(from) {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return i,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// Attribute names of a start tag's attribute text, with their byte offsets in it.

@@ -45,7 +45,8 @@ pub fn iframes(html: &str) -> Vec<Iframe> {
 }
 
 /// Where the start tag that began before `from` ends: its `>` outside quotes, else the end.
-fn tag_end(html: &str, from: usize) -> usize {
+/// The body checks read raw HTML's tags with it too.
+pub(crate) fn tag_end(html: &str, from: usize) -> usize {
     let mut quote = None;
     for (i, b) in html.bytes().enumerate().skip(from) {
         match (quote, b) {

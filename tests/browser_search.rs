@@ -316,7 +316,7 @@ fn results_panel_screenshots_at_desktop_and_phone_widths() {
 /// (default: the bundled handbook), `QUNCE_SEARCH_QUERIES` the queries (`|`-separated).
 /// `cargo test --release --test browser_search measure -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a measuring tool for BENCHMARKS.md, run by hand; it asserts nothing"]
 fn measure_time_to_first_result_and_bytes_fetched() {
     let root = std::env::var("QUNCE_SEARCH_SITE")
         .map(PathBuf::from)

@@ -313,4 +313,6 @@ pub fn is_catalogued(code: &str, text: &str, help: bool) -> bool {
 }
 
 #[cfg(test)]
+mod cases;
+#[cfg(test)]
 mod tests;

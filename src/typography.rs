@@ -232,18 +232,29 @@ pub fn fix_text(text: &str, quotes: bool) -> String {
 /// A cheap test that spares most text the regular expressions: Chinese next to an ASCII
 /// letter, digit, punctuation mark or straight quote, or a doubled full-width mark.
 fn needs_look(text: &str) -> bool {
-    let mut prev: Option<char> = None;
-    for c in text.chars() {
-        if let Some(p) = prev {
-            let trigger = |c: char| c.is_ascii_alphanumeric() || ",.:;!?()\"'".contains(c);
-            if (is_han(p) && trigger(c)) || (trigger(p) && is_han(c)) {
-                return true;
-            }
-            if p == c && "！？。，；：".contains(c) {
-                return true;
-            }
+    // `matches!`, not `str::contains`: this runs on every character of every page, and a
+    // string search per character was a sixth of a build's CPU time.
+    let trigger = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                ',' | '.' | ':' | ';' | '!' | '?' | '(' | ')' | '"' | '\''
+            )
+    };
+    let mut chars = text.chars();
+    let Some(mut p) = chars.next() else {
+        return false;
+    };
+    let (mut p_han, mut p_trigger) = (is_han(p), trigger(p));
+    for c in chars {
+        let (c_han, c_trigger) = (is_han(c), trigger(c));
+        if (p_han && c_trigger) || (p_trigger && c_han) {
+            return true;
         }
-        prev = Some(c);
+        if p == c && matches!(c, '！' | '？' | '。' | '，' | '；' | '：') {
+            return true;
+        }
+        (p, p_han, p_trigger) = (c, c_han, c_trigger);
     }
     false
 }

@@ -177,9 +177,26 @@ fn clean_leftovers(parent: &Path, name: &str) {
         if n.starts_with(&format!("{STAGING}{name}-"))
             || n.starts_with(&format!("{RETIRED}{name}-"))
         {
-            let _ = std::fs::remove_dir_all(e.path());
+            remove_tree(&e.path());
         }
     }
+}
+
+/// Removes the folder `dir` and everything in it, its subfolders in parallel. Replacing a
+/// large site's output means removing the old one (10,000 page folders at 10,000 pages), and
+/// one thread doing it alone took a build's last moments while every other core idled. Links
+/// are removed, never followed. What cannot be removed stays, as with `remove_dir_all`.
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let (dirs, files): (Vec<_>, Vec<_>) = entries
+            .flatten()
+            .partition(|e| e.file_type().is_ok_and(|t| t.is_dir()));
+        for f in files {
+            let _ = std::fs::remove_file(f.path());
+        }
+        dirs.par_iter().for_each(|d| remove_tree(&d.path()));
+    }
+    let _ = std::fs::remove_dir(dir);
 }
 
 fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
@@ -191,7 +208,7 @@ fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(),
             let _ = std::fs::rename(&retired, out_dir);
             io_error(out_dir, e)
         })?;
-        let _ = std::fs::remove_dir_all(&retired);
+        remove_tree(&retired);
     } else {
         std::fs::rename(staging, out_dir).map_err(|e| io_error(out_dir, e))?;
     }

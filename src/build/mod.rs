@@ -34,31 +34,31 @@ use crate::output::OutputFile;
 use crate::site::Site;
 use crate::timings::Timings;
 
-pub use sink::{Discard, Memory, Sink};
+pub(crate) use sink::{Discard, Memory, Sink};
 
 /// Options of one build.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Include pages marked `draft = true` (`--drafts`).
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Leave out the search index: it reports no problems, so `qunce check` does not need it,
     /// and it is half of the work of a large site's build.
-    pub no_search: bool,
+    pub(crate) no_search: bool,
 }
 
 /// The result of a build: the site model and every diagnostic. The files went to the sink.
 pub struct Compiled {
-    /// The site model the pages were rendered from (without [`Site::bodies`], which the render
+    /// The site model the pages were rendered from (without `Site::bodies`, which the render
     /// stage made and dropped page by page).
     pub site: Site,
-    /// The output files, when the caller kept them ([`compile`]); empty otherwise.
+    /// The output files, when the caller kept them (`compile`); empty otherwise.
     pub files: Vec<OutputFile>,
     /// How many output files were produced, kept or not.
-    pub file_count: usize,
+    pub(crate) file_count: usize,
     /// Every problem found, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// How long each stage took.
-    pub timings: Timings,
+    pub(crate) timings: Timings,
 }
 
 impl Compiled {
@@ -69,21 +69,21 @@ impl Compiled {
 }
 
 /// One build of a site: its config and options, run into a [`Sink`].
-pub struct Build {
+pub(crate) struct Build {
     config: Config,
     options: BuildOptions,
 }
 
 impl Build {
     /// A build of the site `config` describes.
-    pub fn new(config: Config, options: BuildOptions) -> Build {
+    pub(crate) fn new(config: Config, options: BuildOptions) -> Build {
         Build { config, options }
     }
 
     /// Runs every stage, writing each file into `sink` as soon as it is made. Errors do not stop
     /// later stages where they can still find more problems: a writer wants all of them at
     /// once.
-    pub fn run(self, sink: &dyn Sink) -> Compiled {
+    pub(crate) fn run(self, sink: &dyn Sink) -> Compiled {
         let Build { config, options } = self;
         let mut t = Timings::default();
         let mut diags = Vec::new();
@@ -128,7 +128,7 @@ impl Build {
 }
 
 /// A build whose files are kept in memory, in [`Compiled::files`] (by path).
-pub fn compile(config: Config, options: BuildOptions) -> Compiled {
+pub(crate) fn compile(config: Config, options: BuildOptions) -> Compiled {
     let memory = Memory::default();
     let mut compiled = Build::new(config, options).run(&memory);
     compiled.files = memory.into_files();

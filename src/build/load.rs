@@ -9,7 +9,7 @@ use crate::output::OutputFile;
 use crate::render::{self, Theme};
 use crate::timings::Timings;
 
-use super::BuildOptions;
+use super::{BuildOptions, Cache};
 
 /// The theme as the render stage needs it.
 pub(crate) struct Themed {
@@ -22,20 +22,24 @@ pub(crate) struct Themed {
     pub(crate) templates: Vec<(String, String)>,
 }
 
-/// Reads and parses every page of content/ (front matter, tree, sections).
+/// Reads and parses every page of content/ (front matter, tree, sections); with a [`Cache`],
+/// puts the pages together from the files it holds (read when they changed).
 pub(crate) fn content(
     config: &Config,
     opts: &BuildOptions,
+    cache: Option<&Cache>,
     t: &mut Timings,
     diags: &mut Vec<Diagnostic>,
 ) -> Content {
-    let (content, d) = t.time("load", || {
-        content::load(
-            config,
-            LoadOptions {
-                drafts: opts.drafts,
-            },
-        )
+    let opts = LoadOptions {
+        drafts: opts.drafts,
+    };
+    let (content, d) = t.time("load", || match cache {
+        None => content::load(config, opts),
+        Some(c) => {
+            let parsed = (c.tree.markdown.iter()).filter_map(|p| c.parsed.get(p).cloned());
+            content::assemble(config, opts, &c.tree, parsed)
+        }
     });
     diags.extend(d);
     content
@@ -48,20 +52,19 @@ pub(crate) fn theme(config: &Config, t: &mut Timings, diags: &mut Vec<Diagnostic
         Ok(theme) => t.time("static", || read_static(theme, diags)),
         Err(_) => Vec::new(),
     };
-    let templates = theme.as_ref().map_or_else(
-        |_| Vec::new(),
-        |th| {
-            th.templates
-                .iter()
-                .map(|f| (f.display.clone(), f.text.clone()))
-                .collect()
-        },
-    );
+    let templates = theme.as_ref().map_or_else(|_| Vec::new(), template_texts);
     Themed {
         theme,
         statics,
         templates,
     }
+}
+
+/// Each template's display name and text, for the output link check to name a template line.
+pub(crate) fn template_texts(theme: &Theme) -> Vec<(String, String)> {
+    (theme.templates.iter())
+        .map(|f| (f.display.clone(), f.text.clone()))
+        .collect()
 }
 
 /// Reads the theme's static files (its style sheets and scripts) into output files.

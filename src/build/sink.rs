@@ -23,6 +23,12 @@ pub(crate) trait Sink: Sync {
     fn checks_links(&self) -> bool {
         true
     }
+
+    /// Drops the file at `path` from the output, if it is there: a build with a
+    /// [`super::Cache`] writes only what changed into a sink that starts from the last good
+    /// output (the dev server's), so it must also say what went. Sinks that start empty have
+    /// nothing to drop.
+    fn remove(&self, _path: &str) {}
 }
 
 /// Keeps every file in memory: [`crate::compile`] and the tests read them.
@@ -106,6 +112,11 @@ impl<'a> Writer<'a> {
                 render::offline::relativize(html, &f.path, &self.base, &self.base_url).into_bytes();
         }
         self.sink.put(f)
+    }
+
+    /// Drops the file at `path` from the sink's output.
+    pub(crate) fn remove(&self, path: &str) {
+        self.sink.remove(path);
     }
 
     /// The links and ids of every file put (none when the sink does not check links).

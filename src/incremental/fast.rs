@@ -14,29 +14,25 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use crate::build::{self, Sink};
+use crate::build::{self, Last, Sink, dirty, rerender};
 use crate::diagnostics::{self, Diagnostic};
-use crate::output::OutputFile;
 use crate::render::{self, kept::Kept};
-use crate::site::Site;
 use crate::timings::Timings;
 
-use super::{Last, Memo, Output, Rebuilt, dirty};
+use super::{Memo, Output, Rebuilt};
 
 impl Memo {
     /// Rebuilds after the pages [`Memo::since_good`] changed, if only their bodies did; None
     /// when the general path must run (nothing has changed then).
     pub(super) fn fast(&mut self, drafts: bool, t: &mut Timings) -> Option<Rebuilt> {
-        if self.render_all || self.layout_changed || self.engine.is_none() {
+        if self.cache.render_all || self.cache.layout_changed || self.cache.engine.is_none() {
             return None;
         }
         let start = Timings::clock();
-        let last = self.last.as_ref()?;
+        let last = self.cache.last.as_ref()?;
         let mut edits: Vec<(usize, String)> = Vec::new();
-        for path in &self.since_good {
-            let (new, new_diags) = self.parsed.get(path)?;
+        for path in &self.cache.since_good {
+            let (new, new_diags) = self.cache.parsed.get(path)?;
             let new = new.as_ref()?;
             let i = last
                 .site
@@ -68,12 +64,12 @@ impl Memo {
                 edits.push((i, new.source.clone()));
             }
         }
-        let mut last = self.last.take()?;
+        let mut last = self.cache.last.take()?;
         let result = self.patch(&mut last, edits, t);
-        self.last = Some(last);
+        self.cache.last = Some(last);
         let mut r = result?;
         if r.ok {
-            self.since_good.clear();
+            self.cache.since_good.clear();
         }
         t.record("fast", start);
         r.timings = std::mem::take(t);
@@ -95,14 +91,14 @@ impl Memo {
         let changed = patched.changed.clone();
 
         // 2. Refs, the pages to render, rendering (the render stage, reusing the last refs).
-        let engine = self.engine.as_mut()?;
-        let reuse = last.kept.reuse(changed.clone(), self.globals_current);
+        let engine = self.cache.engine.as_mut()?;
+        let reuse = last.kept.reuse(changed.clone(), self.cache.globals_current);
         let site = &last.site;
         let (prepared, refs_changed) =
             t.time("prepare", || render::prepare_reusing(site, engine, reuse));
         // From here the engine's globals are this build's until it is known to be good.
-        self.globals_current = false;
-        if !refs_changed.is_empty() && dirty::readers_everywhere(&self.readers) {
+        self.cache.globals_current = false;
+        if !refs_changed.is_empty() && dirty::readers_everywhere(&self.cache.readers) {
             drop(prepared);
             patched.undo(&mut last.site);
             return None;
@@ -116,10 +112,10 @@ impl Memo {
         for &m in &refs_changed {
             which.extend(dirty::showing(site, m));
         }
-        if !refs_changed.is_empty() && !self.readers.is_empty() {
+        if !refs_changed.is_empty() && !self.cache.readers.is_empty() {
             which.extend((0..n).filter(|&i| {
                 let template = prepared.values.template_for(prepared.engine, i);
-                self.readers.contains(&template)
+                self.cache.readers.contains(&template)
             }));
         }
         which.sort_unstable();
@@ -160,14 +156,16 @@ impl Memo {
         }
 
         // 3. The search index, patched, and the output (the search and write stages).
-        let search_shape = self.search_index.as_ref().map(|l| l.shape());
-        let search_files = t.time("search", || match self.search_patch(&last.site, &changed) {
-            Some(files) => files,
-            // No index to patch (never expected after a good build): assemble it whole.
-            None => self.search(&last.site, None),
+        let search_shape = self.cache.search_index.as_ref().map(|l| l.shape());
+        let search_files = t.time("search", || {
+            match rerender::search_patch(&mut self.cache, &last.site, &changed) {
+                Some(files) => files,
+                // No index to patch (never expected after a good build): assemble it whole.
+                None => rerender::search(&mut self.cache, &last.site, None),
+            }
         });
         let output_start = Timings::clock();
-        let output = Output::new((*last.files).clone());
+        let output = Output::new(self.files.as_deref().cloned().unwrap_or_default());
         let generated_paths: Vec<String> = if regenerate {
             let now: Vec<String> = generated.iter().map(|f| f.path.clone()).collect();
             for p in last.generated.iter().filter(|p| !now.contains(p)) {
@@ -186,7 +184,7 @@ impl Memo {
             // The live map takes every file; nothing to fail.
             let _ = output.put(f);
         }
-        if let (Some(before), Some(live)) = (search_shape, &mut self.search_index) {
+        if let (Some(before), Some(live)) = (search_shape, &mut self.cache.search_index) {
             for p in before.removed(live.shape()) {
                 output.remove(&p);
             }
@@ -196,11 +194,11 @@ impl Memo {
         t.record("output", output_start);
         let files = Arc::new(files);
         last.kept.refresh_refs(&last.site, refs, &refs_changed);
-        last.files = files.clone();
+        self.files = Some(files.clone());
         last.generated = generated_paths;
         last.gen_diags = gen_diags;
         last.diags = diags.clone();
-        self.globals_current = true;
+        self.cache.globals_current = true;
         Some(Rebuilt {
             ok: true,
             diagnostics: diags,
@@ -211,25 +209,5 @@ impl Memo {
             assets: last.assets.clone(),
             timings: Timings::default(),
         })
-    }
-}
-
-impl Memo {
-    /// The search files after pages `changed` were patched: their entries extracted again and
-    /// patched into the live index (same pages and titles: the same segmenter and page ids).
-    fn search_patch(&mut self, site: &Site, changed: &[usize]) -> Option<Vec<OutputFile>> {
-        if !site.config.search {
-            return Some(Vec::new());
-        }
-        let (_, seg) = self.segmenter.as_ref()?;
-        let live = self.search_index.as_mut()?;
-        if live.docs().len() != site.content.pages.len() {
-            return None;
-        }
-        let changes = changed
-            .par_iter()
-            .map(|&i| (i, crate::search::extract(site, i, seg)))
-            .collect();
-        Some(live.update(site, changes))
     }
 }

@@ -20,15 +20,6 @@ impl Output {
         }
     }
 
-    /// Removes the file at `path`, if there is one.
-    pub(super) fn remove(&self, path: &str) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let (files, changed) = &mut *state;
-        if files.remove(path).is_some() {
-            changed.push(path.to_string());
-        }
-    }
-
     /// The new output and the paths that changed, sorted.
     pub(super) fn finish(self) -> (Files, Vec<String>) {
         let (files, mut changed) = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -47,6 +38,14 @@ impl Sink for Output {
             files.insert(f.path, Arc::from(f.bytes));
         }
         Ok(())
+    }
+
+    fn remove(&self, path: &str) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (files, changed) = &mut *state;
+        if files.remove(path).is_some() {
+            changed.push(path.to_string());
+        }
     }
 
     /// The dev server does not check output links: a rebuild renders a few pages, and the

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::Last;
+use super::cache::Last;
 use crate::links::FieldValue;
 use crate::render::Prepared;
 use crate::render::kept::Kept;
@@ -11,14 +11,14 @@ use crate::site::Site;
 
 /// Template functions that read any page of the site: a template using them depends on
 /// every page ref.
-pub(super) const GLOBAL_READERS: [&str; 2] = ["pages_of_kind", "get_page"];
+pub(crate) const GLOBAL_READERS: [&str; 2] = ["pages_of_kind", "get_page"];
 
 /// Separates the groups of [`members`], so a page moving from one group to another counts.
 const SEP: usize = usize::MAX;
 
 /// The pages to render again: those whose own data, or the data of any page they show,
 /// differs from the last build; all pages when something every page may show changed.
-pub(super) fn pages(
+pub(crate) fn pages(
     last: &Last,
     kept: &Kept,
     readers: &[String],
@@ -76,7 +76,7 @@ pub(super) fn pages(
 /// Whether both builds have the same pages in the same places: same paths in the same
 /// order, same URLs, same section tree. Then page indices mean the same in both, and
 /// comparisons need no lookups by path.
-pub(super) fn same_layout(old: &Site, new: &Site) -> bool {
+pub(crate) fn same_layout(old: &Site, new: &Site) -> bool {
     old.content.pages.len() == new.content.pages.len()
         && old
             .content
@@ -97,7 +97,7 @@ pub(super) fn same_layout(old: &Site, new: &Site) -> bool {
 
 /// Whether everything generated pages show is unchanged (given the same layout): page refs,
 /// front matter (tags, fields) and relations.
-pub(super) fn same_shown_data(last: &Last, site: &Site, kept: &Kept) -> bool {
+pub(crate) fn same_shown_data(last: &Last, site: &Site, kept: &Kept) -> bool {
     let old = &last.site;
     site.content
         .pages
@@ -165,7 +165,7 @@ fn ref_changed(last: &Last, site: &Site, kept: &Kept) -> Vec<bool> {
 }
 
 /// Whether a base or partial template reads any page: then every document depends on all.
-pub(super) fn readers_everywhere(readers: &[String]) -> bool {
+pub(crate) fn readers_everywhere(readers: &[String]) -> bool {
     readers.iter().any(|r| !is_document_template(r))
 }
 
@@ -212,7 +212,7 @@ fn same_fields(
 
 /// Every page whose template context contains page `m`'s ref (the inverse of [`members`])
 /// for a page `m` that is not a section.
-pub(super) fn showing(site: &Site, m: usize) -> Vec<usize> {
+pub(crate) fn showing(site: &Site, m: usize) -> Vec<usize> {
     let pages = &site.content.pages;
     let mut out: Vec<usize> = Vec::new();
     for (_, sources) in &site.graph.incoming[m] {

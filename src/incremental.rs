@@ -8,8 +8,8 @@
 //! templates that look pages up by kind or path). The cheap whole-site stages (arranging
 //! sections, resolving links, page refs) run in full every time, so nothing is ever stale:
 //! the dirty set is computed by comparing the new derived data with the last good build's, not
-//! by guessing from the edit. A save that changes page bodies only enters the stages lower
-//! down ([`fast`]), where the cost follows the edit rather than the site.
+//! by guessing from the edit. A save that changes page bodies only enters each stage lower
+//! down, where the cost follows the edit rather than the site.
 //!
 //! The contract, tested with random edit sequences: after any sequence of rebuilds the files
 //! equal what [`crate::compile`] produces for the same sources.
@@ -108,9 +108,8 @@ impl Incremental {
             .collect();
         let mut t = Timings::default();
         let reload = changes.iter().any(|c| matches!(c, Change::Config));
-        let theme_changed = changes.iter().any(|c| matches!(c, Change::Theme));
         if let Some(memo) = self.memo.as_mut().filter(|_| !reload) {
-            if theme_changed {
+            if changes.iter().any(|c| matches!(c, Change::Theme)) {
                 memo.cache.load_theme(&memo.config, &mut t);
             }
             let content: Vec<PathBuf> = (changes.iter())
@@ -120,9 +119,6 @@ impl Incremental {
                 })
                 .collect();
             memo.cache.update(&memo.config, &content, &mut t);
-            if !theme_changed && let Some(r) = memo.fast(self.options.drafts, &mut t) {
-                return Some(r);
-            }
         } else {
             match crate::config_for(&self.options) {
                 Ok((config, warnings)) => {
@@ -208,5 +204,3 @@ impl Memo {
             .unwrap_or_default()
     }
 }
-
-mod fast;

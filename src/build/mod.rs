@@ -16,19 +16,20 @@
 //! the cache holds (re-read when they changed) and keeps the compiled theme; analyse reuses
 //! unchanged pages' scans and bodies; render renders only the dirty set
 //! ([`crate::render::kept::Kept`] is opaque to the rest) and the search stage patches its live
-//! index ([`rerender`]); the files go to a [`Sink`] over the live file map, which also hears
-//! what went. A body edit can enter the stages lower still: [`patch`] (the changed pages
-//! alone, undoable) and [`rerender::search_patch`].
+//! index (`rerender`); the files go to a [`Sink`] over the live file map, which also hears
+//! what went. A body edit enters each stage lower still (`fast`): `patch` (the changed
+//! pages alone, undoable), render with the kept refs, and `rerender::search_patch`.
 
-pub(crate) mod analyse;
+mod analyse;
 mod cache;
-pub(crate) mod dirty;
+mod dirty;
 mod emit;
+mod fast;
 mod linkcheck;
-pub(crate) mod load;
-pub(crate) mod notes;
-pub(crate) mod patch;
-pub(crate) mod rerender;
+mod load;
+mod notes;
+mod patch;
+mod rerender;
 mod sink;
 
 use rayon::prelude::*;
@@ -40,7 +41,6 @@ use crate::site::Site;
 use crate::timings::Timings;
 
 pub(crate) use cache::Cache;
-pub(crate) use cache::Last;
 pub(crate) use sink::{Discard, Memory, Sink};
 
 /// Options of one build.
@@ -105,7 +105,8 @@ impl Build {
 
     /// Runs every stage with `cache`, the products of the last builds of the same site: only
     /// what changed is made again, and only that is put into `sink` (which starts from the last
-    /// good output) with what went removed. `warnings` (the config's) join the diagnostics. A
+    /// good output) with what went removed. When only page bodies changed, each stage is entered
+    /// at its body-edit point instead (`fast`), so the cost follows the edit. `warnings` (the config's) join the diagnostics. A
     /// good build becomes the cache's base for the next. None when `cancel` turned true
     /// meanwhile: a newer change supersedes this build, and the next starts from the last good
     /// one.
@@ -116,6 +117,11 @@ impl Build {
         sink: &dyn Sink,
         cancel: &dyn Fn() -> bool,
     ) -> Option<CachedBuild> {
+        let mut t = Timings::default();
+        if let Some(mut built) = fast::run(&self.config, cache, self.options.drafts, sink, &mut t) {
+            built.timings = t;
+            return Some(built);
+        }
         let ran = self.stages(sink, Some(&mut *cache), cancel, warnings.to_vec())?;
         let ok = !ran.diagnostics.iter().any(Diagnostic::is_error);
         let pages = ran.site.content.pages.len();

@@ -1,5 +1,5 @@
-//! Incremental rebuilds for `qunce serve`: runs of [`mod@crate::build`] with a
-//! [`crate::build::Cache`], driven by what the watcher reports.
+//! Incremental rebuilds for `qunce serve`: runs of `crate::build` with a `build::Cache`,
+//! driven by what the watcher reports.
 //!
 //! A rebuild after an edit re-reads only the files that changed, reuses the scans and Markdown
 //! bodies of unchanged pages, keeps the compiled templates, and re-renders only the pages whose
@@ -13,7 +13,6 @@
 //!
 //! The contract, tested with random edit sequences: after any sequence of rebuilds the files
 //! equal what [`crate::compile`] produces for the same sources.
-#![allow(rustdoc::private_intra_doc_links)] // TEMP: links to crate-private modules; the lead decides
 
 use std::path::PathBuf;
 use std::sync::Arc;

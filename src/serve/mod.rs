@@ -156,6 +156,9 @@ pub struct Server {
     runtime: Option<tokio::runtime::Runtime>,
     /// The rebuilder and the watcher.
     threads: Vec<JoinHandle<()>>,
+    /// Ctrl-C and SIGTERM, once listened for ([`Server::catch_stop_signals`]).
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
 impl Server {
@@ -174,11 +177,47 @@ impl Server {
         self.state.report().ok
     }
 
+    /// From now on, Ctrl-C (SIGINT) and SIGTERM stop the server through [`Server::wait`]
+    /// instead of killing the process. Call it before telling anyone the URL: a signal sent
+    /// right after would otherwise end the process before it could clean up.
+    pub fn catch_stop_signals(&mut self) {
+        #[cfg(unix)]
+        if self.signals.is_none()
+            && let Some(rt) = &self.runtime
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _in_runtime = rt.enter();
+            if let (Ok(int), Ok(term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                self.signals = Some((int, term));
+            }
+        }
+    }
+
     /// Serves until the process gets Ctrl-C (SIGINT) or SIGTERM, then stops cleanly: every
     /// connection closed, the port freed, nothing left behind.
     pub fn wait(mut self) {
+        self.catch_stop_signals();
         if let Some(rt) = &self.runtime {
-            rt.block_on(stop_signal());
+            #[cfg(unix)]
+            match self.signals.as_mut() {
+                Some((int, term)) => rt.block_on(async {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }),
+                // Where they cannot be listened for, only killing the process stops it.
+                None => rt.block_on(std::future::pending::<()>()),
+            }
+            #[cfg(not(unix))]
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            });
         }
         self.shutdown();
     }
@@ -203,30 +242,6 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// Resolves on Ctrl-C or SIGTERM (never, where they cannot be listened for).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => std::future::pending().await,
-        }
-    }
-    #[cfg(not(unix))]
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }
 
@@ -339,6 +354,8 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         state,
         runtime: Some(runtime),
         threads,
+        #[cfg(unix)]
+        signals: None,
     })
 }
 

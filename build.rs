@@ -11,7 +11,7 @@ fn main() {
     collect(theme, theme, &mut files);
     files.sort();
     let mut out = String::from(
-        "/// The default theme's files: (path below the theme folder, contents).\npub static EMBEDDED_THEME: &[(&str, &[u8])] = &[\n",
+        "/// The default theme's files: (path below the theme folder, contents).\npub(crate) static EMBEDDED_THEME: &[(&str, &[u8])] = &[\n",
     );
     for rel in &files {
         let abs = std::fs::canonicalize(theme.join(rel)).expect("theme file");

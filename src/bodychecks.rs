@@ -17,7 +17,7 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::markdown::{Scan, options};
 
 /// The warnings of one page.
-pub fn warnings(page: &Page, scan: &Scan, raw_html: RawHtml) -> Vec<Diagnostic> {
+pub(crate) fn warnings(page: &Page, scan: &Scan, raw_html: RawHtml) -> Vec<Diagnostic> {
     let body = page.body();
     let shortcodes = memchr::memmem::find(body.as_bytes(), b"{{").is_some();
     let footnotes = memchr::memmem::find(body.as_bytes(), b"[^").is_some();

@@ -1,5 +1,5 @@
-//! Incremental rebuilds for `qunce serve`: runs of [`mod@crate::build`] with a
-//! [`build::Cache`], driven by what the watcher reports.
+//! Incremental rebuilds for `qunce serve`: runs of `crate::build` with a `build::Cache`,
+//! driven by what the watcher reports.
 //!
 //! A rebuild after an edit re-reads only the files that changed, reuses the scans and Markdown
 //! bodies of unchanged pages, keeps the compiled templates, and re-renders only the pages whose
@@ -8,8 +8,8 @@
 //! templates that look pages up by kind or path). The cheap whole-site stages (arranging
 //! sections, resolving links, page refs) run in full every time, so nothing is ever stale:
 //! the dirty set is computed by comparing the new derived data with the last good build's, not
-//! by guessing from the edit. A save that changes page bodies only enters the stages lower
-//! down ([`fast`]), where the cost follows the edit rather than the site.
+//! by guessing from the edit. A save that changes page bodies only enters each stage lower
+//! down, where the cost follows the edit rather than the site.
 //!
 //! The contract, tested with random edit sequences: after any sequence of rebuilds the files
 //! equal what [`crate::compile`] produces for the same sources.
@@ -107,9 +107,8 @@ impl Incremental {
             .collect();
         let mut t = Timings::default();
         let reload = changes.iter().any(|c| matches!(c, Change::Config));
-        let theme_changed = changes.iter().any(|c| matches!(c, Change::Theme));
         if let Some(memo) = self.memo.as_mut().filter(|_| !reload) {
-            if theme_changed {
+            if changes.iter().any(|c| matches!(c, Change::Theme)) {
                 memo.cache.load_theme(&memo.config, &mut t);
             }
             let content: Vec<PathBuf> = (changes.iter())
@@ -119,9 +118,6 @@ impl Incremental {
                 })
                 .collect();
             memo.cache.update(&memo.config, &content, &mut t);
-            if !theme_changed && let Some(r) = memo.fast(self.options.drafts, &mut t) {
-                return Some(r);
-            }
         } else {
             match crate::config_for(&self.options) {
                 Ok((config, warnings)) => {
@@ -207,5 +203,3 @@ impl Memo {
             .unwrap_or_default()
     }
 }
-
-mod fast;

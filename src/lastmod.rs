@@ -12,7 +12,7 @@ use crate::content::Content;
 /// The last commit date (`YYYY-MM-DD`) of every file under `content_dir` that git knows, by
 /// path relative to it (`/`-separated, as [`crate::content::Page::rel`]). Empty when git is
 /// missing, fails, or the folder is not in a repository.
-pub fn git_dates(content_dir: &Path) -> HashMap<String, String> {
+pub(crate) fn git_dates(content_dir: &Path) -> HashMap<String, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(content_dir)
@@ -63,7 +63,7 @@ fn day(s: &str) -> Option<&str> {
 }
 
 /// Each page's "last updated" day (see the module documentation), empty when unknown.
-pub fn updated(content: &Content, git: &HashMap<String, String>) -> Vec<String> {
+pub(crate) fn updated(content: &Content, git: &HashMap<String, String>) -> Vec<String> {
     content
         .pages
         .iter()

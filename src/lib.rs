@@ -1,45 +1,46 @@
 //! 群策 qunce: a static-site generator for community playbooks.
 //!
 //! The pipeline is one data flow, each stage a module (DESIGN.md §5):
-//! [`config`] → [`content`] (load) → [`markdown`] (scan) → [`links`] (resolve) →
-//! [`markdown`] (render bodies) → [`render`] (templates) + [`search`] → [`output`] (atomic
-//! write). [`mod@build`] sequences the stages, into a [`build::Sink`]; [`site`] is the model the
+//! [`config`] → `content` (load) → [`markdown`] (scan) → `links` (resolve) →
+//! [`markdown`] (render bodies) → `render` (templates) + [`search`] → [`output`] (atomic
+//! write). `build` sequences the stages, into a `build::Sink`; `site` is the model the
 //! stages fill and read; [`diagnostics`] is how every stage reports problems.
 
 // Diagnostics travel in `Err` on cold paths only; boxing them would add noise, not speed.
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod bodychecks;
-pub mod build;
+pub(crate) mod build;
 pub mod config;
-pub mod content;
+pub(crate) mod content;
 pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod incremental;
-pub mod lastmod;
-pub mod links;
-pub mod lints;
+pub(crate) mod lastmod;
+pub(crate) mod links;
+pub(crate) mod lints;
 pub mod markdown;
 pub mod messages;
 pub(crate) mod outlinks;
 pub mod output;
 pub(crate) mod paths;
-pub mod playbook;
-pub mod render;
+pub(crate) mod playbook;
+pub(crate) mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
-pub mod site;
-pub mod spanned;
-pub mod text;
-pub mod timings;
+pub(crate) mod site;
+pub(crate) mod spanned;
+pub(crate) mod text;
+pub(crate) mod timings;
 pub mod typography;
-pub mod ui;
+pub(crate) mod ui;
 
 use std::path::{Path, PathBuf};
 
-pub use build::{BuildOptions, Compiled};
+pub(crate) use build::BuildOptions;
+pub use build::Compiled;
 pub use diagnostics::Diagnostic;
 pub use timings::Timings;
 
@@ -55,6 +56,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The process exit code, so scripts and CI can tell bad content from a bad command line.
     pub fn code(self) -> i32 {
         match self {
             Status::Ok => 0,
@@ -67,9 +69,13 @@ impl Status {
 /// Options of `build` and `check` as the CLI passes them.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// The site's folder, holding site.toml (`--root`).
     pub root: PathBuf,
+    /// Include pages marked `draft = true` (`--drafts`), to preview them before publishing.
     pub drafts: bool,
+    /// Overrides site.toml's `base_url` (`--base-url`), e.g. for a preview deployment.
     pub base_url: Option<String>,
+    /// Overrides the output folder (`--output`); relative to the current directory.
     pub output: Option<PathBuf>,
     /// Build for file:// (`--offline`); `offline = true` in site.toml does the same.
     pub offline: bool,
@@ -79,12 +85,17 @@ pub struct Options {
 
 /// The outcome of `build` or `check`.
 pub struct Outcome {
+    /// How the command ended; the CLI turns it into the exit code.
     pub status: Status,
+    /// Every problem found, sorted by file and position, ready to print.
     pub diagnostics: Vec<Diagnostic>,
     /// Pages rendered (0 when compilation failed before rendering).
     pub pages: usize,
+    /// Files written or that would be written (pages, generated files, assets), for the summary.
     pub files: usize,
+    /// Where `build` wrote (or meant to write); `None` for `check`, which writes nothing.
     pub output_dir: Option<PathBuf>,
+    /// How long each stage took, printed by `--timings`.
     pub timings: Timings,
 }
 

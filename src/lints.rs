@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 
 /// What a lint does when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
+pub(crate) enum Level {
     /// Not reported at all.
     Allow,
     /// Reported; fails only `check --deny-warnings`.
@@ -22,7 +22,7 @@ pub enum Level {
 
 impl Level {
     /// The word a writer types in `[lints]`.
-    pub fn parse(s: &str) -> Option<Level> {
+    pub(crate) fn parse(s: &str) -> Option<Level> {
         match s {
             "allow" => Some(Level::Allow),
             "warn" => Some(Level::Warn),
@@ -30,24 +30,18 @@ impl Level {
             _ => None,
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Allow => "allow",
-            Level::Warn => "warn",
-            Level::Deny => "deny",
-        }
-    }
 }
 
 /// One named class of diagnostics whose level a site may change.
 #[derive(Debug, Clone, Copy)]
-pub struct Lint {
-    pub name: &'static str,
+pub(crate) struct Lint {
+    pub(crate) name: &'static str,
     /// The level when neither site.toml nor the page says otherwise.
-    pub default: Level,
+    pub(crate) default: Level,
     /// One line for the README and for `unknown-lint`'s help.
-    pub description: &'static str,
+    // Only the unit test that keeps it one line reads it: the table is the lints' reference.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) description: &'static str,
 }
 
 const fn lint(name: &'static str, default: Level, description: &'static str) -> Lint {
@@ -59,7 +53,7 @@ const fn lint(name: &'static str, default: Level, description: &'static str) -> 
 }
 
 /// Every lint, in the order the README lists them. The one place a new lint is declared.
-pub const LINTS: &[Lint] = &[
+pub(crate) const LINTS: &[Lint] = &[
     // Errors by default: the output would be wrong. A site may lower them to `warn`; the link
     // is then marked as broken in the page instead of failing the build.
     lint(
@@ -176,34 +170,19 @@ pub const LINTS: &[Lint] = &[
 ];
 
 /// The lint of a name, if it is one.
-pub fn find(name: &str) -> Option<&'static Lint> {
+pub(crate) fn find(name: &str) -> Option<&'static Lint> {
     LINTS.iter().find(|l| l.name == name)
 }
 
 /// Every lint name, for "did you mean" help lines.
-pub fn names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     LINTS.iter().map(|l| l.name)
 }
 
 /// The `[lints]` table of site.toml: levels that differ from the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Levels {
-    pub set: BTreeMap<String, Level>,
-}
-
-impl Levels {
-    /// The level of lint `name` for the site; None if `name` is not a lint.
-    pub fn level(&self, name: &str) -> Option<Level> {
-        self.set
-            .get(name)
-            .copied()
-            .or_else(|| find(name).map(|l| l.default))
-    }
-
-    /// Whether a broken link should fail the build (the default) or only be marked.
-    pub fn denies(&self, name: &str) -> bool {
-        self.level(name) == Some(Level::Deny)
-    }
+pub(crate) struct Levels {
+    pub(crate) set: BTreeMap<String, Level>,
 }
 
 /// Applies the site's levels and the pages' own `allow` lists to `diags`: allowed ones are
@@ -212,7 +191,11 @@ impl Levels {
 /// TOML syntax error) are left as they are. Applying twice gives the same result.
 ///
 /// `allows` maps a page's file (as diagnostics name it) to the lints it allows.
-pub fn apply(diags: &mut Vec<Diagnostic>, levels: &Levels, allows: &HashMap<&str, &[String]>) {
+pub(crate) fn apply(
+    diags: &mut Vec<Diagnostic>,
+    levels: &Levels,
+    allows: &HashMap<&str, &[String]>,
+) {
     diags.retain_mut(|d| {
         let Some(lint) = find(d.code) else {
             return true;

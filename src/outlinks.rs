@@ -19,20 +19,20 @@ use crate::text::percent_decode;
 
 /// The links and ids of one written HTML file.
 #[derive(Debug, Clone, Default)]
-pub struct FileLinks {
+pub(crate) struct FileLinks {
     /// The file's path below the output root.
-    pub path: String,
+    pub(crate) path: String,
     /// Internal links as written (still with the base path, query and fragment), each once,
     /// one a line: a single allocation per file, since a large site's output holds millions.
-    pub links: String,
+    pub(crate) links: String,
     /// Every `id` in the file, one a line, for fragments pointing into it.
-    pub ids: String,
+    pub(crate) ids: String,
 }
 
 /// Finds the `href`, `src` and `id` attributes of an HTML file, outside `<script>` elements.
 /// Links with a scheme (other than to the site's own `base_url`) and `//host` links are left
 /// out: they leave the site. `base_url` is the site's absolute URL without trailing slash.
-pub fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
+pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
     let mut out = FileLinks {
         path: path.to_string(),
         ..Default::default()
@@ -215,26 +215,26 @@ fn target<'a>(link: &'a str, from: &str, base: &str) -> Option<(String, &'a str)
 }
 
 /// What [`check`] needs besides the scanned files.
-pub struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     /// The site's URL prefix (`/` or `/handbook/`).
-    pub base: &'a str,
+    pub(crate) base: &'a str,
     /// Every file the output will hold that was not scanned (static files, assets, the search
     /// index), below the output root.
-    pub other_files: Vec<&'a str>,
+    pub(crate) other_files: Vec<&'a str>,
     /// Output folders whose files exist but are not known here (the search index during
     /// `check`, which does not build it).
-    pub other_dirs: Vec<&'a str>,
+    pub(crate) other_dirs: Vec<&'a str>,
     /// Output path of each page's HTML → its Markdown source, to report a dead link that the
     /// page's own text holds at its line.
     /// (file, text) of each page's Markdown source.
-    pub sources: HashMap<String, (&'a str, &'a str)>,
+    pub(crate) sources: HashMap<String, (&'a str, &'a str)>,
     /// The theme's templates: (file shown in diagnostics, text).
-    pub templates: Vec<(&'a str, &'a str)>,
+    pub(crate) templates: Vec<(&'a str, &'a str)>,
 }
 
 /// Checks every link of `files`; returns the dead ones as `dead-output-link` diagnostics: one
 /// per place it is written (a page line, or a template line with the number of pages).
-pub fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check(files: &[FileLinks], inputs: &Inputs<'_>) -> Vec<Diagnostic> {
     let by_path: FxHashMap<&str, usize> = files
         .iter()
         .enumerate()

@@ -6,11 +6,11 @@
 use std::path::{Component, Path, PathBuf};
 
 /// The name of the configuration file at the site root.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// The folders below a site root that hold what the writer wrote (or their history): never an
 /// output folder, never inside one.
-pub const SOURCE_DIRS: [&str; 7] = [
+pub(crate) const SOURCE_DIRS: [&str; 7] = [
     "content",
     "templates",
     "static",
@@ -24,7 +24,7 @@ pub const SOURCE_DIRS: [&str; 7] = [
 /// is canonicalized (following its symbolic links), the rest is appended with `.` and `..`
 /// applied by hand. So a folder that does not exist yet resolves too, through a symlinked
 /// parent if it has one.
-pub fn resolve(path: &Path) -> PathBuf {
+pub(crate) fn resolve(path: &Path) -> PathBuf {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -59,7 +59,7 @@ pub fn resolve(path: &Path) -> PathBuf {
 
 /// Whether the relative path `rel` stays below the folder it is joined to when read without
 /// the file system (no absolute part, no `..` that climbs above its start).
-pub fn stays_inside(rel: &Path) -> bool {
+pub(crate) fn stays_inside(rel: &Path) -> bool {
     let mut depth = 0usize;
     for c in rel.components() {
         match c {
@@ -81,7 +81,7 @@ pub fn stays_inside(rel: &Path) -> bool {
 /// an error message: the root itself or a parent of it, `site.toml`, or one of
 /// [`SOURCE_DIRS`]. `None` when `out` is clear of them all. Both paths are resolved first, so a
 /// symbolic link cannot hide a source.
-pub fn source_clash(out: &Path, root: &Path) -> Option<String> {
+pub(crate) fn source_clash(out: &Path, root: &Path) -> Option<String> {
     let out = resolve(out);
     let root = resolve(root);
     if out == root {
@@ -103,7 +103,7 @@ pub fn source_clash(out: &Path, root: &Path) -> Option<String> {
 
 /// The first part of `rel` below `base` that is a symbolic link (dangling or not), if any:
 /// writing there would write wherever the link points.
-pub fn symlink_on_the_way(base: &Path, rel: &Path) -> Option<PathBuf> {
+pub(crate) fn symlink_on_the_way(base: &Path, rel: &Path) -> Option<PathBuf> {
     let mut p = base.to_path_buf();
     for c in rel.components() {
         p.push(c);

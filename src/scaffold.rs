@@ -9,8 +9,8 @@ use crate::render::theme::EMBEDDED_THEME;
 /// Why a scaffold command could not run.
 #[derive(Debug)]
 pub struct ScaffoldError {
-    pub message: String,
-    pub help: String,
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 /// The section of the message catalogue holding these errors' texts.
@@ -55,17 +55,17 @@ language = "zh-CN"      # or "en" for an English UI
 "#;
 
 /// The title and address of a new site when `init` is not given them.
-pub const DEFAULT_TITLE: &str = "我的社群手册";
+pub(crate) const DEFAULT_TITLE: &str = "我的社群手册";
 /// A documentation domain (RFC 2606): building warns until it is replaced (see
 /// [`crate::config::is_placeholder_url`]).
-pub const PLACEHOLDER_BASE_URL: &str = "https://example.org";
+pub(crate) const PLACEHOLDER_BASE_URL: &str = "https://example.org";
 
 /// What `qunce init` was asked for; it asks nothing itself, so scripts and CI can run it.
 #[derive(Debug, Clone, Default)]
 pub struct InitOptions {
-    /// The site's title (default [`DEFAULT_TITLE`]).
+    /// The site's title (default `DEFAULT_TITLE`).
     pub title: Option<String>,
-    /// Where the site will be published (default [`PLACEHOLDER_BASE_URL`]).
+    /// Where the site will be published (default `PLACEHOLDER_BASE_URL`).
     pub base_url: Option<String>,
     /// Also unpack the default theme into `themes/handbook/`.
     pub theme_files: bool,
@@ -377,7 +377,7 @@ fn windows_unsafe(title: &str) -> Option<String> {
 
 /// `title` made into a file name Windows can hold: each run of forbidden characters becomes
 /// one `-` (`周会:复盘` → `周会-复盘`), trailing dots and spaces go, a reserved name gets `-1`.
-pub fn windows_safe(title: &str) -> String {
+pub(crate) fn windows_safe(title: &str) -> String {
     let mut out = String::new();
     for c in title.chars() {
         if WINDOWS_FORBIDDEN.contains(&c) || c.is_control() {

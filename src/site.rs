@@ -12,41 +12,42 @@ use crate::markdown::Scan;
 /// Everything known about a site after resolution and Markdown rendering.
 #[derive(Debug, Clone)]
 pub struct Site {
-    pub config: Config,
+    pub(crate) config: Config,
+    /// The pages, sections and assets as loaded from `content/`.
     pub content: Content,
-    pub scans: Vec<Scan>,
-    pub graph: Graph,
+    pub(crate) scans: Vec<Scan>,
+    pub(crate) graph: Graph,
     /// Rendered Markdown body of each page; empty after a build into a sink, which renders
     /// each body in the render stage (see [`mod@crate::build`]).
-    pub bodies: Vec<String>,
+    pub(crate) bodies: Vec<String>,
     /// URL prefix of every internal link (`/` or `/handbook/`).
-    pub base: String,
+    pub(crate) base: String,
     /// A hash of the theme's static files; themes use it to bust caches of their assets.
-    pub build_id: String,
+    pub(crate) build_id: String,
     /// Where each page sits in its parent section's `pages` (`usize::MAX` for sections and
     /// the root): prev/next links and the sidebar's block need it for every page, and a search
     /// per page would be quadratic in the size of a section.
-    pub positions: Vec<usize>,
+    pub(crate) positions: Vec<usize>,
     /// Diagnostics of the per-page stages, by page.
-    pub notes: PageNotes,
+    pub(crate) notes: PageNotes,
     /// The name tables links were resolved with (the dev server re-resolves pages with them).
-    pub names: links::Names,
+    pub(crate) names: links::Names,
     /// Each page's "last updated" day, or empty (see [`crate::lastmod`]).
-    pub updated: Vec<String>,
+    pub(crate) updated: Vec<String>,
 }
 
 /// Diagnostics of the per-page stages (scan, links), kept by page so that a rebuild of a few
 /// pages can replace just their share instead of re-checking the site.
 #[derive(Debug, Clone, Default)]
-pub struct PageNotes {
+pub(crate) struct PageNotes {
     /// Scan warnings (raw HTML nested too deep), by page.
-    pub scan: Vec<Vec<Diagnostic>>,
-    pub links: links::LinkDiagnostics,
+    pub(crate) scan: Vec<Vec<Diagnostic>>,
+    pub(crate) links: links::LinkDiagnostics,
 }
 
 impl PageNotes {
     /// Every diagnostic, in the order a full build reports them before sorting.
-    pub fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Diagnostic> {
         self.scan.iter().flatten().chain(self.links.all())
     }
 }

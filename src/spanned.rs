@@ -7,14 +7,14 @@ use toml::de::{DeTable, DeValue};
 
 /// A parsed TOML value with the byte range (in the parsed text) it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Spanned {
-    pub value: Value,
-    pub span: Range<usize>,
+pub(crate) struct Spanned {
+    pub(crate) value: Value,
+    pub(crate) span: Range<usize>,
 }
 
 /// The value itself. Tables keep their key spans and their order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     String(String),
     Integer(i64),
     Float(f64),
@@ -25,17 +25,17 @@ pub enum Value {
 }
 
 /// An ordered table: `(key, key span, value)`.
-pub type Table = Vec<(String, Range<usize>, Spanned)>;
+pub(crate) type Table = Vec<(String, Range<usize>, Spanned)>;
 
 /// A TOML syntax error with its byte span in the parsed text.
 #[derive(Debug, Clone)]
-pub struct ParseError {
-    pub message: String,
-    pub span: Option<Range<usize>>,
+pub(crate) struct ParseError {
+    pub(crate) message: String,
+    pub(crate) span: Option<Range<usize>>,
 }
 
 /// Parses a whole TOML document.
-pub fn parse(text: &str) -> Result<Table, ParseError> {
+pub(crate) fn parse(text: &str) -> Result<Table, ParseError> {
     match DeTable::parse(text) {
         Ok(table) => Ok(convert_table(table.get_ref())),
         Err(e) => Err(ParseError {
@@ -74,7 +74,7 @@ fn convert(v: &toml::Spanned<DeValue<'_>>) -> Spanned {
 
 impl Value {
     /// The TOML type name, for "expected a list, found a string" messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "a string",
             Value::Integer(_) => "an integer",
@@ -86,7 +86,7 @@ impl Value {
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) | Value::Datetime(s) => Some(s),
             _ => None,
@@ -94,7 +94,7 @@ impl Value {
     }
 
     /// Converts to JSON for template contexts.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         match self {
             Value::String(s) | Value::Datetime(s) => serde_json::Value::String(s.clone()),
             Value::Integer(i) => (*i).into(),
@@ -113,13 +113,13 @@ impl Value {
 }
 
 /// Looks a key up in a table.
-pub fn get<'t>(table: &'t Table, key: &str) -> Option<&'t Spanned> {
+pub(crate) fn get<'t>(table: &'t Table, key: &str) -> Option<&'t Spanned> {
     table.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
 }
 
 /// Shifts every span by `by` bytes: front matter is parsed on its own, but reported in the
 /// coordinates of the whole file.
-pub fn shift(table: &mut Table, by: usize) {
+pub(crate) fn shift(table: &mut Table, by: usize) {
     fn shift_value(v: &mut Spanned, by: usize) {
         v.span = v.span.start + by..v.span.end + by;
         match &mut v.value {

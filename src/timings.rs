@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 /// How long each stage took, for `--timings` and the benchmarks.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
+    /// The stages in the order they ran.
     pub stages: Vec<Stage>,
 }
 
@@ -13,17 +14,18 @@ pub struct Timings {
 /// cores a stage kept busy, which wall time alone hides on a machine with few of them.
 #[derive(Debug, Clone)]
 pub struct Stage {
+    /// The stage's short name as `--timings` prints it (`load`, `scan`, `resolve`, …).
     pub name: &'static str,
-    pub wall: Duration,
+    pub(crate) wall: Duration,
     /// User and system time of every thread of the process over the stage (background work
     /// such as loading the search dictionary counts where it overlaps); `None` where the
     /// platform does not tell.
-    pub cpu: Option<Duration>,
+    pub(crate) cpu: Option<Duration>,
 }
 
 /// When a stage started, by the wall clock and the process's CPU clock ([`Timings::clock`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
+pub(crate) struct Clock {
     at: Instant,
     cpu: Option<Duration>,
 }
@@ -47,7 +49,7 @@ fn process_cpu() -> Option<Duration> {
 
 impl Timings {
     /// Runs `f`, recording how long it took under `name`.
-    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Timings::clock();
         let out = f();
         self.record(name, start);
@@ -55,7 +57,7 @@ impl Timings {
     }
 
     /// Now, for a stage that [`Timings::record`] ends later.
-    pub fn clock() -> Clock {
+    pub(crate) fn clock() -> Clock {
         Clock {
             at: Instant::now(),
             cpu: process_cpu(),
@@ -63,7 +65,7 @@ impl Timings {
     }
 
     /// Records the stage `name` that started at `start`.
-    pub fn record(&mut self, name: &'static str, start: Clock) {
+    pub(crate) fn record(&mut self, name: &'static str, start: Clock) {
         let wall = start.at.elapsed();
         let cpu = start
             .cpu

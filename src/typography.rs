@@ -15,28 +15,28 @@
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 /// The lint's name, as `[lints]` and `allow = [...]` spell it.
-pub const LINT: &str = "zh-typography";
+pub(crate) const LINT: &str = "zh-typography";
 
 /// One change to a source file: the bytes `start..end` become `after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     /// Byte offset in the whole file where the changed text starts.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset where it ends (exclusive).
-    pub end: usize,
+    pub(crate) end: usize,
     /// The text as written.
-    pub before: String,
+    pub(crate) before: String,
     /// The text as it should read.
-    pub after: String,
+    pub(crate) after: String,
 }
 
 impl Fix {
-    /// [`Fix::before`] for a terminal: control characters escaped, never sent raw.
+    /// `Fix::before` for a terminal: control characters escaped, never sent raw.
     pub fn shown_before(&self) -> String {
         shown(&self.before)
     }
 
-    /// [`Fix::after`] for a terminal.
+    /// `Fix::after` for a terminal.
     pub fn shown_after(&self) -> String {
         shown(&self.after)
     }
@@ -57,7 +57,7 @@ fn shown(s: &str) -> String {
 
 /// Every typography fix for one page, in file order. `body_start` is where the Markdown body
 /// starts (after the front matter).
-pub fn page_fixes(source: &str, body_start: usize) -> Vec<Fix> {
+pub(crate) fn page_fixes(source: &str, body_start: usize) -> Vec<Fix> {
     let body_start = body_start.min(source.len());
     let mut fixes = Vec::new();
     front_matter_fixes(&source[..body_start], &mut fixes);
@@ -67,7 +67,7 @@ pub fn page_fixes(source: &str, body_start: usize) -> Vec<Fix> {
 }
 
 /// Applies `fixes` (in file order, not overlapping) to `source`.
-pub fn apply(source: &str, fixes: &[Fix]) -> String {
+pub(crate) fn apply(source: &str, fixes: &[Fix]) -> String {
     let mut out = String::with_capacity(source.len() + fixes.len() * 4);
     let mut at = 0;
     for f in fixes {
@@ -219,7 +219,7 @@ fn text_fixes(text: &str, at: usize, quotes: bool, fixes: &mut Vec<Fix>) {
 }
 
 /// The whole rule set on one run of text.
-pub fn fix_text(text: &str, quotes: bool) -> String {
+pub(crate) fn fix_text(text: &str, quotes: bool) -> String {
     // Parentheses and repeats first: autocorrect would space `中文(注)` as Latin text and
     // leaves `好!!` half-width.
     let mut s = autocorrect::format(&repeated_punctuation(&parentheses(text))).to_string();

@@ -28,7 +28,7 @@ use crate::timings::Timings;
 use super::dirty;
 
 /// The products of earlier builds of one site, for the next build to reuse.
-pub struct Cache {
+pub(crate) struct Cache {
     /// The content folder's files and folders.
     pub(crate) tree: Tree,
     /// Every Markdown file as last read, by path.
@@ -100,7 +100,7 @@ pub(crate) struct Rendered {
 
 impl Cache {
     /// Reads everything `config` names: every content file and the theme.
-    pub fn new(config: &Config, t: &mut Timings) -> Cache {
+    pub(crate) fn new(config: &Config, t: &mut Timings) -> Cache {
         let tree = t.time("walk", || content::walk(config));
         let parsed: HashMap<PathBuf, Parsed> = t.time("read", || {
             tree.markdown
@@ -130,7 +130,7 @@ impl Cache {
     }
 
     /// (Re)loads the theme and compiles its templates; every page will be rendered again.
-    pub fn load_theme(&mut self, config: &Config, t: &mut Timings) {
+    pub(crate) fn load_theme(&mut self, config: &Config, t: &mut Timings) {
         // Every page renders again, but scans, bodies and search entries stay reusable.
         self.render_all = true;
         self.theme = t.time("theme", || crate::render::theme::load(config));
@@ -157,7 +157,7 @@ impl Cache {
 
     /// Takes in the changes below content/ at `paths` (absolute): the tree is updated and the
     /// Markdown files there read again, in parallel.
-    pub fn update(&mut self, config: &Config, paths: &[PathBuf], t: &mut Timings) {
+    pub(crate) fn update(&mut self, config: &Config, paths: &[PathBuf], t: &mut Timings) {
         let mut to_read: Vec<PathBuf> = Vec::new();
         for path in paths {
             let before = self.tree.entries_under(path);

@@ -16,19 +16,20 @@
 //! the cache holds (re-read when they changed) and keeps the compiled theme; analyse reuses
 //! unchanged pages' scans and bodies; render renders only the dirty set
 //! ([`crate::render::kept::Kept`] is opaque to the rest) and the search stage patches its live
-//! index ([`rerender`]); the files go to a [`Sink`] over the live file map, which also hears
-//! what went. A body edit can enter the stages lower still: [`patch`] (the changed pages
-//! alone, undoable) and [`rerender::search_patch`].
+//! index (`rerender`); the files go to a [`Sink`] over the live file map, which also hears
+//! what went. A body edit enters each stage lower still (`fast`): `patch` (the changed
+//! pages alone, undoable), render with the kept refs, and `rerender::search_patch`.
 
-pub(crate) mod analyse;
+mod analyse;
 mod cache;
-pub(crate) mod dirty;
+mod dirty;
 mod emit;
+mod fast;
 mod linkcheck;
-pub(crate) mod load;
-pub(crate) mod notes;
-pub(crate) mod patch;
-pub(crate) mod rerender;
+mod load;
+mod notes;
+mod patch;
+mod rerender;
 mod sink;
 
 use rayon::prelude::*;
@@ -39,33 +40,32 @@ use crate::output::OutputFile;
 use crate::site::Site;
 use crate::timings::Timings;
 
-pub use cache::Cache;
-pub(crate) use cache::Last;
-pub use sink::{Discard, Memory, Sink};
+pub(crate) use cache::Cache;
+pub(crate) use sink::{Discard, Memory, Sink};
 
 /// Options of one build.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Include pages marked `draft = true` (`--drafts`).
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Leave out the search index: it reports no problems, so `qunce check` does not need it,
     /// and it is half of the work of a large site's build.
-    pub no_search: bool,
+    pub(crate) no_search: bool,
 }
 
 /// The result of a build: the site model and every diagnostic. The files went to the sink.
 pub struct Compiled {
-    /// The site model the pages were rendered from (without [`Site::bodies`], which the render
+    /// The site model the pages were rendered from (without `Site::bodies`, which the render
     /// stage made and dropped page by page).
     pub site: Site,
-    /// The output files, when the caller kept them ([`compile`]); empty otherwise.
+    /// The output files, when the caller kept them (`compile`); empty otherwise.
     pub files: Vec<OutputFile>,
     /// How many output files were produced, kept or not.
-    pub file_count: usize,
+    pub(crate) file_count: usize,
     /// Every problem found, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// How long each stage took.
-    pub timings: Timings,
+    pub(crate) timings: Timings,
 }
 
 impl Compiled {
@@ -76,21 +76,21 @@ impl Compiled {
 }
 
 /// One build of a site: its config and options, run into a [`Sink`].
-pub struct Build {
+pub(crate) struct Build {
     config: Config,
     options: BuildOptions,
 }
 
 impl Build {
     /// A build of the site `config` describes.
-    pub fn new(config: Config, options: BuildOptions) -> Build {
+    pub(crate) fn new(config: Config, options: BuildOptions) -> Build {
         Build { config, options }
     }
 
     /// Runs every stage, writing each file into `sink` as soon as it is made. Errors do not stop
     /// later stages where they can still find more problems: a writer wants all of them at
     /// once.
-    pub fn run(self, sink: &dyn Sink) -> Compiled {
+    pub(crate) fn run(self, sink: &dyn Sink) -> Compiled {
         let Some(ran) = self.stages(sink, None, &|| false, Vec::new()) else {
             unreachable!("a build that cannot be cancelled ran to its end")
         };
@@ -105,17 +105,23 @@ impl Build {
 
     /// Runs every stage with `cache`, the products of the last builds of the same site: only
     /// what changed is made again, and only that is put into `sink` (which starts from the last
-    /// good output) with what went removed. `warnings` (the config's) join the diagnostics. A
+    /// good output) with what went removed. When only page bodies changed, each stage is entered
+    /// at its body-edit point instead (`fast`), so the cost follows the edit. `warnings` (the config's) join the diagnostics. A
     /// good build becomes the cache's base for the next. None when `cancel` turned true
     /// meanwhile: a newer change supersedes this build, and the next starts from the last good
     /// one.
-    pub fn run_cached(
+    pub(crate) fn run_cached(
         self,
         cache: &mut Cache,
         warnings: &[Diagnostic],
         sink: &dyn Sink,
         cancel: &dyn Fn() -> bool,
     ) -> Option<CachedBuild> {
+        let mut t = Timings::default();
+        if let Some(mut built) = fast::run(&self.config, cache, self.options.drafts, sink, &mut t) {
+            built.timings = t;
+            return Some(built);
+        }
         let ran = self.stages(sink, Some(&mut *cache), cancel, warnings.to_vec())?;
         let ok = !ran.diagnostics.iter().any(Diagnostic::is_error);
         let pages = ran.site.content.pages.len();
@@ -244,21 +250,21 @@ struct Ran {
 
 /// The result of a build with a [`Cache`]: the site went into the cache, the files into the
 /// sink.
-pub struct CachedBuild {
+pub(crate) struct CachedBuild {
     /// Whether the build had no errors (then it is the cache's new base).
-    pub ok: bool,
+    pub(crate) ok: bool,
     /// Pages in the site.
-    pub pages: usize,
+    pub(crate) pages: usize,
     /// Documents (not generated pages) whose templates were run.
-    pub rendered: usize,
+    pub(crate) rendered: usize,
     /// Every problem found, sorted.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// How long each stage took.
-    pub timings: Timings,
+    pub(crate) timings: Timings,
 }
 
 /// A build whose files are kept in memory, in [`Compiled::files`] (by path).
-pub fn compile(config: Config, options: BuildOptions) -> Compiled {
+pub(crate) fn compile(config: Config, options: BuildOptions) -> Compiled {
     let memory = Memory::default();
     let mut compiled = Build::new(config, options).run(&memory);
     compiled.files = memory.into_files();

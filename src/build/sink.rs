@@ -14,7 +14,7 @@ use crate::site::Site;
 
 /// A destination of output files. Files arrive from many threads, in no particular order, each
 /// as soon as it is made, so a sink that writes them on needs no memory for the whole output.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Takes one finished file; an error (a disk that is full) fails the build.
     fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
 
@@ -33,13 +33,13 @@ pub trait Sink: Sync {
 
 /// Keeps every file in memory: [`crate::compile`] and the tests read them.
 #[derive(Default)]
-pub struct Memory {
+pub(crate) struct Memory {
     files: Mutex<Vec<OutputFile>>,
 }
 
 impl Memory {
     /// The files put so far, by path (they arrive in no fixed order).
-    pub fn into_files(self) -> Vec<OutputFile> {
+    pub(crate) fn into_files(self) -> Vec<OutputFile> {
         let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
@@ -59,7 +59,7 @@ impl Sink for Memory {
 /// Drops every file at once: `qunce check` runs every template and checks the links of every
 /// file as `build` does (their errors are the check's), and never needs more memory than a
 /// build.
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _file: OutputFile) -> Result<(), Diagnostic> {

@@ -38,7 +38,8 @@ pub(crate) fn run(root: PathBuf, format: OutputFormat, args: Args) -> i32 {
             print_diags(&d, format);
             2
         }
-        Ok(server) => {
+        Ok(mut server) => {
+            server.catch_stop_signals();
             let url = server.url();
             eprintln!("{}", super::line("serving", &[("url", &url)]));
             if args.open {

@@ -7,7 +7,7 @@ use super::{FieldDef, FieldType, KindDef, Language};
 
 /// The hosts whose players are kept when a site does not set `embed_hosts`: Bilibili,
 /// Tencent Video and YouTube (with its cookie-less domain).
-pub const DEFAULT_EMBED_HOSTS: [&str; 5] = [
+pub(crate) const DEFAULT_EMBED_HOSTS: [&str; 5] = [
     "player.bilibili.com",
     "v.qq.com",
     "www.youtube.com",
@@ -37,7 +37,7 @@ fn link(name: &str, label: &str, ty: FieldType, kinds: &[&str]) -> FieldDef {
 /// The kinds every site has unless it declares its own of the same name (DESIGN.md §3). Their
 /// labels are UI strings (`kind_ritual`, `field_stage`, `stage_intro`, …), so they follow the
 /// site's language and its `[ui]` overrides.
-pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
+pub(crate) fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
     let t = |key: &str| ui.get(key).cloned().unwrap_or_else(|| key.to_string());
     let kind = |name: &str, label: String, section: Option<&str>, fields: Vec<FieldDef>| KindDef {
         name: name.to_string(),
@@ -133,6 +133,6 @@ pub fn builtin_kinds(ui: &BTreeMap<String, String>) -> Vec<KindDef> {
 }
 /// The UI strings of the default theme in `lang` (see [`crate::ui`]); `[ui]` in site.toml
 /// overrides any.
-pub fn default_ui(lang: Language) -> BTreeMap<String, String> {
+pub(crate) fn default_ui(lang: Language) -> BTreeMap<String, String> {
     crate::ui::table(lang).clone()
 }

@@ -2,7 +2,7 @@
 //! ritual, role, checklist, page) filled in where the site does not declare its own. Kinds are
 //! data, not code: everything later stages know about a kind comes from here.
 //!
-//! This file is the schema (what a site can say); [`parse`] reads the file, with `read` for
+//! This file is the schema (what a site can say); `parse` reads the file, with `read` for
 //! typed values and `sections` for the tables that need more than a type check, and `builtin`
 //! holds the kinds and UI strings a site gets without declaring them.
 
@@ -18,16 +18,18 @@ mod sections;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::{DEFAULT_EMBED_HOSTS, builtin_kinds, default_ui};
-pub use parse::{load, parse};
+#[cfg(test)] // markdown::embed's tests use the built-in list
+pub(crate) use builtin::DEFAULT_EMBED_HOSTS;
+pub(crate) use builtin::{builtin_kinds, default_ui};
+pub use parse::load;
 pub(crate) use sections::unknown_lint;
 // Defined below config, in the modules that need them without needing config.
-pub use crate::paths::CONFIG_FILE;
-pub use crate::ui::Language;
+pub(crate) use crate::paths::CONFIG_FILE;
+pub(crate) use crate::ui::Language;
 
 /// What happens to raw HTML in Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RawHtml {
+pub(crate) enum RawHtml {
     /// Sanitized: scripts, iframes, event handlers and `javascript:` URLs are removed.
     Safe,
     /// Passed through as written (for single-author sites that need embeds).
@@ -36,13 +38,13 @@ pub enum RawHtml {
 
 /// The Atom feeds a build writes (`[feeds]` in site.toml).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Feeds {
+pub(crate) struct Feeds {
     /// The site-wide `/atom.xml` (`atom = false` leaves it out).
-    pub atom: bool,
+    pub(crate) atom: bool,
     /// Sections that get a feed of their own at `<section>/atom.xml`.
-    pub sections: SectionFeeds,
+    pub(crate) sections: SectionFeeds,
     /// Entries per feed, newest first; 0 keeps them all.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 impl Default for Feeds {
@@ -57,7 +59,7 @@ impl Default for Feeds {
 
 /// Which sections have a feed of their own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SectionFeeds {
+pub(crate) enum SectionFeeds {
     None,
     /// `sections = true`: every section with dated pages.
     All,
@@ -67,7 +69,7 @@ pub enum SectionFeeds {
 
 /// The type of a kind's field, which decides how its front-matter value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
+pub(crate) enum FieldType {
     String,
     Int,
     Bool,
@@ -101,31 +103,27 @@ impl FieldType {
             _ => return None,
         })
     }
-
-    pub fn is_link(self) -> bool {
-        matches!(self, FieldType::Link | FieldType::Links | FieldType::Raci)
-    }
 }
 
 /// One typed field of a kind.
 #[derive(Debug, Clone)]
-pub struct FieldDef {
-    pub name: String,
-    pub label: String,
-    pub ty: FieldType,
-    pub required: bool,
+pub(crate) struct FieldDef {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) ty: FieldType,
+    pub(crate) required: bool,
     /// Allowed values of an `enum` field, in their meaningful order.
-    pub values: Vec<String>,
+    pub(crate) values: Vec<String>,
     /// Display labels for `values` (same length), e.g. intro → 导入期.
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     /// Kinds a `link`/`links` field may point to; empty means any.
-    pub kinds: Vec<String>,
+    pub(crate) kinds: Vec<String>,
 }
 
 impl FieldDef {
     /// The value an enum field's written text means: the value itself, or the value whose label
     /// it is (`成长期` → `growth`), so writers can use the words the site shows them.
-    pub fn enum_value(&self, written: &str) -> Option<&str> {
+    pub(crate) fn enum_value(&self, written: &str) -> Option<&str> {
         if let Some(v) = self.values.iter().find(|v| *v == written) {
             return Some(v);
         }
@@ -138,7 +136,7 @@ impl FieldDef {
 
     /// The allowed values of an enum field for a help line, each with its label when it has
     /// one: `intro (导入期), growth (成长期)`.
-    pub fn enum_choices(&self) -> String {
+    pub(crate) fn enum_choices(&self) -> String {
         self.values
             .iter()
             .map(|v| match self.value_label(v) {
@@ -150,7 +148,7 @@ impl FieldDef {
     }
 
     /// The display label of an enum value.
-    pub fn value_label<'a>(&'a self, value: &'a str) -> &'a str {
+    pub(crate) fn value_label<'a>(&'a self, value: &'a str) -> &'a str {
         self.values
             .iter()
             .position(|v| v == value)
@@ -161,16 +159,16 @@ impl FieldDef {
 
 /// A kind of page: its label, default section and typed fields.
 #[derive(Debug, Clone)]
-pub struct KindDef {
-    pub name: String,
-    pub label: String,
+pub(crate) struct KindDef {
+    pub(crate) name: String,
+    pub(crate) label: String,
     /// The section `qunce new` puts pages of this kind in.
-    pub section: Option<String>,
-    pub fields: Vec<FieldDef>,
+    pub(crate) section: Option<String>,
+    pub(crate) fields: Vec<FieldDef>,
 }
 
 impl KindDef {
-    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+    pub(crate) fn field(&self, name: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.name == name)
     }
 }
@@ -178,70 +176,70 @@ impl KindDef {
 /// The whole site configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub root: PathBuf,
-    pub title: String,
-    pub description: String,
+    pub(crate) root: PathBuf,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// As configured, without a trailing slash.
-    pub base_url: String,
-    pub language: Language,
-    pub theme: String,
-    pub output_dir: PathBuf,
-    pub raw_html: RawHtml,
+    pub(crate) base_url: String,
+    pub(crate) language: Language,
+    pub(crate) theme: String,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) raw_html: RawHtml,
     /// Kinds in declaration order; `page` is always present.
-    pub kinds: Vec<KindDef>,
+    pub(crate) kinds: Vec<KindDef>,
     /// UI strings for the theme: the language's defaults, overridden by `[ui]`.
-    pub ui: BTreeMap<String, String>,
+    pub(crate) ui: BTreeMap<String, String>,
     /// The `[extra]` table, handed to templates untouched.
-    pub extra: serde_json::Value,
+    pub(crate) extra: serde_json::Value,
     /// Write a site that works from file:// (relative links ending in `index.html`).
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// Build the search index and show the search box (`search = false` leaves both out, for
     /// a handbook too small to need it or one searched by other means).
-    pub search: bool,
+    pub(crate) search: bool,
     /// Lint levels from `[lints]` (see [`crate::lints`]).
-    pub lints: crate::lints::Levels,
+    pub(crate) lints: crate::lints::Levels,
     /// The `placeholder-base-url` warning when `base_url` still names a documentation domain
     /// (example.org, as `qunce init` writes it): sitemap, robots.txt and feeds would point
     /// there. Kept here, not reported by `load`, because `--base-url` and `serve` replace the
     /// address and then nothing is wrong.
-    pub placeholder_base_url: Option<Diagnostic>,
+    pub(crate) placeholder_base_url: Option<Diagnostic>,
     /// The Atom feeds to write.
-    pub feeds: Feeds,
+    pub(crate) feeds: Feeds,
     /// Hosts whose `<iframe>` players the safe raw-HTML policy keeps (`[markdown] embed_hosts`).
-    pub embed_hosts: Vec<String>,
+    pub(crate) embed_hosts: Vec<String>,
     /// `[redirects]`: old URL paths of moved pages or sections, in the order written.
-    pub redirects: Vec<RedirectRule>,
+    pub(crate) redirects: Vec<RedirectRule>,
     /// The `{name}` placeholders templates may use (`[placeholders.NAME]`), in declaration
     /// order: what the reader's settings panel asks for.
-    pub placeholders: Vec<Placeholder>,
+    pub(crate) placeholders: Vec<Placeholder>,
     /// `[playbook]`: the cohort the run sheet lays out.
-    pub playbook: Playbook,
+    pub(crate) playbook: Playbook,
 }
 
 /// A declared template placeholder (`[placeholders.群名]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placeholder {
-    pub name: String,
+pub(crate) struct Placeholder {
+    pub(crate) name: String,
     /// What the settings panel calls it (defaults to the name).
-    pub label: String,
+    pub(crate) label: String,
     /// The value used until the reader gives one; empty leaves it visibly unfilled.
-    pub default: String,
+    pub(crate) default: String,
     /// A hint under the panel's field.
-    pub help: String,
+    pub(crate) help: String,
     /// Filled from the reader's cohort when left empty: `start` (the opening day), `end` (the
     /// closing day) or `cohort_days`; empty for none.
-    pub from: String,
+    pub(crate) from: String,
 }
 
 /// The values `from` may take in a `[placeholders.NAME]` table.
-pub const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
+pub(crate) const PLACEHOLDER_SOURCES: [&str; 3] = ["start", "end", "cohort_days"];
 
 /// The `[playbook]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Playbook {
+pub(crate) struct Playbook {
     /// How many days a cohort runs after its opening day D0 (结营日 is D`cohort_days`); the
     /// reader can change it on the run sheet.
-    pub cohort_days: i32,
+    pub(crate) cohort_days: i32,
 }
 
 impl Default for Playbook {
@@ -252,24 +250,24 @@ impl Default for Playbook {
 
 /// One entry of `[redirects]`: `"/old/" = "/new/"`, both paths below the site root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedirectRule {
-    pub from: String,
-    pub to: String,
+pub(crate) struct RedirectRule {
+    pub(crate) from: String,
+    pub(crate) to: String,
     /// Where the entry is in site.toml (line, column, the line's text), for diagnostics about
     /// it found after the content is loaded.
-    pub line: usize,
-    pub column: usize,
-    pub source_line: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) source_line: String,
 }
 
 impl Config {
-    pub fn kind(&self, name: &str) -> Option<&KindDef> {
+    pub(crate) fn kind(&self, name: &str) -> Option<&KindDef> {
         self.kinds.iter().find(|k| k.name == name)
     }
 
     /// The path part of `base_url` with slashes on both ends (`/` or `/handbook/`): every
     /// site-relative URL starts with it so sub-path hosting works.
-    pub fn base_path(&self) -> String {
+    pub(crate) fn base_path(&self) -> String {
         let after_scheme = self
             .base_url
             .split_once("://")
@@ -284,7 +282,7 @@ impl Config {
     }
 
     /// A config for a site without site.toml values (used by tests and `init`).
-    pub fn defaults(root: &Path) -> Config {
+    pub(crate) fn defaults(root: &Path) -> Config {
         let language = Language::ZhCn;
         Config {
             root: root.to_path_buf(),
@@ -315,14 +313,14 @@ impl Config {
 
     /// Whether the base URL has a path below its host (`https://x.org/handbook`): such a site
     /// does not own the host's `/robots.txt`.
-    pub fn has_sub_path(&self) -> bool {
+    pub(crate) fn has_sub_path(&self) -> bool {
         self.base_path() != "/"
     }
 }
 
 /// Whether `url`'s host is one of the domains reserved for examples (RFC 2606), the placeholder
 /// a new site starts with.
-pub fn is_placeholder_url(url: &str) -> bool {
+pub(crate) fn is_placeholder_url(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);

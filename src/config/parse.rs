@@ -62,7 +62,7 @@ pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
 }
 
 /// Parses the text of `site.toml`.
-pub fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub(crate) fn parse(root: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let src = SourceFile::new(CONFIG_FILE, text);
     let table = spanned::parse(text).map_err(|e| {
         let at = e.span.map_or(0, |s| s.start);

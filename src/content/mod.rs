@@ -6,8 +6,8 @@
 //! order and URLs.
 
 mod arrange;
-pub mod frontmatter;
-pub mod natural;
+pub(crate) mod frontmatter;
+pub(crate) mod natural;
 mod page;
 #[cfg(test)]
 mod tests;
@@ -15,8 +15,8 @@ mod tree;
 mod yaml;
 
 pub(crate) use page::folder_title;
-pub use page::read_page;
-pub use tree::{Tree, walk};
+pub(crate) use page::read_page;
+pub(crate) use tree::{Tree, walk};
 
 use arrange::arrange;
 use page::rel_path;
@@ -31,60 +31,61 @@ use crate::diagnostics::{Diagnostic, SourceFile, display_path};
 use frontmatter::FrontMatter;
 
 /// The pseudo-kind of `_index.md` pages.
-pub const SECTION_KIND: &str = "section";
+pub(crate) const SECTION_KIND: &str = "section";
 
 /// One Markdown document: a page, or a section's `_index.md` (then `section` is set).
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     /// Path relative to the site root, `/`-separated (what diagnostics print).
-    pub file: String,
+    pub(crate) file: String,
     /// Path relative to `content/`, `/`-separated, e.g. `rituals/开营仪式.md`.
-    pub rel: String,
+    pub(crate) rel: String,
     /// The whole file, BOM removed.
-    pub source: String,
+    pub(crate) source: String,
     /// Byte offset where the Markdown body starts.
-    pub body_start: usize,
-    pub meta: FrontMatter,
-    pub title: String,
-    pub kind: String,
-    pub slug: String,
+    pub(crate) body_start: usize,
+    pub(crate) meta: FrontMatter,
+    pub(crate) title: String,
+    pub(crate) kind: String,
+    pub(crate) slug: String,
     /// URL path below the site root, without leading slash, with trailing slash; `""` is home.
-    pub url: String,
+    pub(crate) url: String,
     /// The section this document belongs to (for a section: its parent).
-    pub parent: Option<usize>,
-    pub section: Option<SectionData>,
+    pub(crate) parent: Option<usize>,
+    pub(crate) section: Option<SectionData>,
     /// Where in the body the `#` heading the title was taken from starts (pages without a
     /// `title` field): the theme shows the title, so the body leaves that heading out.
-    pub title_heading: Option<usize>,
+    pub(crate) title_heading: Option<usize>,
 }
 
 impl Page {
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.source[self.body_start..]
     }
 
-    pub fn is_section(&self) -> bool {
+    pub(crate) fn is_section(&self) -> bool {
         self.section.is_some()
     }
 
     /// The source as a [`SourceFile`] for locating diagnostics.
-    pub fn src(&self) -> SourceFile<'_> {
+    pub(crate) fn src(&self) -> SourceFile<'_> {
         SourceFile::new(&self.file, &self.source)
     }
 }
 
 /// What a section (a folder with `_index.md`) holds, in reading order.
 #[derive(Debug, Clone, Default)]
-pub struct SectionData {
+pub(crate) struct SectionData {
     /// Folder relative to `content/` (`""` for the root).
-    pub dir: String,
-    pub pages: Vec<usize>,
-    pub subsections: Vec<usize>,
+    pub(crate) dir: String,
+    pub(crate) pages: Vec<usize>,
+    pub(crate) subsections: Vec<usize>,
 }
 
 /// A non-Markdown file beside pages, copied to the output as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
+    /// The file under `content/`, read again when the output is written (never held in memory).
     pub source: PathBuf,
     /// Destination below the output root (section URL + file name).
     pub dest: String,
@@ -93,25 +94,26 @@ pub struct Asset {
 /// Everything loaded from `content/`.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub pages: Vec<Page>,
+    pub(crate) pages: Vec<Page>,
     /// Index of the home section (`content/_index.md`, synthesized when missing).
-    pub root: usize,
+    pub(crate) root: usize,
+    /// The files beside the pages that the output gets copies of.
     pub assets: Vec<Asset>,
     /// Drafts left out of this build: a link to one says it is a draft, not that it is missing.
-    pub drafts: Vec<Draft>,
+    pub(crate) drafts: Vec<Draft>,
 }
 
 /// A page left out because it is a draft: the names a link could use for it.
 #[derive(Debug, Clone, Default)]
-pub struct Draft {
-    pub file: String,
+pub(crate) struct Draft {
+    pub(crate) file: String,
     /// Title, aliases, file stem and content path without `.md`.
-    pub names: Vec<String>,
+    pub(crate) names: Vec<String>,
 }
 
 impl Content {
     /// Page index by content path: how two builds of the same site are matched page to page.
-    pub fn index_by_rel(&self) -> HashMap<&str, usize> {
+    pub(crate) fn index_by_rel(&self) -> HashMap<&str, usize> {
         self.pages
             .iter()
             .enumerate()
@@ -120,7 +122,7 @@ impl Content {
     }
 
     /// Pages of a kind in site order (section order, then reading order inside sections).
-    pub fn in_order(&self) -> Vec<usize> {
+    pub(crate) fn in_order(&self) -> Vec<usize> {
         let mut out = Vec::with_capacity(self.pages.len());
         let mut stack = vec![self.root];
         while let Some(s) = stack.pop() {
@@ -135,7 +137,7 @@ impl Content {
 }
 
 /// The `allow` lists of a site's pages by file, for [`crate::lints::apply`].
-pub fn page_allows(content: &Content) -> HashMap<&str, &[String]> {
+pub(crate) fn page_allows(content: &Content) -> HashMap<&str, &[String]> {
     content
         .pages
         .iter()
@@ -146,18 +148,18 @@ pub fn page_allows(content: &Content) -> HashMap<&str, &[String]> {
 
 /// [`crate::lints::apply`] with the levels of `config` and the `allow` lists of `content`'s
 /// pages: every stage's diagnostics go through it once they are all known.
-pub fn apply_lints(diags: &mut Vec<Diagnostic>, config: &Config, content: &Content) {
+pub(crate) fn apply_lints(diags: &mut Vec<Diagnostic>, config: &Config, content: &Content) {
     crate::lints::apply(diags, &config.lints, &page_allows(content));
 }
 
 /// Options that change what is loaded.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
-    pub drafts: bool,
+pub(crate) struct LoadOptions {
+    pub(crate) drafts: bool,
 }
 
 /// Files editors and operating systems leave behind, which must never become pages.
-pub fn is_ignored(name: &str) -> bool {
+pub(crate) fn is_ignored(name: &str) -> bool {
     (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
@@ -170,7 +172,7 @@ pub fn is_ignored(name: &str) -> bool {
 
 /// Loads `content/` under the config's root: [`walk`], [`read_page`] for every Markdown file in
 /// parallel, then [`assemble`].
-pub fn load(config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
+pub(crate) fn load(config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
     let tree = walk(config);
     // Reading and parsing are independent per file: do them in parallel.
     let parsed: Vec<Parsed> = tree
@@ -183,11 +185,11 @@ pub fn load(config: &Config, opts: LoadOptions) -> (Content, Vec<Diagnostic>) {
 
 /// A Markdown file after reading and front-matter parsing: a page, or only diagnostics when
 /// it could not be read. The dev server keeps these per file and re-reads only what changed.
-pub type Parsed = (Option<Page>, Vec<Diagnostic>);
+pub(crate) type Parsed = (Option<Page>, Vec<Diagnostic>);
 
 /// Turns a walked tree and its parsed Markdown files (in the tree's order) into [`Content`]:
 /// drafts dropped, sections arranged, URLs computed, assets placed.
-pub fn assemble(
+pub(crate) fn assemble(
     config: &Config,
     opts: LoadOptions,
     tree: &Tree,

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 /// Compares two strings in natural order. Digit runs compare by value (leading zeros do not
 /// count, then the run with fewer of them first, so the order stays total); everything else
 /// compares character by character.
-pub fn cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
     loop {
         match (a.first(), b.first()) {

@@ -17,7 +17,7 @@ pub(super) fn rel_path(base: &Path, path: &Path) -> String {
 }
 
 /// Reads and parses one Markdown file of `content/`.
-pub fn read_page(config: &Config, path: &Path) -> Parsed {
+pub(crate) fn read_page(config: &Config, path: &Path) -> Parsed {
     let file = display_path(&config.root, path);
     let rel = rel_path(&config.root.join("content"), path);
     let mut diags = Vec::new();

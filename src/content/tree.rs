@@ -15,20 +15,20 @@ use crate::diagnostics::{Diagnostic, display_path};
 /// by component, the same order as a depth-first walk with names sorted). The dev server keeps
 /// it and patches it per change with [`Tree::update`] instead of walking 10,000 files again.
 #[derive(Debug, Clone, Default)]
-pub struct Tree {
-    pub content_dir: PathBuf,
-    pub markdown: std::collections::BTreeSet<PathBuf>,
-    pub other: std::collections::BTreeSet<PathBuf>,
-    pub dirs: std::collections::BTreeSet<PathBuf>,
-    pub symlinks: std::collections::BTreeSet<PathBuf>,
+pub(crate) struct Tree {
+    pub(crate) content_dir: PathBuf,
+    pub(crate) markdown: std::collections::BTreeSet<PathBuf>,
+    pub(crate) other: std::collections::BTreeSet<PathBuf>,
+    pub(crate) dirs: std::collections::BTreeSet<PathBuf>,
+    pub(crate) symlinks: std::collections::BTreeSet<PathBuf>,
     /// FIFOs, sockets and devices: skipped, since reading one could block the build forever.
-    pub special: std::collections::BTreeSet<PathBuf>,
+    pub(crate) special: std::collections::BTreeSet<PathBuf>,
     /// Errors of the walk itself (unreadable folders), with the path they concern.
-    pub errors: Vec<(PathBuf, Diagnostic)>,
+    pub(crate) errors: Vec<(PathBuf, Diagnostic)>,
 }
 
 /// Walks `content/` (or nothing when it does not exist) without reading any file.
-pub fn walk(config: &Config) -> Tree {
+pub(crate) fn walk(config: &Config) -> Tree {
     let content_dir = config.root.join("content");
     let mut tree = Tree {
         content_dir: content_dir.clone(),
@@ -105,7 +105,7 @@ impl Tree {
 
     /// Every entry at or below `path`, with what it is: what [`Tree::update`] may change, so a
     /// caller can tell an edit of files from a change of the tree's shape.
-    pub fn entries_under(&self, path: &Path) -> Vec<(u8, PathBuf)> {
+    pub(crate) fn entries_under(&self, path: &Path) -> Vec<(u8, PathBuf)> {
         let sets = [
             &self.markdown,
             &self.other,
@@ -133,7 +133,7 @@ impl Tree {
     /// Brings the tree up to date after `path` (anything under `content/`) changed: forgets it
     /// and everything below it, then walks it again if it still exists. Returns the Markdown
     /// files now at or below `path`, which need reading.
-    pub fn update(&mut self, root: &Path, path: &Path) -> Vec<PathBuf> {
+    pub(crate) fn update(&mut self, root: &Path, path: &Path) -> Vec<PathBuf> {
         let under = |p: &PathBuf| p.starts_with(path);
         self.markdown.retain(|p| !under(p));
         self.other.retain(|p| !under(p));

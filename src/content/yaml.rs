@@ -11,7 +11,7 @@ use crate::spanned::{ParseError, Spanned, Table, Value};
 
 /// Parses a YAML front-matter header: a mapping of keys to values (or nothing at all). Keys
 /// whose value is empty (`tags:`) are left out, as if not written.
-pub fn parse(text: &str) -> Result<Table, ParseError> {
+pub(super) fn parse(text: &str) -> Result<Table, ParseError> {
     let bytes = ByteOffsets::new(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;

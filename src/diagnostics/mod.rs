@@ -8,14 +8,16 @@ use std::path::{Path, PathBuf};
 use crate::messages::{self, Lang};
 
 mod suggest;
-pub use suggest::{Candidates, did_you_mean, levenshtein, suggest};
+pub(crate) use suggest::{Candidates, did_you_mean, levenshtein, suggest};
 
 /// How bad a problem is: errors fail `build` and `check`, warnings only fail
 /// `check --deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The site cannot be published as it is: `build` and `check` fail.
     Error,
+    /// Worth fixing but publishable; a lint the site can allow or deny.
     Warning,
 }
 
@@ -27,9 +29,10 @@ pub enum Severity {
 /// (printed as `null` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether the problem fails the build; a site's `[lints]` may change it for warnings.
     pub severity: Severity,
     /// A stable machine-readable name (`broken-link`, `unknown-kind`, …) for editors and tests;
-    /// for warnings it is the lint name `[lints]` and `allow` take (see [`crate::lints`]).
+    /// for warnings it is the lint name `[lints]` and `allow` take (see `crate::lints`).
     pub code: &'static str,
     /// Path relative to the site root, with `/` separators; empty for site-wide problems.
     pub file: String,
@@ -38,10 +41,12 @@ pub struct Diagnostic {
     /// 1-based, counted in characters (not bytes), so CJK text points at the right glyph.
     pub column: usize,
     /// The same column counted in UTF-16 code units.
-    pub column_utf16: usize,
+    pub(crate) column_utf16: usize,
     /// Where the offending text ends (exclusive), when known: line, column, UTF-16 column.
-    pub end: Option<(usize, usize, usize)>,
+    pub(crate) end: Option<(usize, usize, usize)>,
+    /// What is wrong, in one sentence (English; translated when rendered in another language).
     pub message: String,
+    /// How to fix it, when qunce can tell: the `help:` line.
     pub help: Option<String>,
     /// Other places that take part in the problem (the files of an ambiguous link's targets).
     pub candidates: Vec<String>,
@@ -54,18 +59,19 @@ pub struct Diagnostic {
 /// A machine-applicable fix: replace the text between two positions of the diagnostic's file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fix {
-    pub line: usize,
-    pub column: usize,
-    pub column_utf16: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub end_column_utf16: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) column_utf16: usize,
+    pub(crate) end_line: usize,
+    pub(crate) end_column: usize,
+    pub(crate) end_column_utf16: usize,
+    /// The text that replaces that range.
     pub replacement: String,
 }
 
 impl Diagnostic {
     /// An error without a location yet; chain [`Diagnostic::at`] to place it.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -83,7 +89,7 @@ impl Diagnostic {
     }
 
     /// A warning without a location yet.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -91,7 +97,7 @@ impl Diagnostic {
     }
 
     /// Places the diagnostic at a byte offset of `source`, the full text of `file`.
-    pub fn at(mut self, file: &SourceFile<'_>, offset: usize) -> Self {
+    pub(crate) fn at(mut self, file: &SourceFile<'_>, offset: usize) -> Self {
         let (line, column, text) = file.position(offset);
         self.file = file.name.to_string();
         self.line = line;
@@ -102,7 +108,7 @@ impl Diagnostic {
     }
 
     /// Places the diagnostic on the bytes `start..end` of `file`.
-    pub fn at_span(self, file: &SourceFile<'_>, start: usize, end: usize) -> Self {
+    pub(crate) fn at_span(self, file: &SourceFile<'_>, start: usize, end: usize) -> Self {
         let mut d = self.at(file, start);
         let (line, column, text) = file.position(end.max(start));
         d.end = Some((line, column, utf16_column(text, column)));
@@ -110,7 +116,7 @@ impl Diagnostic {
     }
 
     /// Adds an edit replacing `start..end` of `file` with `replacement`.
-    pub fn with_fix(
+    pub(crate) fn with_fix(
         mut self,
         file: &SourceFile<'_>,
         start: usize,
@@ -133,20 +139,26 @@ impl Diagnostic {
     }
 
     /// Names other files that take part in the problem.
-    pub fn with_candidates(mut self, files: Vec<String>) -> Self {
+    pub(crate) fn with_candidates(mut self, files: Vec<String>) -> Self {
         self.candidates = files;
         self
     }
 
     /// Names a file without a position (a whole-file problem).
-    pub fn in_file(mut self, file: &str) -> Self {
+    pub(crate) fn in_file(mut self, file: &str) -> Self {
         self.file = file.to_string();
         self
     }
 
     /// Places the diagnostic at an explicit line and column (used for template errors, whose
     /// positions come from Tera).
-    pub fn at_line(mut self, file: &str, line: usize, column: usize, text: Option<String>) -> Self {
+    pub(crate) fn at_line(
+        mut self,
+        file: &str,
+        line: usize,
+        column: usize,
+        text: Option<String>,
+    ) -> Self {
         self.file = file.to_string();
         self.line = line;
         self.column = column;
@@ -155,11 +167,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether this problem fails the build (the others are warnings).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -208,9 +221,9 @@ impl serde::Serialize for Diagnostic {
 /// Line starts are indexed on the first lookup and the last position is remembered, so a file
 /// with thousands of problems (100,000 broken links on one page) is located in linear time,
 /// not by rescanning the text from the start for each one.
-pub struct SourceFile<'a> {
-    pub name: &'a str,
-    pub text: &'a str,
+pub(crate) struct SourceFile<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) text: &'a str,
     lines: std::cell::OnceCell<Vec<usize>>,
     /// The last (byte offset, column) found, to count columns on from it along a long line.
     last: std::cell::Cell<(usize, usize)>,
@@ -221,7 +234,7 @@ pub struct SourceFile<'a> {
 const MAX_EXCERPT: usize = 1000;
 
 impl<'a> SourceFile<'a> {
-    pub fn new(name: &'a str, text: &'a str) -> Self {
+    pub(crate) fn new(name: &'a str, text: &'a str) -> Self {
         SourceFile {
             name,
             text,
@@ -232,7 +245,7 @@ impl<'a> SourceFile<'a> {
 
     /// 1-based line, 1-based character column and the line's text for a byte offset.
     /// Offsets past the end clamp to the end; offsets inside a UTF-8 sequence clamp back.
-    pub fn position(&self, offset: usize) -> (usize, usize, &'a str) {
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize, &'a str) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -260,7 +273,7 @@ impl<'a> SourceFile<'a> {
 
 /// Sorts diagnostics the way a reader scans them: by file, then line, then column; site-wide
 /// problems (no file) first.
-pub fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.severity, &a.message)
             .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
@@ -270,7 +283,12 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// How diagnostics are printed: for people or for tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    Human { color: bool },
+    /// `file:line:col: message` with the source line and a help line, for a terminal.
+    Human {
+        /// Whether to use ANSI colours (a terminal that is not redirected).
+        color: bool,
+    },
+    /// One JSON object per line, for editors and CI.
     Json,
 }
 
@@ -307,7 +325,7 @@ pub fn render_in(diags: &[Diagnostic], format: Format, lang: Lang) -> String {
 
 /// `d` with its message and help in `lang` (unchanged in English, or where the catalogue has
 /// no template for the text).
-pub fn localize(d: &Diagnostic, lang: Lang) -> Diagnostic {
+pub(crate) fn localize(d: &Diagnostic, lang: Lang) -> Diagnostic {
     let mut d = d.clone();
     if lang != Lang::En {
         d.message = messages::translate(d.code, &d.message, false, lang);
@@ -430,7 +448,7 @@ fn escaped(c: char) -> Option<String> {
 
 /// `s` with every character of `escaped` written as its escape (`\u{1b}`); diagnostics quote
 /// content, which a stranger may have written.
-pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(|c| escaped(c).is_some()) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -449,7 +467,7 @@ fn is_wide(c: char) -> bool {
 }
 
 /// Displays a path relative to `root` with forward slashes, the form every diagnostic uses.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let rel: PathBuf = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     rel.to_string_lossy().replace('\\', "/")
 }

@@ -3,7 +3,10 @@
 /// The closest candidates to `wanted` by edit distance, for "did you mean" help lines.
 /// Linear in the number of candidates; callers that look up many misses against the same
 /// names (every broken link of a site) prepare them once with [`Candidates`].
-pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn suggest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     Candidates::new(candidates)
         .suggest(wanted)
         .into_iter()
@@ -14,13 +17,13 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 /// Names prepared for many [`suggest`] lookups: lowercased once, with their lengths, so that a
 /// site with thousands of broken links does not lowercase and compare every name in full for
 /// each of them (2,000 broken links on a 10,000-page site took 90 s before).
-pub struct Candidates<T> {
+pub(crate) struct Candidates<T> {
     /// (name as given, lowercased, its characters), without duplicates.
     items: Vec<(T, String, Vec<char>)>,
 }
 
 impl<T: AsRef<str>> Candidates<T> {
-    pub fn new(names: impl IntoIterator<Item = T>) -> Candidates<T> {
+    pub(crate) fn new(names: impl IntoIterator<Item = T>) -> Candidates<T> {
         let mut seen = std::collections::HashSet::new();
         let items = names
             .into_iter()
@@ -35,7 +38,7 @@ impl<T: AsRef<str>> Candidates<T> {
     }
 
     /// The (at most three) closest names to `wanted`, closest first.
-    pub fn suggest(&self, wanted: &str) -> Vec<&T> {
+    pub(crate) fn suggest(&self, wanted: &str) -> Vec<&T> {
         let wanted_lower = wanted.to_lowercase();
         let wanted_chars: Vec<char> = wanted_lower.chars().collect();
         let wanted_len = wanted_chars.len();
@@ -114,7 +117,7 @@ pub(super) fn bounded_distance(
 
 /// Edit distance over characters (not bytes), so one CJK typo counts as one edit; swapping two
 /// neighbours (`titel` → `title`) counts as one edit too (optimal string alignment).
-pub fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;
@@ -141,7 +144,7 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// Formats a "did you mean" help from suggestions, or nothing.
-pub fn did_you_mean(suggestions: &[&str], wrap: impl Fn(&str) -> String) -> Option<String> {
+pub(crate) fn did_you_mean(suggestions: &[&str], wrap: impl Fn(&str) -> String) -> Option<String> {
     match suggestions {
         [] => None,
         [one] => Some(format!("did you mean {}?", wrap(one))),

@@ -105,7 +105,7 @@ const UNSAFE_SCHEMES: [&str; 3] = ["javascript:", "vbscript:", "data:"];
 /// `https://<base_url>/javascript:…`, which an offline build makes relative to the home page
 /// and so `javascript:…` again), percent-encoded, or with the tabs and line breaks browsers
 /// drop from a URL inside it.
-pub fn unsafe_scheme(target: &str, base: &str, base_url: &str) -> Option<&'static str> {
+pub(crate) fn unsafe_scheme(target: &str, base: &str, base_url: &str) -> Option<&'static str> {
     let decoded = percent_decode(target);
     let mut forms = vec![target, decoded.as_str()];
     for i in 0..forms.len() {

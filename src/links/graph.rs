@@ -69,7 +69,7 @@ pub(super) fn duplicate_name(
 
 /// Warnings about the handbook's shape: orphans, unused roles, rituals without roles,
 /// elements without rituals.
-pub fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Diagnostic> {
+pub(crate) fn structure_warnings(content: &Content, graph: &Graph, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let has = |i: usize, key: &str| {
         graph.incoming[i]

@@ -14,9 +14,8 @@ mod names;
 #[cfg(test)]
 mod tests;
 
-pub use body::unsafe_scheme;
-pub use graph::structure_warnings;
-pub use names::{Index, Names};
+pub(crate) use graph::structure_warnings;
+pub(crate) use names::{Index, Names};
 
 use body::resolve_link;
 use fields::{resolve_fields, unlisted_roles};
@@ -35,7 +34,7 @@ use crate::playbook::RaciRole;
 
 /// A kind field after resolution.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FieldValue {
+pub(crate) enum FieldValue {
     Str(String),
     Int(i64),
     Bool(bool),
@@ -56,7 +55,7 @@ pub enum FieldValue {
 impl FieldValue {
     /// The pages a link field points to (none for other fields): refs, backlink-style reverse
     /// relations, search and the dev server's dirty sets all follow them.
-    pub fn targets(&self) -> &[usize] {
+    pub(crate) fn targets(&self) -> &[usize] {
         match self {
             FieldValue::Link(Some(t)) => std::slice::from_ref(t),
             FieldValue::Links(ts) | FieldValue::Raci { targets: ts, .. } => ts,
@@ -67,62 +66,66 @@ impl FieldValue {
 
 /// The resolved link graph of the site.
 #[derive(Debug, Clone, Default)]
-pub struct Graph {
+pub(crate) struct Graph {
     /// Per page, aligned with its `Scan::links`.
-    pub resolved: Vec<Vec<Resolved>>,
+    pub(crate) resolved: Vec<Vec<Resolved>>,
     /// Per page, its kind fields in declaration order.
-    pub fields: Vec<Vec<(String, FieldValue)>>,
+    pub(crate) fields: Vec<Vec<(String, FieldValue)>>,
     /// Per page, the pages linking to it (any link), in site order, without duplicates.
-    pub backlinks: Vec<Vec<usize>>,
+    pub(crate) backlinks: Vec<Vec<usize>>,
     /// Per page, reverse relations: `"<source kind>.<field>"` → sources in site order.
-    pub incoming: Vec<Vec<(String, Vec<usize>)>>,
+    pub(crate) incoming: Vec<Vec<(String, Vec<usize>)>>,
     /// Relations that some page wrote but that could not be read (a wrong type, a front matter
     /// that does not parse): warnings that depend on them would follow from that error.
-    pub unreadable: Unreadable,
+    pub(crate) unreadable: Unreadable,
 }
 
 /// See [`Graph::unreadable`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Unreadable {
+pub(crate) struct Unreadable {
     /// Some ritual's `roles` (so no role can be called unused).
-    pub roles: bool,
+    pub(crate) roles: bool,
     /// Some ritual's `element`.
-    pub element: bool,
+    pub(crate) element: bool,
 }
 
 /// What the links stage found for one page, before the graph is put together.
-pub struct PageLinks {
-    pub resolved: Vec<Resolved>,
-    pub fields: Vec<(String, FieldValue)>,
+pub(crate) struct PageLinks {
+    pub(crate) resolved: Vec<Resolved>,
+    pub(crate) fields: Vec<(String, FieldValue)>,
     /// `(target, field name)`; `None` for links in the body.
-    pub edges: Vec<(usize, Option<String>)>,
-    pub diags: Vec<Diagnostic>,
+    pub(crate) edges: Vec<(usize, Option<String>)>,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 /// The link diagnostics of a build, by page, so that the dev server can redo one page's share
 /// of them without re-resolving the site.
 #[derive(Debug, Clone, Default)]
-pub struct LinkDiagnostics {
+pub(crate) struct LinkDiagnostics {
     /// Broken links and bad fields, by the page they are written in.
-    pub pages: Vec<Vec<Diagnostic>>,
+    pub(crate) pages: Vec<Vec<Diagnostic>>,
     /// Shape warnings (orphans, unused roles …), by the page they are about.
-    pub structure: Vec<Vec<Diagnostic>>,
+    pub(crate) structure: Vec<Vec<Diagnostic>>,
 }
 
 impl LinkDiagnostics {
     /// Every diagnostic, page by page.
-    pub fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Diagnostic> {
         self.pages.iter().chain(&self.structure).flatten()
     }
 }
 
 /// The lookups of one build, anchors included. O(pages).
-pub fn index<'a>(content: &'a Content, scans: &'a [Scan], config: &Config) -> Index<'a> {
+pub(crate) fn index<'a>(content: &'a Content, scans: &'a [Scan], config: &Config) -> Index<'a> {
     with_anchors(Index::new(content, config), scans)
 }
 
 /// [`index`] over name tables kept from an earlier build of the same layout.
-pub fn index_with<'a>(content: &'a Content, scans: &'a [Scan], names: &'a Names) -> Index<'a> {
+pub(crate) fn index_with<'a>(
+    content: &'a Content,
+    scans: &'a [Scan],
+    names: &'a Names,
+) -> Index<'a> {
     with_anchors(
         Index::with_names(content, std::borrow::Cow::Borrowed(names)),
         scans,
@@ -141,7 +144,7 @@ fn with_anchors<'a>(mut index: Index<'a>, scans: &'a [Scan]) -> Index<'a> {
 }
 
 /// Resolves page `i`'s body links and typed fields.
-pub fn resolve_page(
+pub(crate) fn resolve_page(
     index: &Index<'_>,
     scans: &[Scan],
     config: &Config,
@@ -189,7 +192,7 @@ pub fn resolve_page(
 }
 
 /// The reading-order rank of every page: backlinks and reverse relations are listed in it.
-pub fn ranks(content: &Content) -> Vec<usize> {
+pub(crate) fn ranks(content: &Content) -> Vec<usize> {
     let mut rank = vec![usize::MAX; content.pages.len()];
     for (r, i) in content.in_order().into_iter().enumerate() {
         rank[i] = r;
@@ -198,7 +201,7 @@ pub fn ranks(content: &Content) -> Vec<usize> {
 }
 
 /// Resolves everything and builds the graph. `base` is the URL prefix every internal URL gets.
-pub fn resolve(
+pub(crate) fn resolve(
     content: &Content,
     scans: &[Scan],
     config: &Config,

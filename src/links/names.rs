@@ -13,7 +13,7 @@ use crate::markdown::Scan;
 /// The name tables of link resolution: what depends on the site's pages, paths, titles and
 /// assets but not on their bodies, so the dev server keeps them across body edits.
 #[derive(Debug, Clone, Default)]
-pub struct Names {
+pub(crate) struct Names {
     /// Content-relative path without `.md` (`rituals/开营仪式`), section folders (`rituals`),
     /// and URL paths (`rituals/kai-ying-yi-shi`).
     pub(super) by_path: FxHashMap<String, usize>,
@@ -34,7 +34,7 @@ impl std::ops::Deref for Index<'_> {
 }
 
 /// Name lookups for link targets.
-pub struct Index<'a> {
+pub(crate) struct Index<'a> {
     pub(super) content: &'a Content,
     pub(super) tables: std::borrow::Cow<'a, Names>,
     /// Heading ids of pages with many headings, so that checking many anchors into one page
@@ -66,7 +66,7 @@ pub(super) enum Miss {
 
 impl<'a> Index<'a> {
     /// Builds the lookups once per build: O(pages).
-    pub fn new(content: &'a Content, config: &Config) -> Index<'a> {
+    pub(crate) fn new(content: &'a Content, config: &Config) -> Index<'a> {
         Index::with_names(
             content,
             std::borrow::Cow::Owned(Names::new(content, config)),
@@ -74,7 +74,10 @@ impl<'a> Index<'a> {
     }
 
     /// The lookups over name tables built before (see [`Names`]).
-    pub fn with_names(content: &'a Content, tables: std::borrow::Cow<'a, Names>) -> Index<'a> {
+    pub(crate) fn with_names(
+        content: &'a Content,
+        tables: std::borrow::Cow<'a, Names>,
+    ) -> Index<'a> {
         Index {
             content,
             tables,
@@ -93,7 +96,7 @@ impl Names {
     /// Builds the tables: O(pages). Each page's keys (lowercased titles and aliases, most of
     /// the work) are made in parallel; the two tables are then filled at the same time, each
     /// in page order, since which page a shared key goes to depends on that order.
-    pub fn new(content: &Content, config: &Config) -> Names {
+    pub(crate) fn new(content: &Content, config: &Config) -> Names {
         let (paths, names): (Vec<(String, String)>, Vec<Vec<String>>) = content
             .pages
             .par_iter()

@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 /// Rewrites `events` in place: adjacent text events are joined (the parser splits text at
 /// characters that might have been markup, such as `_` inside a URL) and any URL found in them
 /// is written as a link.
-pub fn apply(events: &mut Vec<Event<'_>>) {
+pub(crate) fn apply(events: &mut Vec<Event<'_>>) {
     // Most pages have no URL in their text: a cheap test first spares the rebuild.
     let maybe = events.iter().any(|e| match e {
         Event::Text(t) => t.contains(':') || t.contains("www.") || t.contains('@'),

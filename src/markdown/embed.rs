@@ -4,17 +4,17 @@
 
 /// An `<iframe …>` start tag found in raw HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Iframe {
+pub(crate) struct Iframe {
     /// Byte offset of `<iframe` in the text it was found in.
-    pub at: usize,
+    pub(crate) at: usize,
     /// Byte length of the start tag.
-    pub len: usize,
-    pub src: String,
-    pub title: Option<String>,
+    pub(crate) len: usize,
+    pub(crate) src: String,
+    pub(crate) title: Option<String>,
 }
 
 /// Every iframe start tag in a fragment of raw HTML.
-pub fn iframes(html: &str) -> Vec<Iframe> {
+pub(crate) fn iframes(html: &str) -> Vec<Iframe> {
     let mut found = Vec::new();
     let lower = html.to_ascii_lowercase();
     let mut from = 0;
@@ -108,7 +108,7 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
 
 /// The host of an embed URL, lowercased, if it is `https:`, `http:` or protocol-relative
 /// (Bilibili's copied embed code starts with `//`).
-pub fn host(src: &str) -> Option<String> {
+pub(crate) fn host(src: &str) -> Option<String> {
     let s = src.trim();
     let rest = ["https://", "http://", "//"].iter().find_map(|p| {
         s.get(..p.len())
@@ -126,13 +126,13 @@ pub fn host(src: &str) -> Option<String> {
 }
 
 /// Whether an iframe with this `src` is kept.
-pub fn allowed(src: &str, hosts: &[String]) -> bool {
+pub(crate) fn allowed(src: &str, hosts: &[String]) -> bool {
     host(src).is_some_and(|h| hosts.iter().any(|a| a.eq_ignore_ascii_case(&h)))
 }
 
 /// The iframe qunce writes for an allowed embed: always https, sandboxed, lazy, no referrer
 /// beyond the origin, full screen allowed; the writer's `title` kept for screen readers.
-pub fn markup(frame: &Iframe) -> String {
+pub(crate) fn markup(frame: &Iframe) -> String {
     let src = frame.src.trim();
     let path = src.split_once("//").map_or(src, |(_, rest)| rest);
     let mut out = String::with_capacity(src.len() + 200);

@@ -21,7 +21,7 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// The language named by a fence's info string: its first word (`rust` of `rust,ignore` or
 /// `rust title="x"`), as GitHub reads it.
-pub fn language(info: &str) -> &str {
+pub(crate) fn language(info: &str) -> &str {
     info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
         .next()
         .unwrap_or("")
@@ -29,13 +29,13 @@ pub fn language(info: &str) -> &str {
 
 /// A fenced block whose info string starts with the word `template` is a copyable message
 /// template (the playbook's template cards), rendered by its own code, never highlighted.
-pub fn is_template(info: &str) -> bool {
+pub(crate) fn is_template(info: &str) -> bool {
     language(info) == "template"
 }
 
 /// The HTML of a code block: highlighted when `info` names a language the highlighter knows,
 /// else the code escaped as written. Either way a `language-…` class names what was asked for.
-pub fn code_block(info: &str, code: &str) -> String {
+pub(crate) fn code_block(info: &str, code: &str) -> String {
     let lang = language(info);
     let mut out = String::with_capacity(code.len() * 2 + 64);
     let highlighted = (!lang.is_empty())

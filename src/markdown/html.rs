@@ -15,24 +15,24 @@ use crate::text::{escape, percent_decode, push_escaped};
 
 /// What [`render`] takes from the site's configuration and the page.
 #[derive(Debug, Clone, Copy)]
-pub struct RenderOptions<'a> {
-    pub raw_html: RawHtml,
+pub(crate) struct RenderOptions<'a> {
+    pub(crate) raw_html: RawHtml,
     /// The anchor links' accessible name.
-    pub anchor_label: &'a str,
+    pub(crate) anchor_label: &'a str,
     /// UI strings, for the kinds of template blocks (see [`Labels::ui`]).
-    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
+    pub(crate) ui: Option<&'a std::collections::BTreeMap<String, String>>,
     /// Hosts whose `<iframe>`s the safe policy keeps.
-    pub embed_hosts: &'a [String],
+    pub(crate) embed_hosts: &'a [String],
     /// Alert titles by kind: note, tip, important, warning, caution.
-    pub alert_titles: [&'a str; 5],
+    pub(crate) alert_titles: [&'a str; 5],
     /// The body offset of the `#` heading the page's title was taken from: the theme shows
     /// the title already, so the heading is not rendered a second time.
-    pub title_heading: Option<usize>,
+    pub(crate) title_heading: Option<usize>,
 }
 
 impl<'a> RenderOptions<'a> {
     /// The options of a page of a site configured by `config`.
-    pub fn new(config: &'a Config) -> Self {
+    pub(crate) fn new(config: &'a Config) -> Self {
         let ui = |k: &str| config.ui.get(k).map_or("", String::as_str);
         RenderOptions {
             raw_html: config.raw_html,
@@ -63,13 +63,15 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, usize) {
 }
 
 /// Second pass: HTML for the body, with links replaced by their resolutions.
-pub fn render(body: &str, scan: &Scan, resolved: &[Resolved], opts: &RenderOptions<'_>) -> String {
+pub(crate) fn render(
+    body: &str,
+    scan: &Scan,
+    resolved: &[Resolved],
+    opts: &RenderOptions<'_>,
+) -> String {
     let raw_html = opts.raw_html;
     let anchor_label = opts.anchor_label;
-    let labels = Labels {
-        anchor: opts.anchor_label,
-        ui: opts.ui,
-    };
+    let labels = Labels { ui: opts.ui };
     let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
     events.extend(Parser::new_ext(body, options()));
     if scan.has_raw_html {

@@ -1,8 +1,8 @@
 //! Markdown: two passes over each page's body with pulldown-cmark.
 //!
-//! [`scan`] finds what other pages need to know before anything is rendered: heading ids (link
+//! `scan` finds what other pages need to know before anything is rendered: heading ids (link
 //! anchors are checked against them), outgoing links (for resolution, backlinks and relations),
-//! task items, a plain-text summary and the plain text the search index reads ([`plain`]). [`render`] then writes HTML with the links the links
+//! task items, a plain-text summary and the plain text the search index reads (`plain`). `render` then writes HTML with the links the links
 //! stage resolved, heading anchors and interactive checklist markup. Both passes are per page
 //! and run in parallel.
 
@@ -13,22 +13,22 @@
 use pulldown_cmark::Options;
 
 mod autolink;
-pub mod embed;
-pub mod highlight;
+pub(crate) mod embed;
+pub(crate) mod highlight;
 mod html;
-pub mod plain;
+pub(crate) mod plain;
 mod scan;
 #[cfg(test)]
 mod tests;
 
-pub use html::{RenderOptions, render};
-pub use plain::{Piece, PlainText};
-pub use scan::scan;
+pub(crate) use html::{RenderOptions, render};
+pub(crate) use plain::{Piece, PlainText};
+pub(crate) use scan::scan;
 
 /// The Markdown dialect: GitHub-like (with its `> [!NOTE]` alerts), with wiki links and `{#id}`
 /// heading attributes. Smart punctuation stays off: it would turn CJK text's straight quotes
 /// into the wrong glyphs.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_GFM
         | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -40,74 +40,72 @@ pub fn options() -> Options {
 
 /// A heading with its final (unique) id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
+pub(crate) struct Heading {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) title: String,
 }
 
 /// A link as written, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawLink {
-    pub wiki: bool,
+pub(crate) struct RawLink {
+    pub(crate) wiki: bool,
     /// The destination as written (`班长#职责`, `../roles/班长.md`, `https://…`).
-    pub target: String,
+    pub(crate) target: String,
     /// Byte offset of the link in the whole file (for diagnostics).
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// What the first pass learns about a page.
 #[derive(Debug, Clone, Default)]
-pub struct Scan {
-    pub headings: Vec<Heading>,
-    pub links: Vec<RawLink>,
-    pub tasks: usize,
-    pub tasks_done: usize,
+pub(crate) struct Scan {
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) links: Vec<RawLink>,
+    pub(crate) tasks: usize,
+    pub(crate) tasks_done: usize,
     /// First paragraph as plain text, at most [`SUMMARY_CHARS`] characters.
-    pub summary: String,
-    pub word_count: usize,
-    pub has_raw_html: bool,
+    pub(crate) summary: String,
+    pub(crate) word_count: usize,
+    pub(crate) has_raw_html: bool,
     /// How deep raw HTML tags nest at most (an estimate from a tag scan), so pathological
     /// nesting can be kept away from the sanitizer.
-    pub raw_html_depth: usize,
+    pub(crate) raw_html_depth: usize,
     /// The plain text the search index reads (see [`plain`]).
-    pub plain: PlainText,
+    pub(crate) plain: PlainText,
     /// How many events the parser gave, so [`render`] sizes its event list once (growing it
     /// was tens of kilobytes of reallocation a page).
-    pub events: usize,
+    pub(crate) events: usize,
     /// The `<iframe>`s of raw HTML: (byte offset in the file, `src`), so the ones the safe
     /// policy removes are reported at their line.
-    pub iframes: Vec<(usize, String)>,
+    pub(crate) iframes: Vec<(usize, String)>,
     /// The first level-1 heading: (its index in `headings`, its byte offset in the body). A
     /// page whose title comes from it does not show it twice.
-    pub first_h1: Option<(usize, usize)>,
+    pub(crate) first_h1: Option<(usize, usize)>,
     /// The `{name}` placeholders written in template blocks, with their byte offsets in the
     /// file (checked against site.toml's `[placeholders]`).
-    pub placeholders: Vec<(String, usize)>,
+    pub(crate) placeholders: Vec<(String, usize)>,
 }
 
 /// The level of the [`Heading`] entries a template block adds: the template's own (its card's
 /// id and title, so links and search reach it) and, after it, the heading it sits under again
 /// (so the text that follows is searched as that heading's). Never in the table of contents.
-pub const TEMPLATE_LEVEL: u8 = 0;
+pub(crate) const TEMPLATE_LEVEL: u8 = 0;
 
 /// The words the Markdown stage writes itself.
 #[derive(Debug, Clone, Copy)]
-pub struct Labels<'a> {
-    /// The heading anchors' `aria-label`.
-    pub anchor: &'a str,
+pub(crate) struct Labels<'a> {
     /// UI strings, for the kinds of template blocks (`template_kind_<kind>`).
-    pub ui: Option<&'a std::collections::BTreeMap<String, String>>,
+    pub(crate) ui: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Raw HTML nested deeper than this is rendered as text instead of being sanitized.
-pub const MAX_RAW_HTML_DEPTH: usize = 512;
+pub(crate) const MAX_RAW_HTML_DEPTH: usize = 512;
 
 /// Length of summaries used in lists and hover previews.
-pub const SUMMARY_CHARS: usize = 160;
+pub(crate) const SUMMARY_CHARS: usize = 160;
 
 /// Splits a trailing ` {#id}` off a task item's text; returns the text and the id if any.
-pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
+pub(crate) fn strip_task_id(text: &str) -> (&str, Option<&str>) {
     let t = text.trim_end();
     if t.ends_with('}')
         && let Some(open) = t.rfind("{#")
@@ -126,7 +124,7 @@ pub fn strip_task_id(text: &str) -> (&str, Option<&str>) {
 
 /// A stable id for a checklist item from its text, so ticks survive reordering: FNV-1a over
 /// the whitespace-normalised text.
-pub fn task_id(text: &str) -> String {
+pub(crate) fn task_id(text: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
     let mut last_space = true;
     for c in text.trim().chars() {
@@ -146,7 +144,7 @@ pub fn task_id(text: &str) -> String {
 
 /// How the links stage resolved one [`RawLink`], in the same order as [`Scan::links`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// A page of this site: its URL (root-prefixed, with `#anchor` if any) and its title.
     Internal { url: String, title: String },
     /// Anything else that is kept: external URLs, assets, in-page anchors.
@@ -160,15 +158,15 @@ pub enum Resolved {
 
 /// An entry of a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
-    pub children: Vec<TocEntry>,
+pub(crate) struct TocEntry {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) children: Vec<TocEntry>,
 }
 
 /// Builds the nested table of contents from h2 and deeper headings.
-pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+pub(crate) fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
     for h in headings.iter().filter(|h| h.level >= 2 && h.level <= 4) {
         let entry = TocEntry {

@@ -5,7 +5,7 @@
 
 /// One step of a body's plain text, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece {
+pub(crate) enum Piece {
     /// A heading starts: a new section, the next of [`super::Scan::headings`].
     Heading,
     /// Text outside headings and code blocks: `body[start..end]`.
@@ -19,15 +19,15 @@ pub enum Piece {
 
 /// A body's plain text by section (see [`Piece`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlainText {
-    pub pieces: Vec<Piece>,
+pub(crate) struct PlainText {
+    pub(crate) pieces: Vec<Piece>,
     /// Text that is not a slice of the body.
-    pub owned: Vec<String>,
+    pub(crate) owned: Vec<String>,
 }
 
 impl PlainText {
     /// Records `text`, a slice of `body` when the parser borrowed it from there.
-    pub fn push_text(&mut self, body: &str, text: &str) {
+    pub(crate) fn push_text(&mut self, body: &str, text: &str) {
         if text.is_empty() {
             return;
         }
@@ -43,7 +43,7 @@ impl PlainText {
     }
 
     /// The text in order, with the body it was recorded from.
-    pub fn steps<'a>(&'a self, body: &'a str) -> impl Iterator<Item = Step<'a>> {
+    pub(crate) fn steps<'a>(&'a self, body: &'a str) -> impl Iterator<Item = Step<'a>> {
         self.pieces.iter().map(move |p| match *p {
             Piece::Heading => Step::Heading,
             Piece::Text(a, b) => Step::Text(&body[a as usize..b as usize]),
@@ -55,7 +55,7 @@ impl PlainText {
 
 /// A [`Piece`] read back: see [`PlainText::steps`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step<'a> {
+pub(crate) enum Step<'a> {
     Heading,
     Text(&'a str),
     Break,
@@ -63,7 +63,7 @@ pub enum Step<'a> {
 
 /// The text of one line of inline Markdown, markup dropped (`**ISOOC** 手册` → `ISOOC 手册`):
 /// a title taken from a heading reads as the heading does.
-pub fn inline_text(line: &str) -> String {
+pub(crate) fn inline_text(line: &str) -> String {
     use pulldown_cmark::{Event, Parser};
     let mut out = String::new();
     for ev in Parser::new_ext(line, super::options()) {

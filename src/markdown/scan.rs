@@ -52,7 +52,7 @@ fn html_depth(fragment: &str, depth: &mut isize, max: &mut usize) {
 }
 
 /// First pass: headings, links, tasks, summary. `offset` is where `body` starts in its file.
-pub fn scan(body: &str, offset: usize) -> Scan {
+pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut s = Scan::default();
     let mut ids = IdAllocator::default();
     let mut heading: Option<(u8, Option<String>, String)> = None;

@@ -25,7 +25,9 @@ const ZH_CN: &str = include_str!("zh-CN.toml");
 /// uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
+    /// Simplified Chinese, the language most sites qunce builds are written in.
     ZhCn,
+    /// English, the catalogue's source language and the fallback.
     #[default]
     En,
 }
@@ -56,7 +58,7 @@ impl Lang {
 
 /// The language asked for explicitly: `--lang` (passed in), else the `QUNCE_LANG` variable.
 /// An unknown `QUNCE_LANG` value is ignored rather than failing every command.
-pub fn requested(flag: Option<Lang>) -> Option<Lang> {
+pub(crate) fn requested(flag: Option<Lang>) -> Option<Lang> {
     flag.or_else(|| {
         std::env::var("QUNCE_LANG")
             .ok()
@@ -66,7 +68,7 @@ pub fn requested(flag: Option<Lang>) -> Option<Lang> {
 
 /// The language of the user's locale: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set
 /// (the order POSIX gives them), English when none is.
-pub fn locale() -> Lang {
+pub(crate) fn locale() -> Lang {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .find_map(|k| std::env::var(k).ok().and_then(|v| Lang::from_locale(&v)))
@@ -195,7 +197,7 @@ const PHRASES: [&str; 10] = [
 
 /// `text`, a diagnostic's message (or help) of `code` as produced in English, in `lang`; the
 /// English text itself when `lang` is English or no template of the code matches it.
-pub fn translate(code: &str, text: &str, help: bool, lang: Lang) -> String {
+pub(crate) fn translate(code: &str, text: &str, help: bool, lang: Lang) -> String {
     if lang == Lang::En {
         return text.to_string();
     }

@@ -10,26 +10,26 @@ use crate::paths;
 
 /// The file every build writes at the top of its output, so the next build knows the folder
 /// is qunce's to replace.
-pub const MARKER: &str = ".qunce-output";
+pub(crate) const MARKER: &str = ".qunce-output";
 
 /// What the marker file says to someone who finds it.
-pub const MARKER_TEXT: &str = "This folder was written by qunce, the static-site generator. \
+pub(crate) const MARKER_TEXT: &str = "This folder was written by qunce, the static-site generator. \
 `qunce build` replaces it as a whole, keeping only its dotfiles and CNAME; \
 remove this file to stop that.\n";
 
 /// The code of every refusal, so callers can tell "you chose the wrong folder" (a usage
 /// error) from a failing disk.
-pub const CODE: &str = "output-dir";
+pub(crate) const CODE: &str = "output-dir";
 
 /// Whether a top-level entry of an old output is carried into the new one: dotfiles and
 /// dot-folders (`.git` of a pages worktree, `.nojekyll`, `.well-known/`) and `CNAME`, which a
 /// static host reads and no build writes unless the site's static/ holds one.
-pub fn is_carried(name: &str) -> bool {
+pub(crate) fn is_carried(name: &str) -> bool {
     (name.starts_with('.') && name != MARKER) || name == "CNAME"
 }
 
 /// Checks that `out_dir` may be replaced by a build of the site at `root`.
-pub fn check(out_dir: &Path, root: &Path, force: bool) -> Result<(), Diagnostic> {
+pub(crate) fn check(out_dir: &Path, root: &Path, force: bool) -> Result<(), Diagnostic> {
     let shown = out_dir.display();
     if let Some(what) = paths::source_clash(out_dir, root) {
         return Err(Diagnostic::error(
@@ -99,13 +99,13 @@ fn is_qunce_output(dir: &Path) -> bool {
 /// Holds the output folder's parent locked for one build, so a second build into the same
 /// place waits instead of removing the first one's staging folder as a leftover. The lock is
 /// on the parent folder itself (no lock file to leave behind) and ends when this is dropped.
-pub struct Lock {
+pub(crate) struct Lock {
     _file: std::fs::File,
 }
 
 impl Lock {
     /// Waits until no other build holds `parent`, then holds it.
-    pub fn take(parent: &Path) -> Result<Lock, Diagnostic> {
+    pub(crate) fn take(parent: &Path) -> Result<Lock, Diagnostic> {
         let fail = |e: std::io::Error| {
             Diagnostic::error("io", format!("cannot lock {}: {e}", parent.display()))
                 .with_help("check that the output folder's parent is readable")

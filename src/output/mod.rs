@@ -1,9 +1,9 @@
 //! Stage 4, write: puts a compiled site on disk atomically. Everything is written into a fresh
 //! staging folder beside the output folder, which replaces the old output only once complete,
-//! so a failed or killed build never leaves a half-written site. [`guard`] decides whether the
+//! so a failed or killed build never leaves a half-written site. `guard` decides whether the
 //! old output may be replaced at all.
 
-pub mod guard;
+pub(crate) mod guard;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::content::Asset;
 use crate::diagnostics::Diagnostic;
 
 /// One file of the output, relative to the output root: what the render and search stages
-/// make and every [`crate::build::Sink`] takes.
+/// make and every `crate::build::Sink` takes.
 #[derive(Debug, Clone)]
 pub struct OutputFile {
     /// Where it goes below the output root, with `/` separators (`roles/ban-zhang/index.html`).
@@ -30,7 +30,7 @@ const RETIRED: &str = ".qunce-old-";
 /// it as soon as the page is rendered, so the site never has to fit in memory; it replaces the
 /// output folder only in [`Staging::finish`], and is removed when dropped unfinished (a failed
 /// build), so the old output stands.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     parent: PathBuf,
@@ -47,7 +47,7 @@ impl Staging {
     /// Waits for any other build into the same place, checks that `out_dir` may be replaced
     /// (`force` replaces a folder qunce did not write), removes what killed builds left, and
     /// creates a fresh staging folder. A refusal has the code [`guard::CODE`].
-    pub fn create(out_dir: &Path, root: &Path, force: bool) -> Result<Staging, Diagnostic> {
+    pub(crate) fn create(out_dir: &Path, root: &Path, force: bool) -> Result<Staging, Diagnostic> {
         // Refuse before making any folder: a source path must not even get a parent made.
         guard::check(out_dir, root, force)?;
         let parent = out_dir
@@ -79,7 +79,7 @@ impl Staging {
     }
 
     /// Writes one file (creating its folders); callable from many threads at once.
-    pub fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
+    pub(crate) fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         let path = self.dir.join(&file.path);
         self.make_parent(&path)?;
         let mut f = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
@@ -103,7 +103,7 @@ impl Staging {
 
     /// Copies the assets in, marks the folder as qunce's, carries the old output's dotfiles
     /// over and puts the staging folder in the output folder's place.
-    pub fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
+    pub(crate) fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
         assets.par_iter().try_for_each(|a| {
             let path = self.dir.join(&a.dest);
             self.make_parent(&path)?;

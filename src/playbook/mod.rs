@@ -2,9 +2,9 @@
 //! here is plain functions over strings, shared by the load stage (section order), the links
 //! stage (typed field values) and the render stage (the run sheet), none of which it knows.
 
-pub mod raci;
-pub mod schedule;
-pub mod template;
+pub(crate) mod raci;
+pub(crate) mod schedule;
+pub(crate) mod template;
 
-pub use raci::RaciRole;
-pub use schedule::Schedule;
+pub(crate) use raci::RaciRole;
+pub(crate) use schedule::Schedule;

@@ -3,7 +3,7 @@
 
 /// What a role does in a ritual. `Participant` is a role named in a plain list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RaciRole {
+pub(crate) enum RaciRole {
     Lead,
     Run,
     Support,
@@ -13,10 +13,10 @@ pub enum RaciRole {
 
 impl RaciRole {
     /// The keys of a RACI table, in the order a matrix legend lists them.
-    pub const KEYS: [&'static str; 4] = ["lead", "run", "support", "informed"];
+    pub(crate) const KEYS: [&'static str; 4] = ["lead", "run", "support", "informed"];
 
     /// The part a table key names.
-    pub fn from_key(key: &str) -> Option<RaciRole> {
+    pub(crate) fn from_key(key: &str) -> Option<RaciRole> {
         Some(match key {
             "lead" => RaciRole::Lead,
             "run" => RaciRole::Run,
@@ -28,7 +28,7 @@ impl RaciRole {
 
     /// The table key (`participant` for a plain list): also the suffix of its UI strings
     /// (`raci_lead`, `raci_lead_short`).
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             RaciRole::Lead => "lead",
             RaciRole::Run => "run",

@@ -3,15 +3,15 @@
 
 /// Day of week, Monday first (the run sheet assumes D0 is a Monday until the reader gives a
 /// start date).
-pub const WEEKDAYS_EN: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+pub(crate) const WEEKDAYS_EN: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const WEEKDAYS_ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
 
 /// The accepted forms, as the error's help line lists them.
-pub const FORMS: &str = "D-7, D0, D1-D3, 每天/daily, 每周三/weekly:wed, 每两周/biweekly, 每月/monthly, 结营日/end, 结营+3/end+3, 结营-2/end-2";
+pub(crate) const FORMS: &str = "D-7, D0, D1-D3, 每天/daily, 每周三/weekly:wed, 每两周/biweekly, 每月/monthly, 结营日/end, 结营+3/end+3, 结营-2/end-2";
 
 /// A parsed `schedule` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Schedule {
+pub(crate) enum Schedule {
     /// `D-7`, `D0`, `D1-D3`: days relative to the opening day (`from == to` for one day).
     Days { from: i32, to: i32 },
     /// `每天` / `daily`.
@@ -28,7 +28,7 @@ pub enum Schedule {
 
 impl Schedule {
     /// Parses a written schedule; `None` for anything that is not one of [`FORMS`].
-    pub fn parse(s: &str) -> Option<Schedule> {
+    pub(crate) fn parse(s: &str) -> Option<Schedule> {
         let s = s.trim();
         let lower = s.to_ascii_lowercase();
         match lower.as_str() {
@@ -78,7 +78,7 @@ impl Schedule {
     /// The days it falls on in a cohort of `cohort_days` days (D0 to D`cohort_days`), sorted.
     /// Recurring forms fall inside the cohort only; `start_weekday` is the weekday of D0
     /// (0 = Monday).
-    pub fn days(&self, cohort_days: i32, start_weekday: u8) -> Vec<i32> {
+    pub(crate) fn days(&self, cohort_days: i32, start_weekday: u8) -> Vec<i32> {
         let end = cohort_days;
         match *self {
             Schedule::Days { from, to } => (from..=to).collect(),
@@ -94,7 +94,7 @@ impl Schedule {
     }
 
     /// Whether it repeats through the cohort rather than falling on given days.
-    pub fn is_recurring(&self) -> bool {
+    pub(crate) fn is_recurring(&self) -> bool {
         matches!(
             self,
             Schedule::Daily | Schedule::Weekly(_) | Schedule::Biweekly | Schedule::Monthly
@@ -104,7 +104,7 @@ impl Schedule {
     /// The order of rituals by schedule: the first day it falls on (with D0 a Monday and the
     /// cohort `cohort_days` long, recurring ones as if it never ended), then one-off before
     /// recurring.
-    pub fn sort_key(&self, cohort_days: i32) -> (i32, bool) {
+    pub(crate) fn sort_key(&self, cohort_days: i32) -> (i32, bool) {
         let first = match *self {
             Schedule::Days { from, .. } => from,
             Schedule::Daily => 1,
@@ -118,7 +118,7 @@ impl Schedule {
 
     /// The canonical written form (`D1-D3`, `weekly:wed`, `end+3`): what the theme's scripts
     /// read back.
-    pub fn code(&self) -> String {
+    pub(crate) fn code(&self) -> String {
         match *self {
             Schedule::Days { from, to } if from == to => format!("D{from}"),
             Schedule::Days { from, to } => format!("D{from}-D{to}"),
@@ -132,7 +132,7 @@ impl Schedule {
     }
 
     /// How a reader sees it, in the site's language.
-    pub fn label(&self, zh: bool) -> String {
+    pub(crate) fn label(&self, zh: bool) -> String {
         let d = |n: i32| format!("D{n}");
         match *self {
             Schedule::Days { from, to } if from == to => d(from),

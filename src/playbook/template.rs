@@ -3,7 +3,7 @@
 
 /// The title and kind of a template block, from its info string; `None` when the block is
 /// not a template.
-pub fn info(info: &str) -> Option<(&str, Option<&str>)> {
+pub(crate) fn info(info: &str) -> Option<(&str, Option<&str>)> {
     let rest = info.trim().strip_prefix("template")?;
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
         return None;
@@ -16,7 +16,7 @@ pub fn info(info: &str) -> Option<(&str, Option<&str>)> {
 /// The `{name}` placeholders of a template's text: each name with its byte offset in `text`
 /// (of the opening brace). A name is one or more characters without braces, spaces or
 /// quotes, so JSON-like text and `{ }` stay text.
-pub fn placeholders(text: &str) -> Vec<(&str, usize)> {
+pub(crate) fn placeholders(text: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find('{').map(|i| from + i) {

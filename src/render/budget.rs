@@ -11,10 +11,10 @@ use tera::{Kwargs, State, TeraResult};
 
 /// Items `range()` may produce over one render (Tera's own limit is per call, 100,000, so two
 /// nested loops could still run ten billion times).
-pub const MAX_RANGE_ITEMS: u64 = 2_000_000;
+pub(super) const MAX_RANGE_ITEMS: u64 = 2_000_000;
 
 /// Bytes one render may write.
-pub const MAX_OUTPUT: usize = 512 << 20;
+pub(super) const MAX_OUTPUT: usize = 512 << 20;
 
 thread_local! {
     /// Range items produced by the render running on this thread (Tera renders on its caller's
@@ -23,12 +23,12 @@ thread_local! {
 }
 
 /// Starts a render's budget on this thread.
-pub fn start() {
+pub(super) fn start() {
     SPENT.with(|s| s.set(0));
 }
 
 /// `range(end=…, start=0, step_by=1)` as Tera defines it, counted against the budget.
-pub fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
+pub(super) fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
     let start = kwargs.get::<i64>("start")?.unwrap_or_default();
     let end = kwargs.must_get::<i64>("end")?;
     let step = kwargs.get::<i64>("step_by")?.unwrap_or(1);
@@ -61,10 +61,10 @@ pub fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
 }
 
 /// A page's output buffer that refuses to grow past [`MAX_OUTPUT`].
-pub struct Capped<'a>(pub &'a mut Vec<u8>);
+pub(super) struct Capped<'a>(pub &'a mut Vec<u8>);
 
 /// What a [`Capped`] write fails with, so the caller can tell the budget from other errors.
-pub const OVER: &str = "qunce render budget: output limit";
+pub(super) const OVER: &str = "qunce render budget: output limit";
 
 impl Write for Capped<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -12,12 +12,12 @@ use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 
 /// The file name of every feed, at the site root or in a section's folder.
-pub const FEED_FILE: &str = "atom.xml";
+pub(crate) const FEED_FILE: &str = "atom.xml";
 
 /// A page's `date` as an RFC 3339 timestamp (what Atom's `updated` needs) and its instant in
 /// seconds since 1970 for ordering. A date alone is midnight UTC; a time without an offset is
 /// taken as UTC. `None` for text that is no date (the page is left out of feeds).
-pub fn timestamp(date: &str) -> Option<(String, i64)> {
+pub(crate) fn timestamp(date: &str) -> Option<(String, i64)> {
     let dt: toml::value::Datetime = date.trim().parse().ok()?;
     let d = dt.date?;
     let (h, mi, s, nanos) = dt.time.map_or((0, 0, 0, None), |t| {
@@ -68,7 +68,7 @@ struct Dated {
 
 /// The sections that get a feed of their own (page indexes), in reading order. A folder
 /// `[feeds] sections` names that is no section is a warning.
-pub fn section_feeds(site: &Site) -> (Vec<usize>, Vec<Diagnostic>) {
+pub(crate) fn section_feeds(site: &Site) -> (Vec<usize>, Vec<Diagnostic>) {
     let sections = || {
         site.content
             .in_order()
@@ -116,7 +116,7 @@ pub fn section_feeds(site: &Site) -> (Vec<usize>, Vec<Diagnostic>) {
 /// Every feed of the site and the warnings about `[feeds]`. The feeds a page links to depend
 /// only on site.toml and the section tree, never on which pages have dates (so adding the
 /// first date changes no other page): a feed without entries is still written.
-pub fn render(site: &Site, values: &Values<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub(crate) fn render(site: &Site, values: &Values<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut dated: Vec<Dated> = site
         .content
         .pages
@@ -156,7 +156,7 @@ pub fn render(site: &Site, values: &Values<'_>) -> (Vec<OutputFile>, Vec<Diagnos
 /// The feeds page `i` links to from its head, as (title, URL below the site root): the site's,
 /// and that of the nearest section holding it (or being it) that has one. `with_feed` is by
 /// page index, from [`section_feeds`].
-pub fn links_of(site: &Site, i: usize, with_feed: &[bool]) -> Vec<(String, String)> {
+pub(crate) fn links_of(site: &Site, i: usize, with_feed: &[bool]) -> Vec<(String, String)> {
     let feed_word = site.config.ui.get("feed").map_or("Atom", String::as_str);
     let mut out = Vec::new();
     if site.config.feeds.atom {

@@ -10,7 +10,7 @@ use super::{Prepared, Reuse, sidebar_key};
 use crate::site::Site;
 
 /// The render stage's products of a build that a later build may reuse or compare with.
-pub struct Kept {
+pub(crate) struct Kept {
     /// Page refs by page path, as templates saw them.
     refs: HashMap<String, tera::Value>,
     /// Rendered sidebars by the path of their key page ("" for pages outside any section).
@@ -28,14 +28,14 @@ pub struct Kept {
 }
 
 /// The page refs of one build, by page index (see [`Kept::refs_of`]).
-pub struct Refs {
+pub(crate) struct Refs {
     refs: Vec<tera::Value>,
     plain: Vec<tera::Value>,
 }
 
 impl Kept {
     /// What `prepared` computed, kept.
-    pub fn of(prepared: &Prepared<'_>) -> Kept {
+    pub(crate) fn of(prepared: &Prepared<'_>) -> Kept {
         let site = prepared.site;
         let refs = (site.content.pages.iter())
             .zip(&prepared.values.refs)
@@ -64,7 +64,7 @@ impl Kept {
 
     /// What [`super::prepare_reusing`] needs to render the pages `changed` (whose bodies alone
     /// changed) without computing the rest again.
-    pub fn reuse(&self, changed: Vec<usize>, globals_current: bool) -> Reuse {
+    pub(crate) fn reuse(&self, changed: Vec<usize>, globals_current: bool) -> Reuse {
         Reuse {
             refs: self.ref_list.clone(),
             plain: self.plain_list.clone(),
@@ -77,7 +77,7 @@ impl Kept {
     }
 
     /// The page refs of `prepared`, for [`Kept::refresh_refs`] once the build turned out good.
-    pub fn refs_of(prepared: &Prepared<'_>) -> Refs {
+    pub(crate) fn refs_of(prepared: &Prepared<'_>) -> Refs {
         Refs {
             refs: prepared.values.refs.clone(),
             plain: prepared.values.plain.clone(),
@@ -86,7 +86,7 @@ impl Kept {
 
     /// After a fast rebuild of `site`: its refs replace these, for the pages in `changed` (by
     /// path) and as lists.
-    pub fn refresh_refs(&mut self, site: &Site, refs: Refs, changed: &[usize]) {
+    pub(crate) fn refresh_refs(&mut self, site: &Site, refs: Refs, changed: &[usize]) {
         for &m in changed {
             let rel = site.content.pages[m].rel.clone();
             self.refs.insert(rel, refs.refs[m].clone());
@@ -96,18 +96,25 @@ impl Kept {
     }
 
     /// Whether the template global `sections` is the same in both builds.
-    pub fn same_sections(&self, other: &Kept) -> bool {
+    pub(crate) fn same_sections(&self, other: &Kept) -> bool {
         self.sections == other.sections
     }
 
     /// Whether every rendered sidebar is the same in both builds.
-    pub fn same_sidebars(&self, other: &Kept) -> bool {
+    pub(crate) fn same_sidebars(&self, other: &Kept) -> bool {
         self.sidebars == other.sidebars
     }
 
     /// Whether page `i` of `site` (this build's) shows the same sidebar as page `j` of `old`
     /// (`before`'s).
-    pub fn same_sidebar(&self, site: &Site, i: usize, before: &Kept, old: &Site, j: usize) -> bool {
+    pub(crate) fn same_sidebar(
+        &self,
+        site: &Site,
+        i: usize,
+        before: &Kept,
+        old: &Site,
+        j: usize,
+    ) -> bool {
         self.sidebar(site, i) == before.sidebar(old, j)
     }
 
@@ -121,7 +128,7 @@ impl Kept {
 
     /// Whether the ref of the page at `rel` differs between the two builds (a page in only one
     /// of them counts as changed).
-    pub fn ref_changed(&self, before: &Kept, rel: &str) -> bool {
+    pub(crate) fn ref_changed(&self, before: &Kept, rel: &str) -> bool {
         self.refs.get(rel) != before.refs.get(rel)
     }
 }

@@ -6,17 +6,17 @@
 
 pub(crate) mod body;
 mod budget;
-pub mod context;
+pub(crate) mod context;
 mod errors;
-pub mod feeds;
-pub mod generated;
-pub mod kept;
-pub mod offline;
-pub mod print;
-pub mod redirects;
+pub(crate) mod feeds;
+pub(crate) mod generated;
+pub(crate) mod kept;
+pub(crate) mod offline;
+pub(crate) mod print;
+pub(crate) mod redirects;
 mod shared;
-pub mod sidebar;
-pub mod theme;
+pub(crate) mod sidebar;
+pub(crate) mod theme;
 
 use std::collections::HashMap;
 
@@ -27,21 +27,21 @@ use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 use context::Values;
 use errors::{error_chain_says, tera_diagnostic, tera_diagnostics};
-pub use sidebar::{key as sidebar_key, nav_section};
-pub use theme::Theme;
+pub(crate) use sidebar::{key as sidebar_key, nav_section};
+pub(crate) use theme::Theme;
 
-pub use crate::output::OutputFile;
+pub(crate) use crate::output::OutputFile;
 
 /// Compiled templates plus the template-name → file-path map for error messages.
-pub struct Engine {
-    pub tera: Tera,
+pub(crate) struct Engine {
+    pub(crate) tera: Tera,
     displays: HashMap<String, (String, String)>,
 }
 
 impl Engine {
     /// Compiles the theme's templates and registers qunce's functions. Syntax errors come back
     /// as diagnostics at the template's file and line.
-    pub fn new(theme: &Theme) -> Result<Engine, Vec<Diagnostic>> {
+    pub(crate) fn new(theme: &Theme) -> Result<Engine, Vec<Diagnostic>> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".htm"]);
         context::register_functions(&mut tera);
@@ -61,12 +61,12 @@ impl Engine {
         Ok(Engine { tera, displays })
     }
 
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.tera.contains_template(name)
     }
 
     /// Renders one template; an error becomes a diagnostic naming the template's file and line.
-    pub fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, cx: &Context) -> Result<String, Diagnostic> {
         let bytes = self.render_bytes(name, cx, 0)?;
         String::from_utf8(bytes).map_err(|_| {
             Diagnostic::error("template", format!("template `{name}` wrote invalid UTF-8"))
@@ -82,7 +82,7 @@ impl Engine {
     /// Renders one template straight into bytes, into a buffer of `capacity` bytes to start
     /// with: output files are bytes anyway, and this spares the copy-and-validate of a
     /// `String` and most of the buffer's regrowth on large pages.
-    pub fn render_bytes(
+    pub(crate) fn render_bytes(
         &self,
         name: &str,
         cx: &Context,
@@ -112,23 +112,11 @@ impl Engine {
     }
 }
 
-/// Renders every page, section and generated page.
-pub fn render_site(site: &Site, engine: &mut Engine) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let prepared = prepare(site, engine);
-    let all: Vec<usize> = (0..site.content.pages.len()).collect();
-    let (pages, mut diags) = prepared.render_pages(&all);
-    let mut files: Vec<OutputFile> = pages.into_iter().map(|(_, f)| f).collect();
-    let (gen_files, gen_diags) = prepared.render_generated();
-    files.extend(gen_files);
-    diags.extend(gen_diags);
-    (files, diags)
-}
-
-/// Renders every page, section and generated page like [`render_site`], but hands each file to
-/// `put` as soon as it is rendered and keeps none: `qunce build` writes pages out while others
+/// Renders every page, section and generated page, handing each file to `put` as soon as it
+/// is rendered and keeping none: `qunce build` writes pages out while others
 /// render, so peak memory does not grow with the size of the output. Returns how many files
 /// were put.
-pub fn render_site_with(
+pub(crate) fn render_site_with(
     site: &Site,
     engine: &mut Engine,
     put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
@@ -157,27 +145,27 @@ pub fn render_site_with(
 
 /// Drops `x` on a thread of its own. Freeing a large tree of template values takes one core a
 /// while; the build goes on meanwhile.
-pub fn drop_later<T: Send + 'static>(x: T) {
+pub(crate) fn drop_later<T: Send + 'static>(x: T) {
     std::thread::spawn(move || drop(x));
 }
 
 /// Everything pages share in one build, computed once: page refs, the global context and the
 /// sidebar of each block of pages. The dev server renders only some pages with it.
-pub struct Prepared<'a> {
-    pub site: &'a Site,
-    pub engine: &'a Engine,
-    pub values: Values<'a>,
+pub(crate) struct Prepared<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) engine: &'a Engine,
+    pub(crate) values: Values<'a>,
     /// Rendered sidebar per sidebar key (see [`sidebar_key`]; `usize::MAX`: pages outside any
     /// section).
-    pub sidebars: HashMap<usize, String>,
+    pub(crate) sidebars: HashMap<usize, String>,
     /// The sidebar key of each page.
-    pub keys: Vec<Option<usize>>,
+    pub(crate) keys: Vec<Option<usize>>,
     /// The template global `sections`.
-    pub sections: tera::Value,
+    pub(crate) sections: tera::Value,
     /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
-    pub fragments: Fragments,
+    pub(crate) fragments: Fragments,
     /// By page: whether it is a section with an Atom feed of its own (see [`feeds`]).
-    pub section_feeds: Vec<bool>,
+    pub(crate) section_feeds: Vec<bool>,
 }
 
 /// By page index, whether the page is a section with a feed of its own.
@@ -194,17 +182,17 @@ fn section_feed_flags(site: &Site) -> Vec<bool> {
 /// footer were a fifth of the work of rendering a page. They see only the globals and
 /// `current_url`, which is empty for content pages (no content page is one of the generated
 /// views the top bar links to); a generated page renders them with its own `current_url`.
-pub const SITE_WIDE: [(&str, &str); 2] = [
+pub(crate) const SITE_WIDE: [(&str, &str); 2] = [
     ("header.html", "header_html"),
     ("footer.html", "footer_html"),
 ];
 
 /// The rendered [`SITE_WIDE`] fragments of one context, as safe strings. A fragment that failed
 /// to render keeps its error, reported on the pages that would show it.
-pub type Fragments = Vec<(&'static str, Result<tera::Value, Diagnostic>)>;
+pub(crate) type Fragments = Vec<(&'static str, Result<tera::Value, Diagnostic>)>;
 
 /// Renders the [`SITE_WIDE`] templates the theme has with `cx`.
-pub fn fragments(engine: &Engine, cx: &Context) -> Fragments {
+pub(crate) fn fragments(engine: &Engine, cx: &Context) -> Fragments {
     SITE_WIDE
         .iter()
         .filter(|(template, _)| engine.has(template))
@@ -218,7 +206,7 @@ pub fn fragments(engine: &Engine, cx: &Context) -> Fragments {
 }
 
 /// Puts `fragments` into `cx`, or returns the first one's error.
-pub fn insert_fragments(cx: &mut Context, fragments: &Fragments) -> Result<(), Diagnostic> {
+pub(crate) fn insert_fragments(cx: &mut Context, fragments: &Fragments) -> Result<(), Diagnostic> {
     for (var, html) in fragments {
         cx.insert_value(*var, html.clone()?);
     }
@@ -233,7 +221,7 @@ fn content_fragments(engine: &Engine) -> Fragments {
 }
 
 /// Computes the shared data of a build and installs the global context on the engine.
-pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
+pub(crate) fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let values = Values::new(site);
     let sections = context::install(engine, site, &values, None);
     let engine = &*engine;
@@ -279,24 +267,24 @@ pub fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
 
 /// What [`prepare`] computed for an earlier build that the dev server can hand back when only
 /// page bodies changed: layout, titles and front matter as before.
-pub struct Reuse {
+pub(crate) struct Reuse {
     /// Page refs by page index.
-    pub refs: Vec<tera::Value>,
+    pub(crate) refs: Vec<tera::Value>,
     /// Plain refs (without reverse relations) by page index.
-    pub plain: Vec<tera::Value>,
+    pub(crate) plain: Vec<tera::Value>,
     /// The pages whose refs must be computed again.
-    pub changed: Vec<usize>,
-    pub sidebars: HashMap<usize, String>,
-    pub sections: tera::Value,
-    pub tables: context::Tables,
+    pub(crate) changed: Vec<usize>,
+    pub(crate) sidebars: HashMap<usize, String>,
+    pub(crate) sections: tera::Value,
+    pub(crate) tables: context::Tables,
     /// Whether the engine's global context is still the one installed for the earlier build.
-    pub globals_current: bool,
+    pub(crate) globals_current: bool,
 }
 
 /// [`prepare`] from an earlier build's [`Reuse`]: no sidebar rendering, no page refs beyond
 /// the changed ones, and the global context installed again only when a ref changed. Also
 /// returns the pages whose ref changed.
-pub fn prepare_reusing<'a>(
+pub(crate) fn prepare_reusing<'a>(
     site: &'a Site,
     engine: &'a mut Engine,
     reuse: Reuse,
@@ -332,7 +320,7 @@ pub fn prepare_reusing<'a>(
 
 impl Prepared<'_> {
     /// The sidebar key of page `i` (see [`Prepared::sidebars`]).
-    pub fn sidebar_key(&self, i: usize) -> usize {
+    pub(crate) fn sidebar_key(&self, i: usize) -> usize {
         let top = self.keys[i].unwrap_or(usize::MAX);
         if self.sidebars.contains_key(&top) {
             top
@@ -385,7 +373,10 @@ impl Prepared<'_> {
 
     /// Renders the pages `which` (in parallel). Template errors are reported once per distinct
     /// error, naming the first page it happened on and how many others.
-    pub fn render_pages(&self, which: &[usize]) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
+    pub(crate) fn render_pages(
+        &self,
+        which: &[usize],
+    ) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
         let results: Vec<Result<(usize, OutputFile), (Diagnostic, usize)>> = which
             .par_iter()
             .map(|&i| self.render_one(i).map(|f| (i, f)).map_err(|d| (d, i)))
@@ -405,7 +396,7 @@ impl Prepared<'_> {
     /// (see [`render_site_with`]). Returns how many were put and the diagnostics: template
     /// errors as in [`Prepared::render_pages`], and only the first error of `put` (when the
     /// disk is full, every later page fails the same way).
-    pub fn render_pages_with(
+    pub(crate) fn render_pages_with(
         &self,
         which: &[usize],
         put: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
@@ -463,13 +454,13 @@ impl Prepared<'_> {
     }
 
     /// Renders the generated pages (matrix, lifecycle, coverage, tags, 404, data files).
-    pub fn render_generated(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    pub(crate) fn render_generated(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render(self.site, self.engine, &self.values, &sidebar_any)
     }
 
     /// The print books alone ([`generated::render_print`]).
-    pub fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    pub(crate) fn render_print(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let sidebar_any = self.sidebars.get(&usize::MAX).cloned().unwrap_or_default();
         generated::render_print(self.site, self.engine, &self.values, &sidebar_any)
     }

@@ -4,29 +4,12 @@
 //! page, and links to folders get an explicit `index.html`, since file:// serves no directory
 //! index. One pass per page, pages in parallel; links elsewhere stay as written.
 
-use rayon::prelude::*;
-
-use super::OutputFile;
-
 /// Attributes holding URLs the theme and Markdown bodies write.
 const URL_ATTRS: [&str; 4] = [" href=\"", " src=\"", " action=\"", " data-root=\""];
 
-/// Rewrites every HTML file of the output in place. `base` is the site's URL path prefix
-/// (`/` or `/handbook/`), `base_url` its configured absolute URL (links to it count as
-/// internal too).
-pub fn relativize_all(files: &mut [OutputFile], base: &str, base_url: &str) {
-    files.par_iter_mut().for_each(|f| {
-        if f.path.ends_with(".html")
-            && let Ok(html) = std::str::from_utf8(&f.bytes)
-        {
-            f.bytes = relativize(html, &f.path, base, base_url).into_bytes();
-        }
-    });
-}
-
 /// One page's HTML with its internal links relative to `page_path` (its path in the output,
 /// e.g. `roles/ban-zhang/index.html`).
-pub fn relativize(html: &str, page_path: &str, base: &str, base_url: &str) -> String {
+pub(crate) fn relativize(html: &str, page_path: &str, base: &str, base_url: &str) -> String {
     let depth = page_path.matches('/').count();
     let up = "../".repeat(depth);
     let mut out = String::with_capacity(html.len() + html.len() / 16);

@@ -12,13 +12,13 @@ use super::context::{Values, obj};
 use crate::site::Site;
 
 /// Sites larger than this have no print books.
-pub const MAX_PAGES: usize = 1000;
+pub(crate) const MAX_PAGES: usize = 1000;
 
 /// Nor do sites whose Markdown is larger than this in all (a book repeats every body twice).
-pub const MAX_BYTES: usize = 4 << 20;
+pub(crate) const MAX_BYTES: usize = 4 << 20;
 
 /// Whether `site` gets print books.
-pub fn enabled(site: &Site) -> bool {
+pub(crate) fn enabled(site: &Site) -> bool {
     let pages = &site.content.pages;
     pages.len() <= MAX_PAGES && pages.iter().map(|p| p.body().len()).sum::<usize>() <= MAX_BYTES
 }
@@ -62,7 +62,7 @@ fn books(site: &Site) -> Vec<(String, String, String, Vec<usize>)> {
 
 /// The template jobs of the print books (`print.html`), each context made by `base` (title,
 /// URL) plus `print = { pages: [{ depth, page }] }`, `page` being the full page object.
-pub fn jobs(
+pub(crate) fn jobs(
     site: &Site,
     values: &Values<'_>,
     base: impl Fn(String, String) -> Context,

@@ -69,7 +69,7 @@ fn file_of(p: &Page) -> String {
 
 /// The output file an old URL path is served from, or None when the path cannot be one
 /// (`..`, empty segments, a query). `/old/` and `/old` → `old/index.html`; `/old.html` stays.
-pub fn output_file(path: &str) -> Option<String> {
+pub(crate) fn output_file(path: &str) -> Option<String> {
     let path = percent_decode(path.strip_prefix('/')?);
     if path.contains(['?', '#', '\\', '\0'])
         || path
@@ -91,7 +91,7 @@ pub fn output_file(path: &str) -> Option<String> {
 /// The redirect pages of a site, and the problems with them: an old URL that is a real page
 /// (or a generated one), the same old URL sent two ways, a `[redirects]` target that is no
 /// page. `taken` lists the generated files besides the pages.
-pub fn render(site: &Site, taken: &[String]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub(crate) fn render(site: &Site, taken: &[String]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let pages = &site.content.pages;
     let mut diags = Vec::new();
     let mut wanted: Vec<Redirect<'_>> = Vec::new();

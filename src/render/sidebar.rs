@@ -11,15 +11,15 @@ use crate::site::Site;
 
 /// Pages of a section one sidebar lists: enough to browse nearby pages on a phone or a
 /// desktop without the list dwarfing the page.
-pub const BLOCK: usize = 25;
+pub(crate) const BLOCK: usize = 25;
 
 /// Chapters (sub-sections) one sidebar lists, around the current one; the section page lists
 /// them all.
-pub const CHAPTERS: usize = 12;
+pub(crate) const CHAPTERS: usize = 12;
 
 /// The section whose entry a page's sidebar opens: its top-level section, or the chapter (the
 /// sub-section directly below it) when the page sits in one.
-pub fn nav_section(site: &Site, i: usize) -> Option<usize> {
+pub(crate) fn nav_section(site: &Site, i: usize) -> Option<usize> {
     let c = &site.content;
     let mut sec = if c.pages[i].is_section() {
         Some(i)
@@ -39,7 +39,7 @@ pub fn nav_section(site: &Site, i: usize) -> Option<usize> {
 /// Which pre-rendered sidebar page `i` shows: the section it opens for the section page and
 /// the first block, else the first page of its block (`None`: pages outside any section).
 /// Keys are page indexes, so a key also names a page (the dev server keys sidebars by path).
-pub fn key(site: &Site, i: usize) -> Option<usize> {
+pub(crate) fn key(site: &Site, i: usize) -> Option<usize> {
     let nav = nav_section(site, i)?;
     let pos = site.positions[i];
     if site.content.pages[i].parent != Some(nav) || pos < BLOCK {
@@ -50,7 +50,7 @@ pub fn key(site: &Site, i: usize) -> Option<usize> {
 }
 
 /// The template variable `nav` of the sidebar with key `key` (see docs/template-context.md).
-pub fn nav(site: &Site, values: &Values<'_>, key: Option<usize>) -> Value {
+pub(crate) fn nav(site: &Site, values: &Values<'_>, key: Option<usize>) -> Value {
     let Some(key) = key else {
         return Value::none();
     };

@@ -13,17 +13,17 @@ include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
 
 /// The name an overridden template of the default theme keeps (`handbook/templates/base.html`),
 /// for overrides that extend it.
-pub const EMBEDDED_PREFIX: &str = "handbook/templates/";
+pub(crate) const EMBEDDED_PREFIX: &str = "handbook/templates/";
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub(crate) enum Source {
     Embedded(&'static [u8]),
     Disk(PathBuf),
 }
 
 impl Source {
-    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> std::io::Result<Vec<u8>> {
         match self {
             Source::Embedded(b) => Ok(b.to_vec()),
             Source::Disk(p) => std::fs::read(p),
@@ -33,22 +33,22 @@ impl Source {
 
 /// A template with the name templates refer to it by and the path shown in errors.
 #[derive(Debug, Clone)]
-pub struct TemplateFile {
-    pub name: String,
-    pub display: String,
-    pub text: String,
+pub(crate) struct TemplateFile {
+    pub(crate) name: String,
+    pub(crate) display: String,
+    pub(crate) text: String,
 }
 
 /// The merged theme.
 #[derive(Debug, Clone, Default)]
-pub struct Theme {
-    pub templates: Vec<TemplateFile>,
+pub(crate) struct Theme {
+    pub(crate) templates: Vec<TemplateFile>,
     /// Destination below the output root → source.
-    pub static_files: BTreeMap<String, Source>,
+    pub(crate) static_files: BTreeMap<String, Source>,
 }
 
 /// Loads the configured theme and applies the site's overrides.
-pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+pub(crate) fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let root = &config.root;
     let mut templates: BTreeMap<String, (String, Source)> = BTreeMap::new();
     let mut static_files = BTreeMap::new();

@@ -13,7 +13,7 @@ use crate::site::Site;
 /// full pinyin of its phrases of neighbouring words, so a reader who types the
 /// sound of part of a title (`pinkunxian`) finds it: the words are the tokens no other token
 /// of the name contains, in order. The words' initials (`bz`) too when `initials`.
-pub fn phrase_keys(seg: &Segmenter, name: &str, initials: bool, f: &mut impl FnMut(&str)) {
+pub(crate) fn phrase_keys(seg: &Segmenter, name: &str, initials: bool, f: &mut impl FnMut(&str)) {
     let base = name.as_ptr() as usize;
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     seg.tokens(name, &mut |t: Token<'_>| {
@@ -92,11 +92,11 @@ impl Sections<'_> {
 
 /// Characters of one section kept for snippets; past this a match still ranks the page, the
 /// snippet just shows the section's start.
-pub const SECTION_CHARS: usize = 600;
+pub(crate) const SECTION_CHARS: usize = 600;
 
 /// Everything the index needs from page `i`. Pure in the page: other pages only matter
 /// through `seg`'s user dictionary and link titles in typed fields.
-pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
+pub(crate) fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
     extract_for(site, i, seg, None)
 }
 
@@ -105,7 +105,12 @@ pub fn extract(site: &Site, i: usize, seg: &Segmenter) -> PageDoc {
 /// shard's terms; sorting them was a fiftieth of a build's instructions), and its English word
 /// forms only when the thread has not listed them in this build yet (the shards hold their
 /// union; see `acc::Acc::new`).
-pub fn extract_to_invert(site: &Site, i: usize, seg: &Segmenter, build: &StreamedBuild) -> PageDoc {
+pub(crate) fn extract_to_invert(
+    site: &Site,
+    i: usize,
+    seg: &Segmenter,
+    build: &StreamedBuild,
+) -> PageDoc {
     extract_for(site, i, seg, Some(build))
 }
 

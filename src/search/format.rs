@@ -5,12 +5,12 @@
 //! Each file is a classic script calling a registration function of `window.qunceSearch`, so
 //! one code path works over http and from file://:
 //!
-//! - `search/index.js`: `qunceSearch.manifest(M)`, the [`Manifest`];
-//! - `search/s<N>.js`: `qunceSearch.shard(N, terms, surfaces)` ([`shard_script`]): the terms
+//! - `search/index.js`: `qunceSearch.manifest(M)`, the `Manifest`;
+//! - `search/s<N>.js`: `qunceSearch.shard(N, terms, surfaces)` (`shard_script`): the terms
 //!   whose [`bucket`] falls in shard N with their postings, and English word forms → stems;
-//! - `search/f/<i>.js`: `qunceSearch.frag(i, card)` ([`card_script`]): page `i`'s [`Card`];
-//! - `search/n/<L>.js`: `qunceSearch.names(L, [[name, page, readings…]…])` ([`names_script`]);
-//! - `search/py.js`: `qunceSearch.py({syllable: characters})` ([`pinyin_script`]).
+//! - `search/f/<i>.js`: `qunceSearch.frag(i, card)` (`card_script`): page `i`'s `Card`;
+//! - `search/n/<L>.js`: `qunceSearch.names(L, [[name, page, readings…]…])` (`names_script`);
+//! - `search/py.js`: `qunceSearch.py({syllable: characters})` (`pinyin_script`).
 //!
 //! Postings are a string: per page, the gap to the previous page id as a base-32 varint (the
 //! last digit in `0`–`v`, earlier digits in `w`–`_`), then one character of score (0–63). Ids
@@ -20,51 +20,52 @@ use serde::Serialize;
 
 use crate::output::OutputFile;
 
-pub use super::text::{BUCKETS, bucket};
+pub(crate) use super::text::BUCKETS;
+pub use super::text::bucket;
 
 /// Where the manifest goes; `search.js` loads it first.
-pub const MANIFEST_PATH: &str = "search/index.js";
+pub(crate) const MANIFEST_PATH: &str = "search/index.js";
 
 /// Where the pinyin table of "did you mean" goes.
-pub const PINYIN_PATH: &str = "search/py.js";
+pub(crate) const PINYIN_PATH: &str = "search/py.js";
 
 /// Where shard `s` goes.
-pub fn shard_path(s: usize) -> String {
+pub(crate) fn shard_path(s: usize) -> String {
     format!("search/s{s}.js")
 }
 
 /// Where page `i`'s result card goes.
-pub fn card_path(i: usize) -> String {
+pub(crate) fn card_path(i: usize) -> String {
     format!("search/f/{i}.js")
 }
 
 /// Where the names of `len` characters go.
-pub fn names_path(len: usize) -> String {
+pub(crate) fn names_path(len: usize) -> String {
     format!("search/n/{len}.js")
 }
 
 /// What `search.js` learns first: its fields, one letter or two, in the order serde_json
 /// writes a map's keys (sorted), which is the order the manifest always had.
 #[derive(Serialize)]
-pub struct Manifest<'a> {
+pub(crate) struct Manifest<'a> {
     /// Number of pages (documents); page ids are `0..d`.
-    pub d: usize,
+    pub(crate) d: usize,
     /// Each page's kind, one character a page: `'0'` + the kind's index in `k`.
-    pub dk: String,
+    pub(crate) dk: String,
     /// The indexes in `k` of the kinds some page has: the kind filter's choices.
-    pub f: Vec<usize>,
+    pub(crate) f: Vec<usize>,
     /// Every kind as `[name, label]`, in declaration order.
-    pub k: Vec<[&'a str; 2]>,
+    pub(crate) k: Vec<[&'a str; 2]>,
     /// Number of shards, a power of two up to [`BUCKETS`].
-    pub n: usize,
+    pub(crate) n: usize,
     /// The most linked pages, most first: what an empty result offers.
-    pub top: Vec<usize>,
+    pub(crate) top: Vec<usize>,
     /// The build's id, which also versions the script URLs (`?v=`).
-    pub v: &'a str,
+    pub(crate) v: &'a str,
 }
 
 /// The manifest script.
-pub fn manifest_script(m: &Manifest<'_>) -> OutputFile {
+pub(crate) fn manifest_script(m: &Manifest<'_>) -> OutputFile {
     let json = serde_json::to_string(m).unwrap_or_else(|_| "{}".to_string());
     OutputFile {
         path: MANIFEST_PATH.into(),
@@ -73,10 +74,11 @@ pub fn manifest_script(m: &Manifest<'_>) -> OutputFile {
 }
 
 /// The 64 characters of the postings encoding; none needs escaping in JSON or JS.
-pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+pub(crate) const ALPHABET: &[u8; 64] =
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
 /// Appends one posting: the id gap as a varint, then the score.
-pub fn push_posting(out: &mut String, gap: u32, score: u8) {
+pub(crate) fn push_posting(out: &mut String, gap: u32, score: u8) {
     let mut digits = [0u8; 7];
     let mut n = 0;
     let mut v = gap;
@@ -125,7 +127,7 @@ fn needs_escape(s: &str) -> bool {
 /// The JSON string (a JS string literal) of `s`, exactly as serde_json writes it. Terms are
 /// words and cards are prose, so escaping is rarely needed; when it is, serde_json does it (it
 /// escapes only quotes, backslashes and control characters).
-pub fn push_json(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_json(out: &mut Vec<u8>, s: &str) {
     if needs_escape(s) {
         if serde_json::to_writer(&mut *out, s).is_err() {
             out.extend_from_slice(b"\"\"");
@@ -139,7 +141,11 @@ pub fn push_json(out: &mut Vec<u8>, s: &str) {
 
 /// Shard `s`'s script from its terms with their encoded postings and its surface forms
 /// (surface, stem), both sorted: the one writer of both the full and the streamed index.
-pub fn shard_script(s: usize, terms: &[(&str, &str)], surfaces: &[(&str, &str)]) -> OutputFile {
+pub(crate) fn shard_script(
+    s: usize,
+    terms: &[(&str, &str)],
+    surfaces: &[(&str, &str)],
+) -> OutputFile {
     let bytes: usize = terms.iter().map(|(t, l)| t.len() + l.len() + 6).sum();
     let mut out = Vec::with_capacity(bytes + surfaces.len() * 24 + 64);
     out.extend_from_slice(format!("qunceSearch.shard({s},{{").as_bytes());
@@ -171,7 +177,7 @@ pub fn shard_script(s: usize, terms: &[(&str, &str)], surfaces: &[(&str, &str)])
 /// Page `i`'s result card script, made of the card ([`Card::write`]) in its own buffer: a
 /// streamed build has no further use for it, and copying 4 KiB a page was a needless
 /// allocation.
-pub fn card_script(i: usize, fragment: Vec<u8>) -> OutputFile {
+pub(crate) fn card_script(i: usize, fragment: Vec<u8>) -> OutputFile {
     let mut out = fragment;
     let head = format!("qunceSearch.frag({i},");
     out.splice(0..0, head.bytes());
@@ -186,24 +192,24 @@ pub fn card_script(i: usize, fragment: Vec<u8>) -> OutputFile {
 /// [`Card::write`]; the fields are in the alphabetical order the cards always had. The serde
 /// derive, in tests only, is the reference the writer is checked against.
 #[cfg_attr(test, derive(serde::Serialize))]
-pub struct Card<'a> {
+pub(crate) struct Card<'a> {
     /// Aliases.
-    pub a: &'a [String],
+    pub(crate) a: &'a [String],
     /// Sections: anchor, heading, text (cut to [`super::SECTION_CHARS`]).
-    pub h: Vec<(&'a str, &'a str, &'a str)>,
+    pub(crate) h: Vec<(&'a str, &'a str, &'a str)>,
     /// Kind label.
-    pub k: &'a str,
+    pub(crate) k: &'a str,
     /// Title.
-    pub t: &'a str,
+    pub(crate) t: &'a str,
     /// URL.
-    pub u: &'a str,
+    pub(crate) u: &'a str,
 }
 
 impl Card<'_> {
     /// The card as JSON, byte for byte what serde_json makes of it (the derive is the tests'
     /// reference), with the strings written by [`push_json`]: serde_json's escaping
     /// looks at every byte one at a time, a tenth of extraction's instructions on Chinese text.
-    pub fn write(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"a\":[");
         for (n, a) in self.a.iter().enumerate() {
             if n > 0 {
@@ -233,13 +239,13 @@ impl Card<'_> {
 
 /// The start of the names file of `len` characters; [`names_entry`] appends to it and
 /// [`names_script`] closes it.
-pub fn names_start(len: usize) -> Vec<u8> {
+pub(crate) fn names_start(len: usize) -> Vec<u8> {
     format!("qunceSearch.names({len},[").into_bytes()
 }
 
 /// Appends one name (a title or alias of page `page`) with the toneless pinyin `readings` of
 /// its Chinese characters.
-pub fn names_entry(out: &mut Vec<u8>, name: &str, page: usize, readings: &[String]) {
+pub(crate) fn names_entry(out: &mut Vec<u8>, name: &str, page: usize, readings: &[String]) {
     if !out.ends_with(b"[") {
         out.push(b',');
     }
@@ -254,7 +260,7 @@ pub fn names_entry(out: &mut Vec<u8>, name: &str, page: usize, readings: &[Strin
 }
 
 /// The names file of `len` characters, from [`names_start`] and its entries.
-pub fn names_script(len: usize, mut bytes: Vec<u8>) -> OutputFile {
+pub(crate) fn names_script(len: usize, mut bytes: Vec<u8>) -> OutputFile {
     bytes.extend_from_slice(b"]);\n");
     OutputFile {
         path: names_path(len),
@@ -263,7 +269,9 @@ pub fn names_script(len: usize, mut bytes: Vec<u8>) -> OutputFile {
 }
 
 /// The pinyin table: characters by toneless syllable, syllables sorted.
-pub fn pinyin_script<'a>(by_syllable: impl IntoIterator<Item = (&'a str, &'a str)>) -> OutputFile {
+pub(crate) fn pinyin_script<'a>(
+    by_syllable: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> OutputFile {
     let mut bytes = b"qunceSearch.py({".to_vec();
     for (k, (syl, cs)) in by_syllable.into_iter().enumerate() {
         if k > 0 {

@@ -12,41 +12,41 @@ use crate::site::Site;
 
 /// Bytes a shard should stay around: small enough that a query on a large site fetches little,
 /// large enough that a small site has a handful of files.
-pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
+pub(crate) const SHARD_TARGET_BYTES: usize = 16 * 1024;
 
 /// Shard count for an index of `postings` postings: a power of two up to [`BUCKETS`].
-pub fn shard_count(postings: usize) -> usize {
+pub(crate) fn shard_count(postings: usize) -> usize {
     // Two or three bytes per posting once encoded, plus the terms themselves.
     let want = (postings * 4).div_ceil(SHARD_TARGET_BYTES);
     want.next_power_of_two().clamp(1, BUCKETS as usize)
 }
 
 /// A shard's terms: term → postings `(page id, score)`, ids ascending.
-pub type TermMap = FxHashMap<Box<str>, Vec<(u32, u8)>>;
+pub(crate) type TermMap = FxHashMap<Box<str>, Vec<(u32, u8)>>;
 /// A shard's English surface forms: surface → (stem, number of pages that have it).
-pub type SurfaceMap = FxHashMap<Box<str>, (Box<str>, u32)>;
+pub(crate) type SurfaceMap = FxHashMap<Box<str>, (Box<str>, u32)>;
 
 /// The inverted index by shard, the form both a full assembly and [`super::Live`]'s patches
 /// serialise from, so the two cannot disagree on a byte.
 #[derive(Debug, Default, Clone)]
-pub struct Index {
+pub(crate) struct Index {
     /// Number of shards (a power of two, see [`shard_count`]).
-    pub shards: usize,
+    pub(crate) shards: usize,
     /// A bucket's shard is `bucket >> shift`.
-    pub shift: u32,
+    pub(crate) shift: u32,
     /// Postings in all shards, which decides `shards`.
-    pub postings: usize,
+    pub(crate) postings: usize,
     /// Per shard.
-    pub terms: Vec<TermMap>,
+    pub(crate) terms: Vec<TermMap>,
     /// Per shard.
-    pub surfaces: Vec<SurfaceMap>,
+    pub(crate) surfaces: Vec<SurfaceMap>,
 }
 
 impl Index {
     /// Inverts the pages' documents (`docs[i]` is page `i`) into the number of shards their
     /// postings call for ([`shard_count`]): by bucket first, then each shard the union of a run
     /// of buckets, whose terms are disjoint (a term has one bucket).
-    pub fn build(docs: &[PageDoc]) -> Index {
+    pub(crate) fn build(docs: &[PageDoc]) -> Index {
         let mut buckets: Vec<(TermMap, SurfaceMap)> =
             (0..BUCKETS).map(|_| Default::default()).collect();
         super::invert::by_bucket(
@@ -74,12 +74,12 @@ impl Index {
     }
 
     /// The shard of a bucket.
-    pub fn shard_of(&self, bucket: u16) -> usize {
+    pub(crate) fn shard_of(&self, bucket: u16) -> usize {
         usize::from(bucket) >> self.shift
     }
 
     /// Shard `s`'s script: its terms with postings, and its English surface forms, both sorted.
-    pub fn shard_file(&self, s: usize) -> OutputFile {
+    pub(crate) fn shard_file(&self, s: usize) -> OutputFile {
         let map = &self.terms[s];
         let mut keys: Vec<&str> = map.keys().map(|k| &**k).collect();
         keys.sort_unstable();
@@ -112,7 +112,7 @@ impl Index {
     }
 
     /// Every shard's script, in parallel.
-    pub fn shard_files(&self) -> Vec<OutputFile> {
+    pub(crate) fn shard_files(&self) -> Vec<OutputFile> {
         (0..self.shards)
             .into_par_iter()
             .map(|s| self.shard_file(s))
@@ -121,7 +121,7 @@ impl Index {
 }
 
 /// Adds page `id`'s posting for `term`; ids must come in ascending order per term.
-pub fn add_posting(map: &mut TermMap, term: &str, id: u32, score: u8) {
+pub(crate) fn add_posting(map: &mut TermMap, term: &str, id: u32, score: u8) {
     match map.get_mut(term) {
         Some(list) => list.push((id, score)),
         None => {
@@ -132,7 +132,7 @@ pub fn add_posting(map: &mut TermMap, term: &str, id: u32, score: u8) {
 
 /// Counts one more page with `surface`. A surface always has the same stem (one stemmer), so
 /// the first one stands.
-pub fn add_surface(map: &mut SurfaceMap, surface: &str, stem: &str) {
+pub(crate) fn add_surface(map: &mut SurfaceMap, surface: &str, stem: &str) {
     match map.get_mut(surface) {
         Some((_, n)) => *n += 1,
         None => {
@@ -142,14 +142,14 @@ pub fn add_surface(map: &mut SurfaceMap, surface: &str, stem: &str) {
 }
 
 /// The manifest script: shard count, kinds, and each document's kind.
-pub fn manifest_file(site: &Site, docs: &[PageDoc], shards: usize) -> OutputFile {
+pub(crate) fn manifest_file(site: &Site, docs: &[PageDoc], shards: usize) -> OutputFile {
     let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
     manifest_of_kinds(site, &kinds, shards)
 }
 
 /// [`manifest_file`] from each page's kind alone ([`PageDoc::kind`]), for a build that has
 /// dropped the documents by the time it knows the shard count.
-pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> OutputFile {
+pub(crate) fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> OutputFile {
     // Kinds in declaration order; a page's kind is one character (`0` + index).
     let kinds: Vec<(&str, &str)> = site
         .config
@@ -179,12 +179,12 @@ pub fn manifest_of_kinds(site: &Site, page_kinds: &[&str], shards: usize) -> Out
 }
 
 /// Page `i`'s result card script.
-pub fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
+pub(crate) fn card_file(i: usize, doc: &PageDoc) -> OutputFile {
     card_script(i, doc.fragment.clone())
 }
 
 /// Builds every file of the index from the pages' documents (`docs[i]` is page `i`).
-pub fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
+pub(crate) fn assemble(site: &Site, docs: &[PageDoc]) -> Vec<OutputFile> {
     let index = Index::build(docs);
     let mut files = index.shard_files();
     files.push(manifest_file(site, docs, index.shards));

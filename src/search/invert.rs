@@ -101,7 +101,7 @@ fn bounds(doc: &PageDoc) -> ([u32; GROUPS + 1], [u32; GROUPS + 1]) {
 }
 
 /// Postings by bucket, for pages added in ascending id order.
-pub struct Inverted {
+pub(crate) struct Inverted {
     buckets: Vec<Bucket>,
     /// Per dictionary node (below [`super::Segmenter::nodes`]), its term's place in its
     /// bucket: an array read instead of a hash map for most Chinese postings.
@@ -111,7 +111,7 @@ pub struct Inverted {
 
 impl Inverted {
     /// An empty index for documents of a segmenter with `nodes` dictionary nodes.
-    pub fn new(nodes: usize) -> Inverted {
+    pub(crate) fn new(nodes: usize) -> Inverted {
         Inverted {
             buckets: (0..BUCKETS).map(|_| Bucket::default()).collect(),
             nodes: (0..nodes).map(|_| AtomicU32::new(NO_TERM)).collect(),
@@ -121,7 +121,7 @@ impl Inverted {
 
     /// Inverts `docs` as pages `first`, `first + 1`, … after the pages already in. Every
     /// document must come from one segmenter (node ids are its own).
-    pub fn add(&mut self, first: u32, docs: &[PageDoc]) {
+    pub(crate) fn add(&mut self, first: u32, docs: &[PageDoc]) {
         let nodes = &self.nodes;
         by_bucket(
             &mut self.buckets,
@@ -134,13 +134,13 @@ impl Inverted {
     }
 
     /// How many shards the postings call for ([`index::shard_count`]).
-    pub fn shards(&self) -> usize {
+    pub(crate) fn shards(&self) -> usize {
         index::shard_count(self.postings).min(self.buckets.len())
     }
 
     /// Shard `s`'s script, when there are [`Inverted::shards`] shards: the union of a run of
     /// buckets, whose terms are disjoint (a term has one bucket).
-    pub fn shard_file(&self, s: usize) -> OutputFile {
+    pub(crate) fn shard_file(&self, s: usize) -> OutputFile {
         let per = self.buckets.len() / self.shards();
         let buckets = &self.buckets[s * per..(s + 1) * per];
         let mut terms: Vec<(&str, &str)> = buckets

@@ -12,7 +12,7 @@ use crate::site::Site;
 
 /// An assembled index and the documents it was assembled from.
 #[derive(Debug, Clone)]
-pub struct Live {
+pub(crate) struct Live {
     docs: Vec<PageDoc>,
     index: Index,
     /// The manifest's bytes, to tell whether an update changes it.
@@ -34,17 +34,17 @@ enum Undo {
 
 /// What decides an index's file paths: shard count and page count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// Shards: `search/s<N>.js`.
-    pub shards: usize,
+    pub(crate) shards: usize,
     /// Pages, so cards: `search/f/<N>.js`.
-    pub docs: usize,
+    pub(crate) docs: usize,
 }
 
 impl Shape {
     /// Paths of an index of shape `self` that one of shape `now` does not have, so a rebuild
     /// can delete them.
-    pub fn removed(self, now: Shape) -> Vec<String> {
+    pub(crate) fn removed(self, now: Shape) -> Vec<String> {
         (now.shards..self.shards)
             .map(|s| format!("search/s{s}.js"))
             .chain((now.docs..self.docs).map(format::card_path))
@@ -55,7 +55,7 @@ impl Shape {
 impl Live {
     /// Assembles `docs` (`docs[i]` is page `i` of `site`): the index and all its files, the same
     /// as [`index::assemble`].
-    pub fn new(site: &Site, docs: Vec<PageDoc>) -> (Live, Vec<OutputFile>) {
+    pub(crate) fn new(site: &Site, docs: Vec<PageDoc>) -> (Live, Vec<OutputFile>) {
         let index = Index::build(&docs);
         let mut live = Live {
             manifest: Vec::new(),
@@ -87,12 +87,12 @@ impl Live {
     }
 
     /// The documents, by page.
-    pub fn docs(&self) -> &[PageDoc] {
+    pub(crate) fn docs(&self) -> &[PageDoc] {
         &self.docs
     }
 
     /// The shape of the index's files.
-    pub fn shape(&self) -> Shape {
+    pub(crate) fn shape(&self) -> Shape {
         Shape {
             shards: self.index.shards,
             docs: self.docs.len(),
@@ -104,7 +104,11 @@ impl Live {
     /// term or surface form whose postings changed, the changed pages' cards, and the manifest
     /// if it changed. When the total postings cross a shard-count threshold every shard is
     /// returned (and [`Shape::removed`] tells which went away).
-    pub fn update(&mut self, site: &Site, changes: Vec<(usize, PageDoc)>) -> Vec<OutputFile> {
+    pub(crate) fn update(
+        &mut self,
+        site: &Site,
+        changes: Vec<(usize, PageDoc)>,
+    ) -> Vec<OutputFile> {
         let mut dirty: Vec<usize> = Vec::new();
         let mut cards: Vec<usize> = Vec::new();
         // A page listed twice counts once, as its last document: two changes that cancel out
@@ -167,7 +171,7 @@ impl Live {
 
     /// Puts `new` (a full assembly) in `slot`, keeping what was there until [`Live::commit`] or
     /// [`Live::revert`].
-    pub fn install(slot: &mut Option<Live>, mut new: Live) {
+    pub(crate) fn install(slot: &mut Option<Live>, mut new: Live) {
         new.undo = Some(Undo::Replace(slot.take().map(|mut old| {
             old.undo = None;
             Box::new(old)
@@ -177,7 +181,7 @@ impl Live {
 
     /// Undoes the last [`Live::update`] or [`Live::install`] in `slot`: the build that made it
     /// failed, and the next one starts from the last good build's index.
-    pub fn revert(slot: &mut Option<Live>) {
+    pub(crate) fn revert(slot: &mut Option<Live>) {
         let Some(live) = slot.as_mut() else {
             return;
         };
@@ -200,7 +204,7 @@ impl Live {
     }
 
     /// Forgets how to undo the last change (its build succeeded).
-    pub fn commit(&mut self) {
+    pub(crate) fn commit(&mut self) {
         self.undo = None;
     }
 }

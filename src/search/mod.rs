@@ -2,24 +2,24 @@
 //! kind and typed fields, segmented for Chinese and English, written as sharded classic scripts
 //! under `search/` that the theme's `search.js` loads on demand, over http and from file://.
 //!
-//! Split so the dev server can rebuild incrementally: [`extract`] is a pure function of one page
-//! (plus the shared [`Segmenter`], whose user dictionary is the site's titles and aliases) and
-//! runs in parallel; [`assemble`] shards and serialises the extracted [`PageDoc`]s; [`Live`]
+//! Split so the dev server can rebuild incrementally: `extract` is a pure function of one page
+//! (plus the shared `Segmenter`, whose user dictionary is the site's titles and aliases) and
+//! runs in parallel; `assemble` shards and serialises the extracted `PageDoc`s; `Live`
 //! keeps an assembled index between rebuilds and patches only what an edited page touches.
 //!
 //! The extraction of one page is in `extract`; the files' format, which `search.js` reads, in
-//! [`format`](mod@format); the segmenter and pinyin, fenced from the rest of qunce, in [`text`].
+//! [`format`](mod@format); the segmenter and pinyin, fenced from the rest of qunce, in `text`.
 
 mod acc;
 mod extract;
 pub mod format;
-pub mod index;
-pub mod invert;
-pub mod live;
-pub mod suggest;
+pub(crate) mod index;
+pub(crate) mod invert;
+pub(crate) mod live;
+pub(crate) mod suggest;
 #[cfg(test)]
 mod tests;
-pub mod text;
+pub(crate) mod text;
 
 use rayon::prelude::*;
 
@@ -27,83 +27,85 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputFile;
 use crate::site::Site;
-pub use acc::StreamedBuild;
-pub use extract::{SECTION_CHARS, extract, extract_to_invert, phrase_keys};
-pub use format::{BUCKETS, bucket};
-pub use index::assemble;
-pub use live::Live;
-pub use segment::{Segmenter, Token};
-pub use text::{dict, memo, pinyin, segment};
+pub(crate) use acc::StreamedBuild;
+pub(crate) use extract::{extract, extract_to_invert};
+pub(crate) use format::BUCKETS;
+pub use format::bucket;
+pub(crate) use index::assemble;
+pub(crate) use live::Live;
+pub(crate) use segment::{Segmenter, Token};
+pub(crate) use text::{pinyin, segment};
 
 /// A term of a page: where it is in [`PageDoc::text`], its [`bucket`] and its score (see
 /// [`Weights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Term {
+pub(crate) struct Term {
     /// The term's [`bucket`], which decides its shard.
-    pub bucket: u16,
+    pub(crate) bucket: u16,
     /// Its score on this page.
-    pub score: u8,
+    pub(crate) score: u8,
     /// Its byte range in [`PageDoc::text`].
-    pub start: u32,
+    pub(crate) start: u32,
     /// End of that range.
-    pub end: u32,
+    pub(crate) end: u32,
     /// Its [`Segmenter::node`], or [`segment::NO_NODE`]: the streamed index finds a Chinese
     /// term's postings by this number instead of hashing its text.
-    pub node: u32,
+    pub(crate) node: u32,
 }
 
 /// An English word of a page whose stem differs, as byte ranges of [`PageDoc::text`]: the
 /// stem is one of the page's terms, the word is kept after them. Ranges, not strings: a page
 /// has dozens, and two allocations each were a few percent of extraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Surface {
+pub(crate) struct Surface {
     /// The word's [`bucket`], which decides its shard.
-    pub bucket: u16,
+    pub(crate) bucket: u16,
     /// The lowercased word.
-    pub surface: (u32, u32),
+    pub(crate) surface: (u32, u32),
     /// Its stem.
-    pub stem: (u32, u32),
+    pub(crate) stem: (u32, u32),
 }
 
 /// What the index keeps of one page.
 #[derive(Debug, Clone, Default, Eq)]
-pub struct PageDoc {
+pub(crate) struct PageDoc {
     /// The page's distinct terms end to end, in no order; [`Term`]s point into it. One string
     /// per page, not one per term: at 10,000 pages that is 3 million allocations fewer, which
     /// were a fifth of extraction with the page faults and frees they brought.
-    pub text: String,
+    pub(crate) text: String,
     /// The terms, sorted by bucket then term ([`extract`]), or by bucket alone
     /// ([`extract_to_invert`]).
-    pub terms: Vec<Term>,
+    pub(crate) terms: Vec<Term>,
     /// English words whose stem differs from the word, sorted by bucket then word, so the
     /// browser can map a query word to the indexed stem without a stemmer of its own (from
     /// [`extract_to_invert`], only those the thread had not listed in that build yet).
-    pub surfaces: Vec<Surface>,
+    pub(crate) surfaces: Vec<Surface>,
     /// The kind filters group this page under (`page` for sections).
-    pub kind: String,
+    pub(crate) kind: String,
     /// The page's result card as JSON: URL, title, kind label and its text by heading.
-    pub fragment: Vec<u8>,
+    pub(crate) fragment: Vec<u8>,
 }
 
 impl PageDoc {
     /// The text of one of this page's terms.
-    pub fn term(&self, t: &Term) -> &str {
+    pub(crate) fn term(&self, t: &Term) -> &str {
         &self.text[t.start as usize..t.end as usize]
     }
 
     /// `(bucket, surface, stem)` of a [`Surface`] of this page.
-    pub fn surface(&self, s: &Surface) -> (u16, &str, &str) {
+    pub(crate) fn surface(&self, s: &Surface) -> (u16, &str, &str) {
         let at = |(a, b): (u32, u32)| &self.text[a as usize..b as usize];
         (s.bucket, at(s.surface), at(s.stem))
     }
 
     /// `(bucket, surface, stem)` in order.
-    pub fn surfaces(&self) -> impl Iterator<Item = (u16, &str, &str)> + '_ {
+    pub(crate) fn surfaces(&self) -> impl Iterator<Item = (u16, &str, &str)> + '_ {
         self.surfaces.iter().map(|s| self.surface(s))
     }
 
     /// Adds a surface form (tests and tools); keep them sorted by bucket then word.
-    pub fn push_surface(&mut self, bucket: u16, surface: &str, stem: &str) {
+    #[cfg(test)]
+    pub(crate) fn push_surface(&mut self, bucket: u16, surface: &str, stem: &str) {
         let mut put = |s: &str| {
             let start = self.text.len() as u32;
             self.text.push_str(s);
@@ -119,13 +121,14 @@ impl PageDoc {
     }
 
     /// `(bucket, term, score)` in order.
-    pub fn terms(&self) -> impl Iterator<Item = (u16, &str, u8)> + '_ {
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (u16, &str, u8)> + '_ {
         self.terms.iter().map(|t| (t.bucket, self.term(t), t.score))
     }
 
     /// A document with `terms` (`(bucket, term, score)` sorted by bucket then term) and nothing
     /// else, for tests and tools.
-    pub fn with_terms<'a>(terms: impl IntoIterator<Item = (u16, &'a str, u8)>) -> PageDoc {
+    #[cfg(test)]
+    pub(crate) fn with_terms<'a>(terms: impl IntoIterator<Item = (u16, &'a str, u8)>) -> PageDoc {
         let mut doc = PageDoc::default();
         for (bucket, term, score) in terms {
             let start = doc.text.len() as u32;
@@ -159,20 +162,21 @@ impl PartialEq for PageDoc {
 pub struct Weights;
 
 impl Weights {
+    /// A hit in the page's title: the strongest signal that the page is the one sought.
     pub const TITLE: u8 = 40;
-    pub const ALIAS: u8 = 36;
-    pub const PINYIN: u8 = 34;
-    pub const PINYIN_PART: u8 = 22;
-    pub const HEADING: u8 = 12;
-    pub const HEADING_MORE: u8 = 3;
-    pub const HEADING_PINYIN: u8 = 4;
-    pub const META: u8 = 6;
-    pub const BODY_MAX: u8 = 10;
-    pub const MAX: u8 = 63;
+    pub(crate) const ALIAS: u8 = 36;
+    pub(crate) const PINYIN: u8 = 34;
+    pub(crate) const PINYIN_PART: u8 = 22;
+    pub(crate) const HEADING: u8 = 12;
+    pub(crate) const HEADING_MORE: u8 = 3;
+    pub(crate) const HEADING_PINYIN: u8 = 4;
+    pub(crate) const META: u8 = 6;
+    pub(crate) const BODY_MAX: u8 = 10;
+    pub(crate) const MAX: u8 = 63;
 }
 
 /// The user dictionary of a site: every title and alias of its pages.
-pub fn user_words(pages: &[Page]) -> Vec<&str> {
+pub(crate) fn user_words(pages: &[Page]) -> Vec<&str> {
     pages
         .iter()
         .flat_map(|p| {
@@ -217,7 +221,7 @@ pub fn build_streamed(
 /// [`build_streamed`] with the site's segmenter made beforehand ([`Segmenter::new`] of
 /// [`user_words`]): loading the dictionary is serial, so a build makes it while other stages
 /// leave a core idle.
-pub fn build_streamed_with(
+pub(crate) fn build_streamed_with(
     site: &Site,
     seg: &Segmenter,
     batch: usize,

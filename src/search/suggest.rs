@@ -22,13 +22,13 @@ use crate::output::OutputFile;
 use crate::site::Site;
 
 /// Names longer than this are left out: nobody retypes a whole long title with a slip in it.
-pub const MAX_NAME_CHARS: usize = 16;
+pub(crate) const MAX_NAME_CHARS: usize = 16;
 
 /// How many of the most linked pages an empty result suggests.
-pub const TOP_PAGES: usize = 6;
+pub(crate) const TOP_PAGES: usize = 6;
 
 /// The suggestion files of `site` (see the module documentation).
-pub fn files(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn files(site: &Site) -> Vec<OutputFile> {
     // Every length has its file, empty or not, so a rebuild never leaves one behind.
     let mut by_len: BTreeMap<usize, Vec<u8>> = (2..=MAX_NAME_CHARS)
         .map(|len| (len, names_start(len)))
@@ -113,7 +113,7 @@ fn syllables(site: &Site) -> OutputFile {
 
 /// The [`TOP_PAGES`] pages most linked to (backlinks), most first, ties in site order: what
 /// an empty result offers instead of nothing.
-pub fn most_linked(site: &Site) -> Vec<usize> {
+pub(crate) fn most_linked(site: &Site) -> Vec<usize> {
     let mut ids: Vec<usize> = (0..site.content.pages.len())
         .filter(|&i| !site.graph.backlinks[i].is_empty())
         .collect();

@@ -1,6 +1,6 @@
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use super::extract::{first_chars, sections};
+use super::extract::{SECTION_CHARS, first_chars, sections};
 use super::format::Card;
 use super::*;
 

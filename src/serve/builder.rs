@@ -58,7 +58,7 @@ pub(crate) struct Builder {
 impl Builder {
     /// A builder publishing into `state`; `color` and `timings` shape what it prints unless
     /// `quiet`.
-    pub fn new(
+    pub(super) fn new(
         incremental: crate::incremental::Incremental,
         state: Arc<State>,
         quiet: bool,
@@ -78,12 +78,12 @@ impl Builder {
     }
 
     /// The build the server starts with.
-    pub fn first_build(&mut self) {
+    pub(super) fn first_build(&mut self) {
         self.rebuild(&[], &|| false);
     }
 
     /// Where `qunce build` would write (ignored by the watcher), once a config has loaded.
-    pub fn output_dir(&self) -> Option<PathBuf> {
+    pub(super) fn output_dir(&self) -> Option<PathBuf> {
         self.incremental.output_dir()
     }
 
@@ -98,7 +98,7 @@ impl Builder {
     /// arrives during a rebuild cancels it; the next rebuild covers both batches. A build
     /// starved of file descriptors is run again after a pause (doubling up to [`RETRY_MAX`]),
     /// in full, since any file may have failed to read, until it is not starved.
-    pub fn run(mut self, queue: &watch::Queue) {
+    pub(super) fn run(mut self, queue: &watch::Queue) {
         let mut carry: Vec<String> = Vec::new();
         let mut superseded = false;
         let mut retry: Option<(Instant, Duration)> = None;

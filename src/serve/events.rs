@@ -43,13 +43,13 @@ impl Broadcaster {
     }
 
     /// How many streams are open now.
-    pub fn open(&self) -> usize {
+    pub(crate) fn open(&self) -> usize {
         let subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
         subs.iter().filter(|tx| !tx.is_closed()).count()
     }
 
     /// Sends one event (`data` must be one line, e.g. compact JSON) to every open stream.
-    pub fn send(&self, event: &str, data: &str) {
+    pub(crate) fn send(&self, event: &str, data: &str) {
         let message: Arc<str> = format_event(event, data).into();
         self.subscribers
             .lock()
@@ -61,7 +61,7 @@ impl Broadcaster {
     }
 
     /// Ends every stream (the server stops).
-    pub fn close_all(&self) {
+    pub(crate) fn close_all(&self) {
         self.subscribers
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -77,27 +77,27 @@ impl ServeOptions {
 /// A complete site as served: swapped in whole after each successful build.
 pub(crate) struct Snapshot {
     /// Rendered files (shared with the builder: a snapshot costs no copy).
-    pub files: Arc<crate::incremental::Files>,
+    pub(crate) files: Arc<crate::incremental::Files>,
     /// Files of content/ served from disk, by output path.
-    pub assets: Arc<HashMap<String, PathBuf>>,
+    pub(crate) assets: Arc<HashMap<String, PathBuf>>,
     /// 0 while no build has succeeded yet.
-    pub generation: u64,
+    pub(crate) generation: u64,
 }
 
 /// What the last build said.
 #[derive(Clone, Default)]
 pub(crate) struct Report {
-    pub ok: bool,
-    pub pages: usize,
+    pub(crate) ok: bool,
+    pub(crate) pages: usize,
     /// In English, as made; shown in `lang`.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// The language the writer reads messages in, decided at each build (site.toml may change).
-    pub lang: crate::messages::Lang,
+    pub(crate) lang: crate::messages::Lang,
 }
 
 impl Report {
     /// The diagnostics in the writer's language, for the browser.
-    pub fn localized(&self) -> Vec<Diagnostic> {
+    pub(crate) fn localized(&self) -> Vec<Diagnostic> {
         self.diagnostics
             .iter()
             .map(|d| crate::diagnostics::localize(d, self.lang))
@@ -108,21 +108,21 @@ impl Report {
 /// State shared by the HTTP workers, the event streams and the rebuilder.
 pub(crate) struct State {
     /// Unique per server start, so browsers notice a restart.
-    pub instance: String,
-    pub snapshot: RwLock<Arc<Snapshot>>,
-    pub report: Mutex<Report>,
-    pub events: events::Broadcaster,
-    pub stop: AtomicBool,
+    pub(crate) instance: String,
+    pub(crate) snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) report: Mutex<Report>,
+    pub(crate) events: events::Broadcaster,
+    pub(crate) stop: AtomicBool,
     /// Whether the Host header must name this machine (the server listens on loopback only).
-    pub loopback: bool,
+    pub(crate) loopback: bool,
     /// The site's folder (canonical): files of `content/` are opened below it, never outside.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// `--lang`, when given: the language of messages whatever the site says.
-    pub lang: Option<crate::messages::Lang>,
+    pub(crate) lang: Option<crate::messages::Lang>,
 }
 
 impl State {
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -130,11 +130,11 @@ impl State {
     }
 
     /// The language of the last build's messages, without copying its diagnostics.
-    pub fn lang(&self) -> crate::messages::Lang {
+    pub(crate) fn lang(&self) -> crate::messages::Lang {
         self.report.lock().unwrap_or_else(|e| e.into_inner()).lang
     }
 
-    pub fn report(&self) -> Report {
+    pub(crate) fn report(&self) -> Report {
         self.report
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -142,7 +142,7 @@ impl State {
     }
 
     /// The id of a served build: browsers compare it with the one they were served.
-    pub fn build_id(&self, generation: u64) -> String {
+    pub(crate) fn build_id(&self, generation: u64) -> String {
         format!("{}-{generation}", self.instance)
     }
 }
@@ -156,6 +156,9 @@ pub struct Server {
     runtime: Option<tokio::runtime::Runtime>,
     /// The rebuilder and the watcher.
     threads: Vec<JoinHandle<()>>,
+    /// Ctrl-C and SIGTERM, once listened for ([`Server::catch_stop_signals`]).
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
 impl Server {
@@ -174,11 +177,47 @@ impl Server {
         self.state.report().ok
     }
 
+    /// From now on, Ctrl-C (SIGINT) and SIGTERM stop the server through [`Server::wait`]
+    /// instead of killing the process. Call it before telling anyone the URL: a signal sent
+    /// right after would otherwise end the process before it could clean up.
+    pub fn catch_stop_signals(&mut self) {
+        #[cfg(unix)]
+        if self.signals.is_none()
+            && let Some(rt) = &self.runtime
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _in_runtime = rt.enter();
+            if let (Ok(int), Ok(term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                self.signals = Some((int, term));
+            }
+        }
+    }
+
     /// Serves until the process gets Ctrl-C (SIGINT) or SIGTERM, then stops cleanly: every
     /// connection closed, the port freed, nothing left behind.
     pub fn wait(mut self) {
+        self.catch_stop_signals();
         if let Some(rt) = &self.runtime {
-            rt.block_on(stop_signal());
+            #[cfg(unix)]
+            match self.signals.as_mut() {
+                Some((int, term)) => rt.block_on(async {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }),
+                // Where they cannot be listened for, only killing the process stops it.
+                None => rt.block_on(std::future::pending::<()>()),
+            }
+            #[cfg(not(unix))]
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            });
         }
         self.shutdown();
     }
@@ -203,30 +242,6 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// Resolves on Ctrl-C or SIGTERM (never, where they cannot be listened for).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => std::future::pending().await,
-        }
-    }
-    #[cfg(not(unix))]
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }
 
@@ -339,6 +354,8 @@ pub fn start(opts: ServeOptions) -> Result<Server, Vec<Diagnostic>> {
         state,
         runtime: Some(runtime),
         threads,
+        #[cfg(unix)]
+        signals: None,
     })
 }
 

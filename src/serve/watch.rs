@@ -43,7 +43,7 @@ impl Queue {
     }
 
     /// Everything queued, waiting up to `timeout` for something to arrive.
-    pub fn take(&self, timeout: Duration) -> Option<Vec<String>> {
+    pub(crate) fn take(&self, timeout: Duration) -> Option<Vec<String>> {
         let q = self.paths.lock().unwrap_or_else(|e| e.into_inner());
         let (mut q, _) = self
             .ready
@@ -53,7 +53,7 @@ impl Queue {
     }
 
     /// Whether changes arrived since the last [`Queue::take`].
-    pub fn has_more(&self) -> bool {
+    pub(crate) fn has_more(&self) -> bool {
         !self
             .paths
             .lock()
@@ -71,7 +71,7 @@ impl Watch {
     /// Starts watching `root` (not recursively: site.toml and new folders) and each watched
     /// folder under it (recursively). The root itself is not watched recursively, so a big
     /// `target/` or `node_modules/` beside the site costs nothing.
-    pub fn new(root: &Path) -> notify::Result<Watch> {
+    pub(crate) fn new(root: &Path) -> notify::Result<Watch> {
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(tx)?;
         watcher.watch(root, RecursiveMode::NonRecursive)?;
@@ -86,7 +86,7 @@ impl Watch {
 
     /// The watcher thread: collects changes into debounced batches for the builder, until the
     /// server stops. It never waits for a rebuild, so a save during one supersedes it.
-    pub fn run(mut self, root: &Path, output_dir: &Path, queue: &Queue, stop: &AtomicBool) {
+    pub(crate) fn run(mut self, root: &Path, output_dir: &Path, queue: &Queue, stop: &AtomicBool) {
         let mut changed: Vec<String> = Vec::new();
         while !stop.load(Ordering::SeqCst) {
             match self.rx.recv_timeout(POLL) {

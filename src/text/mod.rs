@@ -3,13 +3,13 @@
 //! heading ids. Markdown, links, search, the dev server and the UI tables use them; this module
 //! uses none of theirs.
 
-pub mod slug;
+pub(crate) mod slug;
 #[cfg(test)]
 mod tests;
 
 /// Counts words the way readers of mixed text expect: every CJK character is a word, Latin
 /// words are runs of letters and digits.
-pub fn count_words(text: &str) -> usize {
+pub(crate) fn count_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut n = 0;
     let mut in_word = false;
@@ -86,14 +86,14 @@ fn ascii_alnum(w: u64) -> u64 {
 /// Chinese, Japanese kanji and their extensions: the characters that count as a word each here
 /// and that the search index segments (`search::text` keeps a fenced copy; a test there
 /// checks the two agree).
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 /// Whether the character at byte `i` of valid UTF-8 `bytes` (a character boundary) is one of
 /// U+4000–U+9FFF but U+4DC0–U+4DFF, told by its first two bytes without decoding: most
 /// Chinese text, all of it [`is_cjk`]. Word counting takes it.
-pub fn common_cjk(bytes: &[u8], i: usize) -> bool {
+pub(crate) fn common_cjk(bytes: &[u8], i: usize) -> bool {
     let b = bytes[i];
     (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes.get(i + 1) != Some(&0xB7))
 }
@@ -127,7 +127,7 @@ fn is_cjk_punctuation(c: char) -> bool {
 }
 
 /// Escapes text for an HTML attribute or text node.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_escaped(&mut out, s);
     out
@@ -154,7 +154,7 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
 }
 
 /// Decodes `%E7%8F%AD`-style escapes in link targets; invalid sequences stay as written.
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }

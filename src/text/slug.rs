@@ -5,7 +5,7 @@
 use pinyin::ToPinyin;
 
 /// Turns a file name (or any title) into an ASCII URL slug.
-pub fn slugify(input: &str) -> String {
+pub(crate) fn slugify(input: &str) -> String {
     let mut out = String::with_capacity(input.len() * 2);
     // Whether the last thing written was a separator, to collapse runs of them.
     let mut sep = true;
@@ -46,7 +46,7 @@ pub fn slugify(input: &str) -> String {
 }
 
 /// The longest slug in bytes: well under the 255-byte file-name limit.
-pub const MAX_SLUG: usize = 120;
+pub(crate) const MAX_SLUG: usize = 120;
 
 /// Folds common accented Latin letters to ASCII so `café` becomes `cafe`, not `caf`.
 fn latin_fold(c: char) -> Option<char> {
@@ -63,7 +63,7 @@ fn latin_fold(c: char) -> Option<char> {
 }
 
 /// A heading id in GitHub's style: lowercase, spaces to `-`, punctuation dropped, CJK kept.
-pub fn heading_id(text: &str) -> String {
+pub(crate) fn heading_id(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {

@@ -8,13 +8,13 @@ use std::sync::OnceLock;
 
 /// UI language of the generated site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
+pub(crate) enum Language {
     ZhCn,
     En,
 }
 
 impl Language {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Language::ZhCn => "zh-CN",
             Language::En => "en",
@@ -26,7 +26,7 @@ const ZH_CN: &str = include_str!("zh-CN.toml");
 const EN: &str = include_str!("en.toml");
 
 /// The table of one language's UI strings, parsed once per process.
-pub fn table(lang: Language) -> &'static BTreeMap<String, String> {
+pub(crate) fn table(lang: Language) -> &'static BTreeMap<String, String> {
     static ZH: OnceLock<BTreeMap<String, String>> = OnceLock::new();
     static ENGLISH: OnceLock<BTreeMap<String, String>> = OnceLock::new();
     match lang {
@@ -42,7 +42,7 @@ fn parse(text: &str) -> BTreeMap<String, String> {
 }
 
 /// Whether `key` is a UI string of the default theme.
-pub fn is_known(key: &str) -> bool {
+pub(crate) fn is_known(key: &str) -> bool {
     table(Language::ZhCn).contains_key(key)
 }
 

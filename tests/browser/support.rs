@@ -16,9 +16,9 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 
 /// Debian's Chromium; CI installs it in `.ci/run`.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// The bound of every wait.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 const CHROMIUM_ARGS: [&str; 6] = [
     "--disable-gpu",
     "--no-first-run",
@@ -68,7 +68,7 @@ fn register_clean_up() {
 }
 
 /// A fresh empty folder under the system temp dir, removed when the test process exits.
-pub fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     register_clean_up();
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
@@ -80,7 +80,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 }
 
 /// `target/screenshots/`, created: where the browser tests leave screenshots and PDFs for review.
-pub fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir
@@ -91,7 +91,7 @@ pub fn screenshot_dir() -> PathBuf {
 
 /// Serves `root` on `listener` from a detached thread (it ends with the test process): one
 /// thread per connection, `Connection: close`, `/x/` → `x/index.html`, 404 otherwise.
-pub fn serve(listener: TcpListener, root: PathBuf) {
+pub(crate) fn serve(listener: TcpListener, root: PathBuf) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
@@ -184,18 +184,18 @@ fn content_type(file: &Path) -> &'static str {
 // Sites.
 
 /// A site built into a temp folder and served on its own port (its own origin).
-pub struct Served {
+pub(crate) struct Served {
     /// The site's source root.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The output folder the server serves.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// `http://127.0.0.1:PORT`, no trailing slash.
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 impl Served {
     /// Binds a port, builds `root` for that origin into a fresh temp folder, and serves it.
-    pub fn start(root: &Path, tag: &str) -> Served {
+    pub(crate) fn start(root: &Path, tag: &str) -> Served {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let out = temp_dir(tag).join("public");
@@ -210,7 +210,7 @@ impl Served {
     }
 
     /// Builds the site again into the same output folder (same origin).
-    pub fn rebuild(&self) {
+    pub(crate) fn rebuild(&self) {
         let outcome = qunce::build(&qunce::Options {
             root: self.root.clone(),
             drafts: false,
@@ -232,12 +232,12 @@ impl Served {
     }
 
     /// The absolute URL of a site path (`/matrix/`).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
 
     /// Site paths of every HTML page of the build, sorted (`/`, `/404.html`, `/matrix/`, …).
-    pub fn html_pages(&self) -> Vec<String> {
+    pub(crate) fn html_pages(&self) -> Vec<String> {
         let mut pages = Vec::new();
         collect_html(&self.out, &self.out, &mut pages);
         pages.sort();
@@ -245,7 +245,7 @@ impl Served {
     }
 
     /// Site paths of the pages directly below a section folder (`/rituals/kai-ying-yi-shi/`).
-    pub fn pages_in(&self, section: &str) -> Vec<String> {
+    pub(crate) fn pages_in(&self, section: &str) -> Vec<String> {
         let mut pages: Vec<String> = std::fs::read_dir(self.out.join(section))
             .map(|rd| {
                 rd.flatten()
@@ -259,7 +259,7 @@ impl Served {
     }
 
     /// `/section/preferred/` when the build has it, else the section's first page.
-    pub fn page_in(&self, section: &str, preferred: &str) -> String {
+    pub(crate) fn page_in(&self, section: &str, preferred: &str) -> String {
         let pages = self.pages_in(section);
         let want = format!("/{section}/{preferred}/");
         if pages.contains(&want) {
@@ -289,7 +289,7 @@ fn collect_html(base: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// The repository's own handbook, built and served once per test binary.
-pub fn handbook() -> &'static Served {
+pub(crate) fn handbook() -> &'static Served {
     static HANDBOOK: OnceLock<Served> = OnceLock::new();
     HANDBOOK.get_or_init(|| Served::start(Path::new(env!("CARGO_MANIFEST_DIR")), "handbook"))
 }
@@ -298,7 +298,7 @@ pub fn handbook() -> &'static Served {
 // The browser.
 
 /// The one headless Chromium of this test binary, killed at exit.
-pub fn browser() -> &'static Browser {
+pub(crate) fn browser() -> &'static Browser {
     static BROWSER: OnceLock<Browser> = OnceLock::new();
     BROWSER.get_or_init(|| {
         if !Path::new(CHROMIUM).exists() && std::env::var_os("QUNCE_REQUIRE_BROWSER").is_none() {
@@ -339,8 +339,8 @@ pub fn browser() -> &'static Browser {
 
 /// One tab in a fresh browser context (its own localStorage), 1280×800 unless told otherwise;
 /// closed on drop.
-pub struct Page {
-    pub tab: Arc<Tab>,
+pub(crate) struct Page {
+    pub(crate) tab: Arc<Tab>,
     /// Loader ids of the documents that fired `load`, to wait for a navigation without polling
     /// (every CDP call costs ~100 ms with headless_chrome's transport).
     loads: Arc<(Mutex<Vec<String>>, Condvar)>,
@@ -354,7 +354,7 @@ impl Drop for Page {
 }
 
 impl Page {
-    pub fn new() -> Page {
+    pub(crate) fn new() -> Page {
         let context = browser().new_context().expect("new browser context");
         let tab = context.new_tab().expect("new tab");
         tab.set_default_timeout(WAIT);
@@ -379,7 +379,7 @@ impl Page {
     }
 
     /// Emulates a screen `width`×`height` CSS pixels wide (a phone when `mobile`).
-    pub fn viewport(&self, width: u32, height: u32, mobile: bool) {
+    pub(crate) fn viewport(&self, width: u32, height: u32, mobile: bool) {
         self.tab
             .call_method(Emulation::SetDeviceMetricsOverride {
                 width,
@@ -401,7 +401,7 @@ impl Page {
     }
 
     /// Navigates and waits for the new document's `load` (deferred scripts have run by then).
-    pub fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         let nav = self
             .tab
             .call_method(Cdp::Navigate {
@@ -431,13 +431,13 @@ impl Page {
     }
 
     /// Loads the last opened URL again.
-    pub fn reload(&self) {
+    pub(crate) fn reload(&self) {
         let url = self.url.lock().unwrap().clone();
         self.open(&url);
     }
 
     /// Evaluates a JS expression and returns its value, JSON-decoded; `undefined` is `null`.
-    pub fn try_eval<T: DeserializeOwned>(&self, js: &str) -> Result<T, String> {
+    pub(crate) fn try_eval<T: DeserializeOwned>(&self, js: &str) -> Result<T, String> {
         let wrapped = format!(
             "(() => {{ try {{ const v = ({js}); return JSON.stringify({{ ok: v === undefined ? null : v }}); }} \
              catch (e) {{ return JSON.stringify({{ err: String(e && e.stack || e) }}); }} }})()"
@@ -461,13 +461,13 @@ impl Page {
     }
 
     /// [`Page::try_eval`] that panics on error.
-    pub fn eval<T: DeserializeOwned>(&self, js: &str) -> T {
+    pub(crate) fn eval<T: DeserializeOwned>(&self, js: &str) -> T {
         self.try_eval(js)
             .unwrap_or_else(|e| panic!("evaluating `{js}` failed: {e}"))
     }
 
     /// Polls a JS condition every 50 ms until it is true, for at most [`WAIT`].
-    pub fn wait_until(&self, what: &str, js: &str) {
+    pub(crate) fn wait_until(&self, what: &str, js: &str) {
         let start = Instant::now();
         let mut last = String::new();
         while start.elapsed() < WAIT {
@@ -485,7 +485,7 @@ impl Page {
     }
 
     /// Clicks the first element matching `selector` with a real mouse click at its centre.
-    pub fn click(&self, selector: &str) {
+    pub(crate) fn click(&self, selector: &str) {
         self.tab
             .wait_for_element(selector)
             .unwrap_or_else(|e| panic!("no element `{selector}` on {}: {e:#}", self.tab.get_url()))
@@ -494,14 +494,14 @@ impl Page {
     }
 
     /// A PNG of what the viewport shows.
-    pub fn viewport_screenshot(&self) -> Vec<u8> {
+    pub(crate) fn viewport_screenshot(&self) -> Vec<u8> {
         self.tab
             .capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true)
             .expect("Page.captureScreenshot")
     }
 
     /// A PNG of the whole page (up to 10 000 px tall) at the current viewport width.
-    pub fn full_screenshot(&self) -> Vec<u8> {
+    pub(crate) fn full_screenshot(&self) -> Vec<u8> {
         let (w, h): (f64, f64) = self.eval(
             "[innerWidth, \
              Math.min(10000, Math.max(document.documentElement.scrollHeight, innerHeight))]",
@@ -531,6 +531,6 @@ impl Page {
 }
 
 /// JS string literal of `s`.
-pub fn js_str(s: &str) -> String {
+pub(crate) fn js_str(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }

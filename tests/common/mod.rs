@@ -14,13 +14,13 @@ use qunce::diagnostics::{self, Format};
 use qunce::{Diagnostic, Options, Outcome};
 
 /// The `site.toml` every [`Site::new`] starts with.
-pub const SITE_TOML: &str =
+pub(crate) const SITE_TOML: &str =
     "title = \"测试手册\"\nbase_url = \"https://example.org\"\nlanguage = \"zh-CN\"\n";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A small site in a temp folder of its own, removed when dropped.
-pub struct Site {
+pub(crate) struct Site {
     root: PathBuf,
 }
 
@@ -32,7 +32,7 @@ impl Default for Site {
 
 impl Site {
     /// An empty folder, without site.toml.
-    pub fn bare() -> Site {
+    pub(crate) fn bare() -> Site {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -48,7 +48,7 @@ impl Site {
     }
 
     /// A site with [`SITE_TOML`] and an empty content/ folder.
-    pub fn new() -> Site {
+    pub(crate) fn new() -> Site {
         let s = Site::bare();
         s.write("site.toml", SITE_TOML);
         std::fs::create_dir_all(s.root.join("content")).expect("content/");
@@ -57,7 +57,7 @@ impl Site {
 
     /// A copy of the site `tests/fixtures/<name>` in a fresh folder, so a test may change it.
     #[allow(dead_code)]
-    pub fn fixture(name: &str) -> Site {
+    pub(crate) fn fixture(name: &str) -> Site {
         let site = Site::bare();
         let from = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
@@ -74,23 +74,23 @@ impl Site {
     }
 
     /// Builder form of [`Site::write`].
-    pub fn file(self, rel: &str, text: &str) -> Site {
+    pub(crate) fn file(self, rel: &str, text: &str) -> Site {
         self.write(rel, text);
         self
     }
 
     /// Builder form of [`Site::write_bytes`].
-    pub fn bytes(self, rel: &str, bytes: &[u8]) -> Site {
+    pub(crate) fn bytes(self, rel: &str, bytes: &[u8]) -> Site {
         self.write_bytes(rel, bytes);
         self
     }
 
     /// Writes a file below the site root, creating folders.
-    pub fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         self.write_bytes(rel, text.as_bytes());
     }
 
-    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+    pub(crate) fn write_bytes(&self, rel: &str, bytes: &[u8]) {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("create folders");
@@ -98,43 +98,43 @@ impl Site {
         std::fs::write(&path, bytes).expect("write fixture file");
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// A path below the site root.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// The default output folder.
-    pub fn public(&self) -> PathBuf {
+    pub(crate) fn public(&self) -> PathBuf {
         self.root.join("public")
     }
 
-    pub fn opts(&self) -> Options {
+    pub(crate) fn opts(&self) -> Options {
         Options {
             root: self.root.clone(),
             ..Default::default()
         }
     }
 
-    pub fn build(&self) -> Outcome {
+    pub(crate) fn build(&self) -> Outcome {
         catalogued(qunce::build(&self.opts()))
     }
 
-    pub fn build_with(&self, f: impl FnOnce(&mut Options)) -> Outcome {
+    pub(crate) fn build_with(&self, f: impl FnOnce(&mut Options)) -> Outcome {
         let mut o = self.opts();
         f(&mut o);
         catalogued(qunce::build(&o))
     }
 
-    pub fn check(&self) -> Outcome {
+    pub(crate) fn check(&self) -> Outcome {
         catalogued(qunce::check(&self.opts()))
     }
 
     /// Builds and fails the test (printing every diagnostic) unless the build has no errors.
-    pub fn build_ok(&self) -> Outcome {
+    pub(crate) fn build_ok(&self) -> Outcome {
         let o = self.build();
         assert_eq!(
             o.status,
@@ -146,7 +146,7 @@ impl Site {
     }
 
     /// An output file (relative to public/) as text.
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         let path = self.public().join(rel);
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
@@ -157,24 +157,24 @@ impl Site {
         })
     }
 
-    pub fn exists(&self, rel: &str) -> bool {
+    pub(crate) fn exists(&self, rel: &str) -> bool {
         self.public().join(rel).exists()
     }
 
     /// Every file under public/, relative, sorted.
-    pub fn output_files(&self) -> Vec<String> {
+    pub(crate) fn output_files(&self) -> Vec<String> {
         snapshot(&self.public()).into_keys().collect()
     }
 
     /// Runs the qunce binary with `--root <site>` followed by `args`.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let mut all: Vec<&str> = vec!["--root", self.root.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         run_bin(&all, &[])
     }
 
     /// Like [`Site::run`], with extra environment variables.
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut all: Vec<&str> = vec!["--root", self.root.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         run_bin(&all, env)
@@ -189,11 +189,11 @@ impl Drop for Site {
 
 /// What a run of the binary produced.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// Exit code; None when killed by a signal (a crash such as a stack overflow).
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
@@ -206,7 +206,7 @@ impl Run {
     }
 
     /// Panics (printing the output) unless the exit code is `code`.
-    pub fn expect_code(&self, code: i32) -> &Run {
+    pub(crate) fn expect_code(&self, code: i32) -> &Run {
         assert_eq!(
             self.code,
             Some(code),
@@ -221,7 +221,7 @@ impl Run {
 /// `o`, after failing the test if one of its diagnostics has a message or help the message
 /// catalogue (src/messages/en.toml) has no template for: a writer reading another language
 /// would see that text in English. Every test that builds a site checks this on the way.
-pub fn catalogued(o: Outcome) -> Outcome {
+pub(crate) fn catalogued(o: Outcome) -> Outcome {
     for d in &o.diagnostics {
         assert!(
             qunce::messages::is_catalogued(d.code, &d.message, false),
@@ -241,13 +241,13 @@ pub fn catalogued(o: Outcome) -> Outcome {
 }
 
 /// The path of the compiled binary.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_qunce")
 }
 
 /// Runs the binary with `args`, NO_COLOR unset unless given in `env`. Messages are in English
 /// (`QUNCE_LANG=en`) unless `env` sets `QUNCE_LANG` (to "" for the site's or locale's language).
-pub fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args)
         .env_remove("NO_COLOR")
@@ -261,7 +261,7 @@ pub fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs the binary with a deadline: a run that does not finish within `limit` is killed and the
 /// test fails as a hang (the limit is a hang guard, far above any normal run, not a timing
 /// assertion).
-pub fn run_bin_guarded(args: &[&str], limit: Duration) -> Run {
+pub(crate) fn run_bin_guarded(args: &[&str], limit: Duration) -> Run {
     let mut child = Command::new(bin())
         .args(args)
         .env_remove("NO_COLOR")
@@ -303,27 +303,27 @@ pub fn run_bin_guarded(args: &[&str], limit: Duration) -> Run {
 }
 
 /// The human rendering of diagnostics, for assertion messages.
-pub fn human(diags: &[Diagnostic]) -> String {
+pub(crate) fn human(diags: &[Diagnostic]) -> String {
     diagnostics::render(diags, Format::Human { color: false })
 }
 
 /// Errors only.
-pub fn errors(o: &Outcome) -> Vec<&Diagnostic> {
+pub(crate) fn errors(o: &Outcome) -> Vec<&Diagnostic> {
     o.diagnostics.iter().filter(|d| d.is_error()).collect()
 }
 
 /// Warnings only.
-pub fn warnings(o: &Outcome) -> Vec<&Diagnostic> {
+pub(crate) fn warnings(o: &Outcome) -> Vec<&Diagnostic> {
     o.diagnostics.iter().filter(|d| !d.is_error()).collect()
 }
 
 /// Diagnostics with `code`.
-pub fn with_code<'a>(o: &'a Outcome, code: &str) -> Vec<&'a Diagnostic> {
+pub(crate) fn with_code<'a>(o: &'a Outcome, code: &str) -> Vec<&'a Diagnostic> {
     o.diagnostics.iter().filter(|d| d.code == code).collect()
 }
 
 /// The one diagnostic with `code` in `file`; fails (printing all diagnostics) otherwise.
-pub fn one<'a>(o: &'a Outcome, code: &str, file: &str) -> &'a Diagnostic {
+pub(crate) fn one<'a>(o: &'a Outcome, code: &str, file: &str) -> &'a Diagnostic {
     let found: Vec<&Diagnostic> = o
         .diagnostics
         .iter()
@@ -340,7 +340,7 @@ pub fn one<'a>(o: &'a Outcome, code: &str, file: &str) -> &'a Diagnostic {
 }
 
 /// Asserts a diagnostic's place, printing it in full on failure.
-pub fn assert_at(d: &Diagnostic, file: &str, line: usize, column: usize) {
+pub(crate) fn assert_at(d: &Diagnostic, file: &str, line: usize, column: usize) {
     assert_eq!(
         (d.file.as_str(), d.line, d.column),
         (file, line, column),
@@ -350,7 +350,7 @@ pub fn assert_at(d: &Diagnostic, file: &str, line: usize, column: usize) {
 }
 
 /// Asserts the help line contains `needle`.
-pub fn assert_help(d: &Diagnostic, needle: &str) {
+pub(crate) fn assert_help(d: &Diagnostic, needle: &str) {
     let help = d.help.as_deref().unwrap_or("");
     assert!(
         help.contains(needle),
@@ -360,7 +360,7 @@ pub fn assert_help(d: &Diagnostic, needle: &str) {
 }
 
 /// 1-based line and character column of the first occurrence of `needle` in `text`.
-pub fn pos(text: &str, needle: &str) -> (usize, usize) {
+pub(crate) fn pos(text: &str, needle: &str) -> (usize, usize) {
     let at = text
         .find(needle)
         .unwrap_or_else(|| panic!("{needle:?} not in fixture"));
@@ -371,7 +371,7 @@ pub fn pos(text: &str, needle: &str) -> (usize, usize) {
 }
 
 /// Every file below `dir` (relative path → bytes).
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -398,7 +398,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// The `<main>…</main>` part of a page: what the page itself shows, without the sidebar (which
 /// lists every page and would make "is X linked here" assertions meaningless).
-pub fn main_of(html: &str) -> &str {
+pub(crate) fn main_of(html: &str) -> &str {
     let start = html.find("<main").expect("page has <main>");
     let end = html[start..]
         .find("</main>")
@@ -408,7 +408,7 @@ pub fn main_of(html: &str) -> &str {
 
 /// The rendered Markdown body of a page in the default theme (`<div class="content">…`), up to
 /// the end of the article.
-pub fn body_of(html: &str) -> &str {
+pub(crate) fn body_of(html: &str) -> &str {
     let start = html
         .find("<div class=\"content\">")
         .expect("page has a content div");
@@ -419,7 +419,7 @@ pub fn body_of(html: &str) -> &str {
 }
 
 /// Every value of `attr="…"` in `html`.
-pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+pub(crate) fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!("{attr}=\"");
     let mut out = Vec::new();
     let mut rest = html;
@@ -438,7 +438,7 @@ pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 
 /// A small, consistent handbook with one page of each kind, every page linked and every
 /// relation filled in: it builds and checks with no error and no warning.
-pub fn handbook() -> Site {
+pub(crate) fn handbook() -> Site {
     Site::new()
         .file(
             "content/_index.md",
@@ -466,7 +466,7 @@ pub fn handbook() -> Site {
 /// [`SITE_TOML`]'s example.org address has that warning, and `check` never does (it publishes
 /// no address).
 #[allow(dead_code)]
-pub fn besides_placeholder(o: &Outcome) -> Vec<qunce::diagnostics::Diagnostic> {
+pub(crate) fn besides_placeholder(o: &Outcome) -> Vec<qunce::diagnostics::Diagnostic> {
     o.diagnostics
         .iter()
         .filter(|d| d.code != "placeholder-base-url")

@@ -10,7 +10,7 @@ mod kinds;
 mod tests;
 mod values;
 
-pub use values::is_date;
+pub(crate) use values::is_date;
 
 use kinds::check_kind_fields;
 use values::Cx;
@@ -20,7 +20,7 @@ use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
 use crate::spanned::{self, Spanned, Value};
 
 /// Keys every page may have, whatever its kind.
-pub const STANDARD_KEYS: &[&str] = &[
+pub(crate) const STANDARD_KEYS: &[&str] = &[
     "title",
     "description",
     "kind",
@@ -37,20 +37,20 @@ pub const STANDARD_KEYS: &[&str] = &[
 
 /// Where the header and body are in a file.
 #[derive(Debug, Clone, Default)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The TOML (or YAML) text between the delimiters, if any.
-    pub header: Option<&'a str>,
+    pub(crate) header: Option<&'a str>,
     /// The header is YAML (`---` delimiters) rather than TOML (`+++`).
-    pub yaml: bool,
+    pub(crate) yaml: bool,
     /// Byte offset of `header` in the file.
-    pub header_start: usize,
+    pub(crate) header_start: usize,
     /// Byte offset where the Markdown body starts.
-    pub body_start: usize,
+    pub(crate) body_start: usize,
 }
 
 /// Splits front matter off a file: TOML between `+++` lines, or YAML between `---` lines. An
 /// opening line without a closing one is an error pointing at the opening line.
-pub fn split<'a>(src: &SourceFile<'a>) -> Result<Split<'a>, Diagnostic> {
+pub(crate) fn split<'a>(src: &SourceFile<'a>) -> Result<Split<'a>, Diagnostic> {
     let text = src.text;
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let first = text[..first_end].trim_end();
@@ -98,42 +98,42 @@ fn looks_like_yaml(rest: &str) -> bool {
 
 /// The checked standard fields of a page, plus its kind-specific fields still in raw form.
 #[derive(Debug, Clone, Default)]
-pub struct FrontMatter {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub kind: Option<String>,
-    pub weight: Option<i64>,
-    pub draft: bool,
-    pub aliases: Vec<String>,
-    pub tags: Vec<String>,
-    pub date: Option<String>,
+pub(crate) struct FrontMatter {
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) weight: Option<i64>,
+    pub(crate) draft: bool,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) date: Option<String>,
     /// When the page last changed in substance (shown as "最后更新"; else `date`, else git).
-    pub updated: Option<String>,
-    pub slug: Option<String>,
-    pub template: Option<String>,
+    pub(crate) updated: Option<String>,
+    pub(crate) slug: Option<String>,
+    pub(crate) template: Option<String>,
     /// Lints this page allows for itself (`allow = ["orphan-page"]`), see [`crate::lints`].
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// Byte offset of the `kind` value, for errors about the kind.
-    pub kind_offset: usize,
+    pub(crate) kind_offset: usize,
     /// Kind fields as written, with spans in file coordinates (only the well-typed ones).
-    pub fields: Vec<(String, Spanned)>,
+    pub(crate) fields: Vec<(String, Spanned)>,
     /// Every top-level key written, valid or not, so shape warnings do not repeat an error.
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
     /// The keys whose value had the wrong type (already reported): checks that depend on
     /// them stay silent.
-    pub bad_keys: Vec<String>,
+    pub(crate) bad_keys: Vec<String>,
     /// The header is not valid TOML (already reported). Title, aliases and kind are read from
     /// its lines that still parse, so links to the page resolve and nothing else is reported
     /// about it.
-    pub broken: bool,
+    pub(crate) broken: bool,
     /// Byte offsets of the `title` value and of each alias, to report a duplicate name there.
-    pub title_offset: Option<usize>,
-    pub alias_offsets: Vec<usize>,
+    pub(crate) title_offset: Option<usize>,
+    pub(crate) alias_offsets: Vec<usize>,
 }
 
 /// Parses and checks a front-matter header. Errors and warnings are pushed to `diags`; the
 /// returned value holds whatever was valid so later stages can still run and report more.
-pub fn parse(
+pub(crate) fn parse(
     src: &SourceFile<'_>,
     split: &Split<'_>,
     config: &Config,

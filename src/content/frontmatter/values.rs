@@ -238,7 +238,7 @@ impl Cx<'_, '_> {
 /// Whether `s` is a date the sitemap and feeds can carry: `YYYY-MM-DD` (a real day of a real
 /// month), optionally followed by `T` or a space and `HH:MM[:SS[.frac]]` with an optional `Z` or
 /// `±HH:MM` offset (RFC 3339, as TOML writes dates).
-pub fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = s.get(r)?;

@@ -12,7 +12,7 @@ use super::{Values, list, obj};
 
 impl Values<'_> {
     /// The full `page` object of docs/template-context.md.
-    pub fn page_full(&self, i: usize, body: &str) -> Value {
+    pub(crate) fn page_full(&self, i: usize, body: &str) -> Value {
         let site = self.site;
         let p = &site.content.pages[i];
         let scan = &site.scans[i];
@@ -203,7 +203,7 @@ impl Values<'_> {
     }
 
     /// The full `section` object of docs/template-context.md.
-    pub fn section_full(&self, i: usize, body: &str) -> Value {
+    pub(crate) fn section_full(&self, i: usize, body: &str) -> Value {
         let site = self.site;
         let p = &site.content.pages[i];
         let sec = p.section.as_ref().expect("section");

@@ -32,7 +32,7 @@ fn site_id(cfg: &crate::config::Config) -> String {
 /// functions) on the engine. Returns `sections`, which the dev server compares between builds.
 ///
 /// `known_sections` is an earlier build's `sections` when the dev server knows it still holds.
-pub fn install(
+pub(crate) fn install(
     engine: &mut Engine,
     site: &Site,
     values: &Values<'_>,
@@ -130,7 +130,7 @@ pub fn install(
 /// Registers qunce's template functions. They are stateless: the data they look things up in
 /// lives in the global context of each build (`site.root`, `__pages`, `__kinds`), so the
 /// compiled templates can outlive one build.
-pub fn register_functions(tera: &mut tera::Tera) {
+pub(crate) fn register_functions(tera: &mut tera::Tera) {
     fn global(state: &State, name: &str) -> TeraResult<Value> {
         Ok(state.get::<Value>(name)?.unwrap_or_else(Value::none))
     }

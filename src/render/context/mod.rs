@@ -10,8 +10,7 @@ mod full;
 mod globals;
 mod refs;
 
-pub use globals::{install, register_functions};
-pub use refs::SIDEBAR_PAGES;
+pub(crate) use globals::{install, register_functions};
 pub(crate) use refs::{field, kind_label, raci_label, raci_value};
 
 use refs::page_ref;
@@ -27,7 +26,7 @@ use crate::render::shared::Shared;
 use crate::site::Site;
 
 /// Builds a Tera map from pairs.
-pub fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+pub(crate) fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
     // Static keys: no key is allocated, and every page builds a few dozen of these maps.
     pairs
         .into_iter()
@@ -41,11 +40,11 @@ fn list(items: impl IntoIterator<Item = Value>) -> Value {
 }
 
 /// Precomputed values shared by all templates of one build.
-pub struct Values<'a> {
+pub(crate) struct Values<'a> {
     site: &'a Site,
-    pub refs: Vec<Value>,
+    pub(crate) refs: Vec<Value>,
     /// Refs without reverse relations (what those relations list).
-    pub plain: Vec<Value>,
+    pub(crate) plain: Vec<Value>,
     urls: std::sync::Arc<Vec<String>>,
     data: std::sync::Arc<SiteData>,
     shared: Shared,
@@ -54,7 +53,7 @@ pub struct Values<'a> {
 /// The parts of [`Values`] that depend on the site's layout only (URLs, lookup tables), kept
 /// by the dev server across edits that change page bodies alone.
 #[derive(Clone)]
-pub struct Tables {
+pub(crate) struct Tables {
     urls: std::sync::Arc<Vec<String>>,
     data: std::sync::Arc<SiteData>,
 }
@@ -103,7 +102,7 @@ fn full_ref(site: &Site, plain: &[Value], i: usize) -> Value {
 }
 
 impl<'a> Values<'a> {
-    pub fn new(site: &'a Site) -> Values<'a> {
+    pub(crate) fn new(site: &'a Site) -> Values<'a> {
         let urls = urls(site);
         let plain = plain_refs(site, &urls);
         let refs: Vec<Value> = (0..site.content.pages.len())
@@ -123,7 +122,7 @@ impl<'a> Values<'a> {
     }
 
     /// The layout-only parts, for [`Values::reusing`].
-    pub fn tables(&self) -> Tables {
+    pub(crate) fn tables(&self) -> Tables {
         Tables {
             urls: self.urls.clone(),
             data: self.data.clone(),
@@ -134,7 +133,7 @@ impl<'a> Values<'a> {
     /// layout, of which only the refs of pages `changed` (and of the pages showing their
     /// reverse relations) are computed again; also returns the pages whose ref differs. For
     /// the dev server: a body edit should not recompute 10,000 refs.
-    pub fn reusing(
+    pub(crate) fn reusing(
         site: &'a Site,
         (mut old, mut plain): (Vec<Value>, Vec<Value>),
         changed: &[usize],
@@ -198,16 +197,16 @@ fn site_data(site: &Site) -> SiteData {
 }
 
 impl Values<'_> {
-    pub fn url(&self, i: usize) -> String {
+    pub(crate) fn url(&self, i: usize) -> String {
         self.urls[i].clone()
     }
 
-    pub fn section_ref(&self, i: usize) -> Value {
+    pub(crate) fn section_ref(&self, i: usize) -> Value {
         self.refs[i].clone()
     }
 
     /// The template a document renders with (see the table in docs/template-context.md).
-    pub fn template_for(&self, engine: &Engine, i: usize) -> String {
+    pub(crate) fn template_for(&self, engine: &Engine, i: usize) -> String {
         let site = self.site;
         let page = &site.content.pages[i];
         if let Some(t) = &page.meta.template {

@@ -15,7 +15,7 @@ use super::{Values, list, obj};
 
 /// How many pages of a section the sidebar lists; the rest are reached from the section page,
 /// so no page's size grows with its section's.
-pub const SIDEBAR_PAGES: usize = 100;
+pub(crate) const SIDEBAR_PAGES: usize = 100;
 
 pub(super) fn sidebar_section(site: &Site, values: &Values<'_>, i: usize) -> Value {
     let sec = site.content.pages[i].section.as_ref().expect("section");

@@ -21,7 +21,7 @@ mod stages;
 mod tags;
 
 /// Rituals in one table of the role × ritual matrix (see `matrix`).
-pub const MATRIX_ROWS: usize = 50;
+pub(crate) const MATRIX_ROWS: usize = 50;
 
 /// A page to render: `(template, output path, context)`.
 type Job = (String, String, Context);
@@ -34,7 +34,7 @@ fn list(items: impl IntoIterator<Item = Value>) -> Value {
 }
 
 /// Renders the generated pages whose templates the theme has, plus the plain files.
-pub fn render(
+pub(crate) fn render(
     site: &Site,
     engine: &Engine,
     values: &Values<'_>,
@@ -141,7 +141,7 @@ fn render_jobs(
 
 /// The print books alone (see [`super::print`]): they show every page's body, so the dev
 /// server renders them again after an edit that leaves the other generated pages standing.
-pub fn render_print(
+pub(crate) fn render_print(
     site: &Site,
     engine: &Engine,
     values: &Values<'_>,

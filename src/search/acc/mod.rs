@@ -191,11 +191,11 @@ impl Sink for Scoring<'_> {
 /// build ([`super::build_streamed`]) and handed to every page's extraction. What it stands for
 /// is only its identity; each thread numbers the builds it meets itself.
 #[derive(Debug, Default)]
-pub struct StreamedBuild(Arc<()>);
+pub(crate) struct StreamedBuild(Arc<()>);
 
 impl StreamedBuild {
     /// A build no thread has seen yet.
-    pub fn new() -> StreamedBuild {
+    pub(crate) fn new() -> StreamedBuild {
         StreamedBuild(Arc::new(()))
     }
 }

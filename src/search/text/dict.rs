@@ -14,14 +14,14 @@ use rustc_hash::FxHashMap;
 const NONE: u32 = u32::MAX;
 
 /// The node of a string that is no path of a dictionary's trie (see [`Dict::node`]).
-pub const NO_NODE: u32 = NONE;
+pub(crate) const NO_NODE: u32 = NONE;
 
 /// First and last character of the table that maps common Chinese characters to ids.
 const BMP_FIRST: u32 = 0x3400;
 const BMP_LAST: u32 = 0x9FFF;
 
 /// A word dictionary as a trie over dense character ids.
-pub struct Dict {
+pub(crate) struct Dict {
     /// Character id + 1 of each character in `BMP_FIRST..=BMP_LAST` (0: in no word).
     bmp: Vec<u16>,
     /// The same for the other characters (compatibility ideographs, extension planes).
@@ -96,7 +96,7 @@ fn in_jieba_block(c: char) -> bool {
 
 impl Dict {
     /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0).
-    pub fn parse(text: &str) -> Dict {
+    pub(crate) fn parse(text: &str) -> Dict {
         let mut d = Dict {
             bmp: vec![0; (BMP_LAST - BMP_FIRST + 1) as usize],
             other: FxHashMap::default(),
@@ -122,7 +122,7 @@ impl Dict {
     }
 
     /// Adds `word` with `freq`, or replaces its frequency (jieba's `add_word`).
-    pub fn add(&mut self, word: &str, freq: usize) {
+    pub(crate) fn add(&mut self, word: &str, freq: usize) {
         self.add_word(word, freq);
         self.log_total = (self.total as f64).ln();
     }
@@ -159,7 +159,8 @@ impl Dict {
     }
 
     /// Whether `word` is in the dictionary.
-    pub fn has(&self, word: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn has(&self, word: &str) -> bool {
         if self.outside.contains_key(word) {
             return true;
         }
@@ -174,12 +175,12 @@ impl Dict {
     }
 
     /// The search [`super::bucket`] of the string of trie node `node`.
-    pub fn bucket(&self, node: u32) -> u16 {
+    pub(crate) fn bucket(&self, node: u32) -> u16 {
         self.buckets[node as usize]
     }
 
     /// Number of trie nodes: every node id is below it.
-    pub fn nodes(&self) -> usize {
+    pub(crate) fn nodes(&self) -> usize {
         self.log_freq.len()
     }
 
@@ -187,7 +188,7 @@ impl Dict {
     /// trie has no path for, their `Dict::pair` key; else [`NO_NODE`]. A string's node is its
     /// id for as long as the dictionary lives: the search index keys a page's terms by it
     /// instead of hashing their text.
-    pub fn node(&self, word: &str) -> u32 {
+    pub(crate) fn node(&self, word: &str) -> u32 {
         let mut node = NONE;
         for c in word.chars() {
             match self.step(node, self.id(c)) {
@@ -291,7 +292,7 @@ impl Dict {
     /// Calls `out` with the byte range and [`Dict::node`] of every token of `run` (a run of
     /// Chinese characters) that has two or more characters, in jieba's search-mode order, and
     /// then with the bigrams around each character no such token covers.
-    pub fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize, u32)) {
+    pub(crate) fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize, u32)) {
         SCRATCH.with(|cell| {
             // Should `out` ever segment again, that inner call gets buffers of its own.
             let mut fresh;

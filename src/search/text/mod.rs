@@ -5,16 +5,17 @@
 //! of its own; `search` hands it strings and gets tokens, keys and hashes back.
 
 mod cjk;
-pub mod dict;
-pub mod memo;
-pub mod pinyin;
-pub mod segment;
+pub(crate) mod dict;
+pub(crate) mod memo;
+pub(crate) mod pinyin;
+pub(crate) mod segment;
 
-pub use cjk::{common_cjk, is_cjk};
+#[cfg(test)] // search's tests compare them with the shared ones in crate::text
+pub(crate) use cjk::{common_cjk, is_cjk};
 
 /// Number of hash buckets of first characters; shards are contiguous ranges of buckets, so
 /// any power-of-two shard count up to this works with the same per-page sort.
-pub const BUCKETS: u32 = 1024;
+pub(crate) const BUCKETS: u32 = 1024;
 
 /// The bucket of a term: a Fibonacci hash of its first two characters (one for a
 /// one-character term). Two, not one: the words starting with one common character (班长, 班级,

@@ -13,12 +13,12 @@ use super::segment::is_cjk;
 
 /// Bound on combinations of heteronym readings per word (a title of many heteronyms would
 /// otherwise explode).
-pub const MAX_READINGS: usize = 8;
+pub(crate) const MAX_READINGS: usize = 8;
 
 /// Full pinyin and initials of a Chinese word (`班长` → `banzhang`, `banchang`, `bz`, `bc`),
 /// deduplicated; empty unless the word has at least two Chinese characters. Non-Chinese
 /// characters are skipped.
-pub fn keys(word: &str) -> Vec<String> {
+pub(crate) fn keys(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().filter(|&c| is_cjk(c)).collect();
     if chars.len() < 2 {
         return Vec::new();
@@ -42,7 +42,7 @@ const KEYS: Memo<Box<[String]>> = Memo {
 };
 
 /// Calls `f` with each of [`keys`]`(word)`, remembered per thread.
-pub fn for_each_key(word: &str, f: &mut impl FnMut(&str)) {
+pub(crate) fn for_each_key(word: &str, f: &mut impl FnMut(&str)) {
     let mut small = [0u8; 48];
     let mut len = 0;
     let mut count = 0;

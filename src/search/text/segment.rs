@@ -10,14 +10,14 @@ use std::cell::RefCell;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::dict::Dict;
-pub use super::dict::NO_NODE;
+pub(crate) use super::dict::NO_NODE;
 use super::memo::{self, Memo};
 
 /// One indexed token of a text. Every token borrows (from the text, or from the segmenter's
 /// caches for the duration of the callback): most tokens repeat a term the page already has,
 /// and need no allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Token<'a> {
+pub(crate) enum Token<'a> {
     /// A Chinese word or bigram, as it appears in the text, and its [`Segmenter::node`].
     Cjk(&'a str, u32),
     /// A Latin word or number: `term` is the lowercased stem, `surface` the lowercased word,
@@ -31,7 +31,8 @@ pub enum Token<'a> {
 
 impl Token<'_> {
     /// The term the index stores.
-    pub fn term(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn term(&self) -> &str {
         match self {
             Token::Cjk(t, _) => t,
             Token::Latin { term, .. } => term,
@@ -43,7 +44,7 @@ impl Token<'_> {
 /// index's page accumulator is another: it remembers the Latin words its thread has met as
 /// written, so a word's next occurrences (3.3 million words at 10,000 pages, 10,000 distinct)
 /// skip lowercasing, stemming and the lookups they take.
-pub trait Sink {
+pub(crate) trait Sink {
     fn token(&mut self, t: Token<'_>);
 
     /// A Latin word as written, before it becomes a [`Token::Latin`]: `true` when the sink has
@@ -60,7 +61,7 @@ impl<F: FnMut(Token<'_>)> Sink for F {
 }
 
 use super::cjk::common_cjk;
-pub use super::cjk::is_cjk;
+pub(crate) use super::cjk::is_cjk;
 
 /// The character starting at byte `i` of `text` (a character boundary).
 fn char_at(text: &str, i: usize) -> char {
@@ -109,7 +110,7 @@ fn is_punctuation(c: char) -> bool {
 
 /// The segmenter of one build. Loading jieba's dictionary is the expensive part, so it is built
 /// once and shared (read-only) by the parallel per-page extraction.
-pub struct Segmenter {
+pub(crate) struct Segmenter {
     dict: Dict,
     stemmer: Stemmer,
 }
@@ -135,7 +136,7 @@ const STEM_MEMO: Memo<Box<str>> = Memo {
 /// build, five times the whole build of a small handbook; the cut dictionary loads in a fraction
 /// of that. A rarer word is split into shorter words, and the bigrams of the characters it
 /// leaves alone index it under the same strings, so it is still found.
-pub const DICTIONARY: &str = include_str!("dict.txt");
+pub(crate) const DICTIONARY: &str = include_str!("dict.txt");
 
 /// How often a user-dictionary word is assumed to occur: high enough that jieba prefers it over
 /// splitting it into common dictionary words.
@@ -143,7 +144,7 @@ const USER_WORD_FREQ: usize = 100_000;
 
 impl Segmenter {
     /// A segmenter with jieba's default dictionary plus `user_words` (titles and aliases).
-    pub fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
+    pub(crate) fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
         let mut dict = Dict::parse(DICTIONARY);
         for w in user_words {
             // Only pure Chinese words help segmentation; mixed titles are split on non-CJK
@@ -162,7 +163,7 @@ impl Segmenter {
 
     /// Number of dictionary nodes: the [`Segmenter::node`] of a word or word start is below
     /// it, that of a two-character string off the trie at or above it.
-    pub fn nodes(&self) -> usize {
+    pub(crate) fn nodes(&self) -> usize {
         self.dict.nodes()
     }
 
@@ -170,24 +171,26 @@ impl Segmenter {
     /// a word nor the start of one. Every [`Token::Cjk`] carries it, so the index can key a
     /// page's Chinese terms by a number instead of hashing and comparing their text; strings
     /// without one are keyed by their text, and no string can have both keys.
-    pub fn node(&self, word: &str) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn node(&self, word: &str) -> u32 {
         self.dict.node(word)
     }
 
     /// The [`super::bucket`] of the string whose [`Segmenter::node`] is `node`, a dictionary
     /// node (below [`Segmenter::nodes`]): kept per node, so a page's new Chinese terms need not
     /// decode their first characters again.
-    pub fn bucket(&self, node: u32) -> u16 {
+    pub(crate) fn bucket(&self, node: u32) -> u16 {
         self.dict.bucket(node)
     }
 
     /// Whether the dictionary has `word` (tests and diagnostics of the user dictionary).
-    pub fn knows(&self, word: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn knows(&self, word: &str) -> bool {
         self.dict.has(word)
     }
 
     /// Calls `out` for every token of `text`, in order (repeats included, for term counts).
-    pub fn tokens(&self, text: &str, out: &mut impl Sink) {
+    pub(crate) fn tokens(&self, text: &str, out: &mut impl Sink) {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -231,7 +234,8 @@ impl Segmenter {
     }
 
     /// The terms of `text` in order, as strings (for tests and the golden-query tool).
-    pub fn terms(&self, text: &str) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn terms(&self, text: &str) -> Vec<String> {
         let mut v = Vec::new();
         self.tokens(text, &mut |t: Token<'_>| v.push(t.term().to_string()));
         v

@@ -8,6 +8,11 @@ use qunce::messages::{self, Lang};
 
 mod cli;
 
+// A build makes and frees millions of small strings and vectors from two threads at once; glibc's
+// allocator spent about a tenth of a 10,000-page build in malloc and free (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cli::OutputFormat;
 
 /// 群策 qunce — build, check and preview community playbooks.

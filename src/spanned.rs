@@ -134,6 +134,47 @@ pub(crate) fn shift(table: &mut Table, by: usize) {
     }
 }
 
+/// Reading a spanned value as the type a key expects. Site.toml and front matter report a wrong
+/// type differently (their own code and help), and otherwise read values the same way: each
+/// reader says how to report, and the readers below are shared.
+pub(crate) trait TypedValues {
+    /// Reports that `key`'s value `v` is not `expected` (for example "a string").
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned);
+
+    /// The value as a string, or a wrong-type report.
+    fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
+        match &v.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(key, "a string", v);
+                None
+            }
+        }
+    }
+
+    /// The value as a boolean, or a wrong-type report.
+    fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
+        match &v.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_type(key, "a boolean (true or false)", v);
+                None
+            }
+        }
+    }
+
+    /// The value as an integer, or a wrong-type report.
+    fn int(&mut self, key: &str, v: &Spanned) -> Option<i64> {
+        match &v.value {
+            Value::Integer(i) => Some(*i),
+            _ => {
+                self.wrong_type(key, "an integer", v);
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Reading `site.toml`: the top-level keys in one pass, then what depends on the language
 //! (UI strings, kinds) once it is known.
 
+use crate::spanned::TypedValues;
 use std::path::{Path, PathBuf};
 
 use super::read::Cx;

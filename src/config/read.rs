@@ -2,7 +2,7 @@
 //! warning with the closest known one, and reading goes on so every problem is reported at once.
 
 use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
-use crate::spanned::{Spanned, Table, Value};
+use crate::spanned::{Spanned, Table, TypedValues, Value};
 
 use super::RedirectRule;
 
@@ -14,36 +14,6 @@ pub(super) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    pub(super) fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
-        self.errors.push(
-            Diagnostic::error(
-                "config",
-                format!("`{key}` must be {expected}, found {}", v.value.type_name()),
-            )
-            .at(self.src, v.span.start),
-        );
-    }
-
-    pub(super) fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
-        match &v.value {
-            Value::String(s) => Some(s.clone()),
-            _ => {
-                self.wrong_type(key, "a string", v);
-                None
-            }
-        }
-    }
-
-    pub(super) fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
-        match &v.value {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.wrong_type(key, "a boolean (true or false)", v);
-                None
-            }
-        }
-    }
-
     /// A top-level on/off setting: its error says what writing it does.
     pub(super) fn switch(&mut self, key: &str, v: &Spanned, help: &str) -> Option<bool> {
         match &v.value {
@@ -166,4 +136,16 @@ pub(super) fn host_or_type(v: &Spanned) -> String {
     v.value
         .as_str()
         .map_or_else(|| v.value.type_name().to_string(), |s| format!("`{s}`"))
+}
+
+impl TypedValues for Cx<'_> {
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
+        self.errors.push(
+            Diagnostic::error(
+                "config",
+                format!("`{key}` must be {expected}, found {}", v.value.type_name()),
+            )
+            .at(self.src, v.span.start),
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! `[placeholders]`, `[kinds]` and their fields.
 
 use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
+use crate::spanned::TypedValues;
 use crate::spanned::{Spanned, Table, Value};
 
 use super::read::Cx;

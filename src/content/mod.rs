@@ -63,6 +63,16 @@ impl Page {
         &self.source[self.body_start..]
     }
 
+    /// The file's name without `.md` (`组长` for `roles/组长.md`): one of the names a link can
+    /// use for the page.
+    pub(crate) fn file_stem(&self) -> &str {
+        self.rel
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".md")
+    }
+
     pub(crate) fn is_section(&self) -> bool {
         self.section.is_some()
     }
@@ -226,13 +236,7 @@ pub(crate) fn assemble(
         match page {
             Some(p) if opts.drafts || !p.meta.draft => pages.push(p),
             Some(p) => {
-                let stem = p
-                    .rel
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches(".md");
-                let mut names = vec![p.title.clone(), stem.to_string()];
+                let mut names = vec![p.title.clone(), p.file_stem().to_string()];
                 names.push(p.rel.trim_end_matches(".md").to_string());
                 names.extend(p.meta.aliases.iter().cloned());
                 drafts.push(Draft {

@@ -106,12 +106,7 @@ impl Names {
                     None => p.rel.trim_end_matches(".md").to_string(),
                 };
                 let url = p.url.trim_end_matches('/').to_string();
-                let stem = p
-                    .rel
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches(".md");
+                let stem = p.file_stem();
                 let mut names: Vec<String> = vec![p.title.to_lowercase(), p.slug.clone()];
                 if !p.is_section() {
                     names.push(stem.to_lowercase());

@@ -3,6 +3,7 @@
 
 use crate::config::{FieldType, KindDef};
 use crate::diagnostics::{Diagnostic, did_you_mean, suggest};
+use crate::spanned::TypedValues;
 use crate::spanned::{self, Table};
 
 use super::values::Cx;

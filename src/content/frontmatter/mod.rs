@@ -12,6 +12,7 @@ mod values;
 
 pub(crate) use values::is_date;
 
+use crate::spanned::TypedValues;
 use kinds::check_kind_fields;
 use values::Cx;
 

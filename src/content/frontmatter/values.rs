@@ -2,7 +2,7 @@
 //! fix in the header's own syntax (TOML or YAML).
 
 use crate::diagnostics::{Diagnostic, SourceFile, did_you_mean, suggest};
-use crate::spanned::{Spanned, Value};
+use crate::spanned::{Spanned, TypedValues, Value};
 
 use super::normalize_date;
 
@@ -21,50 +21,6 @@ pub(super) struct Cx<'s, 'd> {
 }
 
 impl Cx<'_, '_> {
-    pub(super) fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
-        self.bad_keys.push(key.trim_end_matches("[]").to_string());
-        let mut d = Diagnostic::error(
-            "wrong-type",
-            format!("`{key}` must be {expected}, found {}", v.value.type_name()),
-        )
-        .at_span(self.src, v.span.start, v.span.end);
-        // The writer's own value, rewritten in the expected shape, where there is one.
-        let fixed = match (expected, &v.value) {
-            ("a list of strings", Value::String(s)) => Some(format!("[{}]", quote(s))),
-            ("a string", Value::Array(items)) => match items.as_slice() {
-                [one] => one.value.as_str().map(quote),
-                _ => None,
-            },
-            ("a string", Value::Integer(i)) => Some(quote(&i.to_string())),
-            ("an integer", Value::String(s)) => s.trim().parse::<i64>().ok().map(|i| i.to_string()),
-            ("a boolean (true or false)", Value::String(s)) => match s.trim() {
-                "true" | "false" => Some(s.trim().to_string()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let is = if self.yaml { ":" } else { " =" };
-        let help = match (&fixed, expected) {
-            (Some(f), "a string") if matches!(v.value, Value::Array(_)) => {
-                format!("write one value: `{key}{is} {f}`")
-            }
-            (Some(f), "a list of strings") => format!("write it as a list: `{key}{is} {f}`"),
-            (Some(f), _) => format!("write `{key}{is} {f}`"),
-            (None, "a list of strings") => format!("write it as a list: `{key}{is} [\"...\"]`"),
-            (None, "a string") if matches!(v.value, Value::Array(_)) => {
-                format!("write one value: `{key}{is} \"...\"`")
-            }
-            (None, "a string") => format!("quote it: `{key}{is} \"...\"`"),
-            (None, "an integer") => format!("write a whole number without quotes: `{key}{is} 1`"),
-            (None, _) => format!("write `{key}` as {expected}"),
-        };
-        d = d.with_help(help);
-        if let Some(f) = fixed {
-            d = d.with_fix(self.src, v.span.start, v.span.end, f);
-        }
-        self.diags.push(d);
-    }
-
     /// A `date` string that is not a date.
     pub(super) fn bad_date(&mut self, key: &str, s: &str, v: &Spanned) {
         self.bad_keys.push(key.to_string());
@@ -85,16 +41,6 @@ impl Cx<'_, '_> {
             ),
         };
         self.diags.push(d);
-    }
-
-    pub(super) fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
-        match &v.value {
-            Value::String(s) => Some(s.clone()),
-            _ => {
-                self.wrong_type(key, "a string", v);
-                None
-            }
-        }
     }
 
     /// A `schedule` value: one of [`crate::playbook::schedule::FORMS`], or empty (unset, as
@@ -164,26 +110,6 @@ impl Cx<'_, '_> {
             };
         }
         ok
-    }
-
-    pub(super) fn int(&mut self, key: &str, v: &Spanned) -> Option<i64> {
-        match &v.value {
-            Value::Integer(i) => Some(*i),
-            _ => {
-                self.wrong_type(key, "an integer", v);
-                None
-            }
-        }
-    }
-
-    pub(super) fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
-        match &v.value {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.wrong_type(key, "a boolean (true or false)", v);
-                None
-            }
-        }
     }
 
     /// A page's `allow` list: lint names, each checked against the registry.
@@ -308,5 +234,51 @@ pub(crate) fn is_date(s: &str) -> bool {
                 && offset[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
                 && offset[4..6].parse::<u32>().is_ok_and(|m| m <= 59)
         }
+    }
+}
+
+impl TypedValues for Cx<'_, '_> {
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned) {
+        self.bad_keys.push(key.trim_end_matches("[]").to_string());
+        let mut d = Diagnostic::error(
+            "wrong-type",
+            format!("`{key}` must be {expected}, found {}", v.value.type_name()),
+        )
+        .at_span(self.src, v.span.start, v.span.end);
+        // The writer's own value, rewritten in the expected shape, where there is one.
+        let fixed = match (expected, &v.value) {
+            ("a list of strings", Value::String(s)) => Some(format!("[{}]", quote(s))),
+            ("a string", Value::Array(items)) => match items.as_slice() {
+                [one] => one.value.as_str().map(quote),
+                _ => None,
+            },
+            ("a string", Value::Integer(i)) => Some(quote(&i.to_string())),
+            ("an integer", Value::String(s)) => s.trim().parse::<i64>().ok().map(|i| i.to_string()),
+            ("a boolean (true or false)", Value::String(s)) => match s.trim() {
+                "true" | "false" => Some(s.trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let is = if self.yaml { ":" } else { " =" };
+        let help = match (&fixed, expected) {
+            (Some(f), "a string") if matches!(v.value, Value::Array(_)) => {
+                format!("write one value: `{key}{is} {f}`")
+            }
+            (Some(f), "a list of strings") => format!("write it as a list: `{key}{is} {f}`"),
+            (Some(f), _) => format!("write `{key}{is} {f}`"),
+            (None, "a list of strings") => format!("write it as a list: `{key}{is} [\"...\"]`"),
+            (None, "a string") if matches!(v.value, Value::Array(_)) => {
+                format!("write one value: `{key}{is} \"...\"`")
+            }
+            (None, "a string") => format!("quote it: `{key}{is} \"...\"`"),
+            (None, "an integer") => format!("write a whole number without quotes: `{key}{is} 1`"),
+            (None, _) => format!("write `{key}` as {expected}"),
+        };
+        d = d.with_help(help);
+        if let Some(f) = fixed {
+            d = d.with_fix(self.src, v.span.start, v.span.end, f);
+        }
+        self.diags.push(d);
     }
 }

@@ -2,6 +2,10 @@
 //! aliases and their pinyin, headings, kind, tags and fields, and body text by section, and
 //! its result card.
 
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+
 use super::acc::{self, StreamedBuild};
 use super::format::Card;
 use super::{PageDoc, Segmenter, Token, Weights, pinyin, segment};
@@ -62,9 +66,60 @@ pub(crate) fn phrase_keys(seg: &Segmenter, name: &str, initials: bool, f: &mut i
     }
 }
 
+/// Distinct headings whose keys a thread remembers (see [`HEADINGS`]).
+const HEADING_ENTRIES: usize = 1 << 12;
+
+thread_local! {
+    /// Pinyin keys of headings by heading text, each key followed by a newline, for the
+    /// segmenter numbered first ([`Segmenter::id`]): a site's headings repeat (the benchmark's
+    /// 30,000 are 20 distinct ones), and each took two segmentations and a dozen pinyin
+    /// lookups.
+    static HEADINGS: RefCell<(u64, FxHashMap<Box<str>, String>)> = RefCell::default();
+}
+
+/// Calls `f` with the pinyin keys of heading `title`, as [`full_keys`] and then
+/// [`phrase_keys`] give them (repeats included: a repeated key scores again), remembered per
+/// thread and segmenter.
+pub(super) fn heading_keys(seg: &Segmenter, title: &str, f: &mut impl FnMut(&str)) {
+    let replayed = HEADINGS.with(|cell| {
+        let Ok(mut memo) = cell.try_borrow_mut() else {
+            return false;
+        };
+        if memo.0 != seg.id() {
+            memo.0 = seg.id();
+            memo.1.clear();
+        }
+        let Some(keys) = memo.1.get(title) else {
+            return false;
+        };
+        keys.lines().for_each(&mut *f);
+        true
+    });
+    if replayed {
+        return;
+    }
+    // Full pinyin only: a heading's initials would be many short keys for little.
+    let mut keys = String::new();
+    let mut key = |k: &str| {
+        f(k);
+        keys.push_str(k);
+        keys.push('\n');
+    };
+    full_keys(title, &mut key);
+    phrase_keys(seg, title, false, &mut key);
+    HEADINGS.with(|cell| {
+        if let Ok(mut memo) = cell.try_borrow_mut()
+            && memo.0 == seg.id()
+            && memo.1.len() < HEADING_ENTRIES
+        {
+            memo.1.insert(title.into(), keys);
+        }
+    });
+}
+
 /// Calls `f` with the full-pinyin keys of `text` (not its initials, which have one letter a
 /// Chinese character).
-fn full_keys(text: &str, f: &mut impl FnMut(&str)) {
+pub(super) fn full_keys(text: &str, f: &mut impl FnMut(&str)) {
     let chars = text.chars().filter(|&c| segment::is_cjk(c)).count();
     pinyin::for_each_key(text, &mut |k| {
         if k.len() > chars {
@@ -141,10 +196,9 @@ fn extract_for(site: &Site, i: usize, seg: &Segmenter, build: Option<&StreamedBu
         seg.tokens(&h.title, &mut |t: Token<'_>| {
             acc.heading_token(seg, t, Weights::HEADING, Weights::HEADING_MORE)
         });
-        // Full pinyin only: a heading's initials would be many short keys for little.
-        let mut key = |k: &str| acc.key(k, 1, Weights::HEADING_PINYIN);
-        full_keys(&h.title, &mut key);
-        phrase_keys(seg, &h.title, false, &mut key);
+        heading_keys(seg, &h.title, &mut |k| {
+            acc.key(k, 1, Weights::HEADING_PINYIN)
+        });
     }
 
     let kind_def = site.config.kind(&page.kind);

@@ -1,6 +1,6 @@
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use super::extract::{SECTION_CHARS, first_chars, sections};
+use super::extract::{SECTION_CHARS, first_chars, full_keys, heading_keys, phrase_keys, sections};
 use super::format::Card;
 use super::*;
 
@@ -191,5 +191,30 @@ fn the_fenced_cjk_classes_agree_with_the_shared_ones() {
             "U+{:04X}",
             c as u32
         );
+    }
+}
+
+#[test]
+fn remembered_heading_keys_equal_fresh_ones_and_stay_with_their_segmenter() {
+    let fresh = |seg: &Segmenter, title: &str| {
+        let mut keys = Vec::new();
+        let mut key = |k: &str| keys.push(k.to_string());
+        full_keys(title, &mut key);
+        phrase_keys(seg, title, false, &mut key);
+        keys
+    };
+    let title = "早晚问候与打卡 Check-ins";
+    let plain = Segmenter::new([]);
+    let user = Segmenter::new(["晚问候"]);
+    // The user word cuts the heading differently, so its keys differ: none may leak.
+    assert_ne!(fresh(&plain, title), fresh(&user, title));
+    for seg in [&plain, &user, &plain] {
+        // The second time the keys come from this thread's memory.
+        for _ in 0..2 {
+            let mut got = Vec::new();
+            heading_keys(seg, title, &mut |k| got.push(k.to_string()));
+            assert_eq!(got, fresh(seg, title));
+            assert!(got.contains(&"daka".to_string()), "{got:?}");
+        }
     }
 }

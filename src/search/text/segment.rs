@@ -113,7 +113,12 @@ fn is_punctuation(c: char) -> bool {
 pub(crate) struct Segmenter {
     dict: Dict,
     stemmer: Stemmer,
+    /// This segmenter's number, unique in the process (see [`Segmenter::id`]).
+    id: u64,
 }
+
+/// The next [`Segmenter::id`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Distinct Latin words whose stem a thread remembers (a site has a few thousand).
 const STEM_CACHE_ENTRIES: usize = 1 << 16;
@@ -158,7 +163,15 @@ impl Segmenter {
         Segmenter {
             dict,
             stemmer: Stemmer::create(Algorithm::English),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// A number no other segmenter of the process has: what a per-thread memory of results
+    /// that depend on the dictionary is kept for, so that a later build's segmenter (the dev
+    /// server makes one per build) never reads results of another dictionary.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// Number of dictionary nodes: the [`Segmenter::node`] of a word or word start is below

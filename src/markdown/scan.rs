@@ -7,6 +7,7 @@ use super::{
 };
 use crate::playbook::template;
 use crate::text::{count_words, slug::heading_id};
+use crate::typography::Prose;
 
 /// Tracks open minus closed tags across raw HTML fragments.
 fn html_depth(fragment: &str, depth: &mut isize, max: &mut usize) {
@@ -65,8 +66,16 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     // Consecutive raw HTML events (the lines of an HTML block), joined so a tag written over
     // several lines is read whole: (offset in the body, text).
     let mut html_run: Option<(usize, String)> = None;
+    let mut prose = Prose::default();
+    let mut prose_ranges = Some(Vec::new()).filter(|_| u32::try_from(body.len()).is_ok());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
+        if let Some(ranges) = &mut prose_ranges
+            && prose.is_prose(&event, &range, body)
+        {
+            // In range: the body's length fits in a `u32`.
+            ranges.push((range.start as u32, range.end as u32));
+        }
         if !matches!(event, Event::Html(_) | Event::InlineHtml(_))
             && let Some((at, run)) = html_run.take()
         {
@@ -192,6 +201,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
         find_iframes(&mut s, &run, offset + at);
     }
     s.summary = s.summary.trim().to_string();
+    s.prose = prose_ranges;
     s
 }
 

@@ -12,12 +12,10 @@
 //! fix replaces one text range of the source file and nothing else, so front matter keeps its
 //! formatting and `fmt` run twice changes nothing the second time.
 
-mod look;
 mod prose;
 
 use pulldown_cmark::Parser;
 
-use look::needs_look;
 pub(crate) use prose::Prose;
 
 /// The lint's name, as `[lints]` and `allow = [...]` spell it.
@@ -224,6 +222,12 @@ pub(crate) fn fix_text(text: &str, quotes: bool) -> String {
         s = straight_quotes(&s);
     }
     repeated_punctuation(&s)
+}
+
+/// The cheap test that spares most text the regular expressions: Chinese next to an ASCII
+/// letter, digit, punctuation mark or straight quote, or a doubled full-width mark.
+fn needs_look(text: &str) -> bool {
+    crate::text::census(text).mixed
 }
 
 /// Chinese characters (the unified ideographs and their extensions A–F).

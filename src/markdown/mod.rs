@@ -84,7 +84,8 @@ pub(crate) struct Scan {
     /// The `{name}` placeholders written in template blocks, with their byte offsets in the
     /// file (checked against site.toml's `[placeholders]`).
     pub(crate) placeholders: Vec<(String, usize)>,
-    /// The text events the typography lint reads (see [`crate::typography::Prose`]), as byte
+    /// The text events the typography lint reads (see [`crate::typography::Prose`]) where
+    /// Chinese meets ASCII ([`crate::text::Census::mixed`]: the others need no fix), as byte
     /// ranges of the body, so the lint does not parse the body again. None for a body too long
     /// for `u32` offsets: the lint parses that one itself.
     pub(crate) prose: Option<Vec<(u32, u32)>>,

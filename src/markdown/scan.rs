@@ -6,7 +6,7 @@ use super::{
     Heading, Piece, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options, strip_task_id,
 };
 use crate::playbook::template;
-use crate::text::{count_words, slug::heading_id};
+use crate::text::{census, slug::heading_id};
 use crate::typography::Prose;
 
 /// Tracks open minus closed tags across raw HTML fragments.
@@ -70,12 +70,9 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut prose_ranges = Some(Vec::new()).filter(|_| u32::try_from(body.len()).is_ok());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
-        if let Some(ranges) = &mut prose_ranges
-            && prose.is_prose(&event, &range, body)
-        {
-            // In range: the body's length fits in a `u32`.
-            ranges.push((range.start as u32, range.end as u32));
-        }
+        // Prose the typography lint reads: kept if its census, taken below with the word
+        // count, finds Chinese meeting ASCII in it.
+        let mut prose_here = prose_ranges.is_some() && prose.is_prose(&event, &range, body);
         if !matches!(event, Event::Html(_) | Event::InlineHtml(_))
             && let Some((at, run)) = html_run.take()
         {
@@ -151,7 +148,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                 s.plain.pieces.push(Piece::Heading);
             }
             Event::Text(t) if in_template => {
-                s.word_count += count_words(&t);
+                let c = census(&t);
+                s.word_count += c.words;
+                if prose_here && c.mixed {
+                    push_range(&mut prose_ranges, &range);
+                }
+                prose_here = false;
                 s.plain.push_text(body, &t);
                 s.plain.pieces.push(Piece::Break);
                 for (name, at) in template::placeholders(&t) {
@@ -166,7 +168,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     title.push_str(&t);
                 }
                 if !in_code {
-                    s.word_count += count_words(&t);
+                    let c = census(&t);
+                    s.word_count += c.words;
+                    if prose_here && c.mixed {
+                        push_range(&mut prose_ranges, &range);
+                    }
+                    prose_here = false;
                     if heading.is_none() {
                         s.plain.push_text(body, strip_task_id(&t).0);
                     }
@@ -196,6 +203,10 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
             }
             _ => {}
         }
+        // Prose the word count did not read (none, as code blocks are told apart alike).
+        if prose_here && census(&body[range.clone()]).mixed {
+            push_range(&mut prose_ranges, &range);
+        }
     }
     if let Some((at, run)) = html_run.take() {
         find_iframes(&mut s, &run, offset + at);
@@ -203,6 +214,14 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     s.summary = s.summary.trim().to_string();
     s.prose = prose_ranges;
     s
+}
+
+/// Records the prose range `range` of the body (whose length fits in a `u32`, or nothing is
+/// recorded).
+fn push_range(ranges: &mut Option<Vec<(u32, u32)>>, range: &std::ops::Range<usize>) {
+    if let Some(ranges) = ranges {
+        ranges.push((range.start as u32, range.end as u32));
+    }
 }
 
 /// Records the iframes of a run of raw HTML starting at byte `at` of the file.

@@ -38,29 +38,24 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         ..Default::default()
     };
     let scripts = script_ranges(html);
-    let mut seen: FxHashSet<&[u8]> = FxHashSet::default();
+    // A page has a few dozen distinct links: room for them up front spares the set's growth.
+    let mut seen: FxHashSet<&[u8]> = FxHashSet::with_capacity_and_hasher(64, Default::default());
     let mut in_script = scripts.iter().peekable();
     for at in memchr::memmem::find_iter(html, b"=\"") {
+        // Only `href`, `src` and `id` after white space count (`data-href="..."` is not a
+        // link): read the name backwards from `=` rather than find where it starts, since
+        // most attributes of a page are none of the three.
+        let Some(name) = attribute_name(html, at) else {
+            continue;
+        };
         while in_script.peek().is_some_and(|r| r.end <= at) {
             in_script.next();
         }
         if in_script.peek().is_some_and(|r| r.start <= at) {
             continue;
         }
-        let name_end = at;
-        let name_start = html[..name_end]
-            .iter()
-            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
-            .map_or(0, |i| i + 1);
-        // The attribute must follow white space: `data-href="..."` is not a link.
-        if name_start == 0 || !html[name_start - 1].is_ascii_whitespace() {
-            continue;
-        }
-        let name = &html[name_start..name_end];
-        let is_link = name.eq_ignore_ascii_case(b"href") || name.eq_ignore_ascii_case(b"src");
-        if !is_link && !name.eq_ignore_ascii_case(b"id") {
-            continue;
-        }
+        let is_link = name != Name::Id;
+        let name_start = at - name.len();
         // The anchor qunce puts in every heading points at that heading's own id: a page
         // with 100,000 headings need not look up 100,000 of them.
         if is_link && html[..name_start].ends_with(b"class=\"anchor\" ") {
@@ -99,6 +94,40 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         }
     }
     out
+}
+
+/// The attributes [`scan`] reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Href,
+    Src,
+    Id,
+}
+
+impl Name {
+    fn len(self) -> usize {
+        match self {
+            Name::Href => 4,
+            Name::Src => 3,
+            Name::Id => 2,
+        }
+    }
+}
+
+/// The attribute whose `="` is at `at`, when it is `href`, `src` or `id` (any case) and white
+/// space comes before it.
+fn attribute_name(html: &[u8], at: usize) -> Option<Name> {
+    let ends = |name: &[u8]| {
+        at > name.len()
+            && html[at - name.len()..at].eq_ignore_ascii_case(name)
+            && html[at - name.len() - 1].is_ascii_whitespace()
+    };
+    match html[..at].last()?.to_ascii_lowercase() {
+        b'f' if ends(b"href") => Some(Name::Href),
+        b'c' if ends(b"src") => Some(Name::Src),
+        b'd' if ends(b"id") => Some(Name::Id),
+        _ => None,
+    }
 }
 
 /// Byte ranges of `<script ...>...</script>` elements: their text is code, not markup.
@@ -456,6 +485,15 @@ mod tests {
         let f = scan("p/index.html", html, "https://example.org");
         assert_eq!(f.links, "/x/\na.png\n/app.js\n/y/#h\n/q?a=1&b=2\n");
         assert_eq!(f.ids, "h\n");
+    }
+
+    #[test]
+    fn only_href_src_and_id_after_white_space_in_any_case_count() {
+        let html = br#"href="/start/" <A HREF="/upper/" xhref="/x/" data-id="d"><IMG
+SRC="/i.png"><p ID="Big" aid="no"><a href="/upper/" id="">"#;
+        let f = scan("p/index.html", html, "");
+        assert_eq!(f.links, "/upper/\n/i.png\n");
+        assert_eq!(f.ids, "Big\n\n");
     }
 
     #[test]

@@ -86,6 +86,29 @@ fn serve_prints_its_url_and_serves_the_home_page() {
 }
 
 #[test]
+fn init_says_what_it_made_and_what_to_run_next_in_the_writers_language() {
+    let parent = Site::bare();
+    for (lang, dir, expected) in [
+        (
+            "zh-CN",
+            "站点",
+            "已在 {dir} 创建新网站（12 个文件）\n下一步：qunce --root {dir} build\n  或者：qunce --root {dir} serve    # 实时预览\n",
+        ),
+        (
+            "en",
+            "site",
+            "created a new site in {dir} (12 files)\nnext: qunce --root {dir} build\n  or: qunce --root {dir} serve    # live preview\n",
+        ),
+    ] {
+        let dir = parent.path(dir);
+        let shown = dir.to_str().unwrap();
+        let run = run_bin(&["init", shown], &[("QUNCE_LANG", lang)]);
+        run.expect_code(0);
+        assert_eq!(run.stderr, expected.replace("{dir}", shown));
+    }
+}
+
+#[test]
 fn init_theme_files_unpacks_the_embedded_theme_byte_for_byte() {
     let parent = Site::bare();
     let dir = parent.path("site");

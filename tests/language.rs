@@ -68,6 +68,8 @@ fn an_english_site_has_no_chinese_ui_anywhere() {
         "placeholder=\"Search the handbook…\"",
         "<dt>Stage</dt>",
         "Intro",
+        // A screen reader names each heading's anchor link by what it does, not "number sign".
+        "<a class=\"anchor\" href=\"#steps\" aria-label=\"Link to this section\">#</a>",
     ] {
         assert!(ritual.contains(english), "{english} missing");
     }
@@ -107,11 +109,16 @@ fn ui_overrides_go_over_the_language_table() {
 fn chinese_stays_the_default() {
     let site = Site::new().file(
         "content/a.md",
-        "+++\ntitle = \"a\"\nkind = \"ritual\"\n+++\n",
+        "+++\ntitle = \"a\"\nkind = \"ritual\"\n+++\n## 流程\n",
     );
     site.build_ok();
     let html = site.read("a/index.html");
     assert!(html.starts_with("<!doctype html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("跳到正文"));
+    assert!(
+        html.contains("<a class=\"anchor\" href=\"#流程\" aria-label=\"本节链接\">#</a>"),
+        "{}",
+        main_of(&html)
+    );
     assert!(html.contains("data-heading-format=\"【{t}】\""));
 }

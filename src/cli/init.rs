@@ -34,14 +34,22 @@ pub(crate) fn run(root: PathBuf, args: Args) -> i32 {
         qunce::scaffold::unpack_theme(&dir).map(|u| super::theme::report_unpack(&dir, &u))
     } else {
         qunce::scaffold::init_with(&dir, &opts).map(|files| {
+            let n = files.len();
+            let count = super::line(
+                if n == 1 {
+                    "file-count-one"
+                } else {
+                    "file-count"
+                },
+                &[("n", &n)],
+            );
+            let shown = dir.display();
             eprintln!(
-                "created a new site in {} ({} files)",
-                dir.display(),
-                files.len()
+                "{}",
+                super::line("init-created", &[("dir", &shown), ("files", &count)])
             );
             let root = shell_word(&dir);
-            eprintln!("next: qunce --root {root} build");
-            eprintln!("  or: qunce --root {root} serve    # live preview");
+            eprintln!("{}", super::line("init-next", &[("root", &root)]));
         })
     };
     match result {

@@ -11,7 +11,8 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 pub(crate) fn apply(events: &mut Vec<Event<'_>>) {
     // Most pages have no URL in their text: a cheap test first spares the rebuild.
     let maybe = events.iter().any(|e| match e {
-        Event::Text(t) => t.contains(':') || t.contains("www.") || t.contains('@'),
+        // One SIMD pass for both characters rather than a string search for each.
+        Event::Text(t) => memchr::memchr2(b':', b'@', t.as_bytes()).is_some() || t.contains("www."),
         _ => false,
     });
     if !maybe {

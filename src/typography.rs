@@ -12,11 +12,9 @@
 //! fix replaces one text range of the source file and nothing else, so front matter keeps its
 //! formatting and `fmt` run twice changes nothing the second time.
 
-mod prose;
-
 use pulldown_cmark::Parser;
 
-pub(crate) use prose::Prose;
+use crate::markdown::Prose;
 
 /// The lint's name, as `[lints]` and `allow = [...]` spell it.
 pub(crate) const LINT: &str = "zh-typography";
@@ -489,5 +487,31 @@ mod tests {
             (f[0].before.as_str(), f[0].after.as_str()),
             ("有100人", "有 100 人")
         );
+    }
+
+    /// The lint reads the prose ranges the scan recorded; `qunce fmt` parses the body itself.
+    /// Both must find the same fixes, whatever the body holds.
+    #[test]
+    fn recorded_prose_gives_the_fixes_of_a_parse() {
+        let bodies = [
+            "用微信群管理100人,先发公告.\n\n# 第1期开营\n\n班长(群主指定)在D0发\"欢迎词\"!!\n",
+            "用 `a,b中文` 写100人\n\n```\n中文abc,中文\n```\n\n```template 欢迎词\n欢迎加入本群,请改{群名}\n```\n",
+            "访问 <https://example.org/中文abc> 即可,或[链接2号](https://example.org/a,b中文)\n",
+            "实体&amp;中文abc和转义\\*中文abc*，还有 **加粗A组** 与 [[页面|维基3号]]\n",
+            "- [ ] 任务1号 {#a}\n- 列表项B组\n\n| 表头A | 表B头 |\n|---|---|\n| 中文1 | x中文 |\n",
+            "见脚注[^1]\n\n[^1]：出处A版\n\n> [!NOTE]\n> 提示2则,好!!\n",
+            "<div>中文abc</div>\n\n正文<span>中文1</span>结束。。\n",
+        ];
+        for body in bodies {
+            for front in ["", "+++\ntitle = \"标题1号\"\n+++\n"] {
+                let source = format!("{front}{body}");
+                let start = front.len();
+                let scan = crate::markdown::scan(&source[start..], start);
+                let prose = scan.prose.expect("a short body's prose is recorded");
+                let parsed = page_fixes(&source, start);
+                assert!(!parsed.is_empty(), "{source}");
+                assert_eq!(page_fixes_in(&source, start, &prose), parsed, "{source}");
+            }
+        }
     }
 }

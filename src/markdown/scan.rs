@@ -3,11 +3,11 @@
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use super::{
-    Heading, Piece, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options, strip_task_id,
+    Heading, Piece, Prose, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options,
+    strip_task_id,
 };
 use crate::playbook::template;
 use crate::text::{census, slug::heading_id};
-use crate::typography::Prose;
 
 /// Tracks open minus closed tags across raw HTML fragments.
 fn html_depth(fragment: &str, depth: &mut isize, max: &mut usize) {

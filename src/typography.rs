@@ -12,7 +12,9 @@
 //! fix replaces one text range of the source file and nothing else, so front matter keeps its
 //! formatting and `fmt` run twice changes nothing the second time.
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::Parser;
+
+use crate::markdown::Prose;
 
 /// The lint's name, as `[lints]` and `allow = [...]` spell it.
 pub(crate) const LINT: &str = "zh-typography";
@@ -126,59 +128,51 @@ fn front_matter_fixes(header: &str, fixes: &mut Vec<Fix>) {
     }
 }
 
-/// The prose of a Markdown body.
+/// The prose of a Markdown body, parsed here (`qunce fmt`, which has no scan).
 fn body_fixes(body: &str, offset: usize, fixes: &mut Vec<Fix>) {
     footnote_fixes(body, offset, fixes);
-    // Most pages are clean: one pass over the characters spares them a second Markdown parse.
+    // Most pages are clean: one pass over the bytes spares them the Markdown parse.
     if !needs_look(body) {
         return;
     }
-    let mut code_depth = 0usize;
-    let mut template = false;
-    let mut link_depth = 0usize;
-    let mut autolink = 0usize;
+    let mut prose = Prose::default();
     for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                template = matches!(&kind, CodeBlockKind::Fenced(info)
-                    if info.split_whitespace().next() == Some("template"));
-                code_depth += 1;
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                code_depth = code_depth.saturating_sub(1);
-                template = false;
-            }
-            Event::Start(Tag::Link { link_type, .. }) => {
-                link_depth += 1;
-                if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                    autolink += 1;
-                }
-            }
-            Event::End(TagEnd::Link) => {
-                link_depth = link_depth.saturating_sub(1);
-                if autolink > 0 && link_depth < autolink {
-                    autolink -= 1;
-                }
-            }
-            // Only where the event is the source text itself (no escapes or entities were
-            // decoded), so a fix maps back onto the file byte for byte.
-            Event::Text(t)
-                if (code_depth == 0 || template)
-                    && autolink == 0
-                    && body.get(range.clone()) == Some(&*t) =>
-            {
-                text_fixes(&t, offset + range.start, true, fixes);
-            }
-            _ => {}
+        if prose.is_prose(&event, &range, body) {
+            text_fixes(&body[range.clone()], offset + range.start, true, fixes);
         }
     }
+}
+
+/// Every typography fix for one page whose body's prose ranges the first pass recorded
+/// ([`crate::markdown::Scan::prose`], byte ranges of the body): the same fixes as
+/// [`page_fixes`], without parsing the body again.
+pub(crate) fn page_fixes_in(source: &str, body_start: usize, prose: &[(u32, u32)]) -> Vec<Fix> {
+    let body_start = body_start.min(source.len());
+    let mut fixes = Vec::new();
+    front_matter_fixes(&source[..body_start], &mut fixes);
+    let body = &source[body_start..];
+    footnote_fixes(body, body_start, &mut fixes);
+    for &(start, end) in prose {
+        let start = start as usize;
+        if let Some(text) = body.get(start..end as usize) {
+            text_fixes(text, body_start + start, true, &mut fixes);
+        }
+    }
+    fixes.sort_by_key(|f| f.start);
+    fixes
 }
 
 /// `[^1]：` at the start of a line is a footnote definition with a full-width colon, which
 /// Markdown does not recognise: the reference then shows as text.
 fn footnote_fixes(body: &str, offset: usize, fixes: &mut Vec<Fix>) {
-    let mut at = 0;
-    for line in body.split_inclusive('\n') {
+    // Found by their `[^`, not line by line: most bodies have none.
+    for at in memchr::memmem::find_iter(body.as_bytes(), b"[^") {
+        if at > 0 && body.as_bytes()[at - 1] != b'\n' {
+            continue;
+        }
+        let line_end =
+            memchr::memchr(b'\n', &body.as_bytes()[at..]).map_or(body.len(), |e| at + e + 1);
+        let line = &body[at..line_end];
         if let Some(rest) = line.strip_prefix("[^")
             && let Some(close) = rest.find("]：")
             && !rest[..close].contains([']', ' '])
@@ -192,7 +186,6 @@ fn footnote_fixes(body: &str, offset: usize, fixes: &mut Vec<Fix>) {
                 after: if spaced { ":" } else { ": " }.into(),
             });
         }
-        at += line.len();
     }
 }
 
@@ -229,34 +222,10 @@ pub(crate) fn fix_text(text: &str, quotes: bool) -> String {
     repeated_punctuation(&s)
 }
 
-/// A cheap test that spares most text the regular expressions: Chinese next to an ASCII
+/// The cheap test that spares most text the regular expressions: Chinese next to an ASCII
 /// letter, digit, punctuation mark or straight quote, or a doubled full-width mark.
 fn needs_look(text: &str) -> bool {
-    // `matches!`, not `str::contains`: this runs on every character of every page, and a
-    // string search per character was a sixth of a build's CPU time.
-    let trigger = |c: char| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                ',' | '.' | ':' | ';' | '!' | '?' | '(' | ')' | '"' | '\''
-            )
-    };
-    let mut chars = text.chars();
-    let Some(mut p) = chars.next() else {
-        return false;
-    };
-    let (mut p_han, mut p_trigger) = (is_han(p), trigger(p));
-    for c in chars {
-        let (c_han, c_trigger) = (is_han(c), trigger(c));
-        if (p_han && c_trigger) || (p_trigger && c_han) {
-            return true;
-        }
-        if p == c && matches!(c, '！' | '？' | '。' | '，' | '；' | '：') {
-            return true;
-        }
-        (p, p_han, p_trigger) = (c, c_han, c_trigger);
-    }
-    false
+    crate::text::census(text).mixed
 }
 
 /// Chinese characters (the unified ideographs and their extensions A–F).
@@ -518,5 +487,31 @@ mod tests {
             (f[0].before.as_str(), f[0].after.as_str()),
             ("有100人", "有 100 人")
         );
+    }
+
+    /// The lint reads the prose ranges the scan recorded; `qunce fmt` parses the body itself.
+    /// Both must find the same fixes, whatever the body holds.
+    #[test]
+    fn recorded_prose_gives_the_fixes_of_a_parse() {
+        let bodies = [
+            "用微信群管理100人,先发公告.\n\n# 第1期开营\n\n班长(群主指定)在D0发\"欢迎词\"!!\n",
+            "用 `a,b中文` 写100人\n\n```\n中文abc,中文\n```\n\n```template 欢迎词\n欢迎加入本群,请改{群名}\n```\n",
+            "访问 <https://example.org/中文abc> 即可,或[链接2号](https://example.org/a,b中文)\n",
+            "实体&amp;中文abc和转义\\*中文abc*，还有 **加粗A组** 与 [[页面|维基3号]]\n",
+            "- [ ] 任务1号 {#a}\n- 列表项B组\n\n| 表头A | 表B头 |\n|---|---|\n| 中文1 | x中文 |\n",
+            "见脚注[^1]\n\n[^1]：出处A版\n\n> [!NOTE]\n> 提示2则,好!!\n",
+            "<div>中文abc</div>\n\n正文<span>中文1</span>结束。。\n",
+        ];
+        for body in bodies {
+            for front in ["", "+++\ntitle = \"标题1号\"\n+++\n"] {
+                let source = format!("{front}{body}");
+                let start = front.len();
+                let scan = crate::markdown::scan(&source[start..], start);
+                let prose = scan.prose.expect("a short body's prose is recorded");
+                let parsed = page_fixes(&source, start);
+                assert!(!parsed.is_empty(), "{source}");
+                assert_eq!(page_fixes_in(&source, start, &prose), parsed, "{source}");
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::markdown::{self, Scan};
 pub(crate) fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     let mut notes = undeclared_placeholders(config, page, scan);
     if config.language == crate::config::Language::ZhCn {
-        notes.extend(typography_notes(page));
+        notes.extend(typography_notes(page, scan));
     }
     notes.extend(crate::bodychecks::warnings(page, scan, config.raw_html));
     if config.raw_html != crate::config::RawHtml::Safe {
@@ -39,9 +39,13 @@ pub(crate) fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> 
 }
 
 /// The `zh-typography` warnings of a page of a Chinese site, one per text range to fix.
-fn typography_notes(page: &content::Page) -> Vec<Diagnostic> {
+fn typography_notes(page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     let src = page.src();
-    crate::typography::page_fixes(&page.source, page.body_start)
+    let fixes = match &scan.prose {
+        Some(prose) => crate::typography::page_fixes_in(&page.source, page.body_start, prose),
+        None => crate::typography::page_fixes(&page.source, page.body_start),
+    };
+    fixes
         .into_iter()
         .map(|f| {
             Diagnostic::warning(

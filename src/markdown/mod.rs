@@ -17,12 +17,14 @@ pub(crate) mod embed;
 pub(crate) mod highlight;
 mod html;
 pub(crate) mod plain;
+mod prose;
 mod scan;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use html::{RenderOptions, render};
 pub(crate) use plain::{Piece, PlainText};
+pub(crate) use prose::Prose;
 pub(crate) use scan::scan;
 
 /// The Markdown dialect: GitHub-like (with its `> [!NOTE]` alerts), with wiki links and `{#id}`
@@ -84,6 +86,11 @@ pub(crate) struct Scan {
     /// The `{name}` placeholders written in template blocks, with their byte offsets in the
     /// file (checked against site.toml's `[placeholders]`).
     pub(crate) placeholders: Vec<(String, usize)>,
+    /// The text events the typography lint reads (see [`Prose`]) where
+    /// Chinese meets ASCII ([`crate::text::Census::mixed`]: the others need no fix), as byte
+    /// ranges of the body, so the lint does not parse the body again. None for a body too long
+    /// for `u32` offsets: the lint parses that one itself.
+    pub(crate) prose: Option<Vec<(u32, u32)>>,
 }
 
 /// The level of the [`Heading`] entries a template block adds: the template's own (its card's

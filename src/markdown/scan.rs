@@ -3,10 +3,11 @@
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use super::{
-    Heading, Piece, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options, strip_task_id,
+    Heading, Piece, Prose, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options,
+    strip_task_id,
 };
 use crate::playbook::template;
-use crate::text::{count_words, slug::heading_id};
+use crate::text::{census, slug::heading_id};
 
 /// Tracks open minus closed tags across raw HTML fragments.
 fn html_depth(fragment: &str, depth: &mut isize, max: &mut usize) {
@@ -65,8 +66,13 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     // Consecutive raw HTML events (the lines of an HTML block), joined so a tag written over
     // several lines is read whole: (offset in the body, text).
     let mut html_run: Option<(usize, String)> = None;
+    let mut prose = Prose::default();
+    let mut prose_ranges = Some(Vec::new()).filter(|_| u32::try_from(body.len()).is_ok());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
+        // Prose the typography lint reads: kept if its census, taken below with the word
+        // count, finds Chinese meeting ASCII in it.
+        let mut prose_here = prose_ranges.is_some() && prose.is_prose(&event, &range, body);
         if !matches!(event, Event::Html(_) | Event::InlineHtml(_))
             && let Some((at, run)) = html_run.take()
         {
@@ -142,7 +148,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                 s.plain.pieces.push(Piece::Heading);
             }
             Event::Text(t) if in_template => {
-                s.word_count += count_words(&t);
+                let c = census(&t);
+                s.word_count += c.words;
+                if prose_here && c.mixed {
+                    push_range(&mut prose_ranges, &range);
+                }
+                prose_here = false;
                 s.plain.push_text(body, &t);
                 s.plain.pieces.push(Piece::Break);
                 for (name, at) in template::placeholders(&t) {
@@ -157,7 +168,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
                     title.push_str(&t);
                 }
                 if !in_code {
-                    s.word_count += count_words(&t);
+                    let c = census(&t);
+                    s.word_count += c.words;
+                    if prose_here && c.mixed {
+                        push_range(&mut prose_ranges, &range);
+                    }
+                    prose_here = false;
                     if heading.is_none() {
                         s.plain.push_text(body, strip_task_id(&t).0);
                     }
@@ -187,12 +203,25 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
             }
             _ => {}
         }
+        // Prose the word count did not read (none, as code blocks are told apart alike).
+        if prose_here && census(&body[range.clone()]).mixed {
+            push_range(&mut prose_ranges, &range);
+        }
     }
     if let Some((at, run)) = html_run.take() {
         find_iframes(&mut s, &run, offset + at);
     }
     s.summary = s.summary.trim().to_string();
+    s.prose = prose_ranges;
     s
+}
+
+/// Records the prose range `range` of the body (whose length fits in a `u32`, or nothing is
+/// recorded).
+fn push_range(ranges: &mut Option<Vec<(u32, u32)>>, range: &std::ops::Range<usize>) {
+    if let Some(ranges) = ranges {
+        ranges.push((range.start as u32, range.end as u32));
+    }
 }
 
 /// Records the iframes of a run of raw HTML starting at byte `at` of the file.

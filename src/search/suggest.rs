@@ -85,12 +85,20 @@ fn readings(name: &str) -> Vec<String> {
 
 /// `search/py.js`: characters by toneless syllable.
 fn syllables(site: &Site) -> OutputFile {
-    let mut chars: std::collections::BTreeSet<char> = DICTIONARY
-        .lines()
-        .filter_map(|l| l.split(' ').next())
-        .flat_map(str::chars)
-        .filter(|&c| is_cjk(c))
-        .collect();
+    // The dictionary's characters are the same in every build: gathered once per process
+    // (its 350,000 lines took most of the time of making these files).
+    static IN_DICTIONARY: std::sync::OnceLock<std::collections::BTreeSet<char>> =
+        std::sync::OnceLock::new();
+    let mut chars = IN_DICTIONARY
+        .get_or_init(|| {
+            DICTIONARY
+                .lines()
+                .filter_map(|l| l.split(' ').next())
+                .flat_map(str::chars)
+                .filter(|&c| is_cjk(c))
+                .collect()
+        })
+        .clone();
     for page in &site.content.pages {
         for name in std::iter::once(&page.title).chain(&page.meta.aliases) {
             chars.extend(name.chars().filter(|&c| is_cjk(c)));

@@ -141,37 +141,43 @@ pub(crate) trait TypedValues {
     /// Reports that `key`'s value `v` is not `expected` (for example "a string").
     fn wrong_type(&mut self, key: &str, expected: &str, v: &Spanned);
 
+    /// `get`'s reading of the value, or a report that it is not `expected`.
+    fn typed<T>(
+        &mut self,
+        key: &str,
+        v: &Spanned,
+        expected: &str,
+        get: impl FnOnce(&Value) -> Option<T>,
+    ) -> Option<T> {
+        let got = get(&v.value);
+        if got.is_none() {
+            self.wrong_type(key, expected, v);
+        }
+        got
+    }
+
     /// The value as a string, or a wrong-type report.
     fn string(&mut self, key: &str, v: &Spanned) -> Option<String> {
-        match &v.value {
+        self.typed(key, v, "a string", |x| match x {
             Value::String(s) => Some(s.clone()),
-            _ => {
-                self.wrong_type(key, "a string", v);
-                None
-            }
-        }
+            _ => None,
+        })
     }
 
     /// The value as a boolean, or a wrong-type report.
     fn bool(&mut self, key: &str, v: &Spanned) -> Option<bool> {
-        match &v.value {
+        self.typed(key, v, "a boolean (true or false)", |x| match x {
             Value::Bool(b) => Some(*b),
-            _ => {
-                self.wrong_type(key, "a boolean (true or false)", v);
-                None
-            }
-        }
+            _ => None,
+        })
     }
 
     /// The value as an integer, or a wrong-type report.
     fn int(&mut self, key: &str, v: &Spanned) -> Option<i64> {
-        match &v.value {
+        self.typed(key, v, "an integer", |x| match x {
             Value::Integer(i) => Some(*i),
-            _ => {
-                self.wrong_type(key, "an integer", v);
-                None
-            }
-        }
+            _ => None,
+        })
     }
 }
 

@@ -27,8 +27,11 @@ struct Posted {
 /// The terms of one bucket.
 #[derive(Default)]
 struct Bucket {
-    /// Terms with a pair key (a node past the dictionary's, see [`Inverted::new`]) by key.
+    /// Terms with a pair key (a node past the dictionary's, see [`Inverted::new`]) or a word
+    /// key ([`super::Segmenter::word_key`]) by key.
     by_node: FxHashMap<u32, u32>,
+    /// Terms by text: those without a key, and those with a pair or word key too, since a
+    /// word has a key per thread (and, rarely, none: a pinyin key spelt like it).
     by_text: FxHashMap<Box<str>, u32>,
     terms: Vec<Posted>,
     surfaces: SurfaceMap,
@@ -53,20 +56,32 @@ impl Bucket {
             Some(k) => k as usize,
             None => {
                 let term = doc.term(t);
-                let k = self.terms.len();
-                self.terms.push(Posted {
-                    term: term.into(),
-                    list: String::new(),
-                    last: 0,
-                });
-                if let Some(slot) = dense {
-                    slot.store(k as u32, Ordering::Relaxed);
-                } else if t.node != NO_NODE {
-                    self.by_node.insert(t.node, k as u32);
-                } else {
-                    self.by_text.insert(term.into(), k as u32);
+                let keyed = dense.is_none() && t.node != NO_NODE;
+                // Keyed, it may be in under its text (another thread's key, or none).
+                let filed = if keyed { self.by_text.get(term) } else { None };
+                match filed {
+                    Some(&k) => {
+                        self.by_node.insert(t.node, k);
+                        k as usize
+                    }
+                    None => {
+                        let k = self.terms.len();
+                        self.terms.push(Posted {
+                            term: term.into(),
+                            list: String::new(),
+                            last: 0,
+                        });
+                        if let Some(slot) = dense {
+                            slot.store(k as u32, Ordering::Relaxed);
+                        } else {
+                            if keyed {
+                                self.by_node.insert(t.node, k as u32);
+                            }
+                            self.by_text.insert(term.into(), k as u32);
+                        }
+                        k
+                    }
                 }
-                k
             }
         };
         let p = &mut self.terms[k];
@@ -187,4 +202,39 @@ pub(super) fn by_bucket<B: Send>(
                 }
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{Segmenter, bucket};
+
+    /// A word reaches the index under one thread's key, another's, or none (a pinyin key spelt
+    /// like it): it is one term, its postings in page order.
+    #[test]
+    fn a_word_under_several_keys_is_one_term() {
+        let seg = Segmenter::new(Vec::<&str>::new());
+        let (one, two) = (seg.word_key(1, 0), seg.word_key(2, 7));
+        assert!(one != NO_NODE && two != NO_NODE && one != two);
+        let page = |node: u32, score: u8| {
+            let mut doc = PageDoc::with_terms([(bucket("ritual"), "ritual", score)]);
+            doc.terms[0].node = node;
+            doc
+        };
+        let docs = [
+            page(one, 5),
+            page(NO_NODE, 6),
+            page(two, 7),
+            page(one, 8),
+            page(NO_NODE, 9),
+        ];
+        let mut index = Inverted::new(seg.nodes());
+        index.add(0, &docs[..2]);
+        index.add(2, &docs[2..]);
+        let scripts: String = (0..index.shards())
+            .map(|s| String::from_utf8(index.shard_file(s).bytes).unwrap())
+            .collect();
+        assert_eq!(scripts.matches("\"ritual\"").count(), 1, "{scripts}");
+        assert!(scripts.contains("\"ritual\":\"0516171819\""), "{scripts}");
+    }
 }

@@ -48,8 +48,9 @@ pub(crate) struct Term {
     pub(crate) start: u32,
     /// End of that range.
     pub(crate) end: u32,
-    /// Its [`Segmenter::node`], or [`segment::NO_NODE`]: the streamed index finds a Chinese
-    /// term's postings by this number instead of hashing its text.
+    /// Its [`Segmenter::node`], or in a streamed build an English word's
+    /// [`Segmenter::word_key`], or [`segment::NO_NODE`]: the streamed index finds a term's
+    /// postings by this number instead of hashing its text.
     pub(crate) node: u32,
 }
 

@@ -219,6 +219,13 @@ impl Dict {
             .unwrap_or(NONE)
     }
 
+    /// The first key past every [`Dict::pair`] key: numbers from there on are free for keys
+    /// of other terms (see `Segmenter::word_key`).
+    pub(crate) fn keys_end(&self) -> u64 {
+        let chars = self.root.len() as u64 + 1;
+        self.nodes() as u64 + chars * chars
+    }
+
     fn id(&self, c: char) -> u16 {
         let u = c as u32;
         if (BMP_FIRST..=BMP_LAST).contains(&u) {

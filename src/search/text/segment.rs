@@ -143,6 +143,9 @@ const STEM_MEMO: Memo<Box<str>> = Memo {
 /// leaves alone index it under the same strings, so it is still found.
 pub(crate) const DICTIONARY: &str = include_str!("dict.txt");
 
+/// Words a keeper of words numbers at most for [`Segmenter::word_key`].
+pub(crate) const WORD_KEYS: u32 = 1 << 16;
+
 /// How often a user-dictionary word is assumed to occur: high enough that jieba prefers it over
 /// splitting it into common dictionary words.
 const USER_WORD_FREQ: usize = 100_000;
@@ -187,6 +190,19 @@ impl Segmenter {
     #[cfg(test)]
     pub(crate) fn node(&self, word: &str) -> u32 {
         self.dict.node(word)
+    }
+
+    /// A key for the `word`th Latin word (below [`WORD_KEYS`]) that the `owner`th keeper of
+    /// words has numbered, past every [`Segmenter::node`], or [`NO_NODE`] when the numbers run
+    /// out. Like a node, it lets the index find a term's postings by a number rather than by
+    /// hashing its text; unlike a node, two keepers give the same word different keys, so the
+    /// index files a keyed term under its text as well.
+    pub(crate) fn word_key(&self, owner: u32, word: u32) -> u32 {
+        let key = self.dict.keys_end() + u64::from(owner) * WORD_KEYS as u64 + u64::from(word);
+        u32::try_from(key)
+            .ok()
+            .filter(|&k| k != NO_NODE && word < WORD_KEYS)
+            .unwrap_or(NO_NODE)
     }
 
     /// The [`super::bucket`] of the string whose [`Segmenter::node`] is `node`, a dictionary

@@ -41,7 +41,7 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
     // A page has a few dozen distinct links: room for them up front spares the set's growth.
     let mut seen: FxHashSet<&[u8]> = FxHashSet::with_capacity_and_hasher(64, Default::default());
     let mut in_script = scripts.iter().peekable();
-    for at in memchr::memmem::find_iter(html, b"=\"") {
+    for at in attribute_ends().find_iter(html) {
         // Only `href`, `src` and `id` after white space count (`data-href="..."` is not a
         // link): read the name backwards from `=` rather than find where it starts, since
         // most attributes of a page are none of the three.
@@ -69,13 +69,30 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         if is_link && !seen.insert(raw) {
             continue;
         }
-        let Ok(value) = std::str::from_utf8(raw) else {
-            continue;
-        };
-        let value = unescape(value);
-        if value.contains('\n') {
+        // One pass over the value's bytes instead of a UTF-8 check, a search for `&` and one
+        // for a line break: most values are short ASCII paths.
+        let (mut ascii, mut amp, mut line_break) = (true, false, false);
+        for &b in raw {
+            match b {
+                b'\n' => line_break = true,
+                b'&' => amp = true,
+                0x80.. => ascii = false,
+                _ => {}
+            }
+        }
+        if line_break {
             continue;
         }
+        let value = if ascii {
+            // SAFETY: ASCII bytes are UTF-8.
+            unsafe { std::str::from_utf8_unchecked(raw) }
+        } else {
+            let Ok(value) = std::str::from_utf8(raw) else {
+                continue;
+            };
+            value
+        };
+        let value = if amp { unescape(value) } else { value.into() };
         let value: &str = &value;
         if !is_link {
             out.ids.push_str(value);
@@ -94,6 +111,14 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         }
     }
     out
+}
+
+/// The searcher for `="`, where every quoted attribute value starts: made once, not for each
+/// of a site's files.
+fn attribute_ends() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"=\""))
 }
 
 /// The attributes [`scan`] reads.
@@ -163,8 +188,7 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
 /// The rest of an absolute URL under the site's own `base_url` (`/search/` of
 /// `https://x.org/handbook/search/`), or None for any other link.
 fn under_base_url<'a>(url: &'a str, base_url: &str) -> Option<&'a str> {
-    let rest = url
-        .trim()
+    let rest = trim(url)
         .strip_prefix(base_url)
         .filter(|_| !base_url.is_empty())?;
     (rest.is_empty() || rest.starts_with(['/', '#', '?'])).then_some(rest)
@@ -182,21 +206,34 @@ fn base_path(base_url: &str) -> &str {
 /// The link as a path on this site (root-relative or relative), or None when it leaves the
 /// site (a scheme, or `//host`). Absolute URLs of the site itself are [`under_base_url`].
 fn internal(url: &str) -> Option<&str> {
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
+    let url = trim(url);
+    let bytes = url.as_bytes();
+    match bytes {
+        [] | [b'/', b'/', ..] => return None,
+        // Nothing before a `:` can be a scheme then: the common case needs no search.
+        [b'/' | b'#' | b'?', ..] => return Some(url),
+        _ => {}
     }
-    if url.starts_with("//") {
-        return None;
-    }
-    let scheme = url.find(':').is_some_and(|i| {
-        let s = &url[..i];
-        !s.is_empty()
-            && !s.contains(['/', '?', '#'])
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    // A scheme is letters, digits, `+`, `-` and `.` before the first `:`.
+    let scheme = bytes.iter().position(|&b| b == b':').is_some_and(|i| {
+        i > 0
+            && bytes[..i]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     });
     (!scheme).then_some(url)
+}
+
+/// `s` without white space around it, as `str::trim`, sparing its work when the ends show
+/// there is none (a value's usual case).
+fn trim(s: &str) -> &str {
+    // Printable ASCII other than the space is never white space; anything else asks `trim`.
+    let plain = |b: u8| b > b' ' && b < 0x7f;
+    match s.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => s,
+        [only] if plain(*only) => s,
+        _ => s.trim(),
+    }
 }
 
 /// Resolves a link written in the file at `from` to an output path and a fragment. `base` is
@@ -494,6 +531,28 @@ SRC="/i.png"><p ID="Big" aid="no"><a href="/upper/" id="">"#;
         let f = scan("p/index.html", html, "");
         assert_eq!(f.links, "/upper/\n/i.png\n");
         assert_eq!(f.ids, "Big\n\n");
+    }
+
+    #[test]
+    fn values_are_trimmed_unescaped_and_schemes_left_out_as_written() {
+        let mut html = concat!(
+            "<a href=\" /sp/ \"><a href=\"\u{3000}/full/\u{3000}\"><a href=\"班/#节\">\n",
+            "<a href=\"c++:x\"><a href=\"a/b:c\"><a href=\":x\"><a href=\"?q\">",
+            "<a href=\"x.y+z-1:w\"><a href=\"#top\"><a href=\"a&amp;b &lt;c&gt;\">",
+            "<a href=\"/two\nlines/\"><p id=\"多\n行\"><p id=\" 空 \"><a href=\"/ok/\">",
+            "<a href=\"/ok/\"><a href=\"http:\"><a href=\"//h/p\"><a href=\"\t\">",
+            "<a href=\"\x0b/vt/\x0b\"><a href=\"/&quot;q&#39;/\">",
+        )
+        .as_bytes()
+        .to_vec();
+        // Bytes that are not UTF-8 are no link and no id.
+        html.extend_from_slice(b"<a href=\"/bad\xff/\"><p id=\"\xfe\">");
+        let f = scan("p/index.html", &html, "https://example.org");
+        assert_eq!(
+            f.links,
+            "/sp/\n/full/\n班/#节\na/b:c\n:x\n?q\n#top\na&b <c>\n/ok/\n/vt/\n/\"q'/\n"
+        );
+        assert_eq!(f.ids, " 空 \n");
     }
 
     #[test]

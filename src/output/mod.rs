@@ -3,9 +3,10 @@
 //! so a failed or killed build never leaves a half-written site. `guard` decides whether the
 //! old output may be replaced at all.
 
+#[cfg(unix)]
+mod at;
 pub(crate) mod guard;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -38,9 +39,13 @@ pub(crate) struct Staging {
     done: bool,
     /// Held from creation until the new output is in place (or the staging folder is gone).
     _lock: guard::Lock,
-    /// Folders made so far: most files share a folder with others (search cards, assets), and
-    /// asking the file system to make an existing folder again took two system calls per file.
-    made: std::sync::Mutex<rustc_hash::FxHashSet<PathBuf>>,
+    /// Folders made so far, below `dir`: most files share a folder with others (search cards,
+    /// assets), and asking the file system to make an existing folder again took two system
+    /// calls per file.
+    made: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
+    /// `dir`, open: files are made relative to it (see [`at`]).
+    #[cfg(unix)]
+    dir_fd: std::os::fd::OwnedFd,
 }
 
 impl Staging {
@@ -65,7 +70,13 @@ impl Staging {
         guard::check(out_dir, root, force)?;
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
-        let staging = Staging {
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        #[cfg(unix)]
+        let dir_fd = at::open_dir(&dir).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&dir);
+            io_error(&dir, e)
+        })?;
+        Ok(Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
             parent,
@@ -73,30 +84,37 @@ impl Staging {
             done: false,
             _lock: lock,
             made: Default::default(),
-        };
-        std::fs::create_dir_all(&staging.dir).map_err(|e| io_error(&staging.dir, e))?;
-        Ok(staging)
+            #[cfg(unix)]
+            dir_fd,
+        })
     }
 
     /// Writes one file (creating its folders); callable from many threads at once.
     pub(crate) fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
-        let path = self.dir.join(&file.path);
-        self.make_parent(&path)?;
-        let mut f = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
-        f.write_all(&file.bytes).map_err(|e| io_error(&path, e))
+        self.make_parent(&file.path)?;
+        #[cfg(unix)]
+        let written = at::write_file(&self.dir_fd, &file.path, &file.bytes);
+        #[cfg(not(unix))]
+        let written = std::fs::write(self.dir.join(&file.path), &file.bytes);
+        written.map_err(|e| io_error(&self.dir.join(&file.path), e))
     }
 
-    /// Makes the folder `path` goes in, unless this staging folder has made it already.
-    fn make_parent(&self, path: &Path) -> Result<(), Diagnostic> {
-        let Some(d) = path.parent() else {
+    /// Makes the folder that `rel` (a path below the staging folder) goes in, unless this
+    /// staging folder has made it already.
+    fn make_parent(&self, rel: &str) -> Result<(), Diagnostic> {
+        let Some((d, _)) = rel.rsplit_once('/') else {
             return Ok(());
         };
         if self.made.lock().is_ok_and(|set| set.contains(d)) {
             return Ok(());
         }
-        std::fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
+        #[cfg(unix)]
+        let made = at::make_dirs(&self.dir_fd, d);
+        #[cfg(not(unix))]
+        let made = std::fs::create_dir_all(self.dir.join(d));
+        made.map_err(|e| io_error(&self.dir.join(d), e))?;
         if let Ok(mut set) = self.made.lock() {
-            set.insert(d.to_path_buf());
+            set.insert(d.to_string());
         }
         Ok(())
     }
@@ -105,8 +123,8 @@ impl Staging {
     /// over and puts the staging folder in the output folder's place.
     pub(crate) fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
         assets.par_iter().try_for_each(|a| {
+            self.make_parent(&a.dest)?;
             let path = self.dir.join(&a.dest);
-            self.make_parent(&path)?;
             std::fs::copy(&a.source, &path)
                 .map(|_| ())
                 .map_err(|e| io_error(&path, e))
@@ -186,6 +204,15 @@ fn clean_leftovers(parent: &Path, name: &str) {
 /// large site's output means removing the old one (10,000 page folders at 10,000 pages), and
 /// one thread doing it alone took a build's last moments while every other core idled. Links
 /// are removed, never followed. What cannot be removed stays, as with `remove_dir_all`.
+#[cfg(unix)]
+fn remove_tree(dir: &Path) {
+    if let Ok(fd) = at::open_dir(dir) {
+        at::remove_contents(fd);
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
+#[cfg(not(unix))]
 fn remove_tree(dir: &Path) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         let (dirs, files): (Vec<_>, Vec<_>) = entries

@@ -75,6 +75,12 @@ impl Write for Capped<'_> {
         Ok(buf.len())
     }
 
+    /// Tera writes a page in hundreds of small pieces through `write_all`; one check and one
+    /// copy each, rather than the default's loop around [`Capped::write`].
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.write(buf).map(|_| ())
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }

@@ -151,17 +151,23 @@ pub(crate) fn remove_contents(dir: OwnedFd) {
 }
 
 /// Removes the folder `name` of `dir` when it holds nothing but an `index.html` file, as every
-/// page's folder of a site with pretty URLs does: two system calls instead of opening and
-/// reading the folder. False (and nothing but that file removed) for any other folder, which
-/// the caller then reads.
+/// page's folder of a site with pretty URLs does, without reading the folder. False (and
+/// nothing but that file removed) for any other folder, which the caller then reads. The
+/// folder is opened without following links first: a link swapped in for it after `readdir`
+/// cannot lead the removal of `index.html` elsewhere.
 fn remove_page_folder(dir: RawFd, name: &CStr) -> bool {
-    let mut page = name.to_bytes().to_vec();
-    page.extend_from_slice(b"/index.html");
-    let _ = with_c_path(&page, |c| {
-        // SAFETY: a plain system call on a valid descriptor and C string. A folder named
-        // `index.html` is not removed by it (unlinkat without AT_REMOVEDIR refuses).
-        Ok(unsafe { libc::unlinkat(dir, c.as_ptr(), 0) })
-    });
+    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: a plain system call on a valid descriptor and C string.
+    let sub = unsafe { libc::openat(dir, name.as_ptr(), flags) };
+    if sub == -1 {
+        return false;
+    }
+    // SAFETY: openat just returned this descriptor, owned here alone.
+    let sub = unsafe { OwnedFd::from_raw_fd(sub) };
+    // SAFETY: as above. A folder named `index.html` is not removed by it (unlinkat without
+    // AT_REMOVEDIR refuses).
+    unsafe { libc::unlinkat(sub.as_raw_fd(), c"index.html".as_ptr(), 0) };
+    drop(sub);
     // SAFETY: as above; fails, removing nothing, unless the folder is empty now.
     unsafe { libc::unlinkat(dir, name.as_ptr(), libc::AT_REMOVEDIR) == 0 }
 }
@@ -238,6 +244,27 @@ mod tests {
             std::fs::read_to_string(keep.join("precious.txt")).unwrap(),
             "mine"
         );
+        std::fs::remove_dir_all(&d).unwrap();
+        std::fs::remove_dir_all(&keep).unwrap();
+    }
+    #[test]
+    fn a_page_folder_swapped_for_a_link_keeps_the_links_target() {
+        // What `readdir` reported as a page folder may be a link by the time it is removed
+        // (someone else writing into the retired folder): the file behind the link stays.
+        let d = tmp("swap");
+        let keep = tmp("swap-keep");
+        std::fs::write(keep.join("index.html"), "mine").unwrap();
+        std::os::unix::fs::symlink(&keep, d.join("page")).unwrap();
+        let dir = open_dir(&d).unwrap();
+        assert!(!remove_page_folder(dir.as_raw_fd(), c"page"));
+        assert_eq!(
+            std::fs::read_to_string(keep.join("index.html")).unwrap(),
+            "mine"
+        );
+        std::fs::create_dir(d.join("real")).unwrap();
+        std::fs::write(d.join("real/index.html"), "x").unwrap();
+        assert!(remove_page_folder(dir.as_raw_fd(), c"real"));
+        assert!(!d.join("real").exists());
         std::fs::remove_dir_all(&d).unwrap();
         std::fs::remove_dir_all(&keep).unwrap();
     }

@@ -1,43 +1,32 @@
-//! File-system calls relative to an open folder (`mkdirat`, `openat`, `unlinkat`). Writing or
-//! removing 10,000 page folders by full path had the kernel walk the same six leading
-//! components for every call; relative to the staging (or retired) folder's descriptor it
-//! walks only the page's own. Descriptors also pin the folder: a link swapped in for one of
-//! its parents cannot redirect a write or a removal elsewhere.
+//! File-system calls relative to an open folder (`mkdirat`, `openat`, `unlinkat`, through
+//! rustix's safe wrappers). Writing or removing 10,000 page folders by full path had the kernel
+//! walk the same six leading components for every call; relative to the staging (or retired)
+//! folder's descriptor it walks only the page's own. Descriptors also pin the folder: a link
+//! swapped in for one of its parents cannot redirect a write or a removal elsewhere.
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
 use rayon::prelude::*;
+use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, mkdirat, openat, statat, unlinkat};
 
-/// Calls `f` with `path` as a C string, on the stack when it is short (page paths are).
-fn with_c_path<T>(path: &[u8], f: impl FnOnce(&CStr) -> io::Result<T>) -> io::Result<T> {
-    const MAX: usize = 256;
-    let nul = || {
-        io::Error::new(
+/// The flags of a folder opened to be emptied: never through a link.
+const SUBFOLDER: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::CLOEXEC);
+
+/// The error `std::fs` gives for a path with a NUL byte, so messages stay the same.
+fn refuse_nul(rel: &str) -> io::Result<()> {
+    if memchr::memchr(0, rel.as_bytes()).is_some() {
+        return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "file name contained an unexpected NUL byte",
-        )
-    };
-    if path.len() < MAX {
-        let mut buf = [0u8; MAX];
-        buf[..path.len()].copy_from_slice(path);
-        let c = CStr::from_bytes_with_nul(&buf[..=path.len()]).map_err(|_| nul())?;
-        f(c)
-    } else {
-        let c = CString::new(path).map_err(|_| nul())?;
-        f(&c)
+        ));
     }
-}
-
-/// The result of a call that returns -1 on failure.
-fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
-    if ret == -1 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret)
-    }
+    Ok(())
 }
 
 /// Opens the folder `path` to make or remove things in it; a link to a folder is refused, so
@@ -51,27 +40,28 @@ pub(crate) fn open_dir(path: &Path) -> io::Result<OwnedFd> {
     Ok(file.into())
 }
 
-/// Whether `rel` below `dir` is a folder (links followed, as `Path::is_dir` does).
-fn is_dir(dir: RawFd, rel: &CStr) -> bool {
-    // SAFETY: fstatat writes only the struct it is given, which is plain data.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    let ret = unsafe { libc::fstatat(dir, rel.as_ptr(), &mut st, 0) };
-    ret == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR
+/// Whether `rel` below `dir` is a folder, links followed (`follow`, as `Path::is_dir` does)
+/// or not.
+fn is_dir<P: rustix::path::Arg>(dir: BorrowedFd<'_>, rel: P, follow: bool) -> bool {
+    let flags = if follow {
+        AtFlags::empty()
+    } else {
+        AtFlags::SYMLINK_NOFOLLOW
+    };
+    statat(dir, rel, flags)
+        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
 }
 
 /// Makes the folder `rel` below `dir` and any missing folders above it, as
 /// `std::fs::create_dir_all` does: an existing folder is fine, an existing file an error.
 pub(crate) fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
-    let fd = dir.as_raw_fd();
-    let mkdir = |rel: &str| {
-        with_c_path(rel.as_bytes(), |c| {
-            // SAFETY: a plain system call on a valid descriptor and C string.
-            match check(unsafe { libc::mkdirat(fd, c.as_ptr(), 0o777) }) {
-                Ok(_) => Ok(()),
-                Err(e) if e.kind() != io::ErrorKind::NotFound && is_dir(fd, c) => Ok(()),
-                Err(e) => Err(e),
-            }
-        })
+    refuse_nul(rel)?;
+    let mkdir = |rel: &str| -> io::Result<()> {
+        match mkdirat(dir, rel, Mode::from_raw_mode(0o777)) {
+            Ok(()) => Ok(()),
+            Err(e) if e != rustix::io::Errno::NOENT && is_dir(dir.as_fd(), rel, true) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     };
     match mkdir(rel) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => match rel.rsplit_once('/') {
@@ -89,65 +79,47 @@ pub(crate) fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
 /// `std::fs::write` does.
 pub(crate) fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
-    let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
-    let fd = with_c_path(rel.as_bytes(), |c| {
-        // SAFETY: a plain system call on a valid descriptor and C string.
-        check(unsafe { libc::openat(dir.as_raw_fd(), c.as_ptr(), flags, 0o666) })
-    })?;
-    // SAFETY: openat just returned this descriptor, owned by no one else.
-    let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
-    file.write_all(bytes)
+    refuse_nul(rel)?;
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+    let fd = openat(dir, rel, flags, Mode::from_raw_mode(0o666))?;
+    std::fs::File::from(fd).write_all(bytes)
 }
 
 /// Removes everything in the folder open as `dir` (which is then closed), its subfolders in
 /// parallel. Links are removed, never followed; what cannot be removed stays.
 pub(crate) fn remove_contents(dir: OwnedFd) {
-    // SAFETY: fdopendir takes the descriptor over; closedir below closes both.
-    let stream = unsafe { libc::fdopendir(dir.as_raw_fd()) };
-    if stream.is_null() {
+    let Ok(entries) = Dir::read_from(&dir) else {
         return;
-    }
-    let dir = std::mem::ManuallyDrop::new(dir);
-    let fd = dir.as_raw_fd();
+    };
     let mut subdirs: Vec<CString> = Vec::new();
-    loop {
-        // SAFETY: the stream is open and read by this thread only.
-        let entry = unsafe { libc::readdir(stream) };
-        if entry.is_null() {
+    for entry in entries {
+        let Ok(entry) = entry else {
             break;
-        }
-        // SAFETY: readdir returned an entry whose name is NUL-terminated.
-        let (name, kind) = unsafe { (CStr::from_ptr((*entry).d_name.as_ptr()), (*entry).d_type) };
+        };
+        let name = entry.file_name();
         if matches!(name.to_bytes(), b"." | b"..") {
             continue;
         }
-        let is_dir = match kind {
-            libc::DT_DIR => true,
-            libc::DT_UNKNOWN => is_dir_no_follow(fd, name),
+        let is_folder = match entry.file_type() {
+            FileType::Directory => true,
+            FileType::Unknown => is_dir(dir.as_fd(), name, false),
             _ => false,
         };
-        if is_dir {
+        if is_folder {
             subdirs.push(name.to_owned());
         } else {
-            // SAFETY: a plain system call on a valid descriptor and C string.
-            unsafe { libc::unlinkat(fd, name.as_ptr(), 0) };
+            let _ = unlinkat(&dir, name, AtFlags::empty());
         }
     }
     subdirs.par_iter().for_each(|name| {
-        if remove_page_folder(fd, name) {
+        if remove_page_folder(dir.as_fd(), name) {
             return;
         }
-        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-        // SAFETY: plain system calls on a valid descriptor and C string; the descriptor
-        // openat returns is owned here alone.
-        let sub = unsafe { libc::openat(fd, name.as_ptr(), flags) };
-        if sub != -1 {
-            remove_contents(unsafe { OwnedFd::from_raw_fd(sub) });
+        if let Ok(sub) = openat(&dir, name.as_c_str(), SUBFOLDER, Mode::empty()) {
+            remove_contents(sub);
         }
-        unsafe { libc::unlinkat(fd, name.as_ptr(), libc::AT_REMOVEDIR) };
+        let _ = unlinkat(&dir, name.as_c_str(), AtFlags::REMOVEDIR);
     });
-    // SAFETY: the stream is open; this closes it and the descriptor it took over.
-    unsafe { libc::closedir(stream) };
 }
 
 /// Removes the folder `name` of `dir` when it holds nothing but an `index.html` file, as every
@@ -155,29 +127,15 @@ pub(crate) fn remove_contents(dir: OwnedFd) {
 /// nothing but that file removed) for any other folder, which the caller then reads. The
 /// folder is opened without following links first: a link swapped in for it after `readdir`
 /// cannot lead the removal of `index.html` elsewhere.
-fn remove_page_folder(dir: RawFd, name: &CStr) -> bool {
-    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-    // SAFETY: a plain system call on a valid descriptor and C string.
-    let sub = unsafe { libc::openat(dir, name.as_ptr(), flags) };
-    if sub == -1 {
+fn remove_page_folder(dir: BorrowedFd<'_>, name: &CStr) -> bool {
+    let Ok(sub) = openat(dir, name, SUBFOLDER, Mode::empty()) else {
         return false;
-    }
-    // SAFETY: openat just returned this descriptor, owned here alone.
-    let sub = unsafe { OwnedFd::from_raw_fd(sub) };
-    // SAFETY: as above. A folder named `index.html` is not removed by it (unlinkat without
-    // AT_REMOVEDIR refuses).
-    unsafe { libc::unlinkat(sub.as_raw_fd(), c"index.html".as_ptr(), 0) };
+    };
+    // A folder named `index.html` is not removed by this (no REMOVEDIR).
+    let _ = unlinkat(&sub, c"index.html", AtFlags::empty());
     drop(sub);
-    // SAFETY: as above; fails, removing nothing, unless the folder is empty now.
-    unsafe { libc::unlinkat(dir, name.as_ptr(), libc::AT_REMOVEDIR) == 0 }
-}
-
-/// Whether `name` in `dir` is a folder itself (not a link to one).
-fn is_dir_no_follow(dir: RawFd, name: &CStr) -> bool {
-    // SAFETY: fstatat writes only the struct it is given, which is plain data.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    let ret = unsafe { libc::fstatat(dir, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
-    ret == 0 && st.st_mode & libc::S_IFMT == libc::S_IFDIR
+    // Fails, removing nothing, unless the folder is empty now.
+    unlinkat(dir, name, AtFlags::REMOVEDIR).is_ok()
 }
 
 #[cfg(test)]
@@ -207,7 +165,7 @@ mod tests {
         assert_eq!(e.kind(), io::ErrorKind::NotADirectory);
         let e = write_file(&fd, "a/b\0c", b"").unwrap_err();
         assert_eq!(e.to_string(), "file name contained an unexpected NUL byte");
-        // Longer than the stack buffer for C paths.
+        // Longer than the stack buffer rustix puts short paths in.
         let folder = ["x".repeat(100), "y".repeat(100), "z".repeat(100)].join("/");
         let long = format!("{folder}/f");
         make_dirs(&fd, &folder).unwrap();
@@ -256,14 +214,14 @@ mod tests {
         std::fs::write(keep.join("index.html"), "mine").unwrap();
         std::os::unix::fs::symlink(&keep, d.join("page")).unwrap();
         let dir = open_dir(&d).unwrap();
-        assert!(!remove_page_folder(dir.as_raw_fd(), c"page"));
+        assert!(!remove_page_folder(dir.as_fd(), c"page"));
         assert_eq!(
             std::fs::read_to_string(keep.join("index.html")).unwrap(),
             "mine"
         );
         std::fs::create_dir(d.join("real")).unwrap();
         std::fs::write(d.join("real/index.html"), "x").unwrap();
-        assert!(remove_page_folder(dir.as_raw_fd(), c"real"));
+        assert!(remove_page_folder(dir.as_fd(), c"real"));
         assert!(!d.join("real").exists());
         std::fs::remove_dir_all(&d).unwrap();
         std::fs::remove_dir_all(&keep).unwrap();

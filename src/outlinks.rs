@@ -69,30 +69,19 @@ pub(crate) fn scan(path: &str, html: &[u8], base_url: &str) -> FileLinks {
         if is_link && !seen.insert(raw) {
             continue;
         }
-        // One pass over the value's bytes instead of a UTF-8 check, a search for `&` and one
-        // for a line break: most values are short ASCII paths.
-        let (mut ascii, mut amp, mut line_break) = (true, false, false);
-        for &b in raw {
-            match b {
-                b'\n' => line_break = true,
-                b'&' => amp = true,
-                0x80.. => ascii = false,
-                _ => {}
-            }
-        }
-        if line_break {
+        // A value with a line break is no link qunce wrote; entities are rare, so most values
+        // are used as they are, unescaped only when they hold a `&`.
+        if memchr::memchr(b'\n', raw).is_some() {
             continue;
         }
-        let value = if ascii {
-            // SAFETY: ASCII bytes are UTF-8.
-            unsafe { std::str::from_utf8_unchecked(raw) }
-        } else {
-            let Ok(value) = std::str::from_utf8(raw) else {
-                continue;
-            };
-            value
+        let Ok(value) = std::str::from_utf8(raw) else {
+            continue;
         };
-        let value = if amp { unescape(value) } else { value.into() };
+        let value = if memchr::memchr(b'&', raw).is_some() {
+            unescape(value)
+        } else {
+            value.into()
+        };
         let value: &str = &value;
         if !is_link {
             out.ids.push_str(value);

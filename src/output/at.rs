@@ -205,6 +205,7 @@ mod tests {
         std::fs::remove_dir_all(&d).unwrap();
         std::fs::remove_dir_all(&keep).unwrap();
     }
+
     #[test]
     fn a_page_folder_swapped_for_a_link_keeps_the_links_target() {
         // What `readdir` reported as a page folder may be a link by the time it is removed

@@ -447,11 +447,16 @@ impl Dict {
         // character are walked as they are weighed, ends ascending, so no word graph is kept.
         let log_total = self.log_total;
         let log1 = 0.0f64 - log_total;
-        s.route[hi] = (0.0, hi as u32, NONE);
-        for i in (lo..hi).rev() {
-            let mut best: Option<(f64, u32, u32)> = None;
+        // Indexed from the block's start (`lo`) here, so that most bounds are known.
+        let ids = &s.ids[lo..hi];
+        let route = &mut s.route[lo..=hi];
+        let second = &mut s.second[lo..hi];
+        route[hi - lo] = (0.0, hi as u32, NONE);
+        for i in (0..hi - lo).rev() {
+            // No word yet while the end is 0 (a word ends past its start).
+            let mut best = (f64::NEG_INFINITY, 0u32, NONE);
             // The first step is the root's table, the rest the child map.
-            let mut node = match s.ids[i] {
+            let mut node = match ids[i] {
                 0 => NONE,
                 id => self.root[usize::from(id) - 1],
             };
@@ -459,22 +464,23 @@ impl Dict {
             while node != NONE {
                 let log_freq = self.log_freq[node as usize];
                 if !log_freq.is_nan() {
-                    let prob = log_freq - log_total + s.route[end].0;
-                    match best {
-                        Some(b) if !(prob > b.0 || (prob == b.0 && end as u32 > b.1)) => {}
-                        _ => best = Some((prob, end as u32, node)),
+                    let prob = log_freq - log_total + route[end].0;
+                    if prob > best.0 || (prob == best.0 && end as u32 > best.1) {
+                        best = (prob, end as u32, node);
                     }
                 }
-                if end == hi {
-                    break;
-                }
-                node = self.child(node, s.ids[end]);
+                let Some(&id) = ids.get(end) else { break };
+                node = self.child(node, id);
                 end += 1;
                 if end == i + 2 {
-                    s.second[i] = node;
+                    second[i] = node;
                 }
             }
-            s.route[i] = best.unwrap_or((log1 + s.route[i + 1].0, i as u32 + 1, NONE));
+            route[i] = if best.1 == 0 {
+                (log1 + route[i + 1].0, (lo + i) as u32 + 1, NONE)
+            } else {
+                (best.0, lo as u32 + best.1, best.2)
+            };
         }
         // Search mode: each word of the route, preceded by the dictionary words of two and
         // three characters inside it when it is longer.

@@ -29,9 +29,38 @@ fn refuse_nul(rel: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// A folder open to make files in: the staging folder. Each call walks only the path below it.
+pub(crate) struct Folder(OwnedFd);
+
+impl Folder {
+    /// Opens `path`, refusing a link to a folder.
+    pub(crate) fn open(path: &Path) -> io::Result<Folder> {
+        open_dir(path).map(Folder)
+    }
+
+    /// [`make_dirs`] below this folder.
+    pub(crate) fn make_dirs(&self, rel: &str) -> io::Result<()> {
+        make_dirs(&self.0, rel)
+    }
+
+    /// [`write_file`] below this folder.
+    pub(crate) fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        write_file(&self.0, rel, bytes)
+    }
+}
+
+/// Removes the folder `dir` and everything in it, its subfolders in parallel. Links are
+/// removed, never followed; what cannot be removed stays, as with `remove_dir_all`.
+pub(crate) fn remove_tree(dir: &Path) {
+    if let Ok(fd) = open_dir(dir) {
+        remove_contents(fd);
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
 /// Opens the folder `path` to make or remove things in it; a link to a folder is refused, so
 /// nothing is ever made or removed through one.
-pub(crate) fn open_dir(path: &Path) -> io::Result<OwnedFd> {
+fn open_dir(path: &Path) -> io::Result<OwnedFd> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -54,7 +83,7 @@ fn is_dir<P: rustix::path::Arg>(dir: BorrowedFd<'_>, rel: P, follow: bool) -> bo
 
 /// Makes the folder `rel` below `dir` and any missing folders above it, as
 /// `std::fs::create_dir_all` does: an existing folder is fine, an existing file an error.
-pub(crate) fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
+fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
     refuse_nul(rel)?;
     let mkdir = |rel: &str| -> io::Result<()> {
         match mkdirat(dir, rel, Mode::from_raw_mode(0o777)) {
@@ -77,7 +106,7 @@ pub(crate) fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
 
 /// Creates (or truncates) the file `rel` below `dir` and writes `bytes` into it, as
 /// `std::fs::write` does.
-pub(crate) fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
+fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     refuse_nul(rel)?;
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
@@ -87,7 +116,7 @@ pub(crate) fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<(
 
 /// Removes everything in the folder open as `dir` (which is then closed), its subfolders in
 /// parallel. Links are removed, never followed; what cannot be removed stays.
-pub(crate) fn remove_contents(dir: OwnedFd) {
+fn remove_contents(dir: OwnedFd) {
     let Ok(entries) = Dir::read_from(&dir) else {
         return;
     };

@@ -6,6 +6,13 @@
 #[cfg(unix)]
 mod at;
 pub(crate) mod guard;
+#[cfg(not(unix))]
+mod portable;
+
+#[cfg(unix)]
+use at as platform;
+#[cfg(not(unix))]
+use portable as platform;
 
 use std::path::{Path, PathBuf};
 
@@ -43,9 +50,8 @@ pub(crate) struct Staging {
     /// assets), and asking the file system to make an existing folder again took two system
     /// calls per file.
     made: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
-    /// `dir`, open: files are made relative to it (see [`at`]).
-    #[cfg(unix)]
-    dir_fd: std::os::fd::OwnedFd,
+    /// `dir`, open: files are made relative to it.
+    folder: platform::Folder,
 }
 
 impl Staging {
@@ -71,8 +77,7 @@ impl Staging {
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-        #[cfg(unix)]
-        let dir_fd = at::open_dir(&dir).map_err(|e| {
+        let folder = platform::Folder::open(&dir).map_err(|e| {
             let _ = std::fs::remove_dir_all(&dir);
             io_error(&dir, e)
         })?;
@@ -84,19 +89,16 @@ impl Staging {
             done: false,
             _lock: lock,
             made: Default::default(),
-            #[cfg(unix)]
-            dir_fd,
+            folder,
         })
     }
 
     /// Writes one file (creating its folders); callable from many threads at once.
     pub(crate) fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         self.make_parent(&file.path)?;
-        #[cfg(unix)]
-        let written = at::write_file(&self.dir_fd, &file.path, &file.bytes);
-        #[cfg(not(unix))]
-        let written = std::fs::write(self.dir.join(&file.path), &file.bytes);
-        written.map_err(|e| io_error(&self.dir.join(&file.path), e))
+        self.folder
+            .write_file(&file.path, &file.bytes)
+            .map_err(|e| io_error(&self.dir.join(&file.path), e))
     }
 
     /// Makes the folder that `rel` (a path below the staging folder) goes in, unless this
@@ -108,11 +110,9 @@ impl Staging {
         if self.made.lock().is_ok_and(|set| set.contains(d)) {
             return Ok(());
         }
-        #[cfg(unix)]
-        let made = at::make_dirs(&self.dir_fd, d);
-        #[cfg(not(unix))]
-        let made = std::fs::create_dir_all(self.dir.join(d));
-        made.map_err(|e| io_error(&self.dir.join(d), e))?;
+        self.folder
+            .make_dirs(d)
+            .map_err(|e| io_error(&self.dir.join(d), e))?;
         if let Ok(mut set) = self.made.lock() {
             set.insert(d.to_string());
         }
@@ -195,35 +195,9 @@ fn clean_leftovers(parent: &Path, name: &str) {
         if n.starts_with(&format!("{STAGING}{name}-"))
             || n.starts_with(&format!("{RETIRED}{name}-"))
         {
-            remove_tree(&e.path());
+            platform::remove_tree(&e.path());
         }
     }
-}
-
-/// Removes the folder `dir` and everything in it, its subfolders in parallel. Replacing a
-/// large site's output means removing the old one (10,000 page folders at 10,000 pages), and
-/// one thread doing it alone took a build's last moments while every other core idled. Links
-/// are removed, never followed. What cannot be removed stays, as with `remove_dir_all`.
-#[cfg(unix)]
-fn remove_tree(dir: &Path) {
-    if let Ok(fd) = at::open_dir(dir) {
-        at::remove_contents(fd);
-    }
-    let _ = std::fs::remove_dir(dir);
-}
-
-#[cfg(not(unix))]
-fn remove_tree(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let (dirs, files): (Vec<_>, Vec<_>) = entries
-            .flatten()
-            .partition(|e| e.file_type().is_ok_and(|t| t.is_dir()));
-        for f in files {
-            let _ = std::fs::remove_file(f.path());
-        }
-        dirs.par_iter().for_each(|d| remove_tree(&d.path()));
-    }
-    let _ = std::fs::remove_dir(dir);
 }
 
 fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
@@ -235,7 +209,7 @@ fn swap(staging: &Path, out_dir: &Path, parent: &Path, name: &str) -> Result<(),
             let _ = std::fs::rename(&retired, out_dir);
             io_error(out_dir, e)
         })?;
-        remove_tree(&retired);
+        platform::remove_tree(&retired);
     } else {
         std::fs::rename(staging, out_dir).map_err(|e| io_error(out_dir, e))?;
     }

@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use tera::Value;
-use tera::value::Key;
 
 use crate::render::Engine;
 use crate::render::shared::Shared;
@@ -27,12 +26,24 @@ use crate::site::Site;
 
 /// Builds a Tera map from pairs.
 pub(crate) fn obj<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    // Static keys: no key is allocated, and every page builds a few dozen of these maps.
-    pairs
-        .into_iter()
-        .map(|(k, v)| (Key::from(k), v))
-        .collect::<tera::value::Map>()
-        .into()
+    // Every page builds a few dozen of these maps. Tera turns a map into a value by building
+    // it a second time (a new hasher, every key hashed again); a struct serialized into a
+    // value is built once, with its static keys as they are (nothing allocated for a key).
+    Value::from_serializable(&Fields(&pairs))
+}
+
+/// Pairs serialized as a struct: see [`obj`].
+struct Fields<'a>(&'a [(&'static str, Value)]);
+
+impl serde::Serialize for Fields<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("obj", self.0.len())?;
+        for (k, v) in self.0 {
+            s.serialize_field(k, v)?;
+        }
+        s.end()
+    }
 }
 
 fn list(items: impl IntoIterator<Item = Value>) -> Value {

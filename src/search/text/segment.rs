@@ -72,6 +72,19 @@ impl<F: FnMut(Token<'_>)> Sink for F {
 use super::cjk::common_cjk;
 pub(crate) use super::cjk::is_cjk;
 
+/// A [`Sink`] taking the Chinese tokens [`Dict::cut_at`] finds in `text`.
+struct ToSink<'a, S> {
+    text: &'a str,
+    out: &'a mut S,
+}
+
+impl<S: Sink> super::dict::Cuts for ToSink<'_, S> {
+    #[inline(always)]
+    fn cut(&mut self, a: usize, b: usize, node: u32) {
+        self.out.cjk(self.text, a, b, node);
+    }
+}
+
 /// The character starting at byte `i` of `text` (a character boundary).
 fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\0')
@@ -316,8 +329,7 @@ impl Segmenter {
     /// 10,000 pages: 0.45 s to cut all 1.6 million runs with jieba-rs, 0.94 s with a per-thread
     /// cache of cuts).
     fn cjk_run_at(&self, text: &str, start: usize, out: &mut impl Sink) -> usize {
-        self.dict
-            .cut_at(text, start, &mut |a, b, node| out.cjk(text, a, b, node))
+        self.dict.cut_at(text, start, &mut ToSink { text, out })
     }
 
     /// The tokens of `run`, all Chinese (tests).

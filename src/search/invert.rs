@@ -18,8 +18,8 @@ use crate::output::OutputFile;
 /// One term's postings so far.
 struct Posted {
     term: Box<str>,
-    /// Encoded as in the shard scripts (see [`index::push_posting`]).
-    list: String,
+    /// Encoded as in the shard scripts (see [`format::push_posting_bytes`]).
+    list: Vec<u8>,
     /// The last page id in `list`, which the next gap is counted from.
     last: u32,
 }
@@ -68,7 +68,7 @@ impl Bucket {
                         let k = self.terms.len();
                         self.terms.push(Posted {
                             term: term.into(),
-                            list: String::new(),
+                            list: Vec::new(),
                             last: 0,
                         });
                         if let Some(slot) = dense {
@@ -85,9 +85,14 @@ impl Bucket {
             }
         };
         let p = &mut self.terms[k];
-        format::push_posting(&mut p.list, id - p.last, t.score);
+        format::push_posting_bytes(&mut p.list, id - p.last, t.score);
         p.last = id;
     }
+}
+
+/// A postings list as text: [`format::ALPHABET`]'s characters only, so always UTF-8.
+fn postings(list: &[u8]) -> &str {
+    std::str::from_utf8(list).unwrap_or_default()
 }
 
 /// Buckets per task of [`by_bucket`]: 64 tasks, enough for any thread count here.
@@ -160,7 +165,7 @@ impl Inverted {
         let buckets = &self.buckets[s * per..(s + 1) * per];
         let mut terms: Vec<(&str, &str)> = buckets
             .iter()
-            .flat_map(|b| b.terms.iter().map(|p| (&*p.term, p.list.as_str())))
+            .flat_map(|b| b.terms.iter().map(|p| (&*p.term, postings(&p.list))))
             .collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut surfaces: Vec<(&str, &str)> = buckets

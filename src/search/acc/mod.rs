@@ -184,6 +184,12 @@ impl Sink for Scoring<'_> {
         self.acc.token(self.seg, t, self.field, self.weight);
     }
 
+    #[inline(always)]
+    fn cjk(&mut self, text: &str, a: usize, b: usize, node: u32) {
+        let k = self.acc.node_term(self.seg, text, a, b, node);
+        self.acc.score(k, self.field, self.weight);
+    }
+
     fn word(&mut self, word: &str) -> bool {
         match self.acc.known.words.find(word) {
             Some(n) => {
@@ -310,7 +316,7 @@ impl Acc {
     #[inline(always)]
     fn term_of(&mut self, seg: &Segmenter, t: Token<'_>) -> usize {
         match t {
-            Token::Cjk(w, node) => self.node_term(seg, w, node),
+            Token::Cjk(w, node) => self.node_term(seg, w, 0, w.len(), node),
             Token::Latin { term, surface, .. } => {
                 let k = self.text_term(term);
                 if term != surface {
@@ -363,19 +369,20 @@ impl Acc {
         list(&mut self.terms.text, &mut self.surfaces, surface, k);
     }
 
-    /// A Chinese term and its [`Segmenter::node`].
+    /// A Chinese term, `text[a..b]`, and its [`Segmenter::node`]; the text is read only when
+    /// the term is new to the page or has no node.
     #[inline(always)]
-    fn node_term(&mut self, seg: &Segmenter, term: &str, node: u32) -> usize {
+    fn node_term(&mut self, seg: &Segmenter, text: &str, a: usize, b: usize, node: u32) -> usize {
         if node == NO_NODE {
-            return self.text_term(term);
+            return self.text_term(&text[a..b]);
         }
         let Some(&(stamp, k)) = self.seen.get(node as usize) else {
-            return self.pair_term(term, node);
+            return self.pair_term_at(text, a, b, node);
         };
         if stamp == self.stamp {
             return k as usize;
         }
-        let k = self.terms.push(term, 0);
+        let k = self.terms.push(&text[a..b], 0);
         self.scores.push((seg.bucket(node), [0; 3], node));
         self.seen[node as usize] = (self.stamp, k as u32);
         k
@@ -383,8 +390,14 @@ impl Acc {
 
     /// A bigram off the trie and its pair key (see `Segmenter::nodes`): too many keys to stamp
     /// each, so a page's are found through `pair_slots`.
-    #[inline(always)]
+    #[cfg(test)]
     fn pair_term(&mut self, term: &str, key: u32) -> usize {
+        self.pair_term_at(term, 0, term.len(), key)
+    }
+
+    /// [`Acc::pair_term`] of `text[a..b]`, read only when new to the page.
+    #[inline(always)]
+    fn pair_term_at(&mut self, text: &str, a: usize, b: usize, key: u32) -> usize {
         let at = pair_slot(key);
         let (slot_key, slot_stamp, slot_term) = self.pair_slots[at];
         let free = slot_stamp != self.stamp;
@@ -395,6 +408,7 @@ impl Acc {
             return k as usize;
         }
         let k = self.scores.len();
+        let term = &text[a..b];
         self.terms.push(term, 0);
         self.scores.push((bucket(term), [0; 3], key));
         if free {

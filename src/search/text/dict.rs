@@ -10,6 +10,8 @@ use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
 
+use super::cjk::{common_cjk, is_cjk};
+
 /// No node, no word.
 const NONE: u32 = u32::MAX;
 
@@ -48,18 +50,19 @@ pub(crate) struct Dict {
     log_total: f64,
 }
 
-/// Per-thread buffers of [`Dict::cut`].
+/// Per-thread buffers of [`Dict::cut_at`].
 #[derive(Default)]
 struct Scratch {
     /// Character ids of the run (0: unknown).
     ids: Vec<u16>,
-    /// Byte offset of each character, and the run's length last.
+    /// Byte offset in the text of each character, and the run's end last; empty when every
+    /// character of the run has three bytes (nearly every run), whose offsets need no table.
     at: Vec<usize>,
-    /// Dictionary words by start: `edges[first[i]..first[i + 1]]` are `(end, node)`.
-    first: Vec<u32>,
-    edges: Vec<(u32, u32)>,
     /// Best route from each character: (log probability, end, node).
     route: Vec<(f64, u32, u32)>,
+    /// Per character `i`: the trie node of characters `i..i + 2` (`NONE`: none), found on the
+    /// way to the route; search mode and the bigrams read it instead of walking again.
+    second: Vec<u32>,
     /// The tokens of the run being cut, as character ranges, with their nodes.
     out: Vec<(u32, u32, u32)>,
     /// Per character `i`: [`COVERED`] when a token of two or more characters covers it,
@@ -188,6 +191,7 @@ impl Dict {
     /// trie has no path for, their `Dict::pair` key; else [`NO_NODE`]. A string's node is its
     /// id for as long as the dictionary lives: the search index keys a page's terms by it
     /// instead of hashing their text.
+    #[cfg(test)]
     pub(crate) fn node(&self, word: &str) -> u32 {
         let mut node = NONE;
         for c in word.chars() {
@@ -296,10 +300,18 @@ impl Dict {
         new
     }
 
-    /// Calls `out` with the byte range and [`Dict::node`] of every token of `run` (a run of
-    /// Chinese characters) that has two or more characters, in jieba's search-mode order, and
-    /// then with the bigrams around each character no such token covers.
-    pub(crate) fn cut(&self, run: &str, out: &mut impl FnMut(usize, usize, u32)) {
+    /// Cuts the run of Chinese characters ([`is_cjk`]) of `text` that starts at byte `start`
+    /// (a Chinese character), and returns where it ends. Calls `out` with the byte range (in
+    /// `text`) and [`Dict::node`] of every token of the run: a run of one character is its own
+    /// token; a longer one's are those of two or more characters, in jieba's search-mode order,
+    /// then the bigrams around each character no such token covers. Finding the run's end and
+    /// reading its characters' ids is one pass.
+    pub(crate) fn cut_at(
+        &self,
+        text: &str,
+        start: usize,
+        out: &mut impl FnMut(usize, usize, u32),
+    ) -> usize {
         SCRATCH.with(|cell| {
             // Should `out` ever segment again, that inner call gets buffers of its own.
             let mut fresh;
@@ -311,43 +323,89 @@ impl Dict {
                     &mut fresh
                 }
             };
-            self.cut_into(run, s);
-            for &(a, b, node) in &s.out {
-                out(s.at[a as usize], s.at[b as usize], node);
+            let (end, split) = self.read_run(text, start, s);
+            if s.ids.len() == 1 {
+                let node = match s.ids[0] {
+                    0 => NONE,
+                    id => self.root[usize::from(id) - 1],
+                };
+                out(start, end, node);
+                return end;
             }
-        });
+            self.cut_into(&text[start..end], split, s);
+            let (at, threes) = (&s.at, s.at.is_empty());
+            let at = |k: u32| {
+                if threes {
+                    start + 3 * k as usize
+                } else {
+                    at[k as usize]
+                }
+            };
+            for &(a, b, node) in &s.out {
+                out(at(a), at(b), node);
+            }
+            end
+        })
     }
 
-    /// Fills `s.out` with the tokens of `run` as character ranges (`s.at` maps them to bytes).
-    fn cut_into(&self, run: &str, s: &mut Scratch) {
+    /// Reads the ids (and offsets, see [`Scratch::at`]) of the run of Chinese characters of
+    /// `text` from `start` into `s`; returns its end, and whether a character of it is outside
+    /// jieba's blocks.
+    fn read_run(&self, text: &str, start: usize, s: &mut Scratch) -> (usize, bool) {
         s.ids.clear();
         s.at.clear();
-        s.out.clear();
-        let mut blocks_split = false;
-        let bytes = run.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            s.at.push(i);
-            let b = bytes[i];
-            // Three bytes from E4 to E9 (U+4000–U+9FFF): nearly every character of a run, its
-            // id read from the table without decoding through `chars`.
-            if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
+        let bytes = text.as_bytes();
+        let mut split = false;
+        let mut threes = true;
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                break;
+            }
+            // Three bytes from E4 to E9 (U+4000–U+9FFF): nearly every character of a run, all
+            // in jieba's blocks, its id read from the table without decoding through `chars`.
+            if common_cjk(bytes, i) {
                 let u = u32::from(b & 0x0F) << 12
                     | u32::from(bytes[i + 1] & 0x3F) << 6
                     | u32::from(bytes[i + 2] & 0x3F);
+                if !threes {
+                    s.at.push(i);
+                }
                 s.ids.push(self.bmp[(u - BMP_FIRST) as usize]);
-                blocks_split |= (0x4DC0..0x4E00).contains(&u);
                 i += 3;
                 continue;
             }
-            let c = run[i..].chars().next().unwrap_or_default();
+            let c = text[i..].chars().next().unwrap_or_default();
+            if !is_cjk(c) {
+                break;
+            }
+            if threes {
+                threes = false;
+                s.at.extend((0..s.ids.len()).map(|k| start + 3 * k));
+            }
+            s.at.push(i);
             s.ids.push(self.id(c));
-            blocks_split |= !in_jieba_block(c);
+            split |= !in_jieba_block(c);
             i += c.len_utf8();
         }
-        s.at.push(run.len());
+        if !threes {
+            s.at.push(i);
+        }
+        (i, split)
+    }
+
+    /// Fills `s.out` with the tokens of `run` (its ids read into `s`; `split` when a character
+    /// of it is outside jieba's blocks) as character ranges.
+    fn cut_into(&self, run: &str, split: bool, s: &mut Scratch) {
         let n = s.ids.len();
-        if !blocks_split {
+        s.out.clear();
+        s.cover.clear();
+        s.cover.resize(n, 0);
+        s.second.clear();
+        s.second.resize(n, NONE);
+        s.route.clear();
+        s.route.resize(n + 1, (0.0, 0, NONE));
+        if !split {
             self.cut_block(s, 0, n);
         } else {
             let mut start = 0;
@@ -362,115 +420,109 @@ impl Dict {
         // Bigrams around characters no token of two or more covers, so a query that crosses
         // an unknown character still finds the text; and the pairs inside longer tokens that
         // are no token of their own, so a word found inside a longer one (马斯克 in 马斯克传,
-        // 神经网络 in 卷积神经网络) reaches the page through its bigrams.
-        s.cover.clear();
-        s.cover.resize(n, 0);
-        for &(a, b, _) in &s.out {
-            let (a, b) = (a as usize, b as usize);
-            for c in &mut s.cover[a..b] {
-                *c |= COVERED;
-            }
-            if b - a == 2 {
-                s.cover[a] |= TWO;
-            } else {
-                for c in &mut s.cover[a..b - 1] {
-                    *c |= INNER;
-                }
-            }
-        }
+        // 神经网络 in 卷积神经网络) reaches the page through its bigrams. A pair that leaves
+        // a block has a character without id, and so no key.
         for i in 0..n.saturating_sub(1) {
             let (here, next) = (s.cover[i], s.cover[i + 1]);
             let around = here & next & COVERED == 0;
             let inner = here & INNER != 0 && here & TWO == 0;
             if around || inner {
-                let (a, b) = (s.ids[i], s.ids[i + 1]);
-                let node = match self.step(NONE, a) {
-                    NONE => self.pair(a, b),
-                    first => match self.step(first, b) {
-                        NONE => self.pair(a, b),
-                        node => node,
-                    },
+                let node = match s.second[i] {
+                    NONE => self.pair(s.ids[i], s.ids[i + 1]),
+                    node => node,
                 };
                 s.out.push((i as u32, i as u32 + 2, node));
             }
         }
     }
 
-    /// Appends the search-mode tokens of two or more characters of `ids[lo..hi]`, one jieba
-    /// block.
+    /// Appends the search-mode tokens of two or more characters of characters `lo..hi`, one
+    /// jieba block, and marks what they cover.
     fn cut_block(&self, s: &mut Scratch, lo: usize, hi: usize) {
         if hi <= lo + 1 {
             return;
         }
-        let n = hi - lo;
+        // The most probable route, from the end, exactly as jieba computes it (the same
+        // operations in the same order, so the same ties): the words starting at each
+        // character are walked as they are weighed, ends ascending, so no word graph is kept.
+        let log_total = self.log_total;
+        let log1 = 0.0f64 - log_total;
+        // Indexed from the block's start (`lo`) here, so that most bounds are known.
         let ids = &s.ids[lo..hi];
-        // The word graph: every dictionary word starting at each character.
-        s.first.clear();
-        s.edges.clear();
-        for i in 0..n {
-            s.first.push(s.edges.len() as u32);
-            // The first step is the root's table, the rest the child map: told apart here
-            // rather than in a `step` per character (7 % of the cut's time).
+        let route = &mut s.route[lo..=hi];
+        let second = &mut s.second[lo..hi];
+        route[hi - lo] = (0.0, hi as u32, NONE);
+        for i in (0..hi - lo).rev() {
+            // No word yet while the end is 0 (a word ends past its start).
+            let mut best = (f64::NEG_INFINITY, 0u32, NONE);
+            // The first step is the root's table, the rest the child map.
             let mut node = match ids[i] {
                 0 => NONE,
                 id => self.root[usize::from(id) - 1],
             };
-            let mut j = i;
+            let mut end = i + 1;
             while node != NONE {
-                if !self.log_freq[node as usize].is_nan() {
-                    s.edges.push((j as u32 + 1, node));
+                let log_freq = self.log_freq[node as usize];
+                if !log_freq.is_nan() {
+                    let prob = log_freq - log_total + route[end].0;
+                    if prob > best.0 || (prob == best.0 && end as u32 > best.1) {
+                        best = (prob, end as u32, node);
+                    }
                 }
-                j += 1;
-                let Some(&id) = ids.get(j) else { break };
+                let Some(&id) = ids.get(end) else { break };
                 node = self.child(node, id);
-            }
-        }
-        s.first.push(s.edges.len() as u32);
-        // The most probable route, from the end, exactly as jieba computes it (the same
-        // operations in the same order, so the same ties).
-        let log_total = self.log_total;
-        let log1 = 0.0f64 - log_total;
-        s.route.clear();
-        s.route.resize(n + 1, (0.0, n as u32, NONE));
-        for i in (0..n).rev() {
-            let mut best: Option<(f64, u32, u32)> = None;
-            for &(end, node) in &s.edges[s.first[i] as usize..s.first[i + 1] as usize] {
-                let prob = self.log_freq[node as usize] - log_total + s.route[end as usize].0;
-                match best {
-                    Some(b) if !(prob > b.0 || (prob == b.0 && end > b.1)) => {}
-                    _ => best = Some((prob, end, node)),
+                end += 1;
+                if end == i + 2 {
+                    second[i] = node;
                 }
             }
-            s.route[i] = best.unwrap_or((log1 + s.route[i + 1].0, i as u32 + 1, NONE));
+            route[i] = if best.1 == 0 {
+                (log1 + route[i + 1].0, (lo + i) as u32 + 1, NONE)
+            } else {
+                (best.0, lo as u32 + best.1, best.2)
+            };
         }
         // Search mode: each word of the route, preceded by the dictionary words of two and
         // three characters inside it when it is longer.
-        let word_at = |s: &Scratch, a: usize, b: usize| {
-            s.edges[s.first[a] as usize..s.first[a + 1] as usize]
-                .iter()
-                .find(|&&(end, _)| end as usize == b)
-                .map(|&(_, node)| node)
-        };
-        let mut x = 0;
-        while x < n {
-            let y = s.route[x].1 as usize;
+        let word = |node: u32| node != NONE && !self.log_freq[node as usize].is_nan();
+        let mut x = lo;
+        while x < hi {
+            let (_, y, node) = s.route[x];
+            let y = y as usize;
             let len = y - x;
             if len > 2 {
                 for i in x..y - 1 {
-                    if let Some(node) = word_at(s, i, i + 2) {
-                        s.out.push(((lo + i) as u32, (lo + i + 2) as u32, node));
+                    if word(s.second[i]) {
+                        s.out.push((i as u32, i as u32 + 2, s.second[i]));
+                        s.cover[i] |= TWO;
                     }
                 }
             }
             if len > 3 {
                 for i in x..y - 2 {
-                    if let Some(node) = word_at(s, i, i + 3) {
-                        s.out.push(((lo + i) as u32, (lo + i + 3) as u32, node));
+                    let three = match s.second[i] {
+                        NONE => NONE,
+                        two => self.child(two, s.ids[i + 2]),
+                    };
+                    if word(three) {
+                        s.out.push((i as u32, i as u32 + 3, three));
                     }
                 }
             }
             if len >= 2 {
-                s.out.push(((lo + x) as u32, (lo + y) as u32, s.route[x].2));
+                s.out.push((x as u32, y as u32, node));
+                // A word inside this one covers nothing more than it does, bar the pairs
+                // marked above.
+                for c in &mut s.cover[x..y] {
+                    *c |= COVERED;
+                }
+                if len == 2 {
+                    s.cover[x] |= TWO;
+                } else {
+                    for c in &mut s.cover[x..y - 1] {
+                        *c |= INNER;
+                    }
+                }
             }
             x = y;
         }

@@ -167,6 +167,8 @@ pub(crate) struct Prepared<'a> {
     /// Whether `fragments` are in the engine's global context (none failed to render), so no
     /// page inserts them into its own.
     fragments_global: bool,
+    /// How many bytes `fragments` are together.
+    fragments_len: usize,
     /// The global `site`, which each page's context holds too: Tera looks a name up in the
     /// page's context before the global one, and templates read `site` more than anything.
     site_value: tera::Value,
@@ -228,6 +230,14 @@ fn content_fragments(engine: &Engine) -> Fragments {
     let mut cx = Context::new();
     cx.insert_value("current_url", "".into());
     fragments(engine, &cx)
+}
+
+/// How many bytes the rendered `fragments` are together.
+fn fragments_len(fragments: &Fragments) -> usize {
+    fragments
+        .iter()
+        .filter_map(|(_, html)| html.as_ref().ok()?.as_str().map(str::len))
+        .sum()
 }
 
 /// Puts the content pages' `fragments` into the engine's global context, unless one failed
@@ -292,6 +302,7 @@ pub(crate) fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a
         sidebars,
         keys,
         sections,
+        fragments_len: fragments_len(&fragments),
         fragments,
         fragments_global,
         site_value,
@@ -348,6 +359,7 @@ pub(crate) fn prepare_reusing<'a>(
         sidebars: reuse.sidebars,
         keys,
         sections,
+        fragments_len: fragments_len(&fragments),
         fragments,
         fragments_global,
         site_value,
@@ -402,8 +414,9 @@ impl Prepared<'_> {
                 cx.insert_value("section", values.section_ref(parent));
             }
         }
-        // The page's body and sidebar plus room for the layout around them.
-        let capacity = body.len() + sidebar.len() + 16 * 1024;
+        // The page's body, sidebar and site-wide fragments plus room for the rest of the layout:
+        // growing the buffer copies the page so far.
+        let capacity = body.len() + sidebar.len() + self.fragments_len + 16 * 1024;
         engine
             .render_bytes(&template, &cx, capacity)
             .map(|bytes| OutputFile {

@@ -153,7 +153,7 @@ impl Values<'_> {
             ("title", p.title.as_str().into()),
             (
                 "description",
-                p.meta.description.clone().unwrap_or_default().into(),
+                p.meta.description.as_deref().unwrap_or_default().into(),
             ),
             ("kind", p.kind.as_str().into()),
             ("kind_label", field(r, "kind_label")),
@@ -164,7 +164,7 @@ impl Values<'_> {
                 format!("{}/{}", site.config.base_url, p.url).into(),
             ),
             ("path", p.rel.as_str().into()),
-            ("date", p.meta.date.clone().unwrap_or_default().into()),
+            ("date", p.meta.date.as_deref().unwrap_or_default().into()),
             ("updated", site.updated[i].as_str().into()),
             ("weight", p.meta.weight.unwrap_or(0).into()),
             ("draft", p.meta.draft.into()),

@@ -47,7 +47,17 @@ impl serde::Serialize for Fields<'_> {
 }
 
 fn list(items: impl IntoIterator<Item = Value>) -> Value {
-    Value::from(items.into_iter().collect::<Vec<Value>>())
+    let items: Vec<Value> = items.into_iter().collect();
+    if items.is_empty() {
+        return EMPTY_LIST.with(Value::clone);
+    }
+    Value::from(items)
+}
+
+thread_local! {
+    /// One empty list per thread, shared: most pages have no aliases, tags, relations or RACI
+    /// duties, and most headings no sub-headings, and an empty Tera list is an allocation each.
+    static EMPTY_LIST: Value = Value::from(Vec::<Value>::new());
 }
 
 /// Precomputed values shared by all templates of one build.

@@ -162,16 +162,8 @@ pub(crate) struct Prepared<'a> {
     pub(crate) keys: Vec<Option<usize>>,
     /// The template global `sections`.
     pub(crate) sections: tera::Value,
-    /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
-    pub(crate) fragments: Fragments,
-    /// Whether `fragments` are in the engine's global context (none failed to render), so no
-    /// page inserts them into its own.
-    fragments_global: bool,
-    /// How many bytes `fragments` are together.
-    fragments_len: usize,
-    /// The global `site`, which each page's context holds too: Tera looks a name up in the
-    /// page's context before the global one, and templates read `site` more than anything.
-    site_value: tera::Value,
+    /// What every content page's context takes from the globals (see [`PageGlobals`]).
+    globals: PageGlobals,
     /// By page: whether it is a section with an Atom feed of its own (see [`feeds`]).
     pub(crate) section_feeds: Vec<bool>,
 }
@@ -232,40 +224,55 @@ fn content_fragments(engine: &Engine) -> Fragments {
     fragments(engine, &cx)
 }
 
-/// How many bytes the rendered `fragments` are together.
-fn fragments_len(fragments: &Fragments) -> usize {
-    fragments
-        .iter()
-        .filter_map(|(_, html)| html.as_ref().ok()?.as_str().map(str::len))
-        .sum()
+/// The content pages' site-wide fragments and the global `site`, made once per build.
+struct PageGlobals {
+    /// The site-wide fragments every content page shows (see [`SITE_WIDE`]).
+    fragments: Fragments,
+    /// Whether `fragments` are in the engine's global context (none failed to render), so no
+    /// page inserts them into its own.
+    in_global: bool,
+    /// How many bytes `fragments` are together, for each page buffer's first size.
+    len: usize,
+    /// The global `site`, which each page's context holds too: Tera looks a name up in the
+    /// page's context before the global one, and templates read `site` more than anything.
+    site: tera::Value,
 }
 
-/// Puts the content pages' `fragments` into the engine's global context, unless one failed
-/// (then each page inserts them and reports the error). Returns whether it did. A generated
-/// page's own fragments, in its context, come first. Also returns the global `site`.
-fn install_page_globals(engine: &mut Engine, fragments: &Fragments) -> (bool, tera::Value) {
+/// Renders the content pages' fragments and puts them into the engine's global context,
+/// unless one failed (then each page inserts them and reports the error). A generated page's
+/// own fragments, in its context, come first.
+fn page_globals(engine: &mut Engine) -> PageGlobals {
+    let fragments = content_fragments(engine);
     let g = engine.tera.global_context();
     for (var, _) in SITE_WIDE {
         g.remove(var);
     }
-    let all_ok = fragments.iter().all(|(_, html)| html.is_ok());
-    if all_ok {
-        for (var, html) in fragments {
+    let in_global = fragments.iter().all(|(_, html)| html.is_ok());
+    if in_global {
+        for (var, html) in &fragments {
             if let Ok(html) = html {
                 g.insert_value(*var, html.clone());
             }
         }
     }
-    let site_value = g.get("site").cloned().unwrap_or_else(tera::Value::none);
-    (all_ok, site_value)
+    let site = g.get("site").cloned().unwrap_or_else(tera::Value::none);
+    let len = fragments
+        .iter()
+        .filter_map(|(_, html)| html.as_ref().ok()?.as_str().map(str::len))
+        .sum();
+    PageGlobals {
+        fragments,
+        in_global,
+        len,
+        site,
+    }
 }
 
 /// Computes the shared data of a build and installs the global context on the engine.
 pub(crate) fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a> {
     let values = Values::new(site);
     let sections = context::install(engine, site, &values, None);
-    let fragments = content_fragments(engine);
-    let (fragments_global, site_value) = install_page_globals(engine, &fragments);
+    let globals = page_globals(engine);
     let engine = &*engine;
 
     // The sidebar is rendered once per block of pages (see `sidebar`), never per page.
@@ -302,10 +309,7 @@ pub(crate) fn prepare<'a>(site: &'a Site, engine: &'a mut Engine) -> Prepared<'a
         sidebars,
         keys,
         sections,
-        fragments_len: fragments_len(&fragments),
-        fragments,
-        fragments_global,
-        site_value,
+        globals,
         section_feeds: section_feed_flags(site),
     }
 }
@@ -349,8 +353,7 @@ pub(crate) fn prepare_reusing<'a>(
         .into_par_iter()
         .map(|i| sidebar_key(site, i))
         .collect();
-    let fragments = content_fragments(engine);
-    let (fragments_global, site_value) = install_page_globals(engine, &fragments);
+    let globals = page_globals(engine);
     let engine = &*engine;
     let prepared = Prepared {
         site,
@@ -359,10 +362,7 @@ pub(crate) fn prepare_reusing<'a>(
         sidebars: reuse.sidebars,
         keys,
         sections,
-        fragments_len: fragments_len(&fragments),
-        fragments,
-        fragments_global,
-        site_value,
+        globals,
         section_feeds: section_feed_flags(site),
     };
     (prepared, refs_changed)
@@ -398,10 +398,10 @@ impl Prepared<'_> {
                 .into(),
         };
         let mut cx = Context::new();
-        if !self.fragments_global {
-            insert_fragments(&mut cx, &self.fragments)?;
+        if !self.globals.in_global {
+            insert_fragments(&mut cx, &self.globals.fragments)?;
         }
-        cx.insert_value("site", self.site_value.clone());
+        cx.insert_value("site", self.globals.site.clone());
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
         cx.insert_value("current_url", url.as_str().into());
         cx.insert_value("feeds", feed_links(site, i, &self.section_feeds));
@@ -416,7 +416,7 @@ impl Prepared<'_> {
         }
         // The page's body, sidebar and site-wide fragments plus room for the rest of the layout:
         // growing the buffer copies the page so far.
-        let capacity = body.len() + sidebar.len() + self.fragments_len + 16 * 1024;
+        let capacity = body.len() + sidebar.len() + self.globals.len + 16 * 1024;
         engine
             .render_bytes(&template, &cx, capacity)
             .map(|bytes| OutputFile {

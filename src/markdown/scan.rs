@@ -217,6 +217,9 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     }
     s.summary = s.summary.trim().to_string();
     s.prose = prose_ranges;
+    if let Some(tape) = &mut tape {
+        tape.finish();
+    }
     s.tape = tape;
     s
 }

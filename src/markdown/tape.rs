@@ -88,6 +88,13 @@ impl Tape {
         })
     }
 
+    /// Gives back the room reserved for events that did not come: a site's tapes are kept
+    /// until its pages are written.
+    pub(crate) fn finish(&mut self) {
+        self.events.shrink_to_fit();
+        self.links.shrink_to_fit();
+    }
+
     /// Records the next event of `body`.
     pub(crate) fn push(&mut self, event: &Event<'_>, body: &str) {
         let ev = match event {

@@ -66,7 +66,13 @@ fn latin_fold(c: char) -> Option<char> {
 pub(crate) fn heading_id(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
+        // ASCII and the common ideographs first: the Unicode tables behind `is_alphanumeric`
+        // and `to_lowercase` were most of the cost of a heading.
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c.to_ascii_lowercase());
+        } else if is_ideograph(c) {
+            out.push(c);
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if c.is_whitespace() {
             out.push('-');
@@ -77,6 +83,12 @@ pub(crate) fn heading_id(text: &str) -> String {
     } else {
         out
     }
+}
+
+/// The CJK Unified Ideographs block: letters without case, so a heading id keeps them as
+/// they are.
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 #[cfg(test)]
@@ -106,5 +118,15 @@ mod tests {
         assert_eq!(heading_id("常见坑 Pitfalls"), "常见坑-pitfalls");
         assert_eq!(heading_id("1. 准备（前一天）"), "1-准备前一天");
         assert_eq!(heading_id("？"), "section");
+        assert_eq!(heading_id("Ünïcode ΣΑΣ_x\u{b}y"), "ünïcode-σασ_x-y");
+    }
+
+    /// The shortcut for ideographs gives what the Unicode tables give.
+    #[test]
+    fn ideographs_are_caseless_letters() {
+        for c in ('\u{4e00}'..='\u{9fff}').filter(|&c| is_ideograph(c)) {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert!(c.to_lowercase().eq([c]), "{c:?}");
+        }
     }
 }

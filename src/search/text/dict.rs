@@ -116,8 +116,10 @@ fn in_jieba_block(c: char) -> bool {
 }
 
 impl Dict {
-    /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0).
-    pub(crate) fn parse(text: &str) -> Dict {
+    /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0), then
+    /// each of `more` `(word, freq)` added or its frequency replaced, in order (jieba's
+    /// `add_word`).
+    pub(crate) fn new<'a>(text: &str, more: impl IntoIterator<Item = (&'a str, usize)>) -> Dict {
         let mut d = Dict {
             bmp: vec![0; (BMP_LAST - BMP_FIRST + 1) as usize],
             other: FxHashMap::default(),
@@ -139,16 +141,11 @@ impl Dict {
                 d.add_word(word, freq);
             }
         }
+        for (word, freq) in more {
+            d.add_word(word, freq);
+        }
         d.seal();
         d
-    }
-
-    /// Adds each `(word, freq)`, or replaces its frequency, in order (jieba's `add_word`).
-    pub(crate) fn add<'a>(&mut self, words: impl IntoIterator<Item = (&'a str, usize)>) {
-        for (word, freq) in words {
-            self.add_word(word, freq);
-        }
-        self.seal();
     }
 
     /// Takes the logarithm of the total and makes [`Dict::walk`]: after the last word is added.
@@ -160,7 +157,7 @@ impl Dict {
             .collect();
     }
 
-    /// [`Dict::add`] of one word, before [`Dict::seal`].
+    /// Adds `word` with `freq`, or replaces its frequency, before [`Dict::seal`].
     fn add_word(&mut self, word: &str, freq: usize) {
         if word.is_empty() {
             return;

@@ -188,10 +188,10 @@ const USER_WORD_FREQ: usize = 100_000;
 impl Segmenter {
     /// A segmenter with jieba's default dictionary plus `user_words` (titles and aliases).
     pub(crate) fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
-        let mut dict = Dict::parse(DICTIONARY);
         // Only pure Chinese words help segmentation; mixed titles are split on non-CJK
         // characters anyway.
-        dict.add(
+        let dict = Dict::new(
+            DICTIONARY,
             user_words
                 .into_iter()
                 .flat_map(|w| w.split(|c: char| !is_cjk(c)))

@@ -4,12 +4,11 @@
 
 use std::sync::OnceLock;
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The prefix of every class the highlighter writes, so they cannot clash with the theme's own.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_PREFIX: &str = "hl-";
 
 /// Syntaxes are loaded once per process, on the first code block that names a language: a
 /// site without code pays nothing, and a site with code pays the load once (about 20 ms), not
@@ -38,37 +37,139 @@ pub(crate) fn is_template(info: &str) -> bool {
 pub(crate) fn code_block(info: &str, code: &str) -> String {
     let lang = language(info);
     let mut out = String::with_capacity(code.len() * 2 + 64);
-    let highlighted = (!lang.is_empty())
-        .then(|| {
-            let set = syntaxes();
-            let syntax = set.find_syntax_by_token(lang)?;
-            let mut generator =
-                ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-            for line in LinesWithEndings::from(code) {
-                generator
-                    .parse_html_for_line_which_includes_newline(line)
-                    .ok()?;
-            }
-            Some(generator.finalize())
-        })
-        .flatten();
-    out.push_str(if highlighted.is_some() {
+    open_block(&mut out, lang, true);
+    if lang.is_empty() || !highlight(lang, code, &mut out) {
+        out.clear();
+        open_block(&mut out, lang, false);
+        crate::text::push_escaped(&mut out, code);
+    }
+    out.push_str("</code></pre>\n");
+    out
+}
+
+/// The block's opening tags: `hl` marks a highlighted block for the style sheet.
+fn open_block(out: &mut String, lang: &str, highlighted: bool) {
+    out.push_str(if highlighted {
         "<pre class=\"hl\"><code"
     } else {
         "<pre><code"
     });
     if !lang.is_empty() {
         out.push_str(" class=\"language-");
-        crate::text::push_escaped(&mut out, lang);
+        crate::text::push_escaped(out, lang);
         out.push('"');
     }
     out.push('>');
-    match highlighted {
-        Some(html) => out.push_str(&html),
-        None => crate::text::push_escaped(&mut out, code),
+}
+
+/// Appends `code` highlighted as `lang` to `out`: each line's tokens in `<span>`s whose classes
+/// name their scopes (`hl-` and each part of the scope's name), empty spans left out, and the
+/// spans still open at the end closed. False (with `out` partly written) when `lang` is unknown
+/// or the highlighter fails on the code.
+///
+/// This is what syntect's `ClassedHTMLGenerator` writes, byte for byte, written here so each
+/// class string is built once per thread and scope (the generator builds it for every span,
+/// under a process-wide lock) and the spans go straight into the page's buffer.
+fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
+    let set = syntaxes();
+    let Some(syntax) = set.find_syntax_by_token(lang) else {
+        return false;
+    };
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut open_spans: isize = 0;
+    CLASSES.with_borrow_mut(|classes| {
+        for line in LinesWithEndings::from(code) {
+            let Ok(ops) = state.parse_line(line, set) else {
+                return false;
+            };
+            // Per line, as the generator does: a span opened and closed on this line around
+            // no text is taken back out.
+            let mut at = 0;
+            let mut span_empty = false;
+            let mut span_start = 0;
+            for (i, op) in &ops {
+                let i = (*i).min(line.len());
+                if i > at {
+                    span_empty = false;
+                    push_code(out, &line[at..i]);
+                    at = i;
+                }
+                let applied = stack.apply_with_hook(op, |basic, _| match basic {
+                    BasicScopeStackOp::Push(scope) => {
+                        span_start = out.len();
+                        span_empty = true;
+                        out.push_str("<span class=\"");
+                        out.push_str(classes.entry(scope).or_insert_with(|| class_of(scope)));
+                        out.push_str("\">");
+                        open_spans += 1;
+                    }
+                    BasicScopeStackOp::Pop => {
+                        if span_empty {
+                            out.truncate(span_start);
+                        } else {
+                            out.push_str("</span>");
+                        }
+                        open_spans -= 1;
+                        span_empty = false;
+                    }
+                });
+                if applied.is_err() {
+                    return false;
+                }
+            }
+            push_code(out, &line[at..]);
+        }
+        true
+    }) && {
+        for _ in 0..open_spans {
+            out.push_str("</span>");
+        }
+        true
     }
-    out.push_str("</code></pre>\n");
-    out
+}
+
+thread_local! {
+    /// The class attribute of each scope met so far on this thread (a grammar has a few
+    /// hundred), so a span costs a lookup instead of a walk over the scope's name under a lock.
+    static CLASSES: std::cell::RefCell<rustc_hash::FxHashMap<Scope, Box<str>>> =
+        std::cell::RefCell::default();
+}
+
+/// The class attribute of a scope: `hl-` before each dot-separated part of its name
+/// (`hl-storage hl-type hl-rust`).
+fn class_of(scope: Scope) -> Box<str> {
+    let name = scope.build_string();
+    let mut class = String::with_capacity(name.len() + 16);
+    if !name.is_empty() {
+        for (k, atom) in name.split('.').enumerate() {
+            if k > 0 {
+                class.push(' ');
+            }
+            class.push_str(CLASS_PREFIX);
+            class.push_str(atom);
+        }
+    }
+    class.into()
+}
+
+/// Code escaped as the highlighter's generator escapes it (`'` too, as `&#39;`).
+fn push_code(out: &mut String, text: &str) {
+    let mut from = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let esc = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'\'' => "&#39;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        out.push_str(esc);
+        from = i + 1;
+    }
+    out.push_str(&text[from..]);
 }
 
 #[cfg(test)]
@@ -95,5 +196,60 @@ mod tests {
         assert!(is_template("template 欢迎词 announcement"));
         assert!(!is_template("templates"));
         assert_eq!(language("rust,ignore"), "rust");
+    }
+
+    /// What syntect's own generator writes for a block (what `code_block` wrote before it
+    /// wrote the spans itself).
+    fn generator_html(lang: &str, code: &str) -> Option<String> {
+        use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang)?;
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            set,
+            ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
+        }
+        Some(generator.finalize())
+    }
+
+    #[test]
+    fn spans_are_the_generators_byte_for_byte() {
+        let blocks = [
+            (
+                "yaml",
+                "ritual:\n  name: 'a <b> & \"c\"'\n  owners:\n    - 讲师\n    - x # note\n",
+            ),
+            (
+                "json",
+                "{\"ritual\": \"it's\", \"n\": [1, 2.5e3, true, null], \"s\": \"<&>\"}\n",
+            ),
+            (
+                "rust",
+                "/// doc\nfn main() {\n    let s = r#\"raw\n\"#; // c\n    println!(\"{}\", s);\n}",
+            ),
+            (
+                "python",
+                "def f(x):\n    \"\"\"doc\n    more\"\"\"\n    return x < 1 and 'y'\n",
+            ),
+            (
+                "html",
+                "<div class=\"a\">\n<script>if (a < b && c) {}</script>\n<!-- c -->\n</div>\n",
+            ),
+            ("sh", "for f in *.md; do echo \"$f\" > /dev/null; done\n"),
+            ("js", "const a = `x${1 + 2}`;\n/* open\ncomment */\n"),
+            ("md", "# 标题\n\n```rust\nfn x() {}\n```\n"),
+            ("yaml", ""),
+            ("json", "{\n"),
+        ];
+        for (lang, code) in blocks {
+            let mut out = String::new();
+            assert!(highlight(lang, code, &mut out), "{lang}");
+            assert_eq!(Some(out), generator_html(lang, code), "{lang}: {code}");
+        }
     }
 }

@@ -72,8 +72,15 @@ pub(crate) fn render(
     let raw_html = opts.raw_html;
     let anchor_label = opts.anchor_label;
     let labels = Labels { ui: opts.ui };
-    let mut events: Vec<Event<'_>> = Vec::with_capacity(scan.events);
-    events.extend(Parser::new_ext(body, options()));
+    // The scan's events when it recorded them from this body, else a parse of the same.
+    let mut events: Vec<Event<'_>> = match scan.tape.as_ref().and_then(|t| t.replay(body)) {
+        Some(events) => events,
+        None => {
+            let mut events = Vec::with_capacity(scan.events);
+            events.extend(Parser::new_ext(body, options()));
+            events
+        }
+    };
     if scan.has_raw_html {
         join_html(&mut events);
     }
@@ -181,23 +188,23 @@ pub(crate) fn render(
                 if is_checklist {
                     out_events.push(Event::Html("<ul class=\"checklist\">\n".into()));
                 } else {
-                    out_events.push(ev.clone());
+                    out_events.push(take(&mut events, i));
                 }
             }
             Event::Start(Tag::List(Some(_))) => {
                 lists.push(false);
-                out_events.push(ev.clone());
+                out_events.push(take(&mut events, i));
             }
             Event::End(TagEnd::List(false)) => {
                 if lists.pop() == Some(true) {
                     out_events.push(Event::Html("</ul>\n".into()));
                 } else {
-                    out_events.push(ev.clone());
+                    out_events.push(take(&mut events, i));
                 }
             }
             Event::End(TagEnd::List(true)) => {
                 lists.pop();
-                out_events.push(ev.clone());
+                out_events.push(take(&mut events, i));
             }
             Event::Start(Tag::Item) if lists.last() == Some(&true) => {
                 match task_item_text(&events, i) {
@@ -208,7 +215,7 @@ pub(crate) fn render(
                             format!("<li class=\"task\" data-task-id=\"{}\">", escape(&id)).into(),
                         ));
                     }
-                    None => out_events.push(ev.clone()),
+                    None => out_events.push(take(&mut events, i)),
                 }
             }
             Event::TaskListMarker(done) => {
@@ -258,7 +265,7 @@ pub(crate) fn render(
                     .filter(|(_, id)| id.is_some());
                 match stripped {
                     Some((text, _)) => out_events.push(Event::Text(CowStr::from(text.to_string()))),
-                    None => out_events.push(ev.clone()),
+                    None => out_events.push(take(&mut events, i)),
                 }
             }
             Event::Start(Tag::Link {
@@ -334,7 +341,7 @@ pub(crate) fn render(
                     id: id.clone(),
                 }));
             }
-            _ => out_events.push(ev.clone()),
+            _ => out_events.push(take(&mut events, i)),
         }
         i += 1;
     }
@@ -348,6 +355,12 @@ pub(crate) fn render(
         }
     }
     html
+}
+
+/// Event `i`, moved out rather than cloned: the loop over a body's events only ever looks
+/// ahead of the event it is at, never back.
+fn take<'a>(events: &mut [Event<'a>], i: usize) -> Event<'a> {
+    std::mem::replace(&mut events[i], Event::SoftBreak)
 }
 
 /// Joins the lines of each HTML block into one event, so a tag written over several lines

@@ -19,6 +19,7 @@ mod html;
 pub(crate) mod plain;
 mod prose;
 mod scan;
+mod tape;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +27,7 @@ pub(crate) use html::{RenderOptions, render};
 pub(crate) use plain::{Piece, PlainText};
 pub(crate) use prose::Prose;
 pub(crate) use scan::scan;
+pub(crate) use tape::Tape;
 
 /// The Markdown dialect: GitHub-like (with its `> [!NOTE]` alerts), with wiki links and `{#id}`
 /// heading attributes. Smart punctuation stays off: it would turn CJK text's straight quotes
@@ -91,6 +93,9 @@ pub(crate) struct Scan {
     /// ranges of the body, so the lint does not parse the body again. None for a body too long
     /// for `u32` offsets: the lint parses that one itself.
     pub(crate) prose: Option<Vec<(u32, u32)>>,
+    /// The parser's events, which [`render`] replays rather than parsing the body again.
+    /// None for a body too long for the tape's offsets: render parses that one.
+    pub(crate) tape: Option<Tape>,
 }
 
 /// The level of the [`Heading`] entries a template block adds: the template's own (its card's

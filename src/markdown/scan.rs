@@ -3,7 +3,7 @@
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use super::{
-    Heading, Piece, Prose, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, embed, options,
+    Heading, Piece, Prose, RawLink, SUMMARY_CHARS, Scan, TEMPLATE_LEVEL, Tape, embed, options,
     strip_task_id,
 };
 use crate::playbook::template;
@@ -68,8 +68,12 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     let mut html_run: Option<(usize, String)> = None;
     let mut prose = Prose::default();
     let mut prose_ranges = Some(Vec::new()).filter(|_| u32::try_from(body.len()).is_ok());
+    let mut tape = Tape::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         s.events += 1;
+        if let Some(tape) = &mut tape {
+            tape.push(&event, body);
+        }
         // Prose the typography lint reads: kept if its census, taken below with the word
         // count, finds Chinese meeting ASCII in it.
         let mut prose_here = prose_ranges.is_some() && prose.is_prose(&event, &range, body);
@@ -213,6 +217,7 @@ pub(crate) fn scan(body: &str, offset: usize) -> Scan {
     }
     s.summary = s.summary.trim().to_string();
     s.prose = prose_ranges;
+    s.tape = tape;
     s
 }
 

@@ -89,3 +89,27 @@ fn summary() {
     let s = scan("# 标题\n\n第一段 text here。\n\n第二段\n", 0);
     assert_eq!(s.summary, "第一段 text here。");
 }
+
+/// The render pass replays the scan's recorded events: they must be the parser's, event for
+/// event, whatever the body holds (rewritten text, rare tags, tables, links of every kind).
+#[test]
+fn the_tape_replays_the_parse() {
+    let bodies = [
+        "# 标题 {#top .wide data-x=1}\n\n## 二级 {#two}\n\n正文&amp;实体\\*转义\\* **粗** *斜* ~~删~~ `码`\n",
+        "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n- [ ] 任务 {#t1}\n- [x] 完成\n\n1. 一\n2. 二\n\n7. 七\n",
+        "[行内](https://example.org \"题\") [引用][r] [[维基]] [[页|显示]] <https://a.b/> <x@y.z>\n\n[r]: /ref \"t\"\n\n![图](a.png)\n",
+        "> [!NOTE]\n> 提示\n\n> 引用\n\n```yaml\na: 1\n```\n\n    缩进码\n\n```template 欢迎词\n你好{名}\n```\n",
+        "脚注[^1]\n\n[^1]: 出处\n\n---\n\n<div>\n<b>原始</b>\n</div>\n\n行内<span>HTML</span>，硬换行  \n下一行\\\n再一行\n\n\0空字符&#x4e2d;&copy;\n",
+        "",
+        "x",
+    ];
+    for body in bodies {
+        let s = scan(body, 0);
+        let tape = s.tape.as_ref().expect("a short body is recorded");
+        let parsed: Vec<_> = pulldown_cmark::Parser::new_ext(body, options()).collect();
+        assert_eq!(tape.replay(body), Some(parsed), "{body:?}");
+        // Onto another body it declines.
+        let other = format!("{body} ");
+        assert_eq!(tape.replay(&other), None, "{body:?}");
+    }
+}

@@ -114,15 +114,13 @@ struct Known {
     surface_seen: Vec<u32>,
     /// Per surface: the streamed build that last listed it (see [`Acc::new`]).
     surface_built: Vec<u32>,
-    /// This keeper's number for [`Segmenter::word_key`] (0: none yet), with which a streamed
-    /// build's terms carry their stem's number as a key: the inverted index then finds their
-    /// postings by it, not by hashing their text, a cache miss for each of the million English
-    /// postings of 10,000 pages.
+    /// This keeper's number for [`Segmenter::word_key`] in the streamed build the thread is
+    /// working for (see [`StreamedBuild::owner`]), with which that build's terms carry their
+    /// stem's number as a key: the inverted index then finds their postings by it, not by
+    /// hashing their text, a cache miss for each of the million English postings of 10,000
+    /// pages.
     owner: u32,
 }
-
-/// The next [`Known::owner`].
-static NEXT_OWNER: AtomicU32 = AtomicU32::new(1);
 
 impl Known {
     /// Remembers `word` (lowercased `surface`, stemmed `term`), unless full; its number.
@@ -203,15 +201,27 @@ impl Sink for Scoring<'_> {
 }
 
 /// One streamed build as the threads' accumulators tell it from others: made once by the
-/// build ([`super::build_streamed`]) and handed to every page's extraction. What it stands for
-/// is only its identity; each thread numbers the builds it meets itself.
+/// build ([`super::build_streamed`]) and handed to every page's extraction. Its token stands
+/// for its identity (each thread numbers the builds it meets itself); it also numbers the
+/// threads' keepers of words that work for it, whose word keys go into its one index.
 #[derive(Debug, Default)]
-pub(crate) struct StreamedBuild(Arc<()>);
+pub(crate) struct StreamedBuild {
+    token: Arc<()>,
+    /// The last [`Known::owner`] handed out for this build (0: none yet).
+    owners: AtomicU32,
+}
 
 impl StreamedBuild {
     /// A build no thread has seen yet.
     pub(crate) fn new() -> StreamedBuild {
-        StreamedBuild(Arc::new(()))
+        StreamedBuild::default()
+    }
+
+    /// A keeper's number (never 0) no other keeper has in this build: word keys of two
+    /// keepers must differ within one index, and need not across builds, since an index
+    /// holds the pages of one build only.
+    fn owner(&self) -> u32 {
+        self.owners.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 }
 
@@ -220,8 +230,9 @@ impl Acc {
     /// same, else the next. Builds that interleave on a thread (two sites built at once) get a
     /// new number at each switch, so a word is at worst listed again, never left out.
     fn number(&mut self, build: &StreamedBuild) -> u32 {
-        if !std::ptr::eq(self.last_build.as_ptr(), Arc::as_ptr(&build.0)) {
-            self.last_build = Arc::downgrade(&build.0);
+        if !std::ptr::eq(self.last_build.as_ptr(), Arc::as_ptr(&build.token)) {
+            self.last_build = Arc::downgrade(&build.token);
+            self.known.owner = build.owner();
             self.last_number = self.last_number.wrapping_add(1);
             if self.last_number == 0 {
                 // Once in four billion builds: old numbers could come round again.
@@ -248,9 +259,6 @@ impl Acc {
             None => 0,
             Some(b) => acc.number(b),
         };
-        if acc.build != 0 && acc.known.owner == 0 {
-            acc.known.owner = NEXT_OWNER.fetch_add(1, Ordering::Relaxed);
-        }
         acc.stamp = acc.stamp.wrapping_add(1);
         if acc.stamp == 0 {
             // Once in four billion pages: old stamps could come round again.

@@ -112,3 +112,25 @@ fn node_and_word_shortcuts_score_like_plain_tokens() {
         );
     }
 }
+
+/// Keepers of words are numbered by the build they work for, not by the process: each build
+/// numbers its own from 1, and a keeper returning to a build gets a number it has not given.
+#[test]
+fn a_streamed_build_numbers_its_keepers_itself() {
+    let seg = Segmenter::new([]);
+    let owner = |build: &StreamedBuild| {
+        let acc = Acc::new(&seg, Some(build));
+        let owner = acc.known.owner;
+        acc.finish(false);
+        owner
+    };
+    let (one, two) = (StreamedBuild::new(), StreamedBuild::new());
+    assert_eq!(owner(&one), 1);
+    assert_eq!(owner(&one), 1, "the same keeper while the build stays");
+    assert_eq!(owner(&two), 1, "another build numbers from 1");
+    assert_eq!(
+        owner(&one),
+        2,
+        "back to the first: a number it has not given"
+    );
+}

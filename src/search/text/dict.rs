@@ -37,6 +37,11 @@ pub(crate) struct Dict {
     child_bits: Vec<u64>,
     /// `ln(frequency)` of each node that is a word, NaN for the others.
     log_freq: Vec<f64>,
+    /// Per node, what the route's walk reads of it, side by side (one cache line, not two):
+    /// `ln(frequency) - ln(total)` (NaN for a node that is no word: it then loses every
+    /// comparison, as a skipped node would) and `child_bits`. Made by [`Dict::seal`]; the
+    /// subtraction is the one jieba makes at each step, done once, so the sums are the same.
+    walk: Vec<(f64, u64)>,
     /// Frequencies of the words by node, to replace a frequency the way jieba does.
     freq: Vec<usize>,
     /// The search [`super::bucket`] of each node's string (that of its first two characters).
@@ -111,8 +116,10 @@ fn in_jieba_block(c: char) -> bool {
 }
 
 impl Dict {
-    /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0).
-    pub(crate) fn parse(text: &str) -> Dict {
+    /// A dictionary of `word frequency` lines (jieba's format; a missing frequency is 0), then
+    /// each of `more` `(word, freq)` added or its frequency replaced, in order (jieba's
+    /// `add_word`).
+    pub(crate) fn new<'a>(text: &str, more: impl IntoIterator<Item = (&'a str, usize)>) -> Dict {
         let mut d = Dict {
             bmp: vec![0; (BMP_LAST - BMP_FIRST + 1) as usize],
             other: FxHashMap::default(),
@@ -120,6 +127,7 @@ impl Dict {
             children: FxHashMap::default(),
             child_bits: Vec::new(),
             log_freq: Vec::new(),
+            walk: Vec::new(),
             freq: Vec::new(),
             buckets: Vec::new(),
             outside: FxHashMap::default(),
@@ -133,17 +141,23 @@ impl Dict {
                 d.add_word(word, freq);
             }
         }
-        d.log_total = (d.total as f64).ln();
+        for (word, freq) in more {
+            d.add_word(word, freq);
+        }
+        d.seal();
         d
     }
 
-    /// Adds `word` with `freq`, or replaces its frequency (jieba's `add_word`).
-    pub(crate) fn add(&mut self, word: &str, freq: usize) {
-        self.add_word(word, freq);
+    /// Takes the logarithm of the total and makes [`Dict::walk`]: after the last word is added.
+    fn seal(&mut self) {
         self.log_total = (self.total as f64).ln();
+        let log_total = self.log_total;
+        self.walk = (self.log_freq.iter().zip(&self.child_bits))
+            .map(|(&log_freq, &bits)| (log_freq - log_total, bits))
+            .collect();
     }
 
-    /// [`Dict::add`] but for the logarithm of the total.
+    /// Adds `word` with `freq`, or replaces its frequency, before [`Dict::seal`].
     fn add_word(&mut self, word: &str, freq: usize) {
         if word.is_empty() {
             return;
@@ -268,29 +282,27 @@ impl Dict {
         id
     }
 
-    /// The child of `node` (`NONE`: the root) by character id `id` (0: unknown).
+    /// The child of `node` (`NONE`: the root) by character id `id` (0: unknown), also while
+    /// words are being added.
     fn step(&self, node: u32, id: u16) -> u32 {
         if id == 0 {
             NONE
         } else if node == NONE {
             self.root[usize::from(id) - 1]
+        } else if self.child_bits[node as usize] >> (id % 64) & 1 == 0 {
+            NONE
         } else {
-            self.child(node, id)
+            self.child_by_key(node, id)
         }
     }
 
-    /// The child of `node` (a node, not the root) by character id `id` (0: unknown). Most
-    /// steps of a walk fail, and `child_bits` fails them without hashing.
+    /// The child of `node` by `id` from the child map.
     #[inline(always)]
-    fn child(&self, node: u32, id: u16) -> u32 {
-        if id == 0 || self.child_bits[node as usize] >> (id % 64) & 1 == 0 {
-            NONE
-        } else {
-            self.children
-                .get(&(u64::from(node) << 16 | u64::from(id)))
-                .copied()
-                .unwrap_or(NONE)
-        }
+    fn child_by_key(&self, node: u32, id: u16) -> u32 {
+        self.children
+            .get(&(u64::from(node) << 16 | u64::from(id)))
+            .copied()
+            .unwrap_or(NONE)
     }
 
     fn child_or_new(&mut self, node: u32, id: u16) -> u32 {
@@ -366,12 +378,22 @@ impl Dict {
         let mut split = false;
         let mut threes = true;
         let mut i = start;
+        // Three bytes from E4 to E9 (U+4000–U+9FFF): nearly every character of a run, all in
+        // jieba's blocks, its id read from the table without decoding through `chars`, in a
+        // loop of their own while no other character has come (no offsets to keep).
+        while let Some(&[b, b1, b2]) = bytes.get(i..i + 3) {
+            if !((0xE5..=0xE9).contains(&b) || (b == 0xE4 && b1 != 0xB7)) {
+                break;
+            }
+            let u = u32::from(b & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+            s.ids.push(self.bmp[(u - BMP_FIRST) as usize]);
+            i += 3;
+        }
         while let Some(&b) = bytes.get(i) {
             if b < 0x80 {
                 break;
             }
-            // Three bytes from E4 to E9 (U+4000–U+9FFF): nearly every character of a run, all
-            // in jieba's blocks, its id read from the table without decoding through `chars`.
+            // As above, after a character of another kind.
             if common_cjk(bytes, i) {
                 let u = u32::from(b & 0x0F) << 12
                     | u32::from(bytes[i + 1] & 0x3F) << 6
@@ -407,15 +429,19 @@ impl Dict {
     fn cut_into(&self, run: &str, split: bool, s: &mut Scratch) {
         let n = s.ids.len();
         s.out.clear();
-        s.cover.clear();
-        s.cover.resize(n, 0);
-        s.second.clear();
-        s.second.resize(n, NONE);
-        s.route.clear();
-        s.route.resize(n + 1, (0.0, 0, NONE));
+        // Grown, never cleared: the route's walk writes each character's entries of a block
+        // before reading them (three fills per run were a tenth of the cut). Only characters
+        // between blocks, in no walk, need their `cover` and `second` set here.
+        if s.route.len() <= n {
+            s.cover.resize(n, 0);
+            s.second.resize(n, NONE);
+            s.route.resize(n + 1, (0.0, 0, NONE));
+        }
         if !split {
             self.cut_block(s, 0, n);
         } else {
+            s.cover[..n].fill(0);
+            s.second[..n].fill(NONE);
             let mut start = 0;
             for (k, c) in run.chars().enumerate() {
                 if !in_jieba_block(c) {
@@ -453,12 +479,13 @@ impl Dict {
         // The most probable route, from the end, exactly as jieba computes it (the same
         // operations in the same order, so the same ties): the words starting at each
         // character are walked as they are weighed, ends ascending, so no word graph is kept.
-        let log_total = self.log_total;
-        let log1 = 0.0f64 - log_total;
+        let log1 = 0.0f64 - self.log_total;
+        let walk = &self.walk;
         // Indexed from the block's start (`lo`) here, so that most bounds are known.
         let ids = &s.ids[lo..hi];
         let route = &mut s.route[lo..=hi];
         let second = &mut s.second[lo..hi];
+        let cover = &mut s.cover[lo..hi];
         route[hi - lo] = (0.0, hi as u32, NONE);
         for i in (0..hi - lo).rev() {
             // No word yet while the end is 0 (a word ends past its start).
@@ -469,16 +496,23 @@ impl Dict {
                 id => self.root[usize::from(id) - 1],
             };
             let mut end = i + 1;
+            second[i] = NONE;
+            cover[i] = 0;
             while node != NONE {
-                let log_freq = self.log_freq[node as usize];
-                if !log_freq.is_nan() {
-                    let prob = log_freq - log_total + route[end].0;
-                    if prob > best.0 || (prob == best.0 && end as u32 > best.1) {
-                        best = (prob, end as u32, node);
-                    }
+                let (log_p, bits) = walk[node as usize];
+                // `ln(freq) - ln(total)` plus the rest of the route, jieba's sum; NaN (no
+                // word) fails both comparisons.
+                let prob = log_p + route[end].0;
+                if prob > best.0 || (prob == best.0 && end as u32 > best.1) {
+                    best = (prob, end as u32, node);
                 }
                 let Some(&id) = ids.get(end) else { break };
-                node = self.child(node, id);
+                // Most steps fail, and the child bits fail them without hashing.
+                node = if bits >> (id % 64) & 1 == 0 {
+                    NONE
+                } else {
+                    self.child_by_key(node, id)
+                };
                 end += 1;
                 if end == i + 2 {
                     second[i] = node;
@@ -510,7 +544,7 @@ impl Dict {
                 for i in x..y - 2 {
                     let three = match s.second[i] {
                         NONE => NONE,
-                        two => self.child(two, s.ids[i + 2]),
+                        two => self.step(two, s.ids[i + 2]),
                     };
                     if word(three) {
                         s.out.push((i as u32, i as u32 + 3, three));

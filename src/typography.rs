@@ -416,6 +416,13 @@ pub fn fmt_site(
     Ok(done)
 }
 
+/// Compiles autocorrect's rules (its regular expressions, tens of milliseconds) so that the
+/// first page's typography check does not: the build calls it on a thread of its own while the
+/// pages load, and the scan threads find the rules made instead of waiting for them.
+pub(crate) fn warm() {
+    autocorrect::format("中文a");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,6 +148,11 @@ impl Build {
         let Build { config, options } = self;
         let mut t = Timings::default();
 
+        // A Chinese site's typography check needs autocorrect's rules: made meanwhile (a cache's
+        // builds have them from the first).
+        if config.language == crate::config::Language::ZhCn && cache.is_none() {
+            std::thread::spawn(crate::typography::warm);
+        }
         // 1. Load: pages, then the theme (a cache holds it compiled).
         let content = load::content(&config, &options, cache.as_deref(), &mut t, &mut diags);
         let search_on = config.search && !options.no_search;

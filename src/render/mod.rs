@@ -238,6 +238,31 @@ struct PageGlobals {
     site: tera::Value,
 }
 
+impl PageGlobals {
+    /// Copies of the values every page reads, for one thread's pages. Tera clones a value each
+    /// time a template reads it, and a shared value's reference count is one cache line that
+    /// every core's clones and drops fight over; each thread's own copy has its own. The
+    /// fragments join `site` here when they are global, since a page's context is read first.
+    fn for_thread(&self) -> ThreadGlobals {
+        let mut values = vec![("site", tera::Value::from_serializable(&self.site))];
+        if self.in_global {
+            for (var, html) in &self.fragments {
+                if let Ok(html) = html {
+                    let text = html.as_str().unwrap_or_default();
+                    values.push((*var, tera::Value::safe_string(text)));
+                }
+            }
+        }
+        ThreadGlobals { values }
+    }
+}
+
+/// One thread's copies of what every content page's context holds (see
+/// [`PageGlobals::for_thread`]).
+struct ThreadGlobals {
+    values: Vec<(&'static str, tera::Value)>,
+}
+
 /// Renders the content pages' fragments and puts them into the engine's global context,
 /// unless one failed (then each page inserts them and reports the error). A generated page's
 /// own fragments, in its context, come first.
@@ -380,7 +405,7 @@ impl Prepared<'_> {
     }
 
     /// Renders page `i`.
-    fn render_one(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+    fn render_one(&self, i: usize, own: &ThreadGlobals) -> Result<OutputFile, Diagnostic> {
         let (site, engine, values) = (self.site, self.engine, &self.values);
         let page = &site.content.pages[i];
         let template = values.template_for(engine, i);
@@ -401,7 +426,9 @@ impl Prepared<'_> {
         if !self.globals.in_global {
             insert_fragments(&mut cx, &self.globals.fragments)?;
         }
-        cx.insert_value("site", self.globals.site.clone());
+        for (var, value) in &own.values {
+            cx.insert_value(*var, value.clone());
+        }
         cx.insert_value("sidebar_html", tera::Value::safe_string(&sidebar));
         cx.insert_value("current_url", url.as_str().into());
         cx.insert_value("feeds", feed_links(site, i, &self.section_feeds));
@@ -433,7 +460,10 @@ impl Prepared<'_> {
     ) -> (Vec<(usize, OutputFile)>, Vec<Diagnostic>) {
         let results: Vec<Result<(usize, OutputFile), (Diagnostic, usize)>> = which
             .par_iter()
-            .map(|&i| self.render_one(i).map(|f| (i, f)).map_err(|d| (d, i)))
+            .map_init(
+                || self.globals.for_thread(),
+                |own, &i| self.render_one(i, own).map(|f| (i, f)).map_err(|d| (d, i)),
+            )
             .collect();
         let mut files = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
@@ -457,10 +487,14 @@ impl Prepared<'_> {
     ) -> (usize, Vec<Diagnostic>) {
         let failed: Vec<(Diagnostic, Option<usize>)> = which
             .par_iter()
-            .filter_map(|&i| match self.render_one(i) {
-                Ok(f) => put(f).err().map(|d| (d, None)),
-                Err(d) => Some((d, Some(i))),
-            })
+            .map_init(
+                || self.globals.for_thread(),
+                |own, &i| match self.render_one(i, own) {
+                    Ok(f) => put(f).err().map(|d| (d, None)),
+                    Err(d) => Some((d, Some(i))),
+                },
+            )
+            .flatten()
             .collect();
         let mut template_errors = Vec::new();
         let mut put_error = None;

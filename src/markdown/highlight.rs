@@ -92,7 +92,7 @@ fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
                 let i = (*i).min(line.len());
                 if i > at {
                     span_empty = false;
-                    push_code(out, &line[at..i]);
+                    crate::text::push_escaped(out, &line[at..i]);
                     at = i;
                 }
                 let applied = stack.apply_with_hook(op, |basic, _| match basic {
@@ -118,7 +118,7 @@ fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
                     return false;
                 }
             }
-            push_code(out, &line[at..]);
+            crate::text::push_escaped(out, &line[at..]);
         }
         true
     }) && {
@@ -151,25 +151,6 @@ fn class_of(scope: Scope) -> Box<str> {
         }
     }
     class.into()
-}
-
-/// Code escaped as the highlighter's generator escapes it (`'` too, as `&#39;`).
-fn push_code(out: &mut String, text: &str) {
-    let mut from = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let esc = match b {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'\'' => "&#39;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.push_str(&text[from..i]);
-        out.push_str(esc);
-        from = i + 1;
-    }
-    out.push_str(&text[from..]);
 }
 
 #[cfg(test)]

@@ -218,3 +218,13 @@ fn remembered_heading_keys_equal_fresh_ones_and_stay_with_their_segmenter() {
         }
     }
 }
+
+#[test]
+fn segmenters_with_the_same_words_share_an_id_and_others_do_not() {
+    let a = Segmenter::new(["早晚问候", "破冰"]);
+    let b = Segmenter::new(["早晚问候", "破冰"]);
+    let c = Segmenter::new(["早晚问候"]);
+    assert_eq!(a.id(), b.id());
+    assert_ne!(a.id(), c.id());
+    assert_ne!(c.id(), Segmenter::new([]).id());
+}

@@ -148,12 +148,9 @@ fn is_punctuation(c: char) -> bool {
 pub(crate) struct Segmenter {
     dict: Dict,
     stemmer: Stemmer,
-    /// This segmenter's number, unique in the process (see [`Segmenter::id`]).
+    /// A fingerprint of the words this segmenter adds to jieba's (see [`Segmenter::id`]).
     id: u64,
 }
-
-/// The next [`Segmenter::id`].
-static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Distinct Latin words whose stem a thread remembers (a site has a few thousand).
 const STEM_CACHE_ENTRIES: usize = 1 << 16;
@@ -190,24 +187,27 @@ impl Segmenter {
     pub(crate) fn new<'a>(user_words: impl IntoIterator<Item = &'a str>) -> Segmenter {
         // Only pure Chinese words help segmentation; mixed titles are split on non-CJK
         // characters anyway.
+        let parts: Vec<&str> = user_words
+            .into_iter()
+            .flat_map(|w| w.split(|c: char| !is_cjk(c)))
+            .filter(|part| part.chars().count() >= 2)
+            .collect();
+        let fixed_keys = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
+        let id = std::hash::BuildHasher::hash_one(&fixed_keys, &parts);
         let dict = Dict::new(
             DICTIONARY,
-            user_words
-                .into_iter()
-                .flat_map(|w| w.split(|c: char| !is_cjk(c)))
-                .filter(|part| part.chars().count() >= 2)
-                .map(|part| (part, USER_WORD_FREQ)),
+            parts.into_iter().map(|part| (part, USER_WORD_FREQ)),
         );
         Segmenter {
             dict,
             stemmer: Stemmer::create(Algorithm::English),
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id,
         }
     }
 
-    /// A number no other segmenter of the process has: what a per-thread memory of results
-    /// that depend on the dictionary is kept for, so that a later build's segmenter (the dev
-    /// server makes one per build) never reads results of another dictionary.
+    /// A fingerprint of the words added to jieba's, which per-thread memories of dictionary
+    /// results are kept for: a later build's segmenter with other words (the dev server makes
+    /// one per build) never reads another dictionary's results. No process-wide counter.
     pub(crate) fn id(&self) -> u64 {
         self.id
     }

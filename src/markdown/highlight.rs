@@ -78,7 +78,7 @@ fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut open_spans: isize = 0;
-    CLASSES.with_borrow_mut(|classes| {
+    let highlighted = CLASSES.with_borrow_mut(|classes| {
         for line in LinesWithEndings::from(code) {
             let Ok(ops) = state.parse_line(line, set) else {
                 return false;
@@ -121,12 +121,13 @@ fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
             crate::text::push_escaped(out, &line[at..]);
         }
         true
-    }) && {
+    });
+    if highlighted {
         for _ in 0..open_spans {
             out.push_str("</span>");
         }
-        true
     }
+    highlighted
 }
 
 thread_local! {

@@ -169,6 +169,11 @@ impl Tape {
             let at = at as usize;
             from.get(at..at + s.len as usize).map(CowStr::Borrowed)
         };
+        // A link's or an image's destination, title and id.
+        let link = |k: u32| -> Option<[CowStr<'a>; 3]> {
+            let [dest_url, title, id] = *self.links.get(k as usize)?;
+            Some([text(dest_url)?, text(title)?, text(id)?])
+        };
         let mut out = Vec::with_capacity(self.events.len());
         for ev in &self.events {
             out.push(match *ev {
@@ -204,21 +209,21 @@ impl Tape {
                 }
                 Ev::Table(k) => Event::Start(Tag::Table(self.tables.get(k as usize)?.clone())),
                 Ev::Link(link_type, k) => {
-                    let [dest_url, title, id] = *self.links.get(k as usize)?;
+                    let [dest_url, title, id] = link(k)?;
                     Event::Start(Tag::Link {
                         link_type,
-                        dest_url: text(dest_url)?,
-                        title: text(title)?,
-                        id: text(id)?,
+                        dest_url,
+                        title,
+                        id,
                     })
                 }
                 Ev::Image(link_type, k) => {
-                    let [dest_url, title, id] = *self.links.get(k as usize)?;
+                    let [dest_url, title, id] = link(k)?;
                     Event::Start(Tag::Image {
                         link_type,
-                        dest_url: text(dest_url)?,
-                        title: text(title)?,
-                        id: text(id)?,
+                        dest_url,
+                        title,
+                        id,
                     })
                 }
                 Ev::Text(t) => Event::Text(text(t)?),

@@ -5,7 +5,10 @@
 #
 #   scripts/wheel.sh                 # work folder in a fresh mktemp -d, kept for inspection
 #   WORKDIR=/tmp/qw scripts/wheel.sh # or one of your choosing (must not exist yet)
+#   PGO=0 scripts/wheel.sh           # a plain release build, without scripts/pgo.sh's profile
 #
+# The wheel's binary is profile-guided (scripts/pgo.sh) when the toolchain has llvm-tools, as a
+# published wheel should be; without them it says so and builds the plain release binary.
 # Needs python3 with venv and network access to PyPI (for maturin). Not part of .ci/run: it is
 # a full release build, several minutes on a small machine.
 set -euo pipefail
@@ -20,8 +23,18 @@ python3 -m venv "$work/build-env"
 "$work/build-env/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9,<2"
 "$work/build-env/bin/maturin" --version
 
+flags=${RUSTFLAGS:-}
+if [ "${PGO:-1}" != 0 ]; then
+  if profile=$(scripts/pgo.sh) && [ -f "$profile" ]; then
+    flags="$flags -Cprofile-use=$profile"
+    echo "[wheel] profile-guided: $profile"
+  else
+    echo "[wheel] no profile (see above); building the plain release binary"
+  fi
+fi
+
 echo "[wheel] maturin build --release"
-"$work/build-env/bin/maturin" build --release --quiet --out "$work/wheels" 2>&1 | grep -v '^\s*Compiling ' || true
+RUSTFLAGS="$flags" "$work/build-env/bin/maturin" build --release --quiet --out "$work/wheels" 2>&1 | grep -v '^\s*Compiling ' || true
 wheel=$(ls "$work"/wheels/qunce-*.whl)
 echo "[wheel] built $wheel ($(du -k "$wheel" | cut -f1) KiB)"
 

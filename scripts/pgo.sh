@@ -47,7 +47,12 @@ for site in $train; do
   for extra in templates themes static; do
     if [ -e "$site/$extra" ]; then cp -r "$site/$extra" "$copy/"; fi
   done
-  LLVM_PROFILE_FILE="$raw/%p-%m.profraw" "$work/gen/release/qunce" --root "$copy" build 2>/dev/null
+  if ! LLVM_PROFILE_FILE="$raw/%p-%m.profraw" "$work/gen/release/qunce" --root "$copy" build \
+    2>"$copy.log"; then
+    cat "$copy.log" >&2
+    echo "[pgo] building $site failed (above): train on sites that build" >&2
+    exit 1
+  fi
   LLVM_PROFILE_FILE="$raw/%p-%m.profraw" "$work/gen/release/qunce" --root "$copy" check >/dev/null 2>&1 || true
   echo "[pgo]   built $site" >&2
 done

@@ -1,7 +1,8 @@
 //! Build-time syntax highlighting of fenced code blocks (syntect on Oniguruma: its patterns
-//! compile in a fraction of the pure-Rust engine's time, which was 2 % of a 10,000-page
-//! build, for the same output). The output carries CSS classes only (`hl-keyword`, `hl-string`, …), so the theme's
-//! style sheet colours them for light and dark mode and no script runs in the reader's browser.
+//! compile in a fraction of the pure-Rust engine's time, which was 2 % of a 10,000-page build,
+//! for the same output). The output carries CSS classes only (`hl-keyword`, `hl-string`, …),
+//! so the theme's style sheet colours them for light and dark mode and no script runs in the
+//! reader's browser.
 
 use std::sync::OnceLock;
 

@@ -19,6 +19,14 @@ use crate::markdown::Prose;
 /// The lint's name, as `[lints]` and `allow = [...]` spell it.
 pub(crate) const LINT: &str = "zh-typography";
 
+/// Whether a build checks the site's typography: a Chinese site whose site.toml does not turn
+/// the lint off. A site that allows it everywhere pays neither the check nor its rules' warm-up
+/// ([`warm`]); a page's own `allow` still needs the check, since other pages may not.
+pub(crate) fn checks(config: &crate::config::Config) -> bool {
+    config.language == crate::config::Language::ZhCn
+        && config.lints.set.get(LINT) != Some(&crate::lints::Level::Allow)
+}
+
 /// One change to a source file: the bytes `start..end` become `after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
@@ -429,6 +437,24 @@ mod tests {
 
     fn fixed(body: &str) -> String {
         apply(body, &page_fixes(body, 0))
+    }
+
+    #[test]
+    fn only_a_chinese_site_that_keeps_the_lint_is_checked() {
+        use crate::lints::Level;
+        let mut config = crate::config::Config::defaults(std::path::Path::new("."));
+        assert!(checks(&config));
+        for (level, checked) in [
+            (Level::Warn, true),
+            (Level::Deny, true),
+            (Level::Allow, false),
+        ] {
+            config.lints.set.insert(LINT.to_string(), level);
+            assert_eq!(checks(&config), checked, "{level:?}");
+        }
+        config.lints.set.clear();
+        config.language = crate::config::Language::En;
+        assert!(!checks(&config));
     }
 
     #[test]

@@ -148,9 +148,9 @@ impl Build {
         let Build { config, options } = self;
         let mut t = Timings::default();
 
-        // A Chinese site's typography check needs autocorrect's rules: made meanwhile (a cache's
-        // builds have them from the first).
-        if config.language == crate::config::Language::ZhCn && cache.is_none() {
+        // The typography check needs autocorrect's rules: made meanwhile (a cache's builds have
+        // them from the first).
+        if crate::typography::checks(&config) && cache.is_none() {
             std::thread::spawn(crate::typography::warm);
         }
         // 1. Load: pages, then the theme (a cache holds it compiled).

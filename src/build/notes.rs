@@ -10,7 +10,7 @@ use crate::markdown::{self, Scan};
 /// The scan warnings of one page.
 pub(crate) fn scan_notes(config: &Config, page: &content::Page, scan: &Scan) -> Vec<Diagnostic> {
     let mut notes = undeclared_placeholders(config, page, scan);
-    if config.language == crate::config::Language::ZhCn {
+    if crate::typography::checks(config) {
         notes.extend(typography_notes(page, scan));
     }
     notes.extend(crate::bodychecks::warnings(page, scan, config.raw_html));

@@ -8,6 +8,7 @@ use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, mkdirat, openat, statat, unlinkat};
@@ -30,23 +31,154 @@ fn refuse_nul(rel: &str) -> io::Result<()> {
 }
 
 /// A folder open to make files in: the staging folder. Each call walks only the path below it.
-pub(crate) struct Folder(OwnedFd);
+pub(crate) struct Folder {
+    dir: OwnedFd,
+    /// The output folder the staging folder will replace, when there is one: a file whose
+    /// bytes it already holds is linked from there instead of written again (see
+    /// [`Folder::write_file`]).
+    previous: Option<OwnedFd>,
+    /// False once linking failed the way a file system without hard links fails.
+    linking: AtomicBool,
+}
 
 impl Folder {
-    /// Opens `path`, refusing a link to a folder.
-    pub(crate) fn open(path: &Path) -> io::Result<Folder> {
-        open_dir(path).map(Folder)
+    /// Opens `path`, refusing a link to a folder, and `previous`, the output folder it is to
+    /// replace, when that is a folder qunce may read.
+    pub(crate) fn open(path: &Path, previous: Option<&Path>) -> io::Result<Folder> {
+        let dir = open_dir(path)?;
+        let previous = if cfg!(target_os = "linux") {
+            previous.and_then(|p| open_dir(p).ok())
+        } else {
+            None
+        };
+        Ok(Folder {
+            dir,
+            linking: AtomicBool::new(previous.is_some()),
+            previous,
+        })
     }
 
     /// [`make_dirs`] below this folder.
     pub(crate) fn make_dirs(&self, rel: &str) -> io::Result<()> {
-        make_dirs(&self.0, rel)
+        make_dirs(&self.dir, rel)
     }
 
-    /// [`write_file`] below this folder.
+    /// Puts `bytes` at `rel` below this folder. When the previous output holds exactly these
+    /// bytes at the same place, the file is linked from there: nothing is copied, the file
+    /// keeps its modification time (so `rsync` and other deploys that compare times send only
+    /// what changed), and removing the old output frees nothing that is still in use. Most of
+    /// a rebuild's files are unchanged.
     pub(crate) fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        write_file(&self.0, rel, bytes)
+        if let Some(previous) = &self.previous
+            && self.linking.load(Ordering::Relaxed)
+        {
+            match link_unchanged(previous, &self.dir, rel, bytes) {
+                Reuse::Linked => return Ok(()),
+                Reuse::Write => {}
+                Reuse::Unsupported => self.linking.store(false, Ordering::Relaxed),
+            }
+        }
+        write_file(&self.dir, rel, bytes)
     }
+}
+
+/// What [`link_unchanged`] did.
+#[derive(Debug, PartialEq, Eq)]
+enum Reuse {
+    /// The new file is a link to the old one, whose bytes are the same.
+    Linked,
+    /// The file has to be written: there is no old one, or it differs.
+    Write,
+    /// This file system makes no hard links: write every file from now on.
+    Unsupported,
+}
+
+#[cfg(target_os = "linux")]
+thread_local! {
+    /// The thread's buffer for reading old files back (most pages fit one read).
+    static READ_BACK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Links `rel` of the folder `old` to `rel` of `new` when it holds exactly `bytes`. The old
+/// file is opened only through real folders below `old` (no links at all), must have no other
+/// name, and the name made must lead to the very file compared, so a link never ties the new
+/// output to a file outside the old one, nor to one that changed meanwhile. Nothing is ever
+/// written into an old file.
+#[cfg(target_os = "linux")]
+fn link_unchanged(old: &OwnedFd, new: &OwnedFd, rel: &str, bytes: &[u8]) -> Reuse {
+    use rustix::fs::{ResolveFlags, fstat, linkat, openat2};
+    use rustix::io::Errno;
+    if refuse_nul(rel).is_err() {
+        return Reuse::Write;
+    }
+    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+    let fd = match openat2(
+        old,
+        rel,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+        resolve,
+    ) {
+        Ok(fd) => fd,
+        // A kernel older than openat2 (Linux 5.6).
+        Err(Errno::NOSYS) => return Reuse::Unsupported,
+        Err(_) => return Reuse::Write,
+    };
+    let Ok(st) = fstat(&fd) else {
+        return Reuse::Write;
+    };
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile
+        || st.st_nlink != 1
+        || u64::try_from(st.st_size).ok() != Some(bytes.len() as u64)
+        || !same_bytes(&fd, bytes)
+    {
+        return Reuse::Write;
+    }
+    match linkat(old, rel, new, rel, AtFlags::empty()) {
+        Ok(()) => {}
+        Err(Errno::XDEV | Errno::PERM | Errno::OPNOTSUPP | Errno::MLINK) => {
+            return Reuse::Unsupported;
+        }
+        Err(_) => return Reuse::Write,
+    }
+    match statat(new, rel, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(made) if made.st_ino == st.st_ino && made.st_dev == st.st_dev => Reuse::Linked,
+        _ => {
+            let _ = unlinkat(new, rel, AtFlags::empty());
+            Reuse::Write
+        }
+    }
+}
+
+/// Never links where hard links cannot be made safely below a folder.
+#[cfg(not(target_os = "linux"))]
+fn link_unchanged(_: &OwnedFd, _: &OwnedFd, _: &str, _: &[u8]) -> Reuse {
+    Reuse::Unsupported
+}
+
+/// Whether the rest of the open file `fd` is `bytes`, and nothing more.
+#[cfg(target_os = "linux")]
+fn same_bytes(fd: &OwnedFd, bytes: &[u8]) -> bool {
+    READ_BACK.with_borrow_mut(|buf| {
+        // One more byte than expected: a file that grew is told by what is read.
+        let want = (bytes.len() + 1).min(1 << 20);
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        let mut at = 0;
+        loop {
+            let Ok(n) = rustix::io::read(fd, &mut buf[..want]) else {
+                return false;
+            };
+            if n == 0 {
+                return at == bytes.len();
+            }
+            if at + n > bytes.len() || buf[..n] != bytes[at..at + n] {
+                return false;
+            }
+            at += n;
+        }
+    })
 }
 
 /// Removes the folder `dir` and everything in it, its subfolders in parallel. Links are
@@ -104,13 +236,22 @@ fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
     }
 }
 
-/// Creates (or truncates) the file `rel` below `dir` and writes `bytes` into it, as
-/// `std::fs::write` does.
+/// Creates the file `rel` below `dir` (replacing any file of that name) and writes `bytes`
+/// into it.
 fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     refuse_nul(rel)?;
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
-    let fd = openat(dir, rel, flags, Mode::from_raw_mode(0o666))?;
+    // A new file each time, never one truncated in place: a file written twice may be a link
+    // to the old output's, which must stay as it was.
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+    let mode = Mode::from_raw_mode(0o666);
+    let fd = match openat(dir, rel, flags, mode) {
+        Err(rustix::io::Errno::EXIST) => {
+            unlinkat(dir, rel, AtFlags::empty())?;
+            openat(dir, rel, flags, mode)?
+        }
+        other => other?,
+    };
     std::fs::File::from(fd).write_all(bytes)
 }
 

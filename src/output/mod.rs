@@ -77,7 +77,8 @@ impl Staging {
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-        let folder = platform::Folder::open(&dir).map_err(|e| {
+        let previous = out_dir.is_dir().then_some(out_dir);
+        let folder = platform::Folder::open(&dir, previous).map_err(|e| {
             let _ = std::fs::remove_dir_all(&dir);
             io_error(&dir, e)
         })?;
@@ -125,6 +126,8 @@ impl Staging {
         assets.par_iter().try_for_each(|a| {
             self.make_parent(&a.dest)?;
             let path = self.dir.join(&a.dest);
+            // Never copied into a file already there, which may be a link to the old output's.
+            let _ = std::fs::remove_file(&path);
             std::fs::copy(&a.source, &path)
                 .map(|_| ())
                 .map_err(|e| io_error(&path, e))

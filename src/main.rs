@@ -59,6 +59,12 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 fn main() -> ExitCode {
+    // A build touches a few hundred MiB once. Backed by 2 MiB pages, each first touch clears a
+    // whole huge page, and on virtual machines that hand freed memory back to their host (CI
+    // runners, this project's benchmark machine) those clears were up to 29 % of a 10,000-page
+    // build's samples; small pages made such builds 9-28 % faster (BENCHMARKS.md, session 17).
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     // `--help` is printed while parsing: its language is decided from the raw arguments.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let command = messages::help::localize(Cli::command(), messages::help::language(&args));

@@ -344,6 +344,40 @@ mod tests {
         std::fs::remove_dir_all(&d).unwrap();
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_the_same_bytes_are_linked() {
+        let d = tmp("link");
+        let (old, new) = (d.join("old"), d.join("new"));
+        std::fs::create_dir_all(old.join("p")).unwrap();
+        std::fs::create_dir_all(new.join("p")).unwrap();
+        // Longer than one read (1 MiB), so the comparison goes on past its first chunk.
+        let big: Vec<u8> = (0..(5u32 << 19)).map(|i| (i % 251) as u8).collect();
+        std::fs::write(old.join("p/big.html"), &big).unwrap();
+        std::fs::write(old.join("p/empty.html"), b"").unwrap();
+        std::fs::write(old.join("p/short.html"), b"abc").unwrap();
+        let (old_fd, new_fd) = (open_dir(&old).unwrap(), open_dir(&new).unwrap());
+        let link = |rel: &str, bytes: &[u8]| link_unchanged(&old_fd, &new_fd, rel, bytes);
+        let mut last_differs = big.clone();
+        *last_differs.last_mut().unwrap() ^= 1;
+        assert_eq!(link("p/big.html", &last_differs), Reuse::Write);
+        assert_eq!(link("p/big.html", &big[..big.len() - 1]), Reuse::Write);
+        assert_eq!(link("p/short.html", b"abcd"), Reuse::Write);
+        assert_eq!(link("p/missing.html", b""), Reuse::Write);
+        // Out of the old output and back into it: refused, however it ends.
+        assert_eq!(link("../old/p/short.html", b"abc"), Reuse::Write);
+        assert!(!new.join("p/big.html").exists());
+        assert_eq!(link("p/big.html", &big), Reuse::Linked);
+        assert_eq!(link("p/empty.html", b""), Reuse::Linked);
+        let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+        assert_eq!(ino(&new.join("p/big.html")), ino(&old.join("p/big.html")));
+        // Written again over a link, the old file keeps its bytes.
+        write_file(&new_fd, "p/big.html", b"new").unwrap();
+        assert_eq!(std::fs::read(old.join("p/big.html")).unwrap(), big);
+        assert_eq!(std::fs::read(new.join("p/big.html")).unwrap(), b"new");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn removes_a_tree_without_following_links() {
         let d = tmp("remove");

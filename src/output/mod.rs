@@ -1,7 +1,8 @@
 //! Stage 4, write: puts a compiled site on disk atomically. Everything is written into a fresh
 //! staging folder beside the output folder, which replaces the old output only once complete,
-//! so a failed or killed build never leaves a half-written site. `guard` decides whether the
-//! old output may be replaced at all.
+//! so a failed or killed build never leaves a half-written site. A file whose bytes the old
+//! output already holds at the same place is linked from there rather than written (Linux; see
+//! `at::Folder::write_file`). `guard` decides whether the old output may be replaced at all.
 
 #[cfg(unix)]
 mod at;

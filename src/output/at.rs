@@ -39,6 +39,8 @@ pub(crate) struct Folder {
     previous: Option<OwnedFd>,
     /// False once linking failed the way a file system without hard links fails.
     linking: AtomicBool,
+    /// False once a link by descriptor was refused (see [`link_unchanged`]).
+    by_descriptor: AtomicBool,
 }
 
 impl Folder {
@@ -54,6 +56,7 @@ impl Folder {
         Ok(Folder {
             dir,
             linking: AtomicBool::new(previous.is_some()),
+            by_descriptor: AtomicBool::new(true),
             previous,
         })
     }
@@ -72,7 +75,7 @@ impl Folder {
         if let Some(previous) = &self.previous
             && self.linking.load(Ordering::Relaxed)
         {
-            match link_unchanged(previous, &self.dir, rel, bytes) {
+            match link_unchanged(previous, &self.dir, rel, bytes, &self.by_descriptor) {
                 Reuse::Linked => return Ok(()),
                 Reuse::Write => {}
                 Reuse::Unsupported => self.linking.store(false, Ordering::Relaxed),
@@ -105,7 +108,13 @@ thread_local! {
 /// output to a file outside the old one, nor to one that changed meanwhile. Nothing is ever
 /// written into an old file.
 #[cfg(target_os = "linux")]
-fn link_unchanged(old: &OwnedFd, new: &OwnedFd, rel: &str, bytes: &[u8]) -> Reuse {
+fn link_unchanged(
+    old: &OwnedFd,
+    new: &OwnedFd,
+    rel: &str,
+    bytes: &[u8],
+    by_descriptor: &AtomicBool,
+) -> Reuse {
     use rustix::fs::{ResolveFlags, fstat, linkat, openat2};
     use rustix::io::Errno;
     if refuse_nul(rel).is_err() {
@@ -134,6 +143,15 @@ fn link_unchanged(old: &OwnedFd, new: &OwnedFd, rel: &str, bytes: &[u8]) -> Reus
     {
         return Reuse::Write;
     }
+    // The very file compared, by its descriptor: Linux 6.10 allows that to the process that
+    // opened it (before, only to one that may read any folder). Else by its name, checked after.
+    if by_descriptor.load(Ordering::Relaxed) {
+        match linkat(&fd, "", new, rel, AtFlags::EMPTY_PATH) {
+            Ok(()) => return Reuse::Linked,
+            Err(Errno::NOENT) => by_descriptor.store(false, Ordering::Relaxed),
+            Err(_) => {}
+        }
+    }
     match linkat(old, rel, new, rel, AtFlags::empty()) {
         Ok(()) => {}
         Err(Errno::XDEV | Errno::PERM | Errno::OPNOTSUPP | Errno::MLINK) => {
@@ -152,7 +170,7 @@ fn link_unchanged(old: &OwnedFd, new: &OwnedFd, rel: &str, bytes: &[u8]) -> Reus
 
 /// Never links where hard links cannot be made safely below a folder.
 #[cfg(not(target_os = "linux"))]
-fn link_unchanged(_: &OwnedFd, _: &OwnedFd, _: &str, _: &[u8]) -> Reuse {
+fn link_unchanged(_: &OwnedFd, _: &OwnedFd, _: &str, _: &[u8], _: &AtomicBool) -> Reuse {
     Reuse::Unsupported
 }
 
@@ -357,7 +375,9 @@ mod tests {
         std::fs::write(old.join("p/empty.html"), b"").unwrap();
         std::fs::write(old.join("p/short.html"), b"abc").unwrap();
         let (old_fd, new_fd) = (open_dir(&old).unwrap(), open_dir(&new).unwrap());
-        let link = |rel: &str, bytes: &[u8]| link_unchanged(&old_fd, &new_fd, rel, bytes);
+        let by_descriptor = AtomicBool::new(true);
+        let link =
+            |rel: &str, bytes: &[u8]| link_unchanged(&old_fd, &new_fd, rel, bytes, &by_descriptor);
         let mut last_differs = big.clone();
         *last_differs.last_mut().unwrap() ^= 1;
         assert_eq!(link("p/big.html", &last_differs), Reuse::Write);
@@ -368,6 +388,8 @@ mod tests {
         assert_eq!(link("../old/p/short.html", b"abc"), Reuse::Write);
         assert!(!new.join("p/big.html").exists());
         assert_eq!(link("p/big.html", &big), Reuse::Linked);
+        // By name where a link by descriptor is refused (before Linux 6.10, without privilege).
+        by_descriptor.store(false, Ordering::Relaxed);
         assert_eq!(link("p/empty.html", b""), Reuse::Linked);
         let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
         assert_eq!(ino(&new.join("p/big.html")), ino(&old.join("p/big.html")));

@@ -111,5 +111,12 @@ fn the_tape_replays_the_parse() {
         // Onto another body it declines.
         let other = format!("{body} ");
         assert_eq!(tape.replay(&other), None, "{body:?}");
+        // Nor onto a body of the same length (one ASCII character changed).
+        if let Some(at) = body.bytes().position(|b| b.is_ascii_alphanumeric()) {
+            let mut same_length = body.as_bytes().to_vec();
+            same_length[at] = if same_length[at] == b'z' { b'y' } else { b'z' };
+            let same_length = String::from_utf8(same_length).expect("ASCII for ASCII");
+            assert_eq!(tape.replay(&same_length), None, "{body:?}");
+        }
     }
 }

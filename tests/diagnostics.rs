@@ -243,6 +243,28 @@ fn url_collision_names_both_files() {
 }
 
 #[test]
+fn a_file_beside_the_pages_on_a_pages_output_is_a_collision() {
+    let site = handbook().file("content/guides/index.html", "<p>旧的导出</p>\n");
+    let o = site.check();
+    assert_eq!(o.status, Status::ContentErrors);
+    let found = with_code(&o, "url-collision");
+    assert_eq!(found.len(), 1, "{}", human(&o.diagnostics));
+    let d = found[0];
+    assert_eq!(d.file, "content/guides/index.html");
+    assert_eq!(
+        d.message,
+        "`content/guides/index.html` and `content/guides/_index.md` would both be written to /guides/index.html"
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("rename the file, or give the page another `slug = \"...\"` in its front matter")
+    );
+    // Beside a page of another name it is an ordinary file of the section.
+    let site = handbook().file("content/guides/导出.html", "<p>旧的导出</p>\n");
+    assert!(with_code(&site.check(), "url-collision").is_empty());
+}
+
+#[test]
 fn markdown_link_to_a_missing_md_file() {
     let text = "+++\ntitle = \"入门\"\n+++\n\n读 [班长](../roles/班长.md)，再读 [组长](../roles/组常.md)。\n";
     let site = handbook().file("content/guides/入门.md", text);

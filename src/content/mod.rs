@@ -22,7 +22,7 @@ use arrange::arrange;
 use page::rel_path;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -273,5 +273,44 @@ pub(crate) fn assemble(
         });
     }
     content.assets = assets;
+    asset_collisions(root, &content, &mut diags);
     (content, diags)
+}
+
+/// A file beside the pages that lands on a page's own output file (`content/guide/index.html`
+/// beside `content/guide/_index.md`) would replace the page in the built site while the dev
+/// server shows the page: an error naming both, as for two pages of one URL.
+fn asset_collisions(root: &Path, content: &Content, diags: &mut Vec<Diagnostic>) {
+    if content.assets.is_empty() {
+        return;
+    }
+    let page_files: HashMap<String, &Page> = content
+        .pages
+        .iter()
+        .map(|p| (format!("{}index.html", p.url), p))
+        .collect();
+    for a in &content.assets {
+        let Some(page) = page_files.get(&a.dest) else {
+            continue;
+        };
+        let asset = display_path(root, &a.source);
+        let page = if page.file.is_empty() {
+            format!("content/{}", page.rel)
+        } else {
+            page.file.clone()
+        };
+        diags.push(
+            Diagnostic::error(
+                "url-collision",
+                format!(
+                    "`{asset}` and `{page}` would both be written to /{}",
+                    a.dest
+                ),
+            )
+            .in_file(&asset)
+            .with_help(
+                "rename the file, or give the page another `slug = \"...\"` in its front matter",
+            ),
+        );
+    }
 }

@@ -215,6 +215,12 @@ const CASES: &[(&str, bool, &str, &str)] = &[
         "`a.md` 和 `b.md` 都会写到 /a/",
     ),
     (
+        "url-collision",
+        true,
+        "rename the file, or give the page another `slug = \"...\"` in its front matter",
+        "给这个文件改个名字，或者在页面开头的设置（front matter）里另写一个网址片段（slug）：`slug = \"...\"`",
+    ),
+    (
         "unterminated-front-matter",
         false,
         "front matter opened with `+++` is never closed",

@@ -156,20 +156,13 @@ pub(super) fn arrange(
     for (i, p) in content.pages.iter().enumerate() {
         if let Some(&first) = seen.get(p.url.as_str()) {
             let other = &content.pages[first];
-            let name = |p: &Page| {
-                if p.file.is_empty() {
-                    format!("content/{}", p.rel)
-                } else {
-                    p.file.clone()
-                }
-            };
             diags.push(
                 Diagnostic::error(
                     "url-collision",
                     format!(
                         "`{}` and `{}` would both be written to /{}",
-                        name(other),
-                        name(p),
+                        other.file_name(),
+                        p.file_name(),
                         p.url
                     ),
                 )

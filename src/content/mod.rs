@@ -77,6 +77,16 @@ impl Page {
         self.section.is_some()
     }
 
+    /// The page's file as messages name it (`content/roles/班长.md`), also for a section made
+    /// up for a folder without `_index.md`, which has no file of its own.
+    pub(crate) fn file_name(&self) -> String {
+        if self.file.is_empty() {
+            format!("content/{}", self.rel)
+        } else {
+            self.file.clone()
+        }
+    }
+
     /// The source as a [`SourceFile`] for locating diagnostics.
     pub(crate) fn src(&self) -> SourceFile<'_> {
         SourceFile::new(&self.file, &self.source)
@@ -294,11 +304,7 @@ fn asset_collisions(root: &Path, content: &Content, diags: &mut Vec<Diagnostic>)
             continue;
         };
         let asset = display_path(root, &a.source);
-        let page = if page.file.is_empty() {
-            format!("content/{}", page.rel)
-        } else {
-            page.file.clone()
-        };
+        let page = page.file_name();
         diags.push(
             Diagnostic::error(
                 "url-collision",

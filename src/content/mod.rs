@@ -291,25 +291,25 @@ pub(crate) fn assemble(
 /// beside `content/guide/_index.md`) would replace the page in the built site while the dev
 /// server shows the page: an error naming both, as for two pages of one URL.
 fn asset_collisions(root: &Path, content: &Content, diags: &mut Vec<Diagnostic>) {
-    if content.assets.is_empty() {
+    // Only a file named index.html can land on a page's file: keyed by the URL it would take.
+    let by_url: HashMap<&str, &Asset> = (content.assets.iter())
+        .filter_map(|a| Some((a.dest.strip_suffix("index.html")?, a)))
+        .filter(|(url, _)| url.is_empty() || url.ends_with('/'))
+        .collect();
+    if by_url.is_empty() {
         return;
     }
-    let page_files: HashMap<String, &Page> = content
-        .pages
-        .iter()
-        .map(|p| (format!("{}index.html", p.url), p))
-        .collect();
-    for a in &content.assets {
-        let Some(page) = page_files.get(&a.dest) else {
+    for page in &content.pages {
+        let Some(a) = by_url.get(page.url.as_str()) else {
             continue;
         };
         let asset = display_path(root, &a.source);
-        let page = page.file_name();
         diags.push(
             Diagnostic::error(
                 "url-collision",
                 format!(
-                    "`{asset}` and `{page}` would both be written to /{}",
+                    "`{asset}` and `{}` would both be written to /{}",
+                    page.file_name(),
                     a.dest
                 ),
             )

@@ -45,14 +45,10 @@ pub(crate) struct Folder {
 
 impl Folder {
     /// Opens `path`, refusing a link to a folder, and `previous`, the output folder it is to
-    /// replace, when that is a folder qunce may read.
-    pub(crate) fn open(path: &Path, previous: Option<&Path>) -> io::Result<Folder> {
+    /// replace, when that is a folder (not a link to one).
+    pub(crate) fn open(path: &Path, previous: &Path) -> io::Result<Folder> {
         let dir = open_dir(path)?;
-        let previous = if cfg!(target_os = "linux") {
-            previous.and_then(|p| open_dir(p).ok())
-        } else {
-            None
-        };
+        let previous = open_dir(previous).ok();
         Ok(Folder {
             dir,
             linking: AtomicBool::new(previous.is_some()),
@@ -117,9 +113,7 @@ fn link_unchanged(
 ) -> Reuse {
     use rustix::fs::{ResolveFlags, fstat, linkat, openat2};
     use rustix::io::Errno;
-    if refuse_nul(rel).is_err() {
-        return Reuse::Write;
-    }
+    // A path with a NUL byte fails to open here and is refused by `write_file` after.
     let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
     let fd = match openat2(
         old,

@@ -78,8 +78,7 @@ impl Staging {
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-        let previous = out_dir.is_dir().then_some(out_dir);
-        let folder = platform::Folder::open(&dir, previous).map_err(|e| {
+        let folder = platform::Folder::open(&dir, out_dir).map_err(|e| {
             let _ = std::fs::remove_dir_all(&dir);
             io_error(&dir, e)
         })?;

@@ -12,7 +12,7 @@ pub(crate) struct Folder(PathBuf);
 impl Folder {
     /// Remembers `path`, which must be a folder. The old output (`_previous`) is not reused:
     /// files are always written.
-    pub(crate) fn open(path: &Path, _previous: Option<&Path>) -> io::Result<Folder> {
+    pub(crate) fn open(path: &Path, _previous: &Path) -> io::Result<Folder> {
         if !path.is_dir() {
             return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
         }

@@ -6,7 +6,9 @@
 
 use std::sync::OnceLock;
 
-use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxSet};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
 /// The prefix of every class the highlighter writes, so they cannot clash with the theme's own.
@@ -18,6 +20,24 @@ const CLASS_PREFIX: &str = "hl-";
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The grammar that highlights `lang` and the set it belongs to: the lean grammars
+/// (`super::grammars`) before syntect's defaults, whose load a site quoting only YAML, TOML and
+/// JSON then never pays.
+fn find(lang: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
+    // Names no grammar has, common in playbooks for chat logs and sample output: known plain
+    // without loading the default set.
+    if matches!(lang, "text" | "plain" | "plaintext") {
+        return None;
+    }
+    if let Some(lean) = super::grammars::lean()
+        && let Some(syntax) = lean.find_syntax_by_token(lang)
+    {
+        return Some((lean, syntax));
+    }
+    let set = syntaxes();
+    Some((set, set.find_syntax_by_token(lang)?))
 }
 
 /// The language named by a fence's info string: its first word (`rust` of `rust,ignore` or
@@ -73,8 +93,7 @@ fn open_block(out: &mut String, lang: &str, highlighted: bool) {
 /// class string is built once per thread and scope (the generator builds it for every span,
 /// under a process-wide lock) and the spans go straight into the page's buffer.
 fn highlight(lang: &str, code: &str, out: &mut String) -> bool {
-    let set = syntaxes();
-    let Some(syntax) = set.find_syntax_by_token(lang) else {
+    let Some((set, syntax)) = find(lang) else {
         return false;
     };
     let mut state = ParseState::new(syntax);
@@ -177,6 +196,13 @@ mod tests {
             "<pre><code class=\"language-klingon\">a &lt; b\n</code></pre>\n"
         );
         assert_eq!(code_block("", "x\n"), "<pre><code>x\n</code></pre>\n");
+        for plain in ["text", "plain", "plaintext"] {
+            assert!(syntaxes().find_syntax_by_token(plain).is_none(), "{plain}");
+            assert_eq!(
+                code_block(plain, "a\n"),
+                format!("<pre><code class=\"language-{plain}\">a\n</code></pre>\n")
+            );
+        }
         assert!(is_template("template 欢迎词 announcement"));
         assert!(!is_template("templates"));
         assert_eq!(language("rust,ignore"), "rust");
@@ -186,8 +212,7 @@ mod tests {
     /// wrote the spans itself).
     fn generator_html(lang: &str, code: &str) -> Option<String> {
         use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-        let set = syntaxes();
-        let syntax = set.find_syntax_by_token(lang)?;
+        let (set, syntax) = find(lang)?;
         let mut generator = ClassedHTMLGenerator::new_with_class_style(
             syntax,
             set,
@@ -235,5 +260,97 @@ mod tests {
             assert!(highlight(lang, code, &mut out), "{lang}");
             assert_eq!(Some(out), generator_html(lang, code), "{lang}: {code}");
         }
+    }
+}
+
+#[cfg(test)]
+mod lean_tests {
+    use super::*;
+
+    fn html(lang: &str, code: &str) -> String {
+        let mut out = String::new();
+        assert!(highlight(lang, code, &mut out), "{lang}");
+        out
+    }
+
+    /// The lean YAML grammar writes what Sublime's did for a typical block (captured from
+    /// syntect's default set before the lean grammars), so the theme colours it alike.
+    #[test]
+    fn lean_yaml_writes_the_default_grammars_classes() {
+        let code = "ritual:\n  name: replicating-chapters-faq # note\n  day: \"sunday\"\n  duration_min: 30\n  ok: true\n  owners:\n    - 贡献者\n    - 记录员\n";
+        let sublime = r#"<span class="hl-source hl-yaml"><span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">ritual</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span>
+  <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">name</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span> <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">replicating-chapters-faq</span> <span class="hl-comment hl-line hl-number-sign hl-yaml"><span class="hl-punctuation hl-definition hl-comment hl-line hl-number-sign hl-yaml">#</span> note
+</span>  <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">day</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span> <span class="hl-string hl-quoted hl-double hl-yaml"><span class="hl-punctuation hl-definition hl-string hl-begin hl-yaml">&quot;</span>sunday<span class="hl-punctuation hl-definition hl-string hl-end hl-yaml">&quot;</span></span>
+  <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">duration_min</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span> <span class="hl-constant hl-numeric hl-integer hl-yaml">30</span>
+  <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">ok</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span> <span class="hl-constant hl-language hl-boolean hl-yaml">true</span>
+  <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">owners</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span>
+    <span class="hl-punctuation hl-definition hl-block hl-sequence hl-item hl-yaml">-</span> <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">贡献者</span>
+    <span class="hl-punctuation hl-definition hl-block hl-sequence hl-item hl-yaml">-</span> <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">记录员</span>
+</span>"#;
+        assert_eq!(html("yaml", code), sublime);
+        assert_eq!(html("yml", code), sublime);
+    }
+
+    #[test]
+    fn toml_is_highlighted() {
+        let code = "# 站点\ntitle = \"群策\" # x\n[playbook]\ncohort_days = 21\nstart = 2026-03-01\n[[kinds.ritual.fields]]\nname = 'day'\ninline = { a = true, b.c = 1.5 }\ntext = \"\"\"\n多行 \\\" 文本\n\"\"\"\n";
+        let want = concat!(
+            r#"<span class="hl-source hl-toml"><span class="hl-comment hl-line hl-number-sign hl-toml"><span class="hl-punctuation hl-definition hl-comment hl-line hl-number-sign hl-toml">#</span> 站点"#,
+            "\n",
+            r#"</span><span class="hl-entity hl-name hl-tag hl-toml">title</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-string hl-quoted hl-double hl-toml"><span class="hl-punctuation hl-definition hl-string hl-begin hl-toml">&quot;</span>群策<span class="hl-punctuation hl-definition hl-string hl-end hl-toml">&quot;</span></span> <span class="hl-comment hl-line hl-number-sign hl-toml"><span class="hl-punctuation hl-definition hl-comment hl-line hl-number-sign hl-toml">#</span> x"#,
+            "\n",
+            r#"</span><span class="hl-meta hl-tag hl-table hl-toml"><span class="hl-punctuation hl-definition hl-table hl-begin hl-toml">[</span><span class="hl-entity hl-name hl-table hl-toml">playbook</span><span class="hl-punctuation hl-definition hl-table hl-end hl-toml">]</span></span>"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">cohort_days</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-constant hl-numeric hl-toml">21</span>"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">start</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-constant hl-other hl-datetime hl-toml">2026-03-01</span>"#,
+            "\n",
+            r#"<span class="hl-meta hl-tag hl-table hl-toml"><span class="hl-punctuation hl-definition hl-table hl-begin hl-toml">[[</span><span class="hl-entity hl-name hl-table hl-toml">kinds.ritual.fields</span><span class="hl-punctuation hl-definition hl-table hl-end hl-toml">]]</span></span>"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">name</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-string hl-quoted hl-single hl-toml"><span class="hl-punctuation hl-definition hl-string hl-begin hl-toml">&#39;</span>day<span class="hl-punctuation hl-definition hl-string hl-end hl-toml">&#39;</span></span>"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">inline</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> { <span class="hl-entity hl-name hl-tag hl-toml">a</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-constant hl-language hl-boolean hl-toml">true</span>, <span class="hl-entity hl-name hl-tag hl-toml">b.c</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-constant hl-numeric hl-toml">1.5</span> }"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">text</span> <span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> <span class="hl-string hl-quoted hl-triple hl-double hl-toml"><span class="hl-punctuation hl-definition hl-string hl-begin hl-toml">&quot;&quot;&quot;</span>"#,
+            "\n",
+            r#"多行 <span class="hl-constant hl-character hl-escape hl-toml">\&quot;</span> 文本"#,
+            "\n",
+            r#"<span class="hl-punctuation hl-definition hl-string hl-end hl-toml">&quot;&quot;&quot;</span></span>"#,
+            "\n",
+            "</span>"
+        );
+        assert_eq!(html("toml", code), want);
+    }
+
+    #[test]
+    fn lean_json_marks_keys_strings_numbers_and_constants() {
+        let got = html("json", "{\"a\": [1, -2.5e3, {\"b\": \"c\\\"d\"}, null]}\n");
+        let want = concat!(
+            r#"<span class="hl-source hl-json">{<span class="hl-meta hl-mapping hl-key hl-json"><span class="hl-string hl-quoted hl-double hl-json"><span class="hl-punctuation hl-definition hl-string hl-begin hl-json">&quot;</span>a<span class="hl-punctuation hl-definition hl-string hl-end hl-json">&quot;</span></span></span><span class="hl-punctuation hl-separator hl-mapping hl-key-value hl-json">:</span> ["#,
+            r#"<span class="hl-constant hl-numeric hl-json">1</span>, <span class="hl-constant hl-numeric hl-json">-2.5e3</span>, "#,
+            r#"{<span class="hl-meta hl-mapping hl-key hl-json"><span class="hl-string hl-quoted hl-double hl-json"><span class="hl-punctuation hl-definition hl-string hl-begin hl-json">&quot;</span>b<span class="hl-punctuation hl-definition hl-string hl-end hl-json">&quot;</span></span></span><span class="hl-punctuation hl-separator hl-mapping hl-key-value hl-json">:</span> "#,
+            r#"<span class="hl-string hl-quoted hl-double hl-json"><span class="hl-punctuation hl-definition hl-string hl-begin hl-json">&quot;</span>c\&quot;d<span class="hl-punctuation hl-definition hl-string hl-end hl-json">&quot;</span></span>}, "#,
+            r#"<span class="hl-constant hl-language hl-json">null</span>]}"#,
+            "\n</span>"
+        );
+        assert_eq!(got, want);
+    }
+
+    /// Flow collections end plain scalars at their punctuation; a colon or `#` inside a scalar
+    /// does not end it.
+    #[test]
+    fn yaml_scalars_end_where_yaml_ends_them() {
+        let got = html(
+            "yaml",
+            "tags: [a, b c]\nat: 10:30\nurl: http://x.org/a#b # c\n",
+        );
+        assert!(got.contains(r#"[<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">a</span>, <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">b c</span>]"#), "{got}");
+        assert!(
+            got.contains(
+                r#"<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">10:30</span>"#
+            ),
+            "{got}"
+        );
+        assert!(got.contains(r#"<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">http://x.org/a#b</span> <span class="hl-comment"#), "{got}");
     }
 }

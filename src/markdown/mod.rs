@@ -14,6 +14,7 @@ use pulldown_cmark::Options;
 
 mod autolink;
 pub(crate) mod embed;
+mod grammars;
 pub(crate) mod highlight;
 mod html;
 pub(crate) mod plain;

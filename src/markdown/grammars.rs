@@ -1,0 +1,328 @@
+//! Lean grammars for the data languages playbooks quote most: YAML (front matter, the check-in
+//! forms of rituals), TOML (`site.toml`, which syntect's default set cannot highlight at all) and
+//! JSON. Sublime's YAML grammar tells every corner of YAML 1.1 apart with a few hundred patterns
+//! and spent about 140 µs on a seven-line block (1,243 such blocks were 5 % of a 10,000-page
+//! build, BENCHMARKS.md); these know keys, strings, numbers, constants, comments and the
+//! punctuation the theme colours, each in one pattern, and keep Sublime's scope names, so the
+//! style sheet colours them alike.
+//!
+//! They are built in code rather than loaded from `.sublime-syntax` text: syntect reads that
+//! text only through an unmaintained YAML crate.
+
+use std::sync::OnceLock;
+
+use syntect::parsing::syntax_definition::{
+    CaptureMapping, Context, ContextReference, MatchOperation, MatchPattern, Pattern,
+    SyntaxDefinition,
+};
+use syntect::parsing::{Regex, Scope, SyntaxSet, SyntaxSetBuilder};
+
+/// The lean grammars, built on first use (well under a millisecond); `None` if one failed to
+/// build, and then the default set highlights those languages as before.
+pub(super) fn lean() -> Option<&'static SyntaxSet> {
+    static SET: OnceLock<Option<SyntaxSet>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut builder = SyntaxSetBuilder::new();
+        builder.add(yaml()?);
+        builder.add(toml()?);
+        builder.add(json()?);
+        Some(builder.build())
+    })
+    .as_ref()
+}
+
+/// A plain scalar's first character (YAML's `ns-plain-first`) and the characters after it up to
+/// a `: `, ` #` or flow punctuation, without trailing blanks.
+const YAML_PLAIN: &str = r#"(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|[\-?:](?=[^\s,\[\]{}]))(?:[ \t]*(?:[^\s#,\[\]{}:]|:(?=[^\s,\[\]{}])|(?<=\S)#))*"#;
+/// What may follow a scalar that is a number, boolean or null rather than a longer string.
+const YAML_END: &str = r"(?=[ \t]*$|[ \t]+#|[ \t]*[,\]}])";
+/// A bare, basic or literal TOML key, dotted or not.
+const TOML_KEY: &str = r#"(?:[A-Za-z0-9_\-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_\-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'))*"#;
+/// A TOML or JSON number (TOML's underscores, bases, `inf` and `nan` included).
+const NUMBER: &str = r"[-+]?(?:0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*|0o[0-7](?:_?[0-7])*|0b[01](?:_?[01])*|inf\b|nan\b|[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][-+]?[0-9](?:_?[0-9])*)?)";
+
+fn yaml() -> Option<SyntaxDefinition> {
+    let key = format!(r"({YAML_PLAIN})[ \t]*(:)(?=[ \t]|$)");
+    let quoted_key = r#"("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*(:)(?=[ \t]|$)"#;
+    let main = vec![
+        comment("yaml")?,
+        rule(r"^---(?=[ \t]|$)", "entity.other.document.begin.yaml", &[])?,
+        rule(r"^\.\.\.(?=[ \t]|$)", "entity.other.document.end.yaml", &[])?,
+        rule(
+            r"-(?=[ \t]|$)",
+            "punctuation.definition.block.sequence.item.yaml",
+            &[],
+        )?,
+        rule(
+            &key,
+            "",
+            &[
+                (1, "string.unquoted.plain.out.yaml entity.name.tag.yaml"),
+                (2, "punctuation.separator.key-value.mapping.yaml"),
+            ],
+        )?,
+        rule(
+            quoted_key,
+            "",
+            &[
+                (1, "entity.name.tag.yaml"),
+                (2, "punctuation.separator.key-value.mapping.yaml"),
+            ],
+        )?,
+        double_quoted("yaml")?,
+        rule(
+            r"(')(?:[^']|'')*(')",
+            "string.quoted.single.yaml",
+            &[
+                (1, "punctuation.definition.string.begin.yaml"),
+                (2, "punctuation.definition.string.end.yaml"),
+            ],
+        )?,
+        rule(
+            &format!(r"(?:null|Null|NULL|~){YAML_END}"),
+            "constant.language.null.yaml",
+            &[],
+        )?,
+        rule(
+            &format!(r"(?:true|True|TRUE|false|False|FALSE){YAML_END}"),
+            "constant.language.boolean.yaml",
+            &[],
+        )?,
+        rule(
+            &format!(r"[-+]?(?:0x[0-9A-Fa-f]+|0o[0-7]+|[0-9]+){YAML_END}"),
+            "constant.numeric.integer.yaml",
+            &[],
+        )?,
+        rule(
+            &format!(
+                r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)){YAML_END}"
+            ),
+            "constant.numeric.float.yaml",
+            &[],
+        )?,
+        rule(
+            r"(&)[^\s\[\]{},]+",
+            "entity.name.other.anchor.yaml",
+            &[(1, "punctuation.definition.anchor.yaml")],
+        )?,
+        rule(
+            r"(\*)[^\s\[\]{},]+",
+            "variable.other.alias.yaml",
+            &[(1, "punctuation.definition.alias.yaml")],
+        )?,
+        rule(r"![^\s\[\]{},]*", "storage.type.tag-handle.yaml", &[])?,
+        rule(
+            r"[|>][1-9+\-]{0,2}(?=[ \t]*(?:$|#))",
+            "keyword.control.flow.block-scalar.yaml",
+            &[],
+        )?,
+        rule(YAML_PLAIN, "string.unquoted.plain.out.yaml", &[])?,
+    ];
+    Some(syntax(
+        "YAML",
+        &["yaml", "yml"],
+        "source.yaml",
+        main,
+        vec![],
+    ))
+}
+
+fn toml() -> Option<SyntaxDefinition> {
+    let table = format!(r"^[ \t]*(\[\[?)[ \t]*({TOML_KEY})[ \t]*(\]\]?)");
+    let key = format!(r"(?:^|(?<=[{{,]))[ \t]*({TOML_KEY})[ \t]*(=)");
+    let main = vec![
+        comment("toml")?,
+        rule(
+            &table,
+            "meta.tag.table.toml",
+            &[
+                (1, "punctuation.definition.table.begin.toml"),
+                (2, "entity.name.table.toml"),
+                (3, "punctuation.definition.table.end.toml"),
+            ],
+        )?,
+        rule(
+            &key,
+            "",
+            &[
+                (1, "entity.name.tag.toml"),
+                (2, "punctuation.separator.key-value.toml"),
+            ],
+        )?,
+        push(
+            r#"""""#,
+            "punctuation.definition.string.begin.toml",
+            "basic_block",
+        )?,
+        push(
+            "'''",
+            "punctuation.definition.string.begin.toml",
+            "literal_block",
+        )?,
+        double_quoted("toml")?,
+        rule(
+            r"(')[^'\n]*(')",
+            "string.quoted.single.toml",
+            &[
+                (1, "punctuation.definition.string.begin.toml"),
+                (2, "punctuation.definition.string.end.toml"),
+            ],
+        )?,
+        rule(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[-+][0-9]{2}:[0-9]{2})?|[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?",
+            "constant.other.datetime.toml",
+            &[],
+        )?,
+        rule(r"\b(?:true|false)\b", "constant.language.boolean.toml", &[])?,
+        rule(NUMBER, "constant.numeric.toml", &[])?,
+    ];
+    let block = |scope: &str, end: &str, escapes: bool| -> Option<Context> {
+        let mut patterns = Vec::new();
+        if escapes {
+            patterns.push(rule(r"\\.", "constant.character.escape.toml", &[])?);
+        }
+        patterns.push(pattern(
+            end,
+            "punctuation.definition.string.end.toml",
+            &[],
+            MatchOperation::Pop,
+        )?);
+        Some(context(scope, patterns))
+    };
+    let contexts = vec![
+        (
+            "basic_block",
+            block("string.quoted.triple.double.toml", r#""""(?!")"#, true)?,
+        ),
+        (
+            "literal_block",
+            block("string.quoted.triple.single.toml", "'''(?!')", false)?,
+        ),
+    ];
+    Some(syntax("TOML", &["toml"], "source.toml", main, contexts))
+}
+
+fn json() -> Option<SyntaxDefinition> {
+    let main = vec![
+        rule(
+            r#"((")(?:[^"\\\n]|\\.)*("))[ \t]*(:)"#,
+            "",
+            &[
+                (1, "meta.mapping.key.json string.quoted.double.json"),
+                (2, "punctuation.definition.string.begin.json"),
+                (3, "punctuation.definition.string.end.json"),
+                (4, "punctuation.separator.mapping.key-value.json"),
+            ],
+        )?,
+        double_quoted("json")?,
+        rule(r"\b(?:true|false|null)\b", "constant.language.json", &[])?,
+        rule(NUMBER, "constant.numeric.json", &[])?,
+        rule(r"//.*\n?|/\*.*?\*/", "comment.json", &[])?,
+    ];
+    Some(syntax("JSON", &["json"], "source.json", main, vec![]))
+}
+
+/// A `#` comment to the end of the line.
+fn comment(lang: &str) -> Option<Pattern> {
+    rule(
+        r"(?:^|(?<=[ \t]))(#).*\n?",
+        &format!("comment.line.number-sign.{lang}"),
+        &[(
+            1,
+            &format!("punctuation.definition.comment.line.number-sign.{lang}"),
+        )],
+    )
+}
+
+/// A `"…"` string on one line, with backslash escapes.
+fn double_quoted(lang: &str) -> Option<Pattern> {
+    rule(
+        r#"(")(?:[^"\\\n]|\\.)*(")"#,
+        &format!("string.quoted.double.{lang}"),
+        &[
+            (1, &format!("punctuation.definition.string.begin.{lang}")),
+            (2, &format!("punctuation.definition.string.end.{lang}")),
+        ],
+    )
+}
+
+/// A syntax whose start context holds `main` (the parser starts in the context named
+/// `__start`, under the syntax's own scope) and whose other contexts are `contexts`.
+fn syntax(
+    name: &str,
+    extensions: &[&str],
+    scope: &str,
+    main: Vec<Pattern>,
+    contexts: Vec<(&str, Context)>,
+) -> SyntaxDefinition {
+    let scope = Scope::new(scope).unwrap_or_default();
+    let mut start = Context::new(false);
+    start.meta_content_scope = vec![scope];
+    start.patterns = main;
+    let mut all: std::collections::HashMap<String, Context> = contexts
+        .into_iter()
+        .map(|(name, c)| (name.to_string(), c))
+        .collect();
+    all.insert("__start".to_string(), start);
+    SyntaxDefinition {
+        name: name.to_string(),
+        file_extensions: extensions.iter().map(|e| e.to_string()).collect(),
+        scope,
+        first_line_match: None,
+        hidden: false,
+        variables: Default::default(),
+        contexts: all,
+    }
+}
+
+/// A context whose matches all carry `scope`.
+fn context(scope: &str, patterns: Vec<Pattern>) -> Context {
+    let mut c = Context::new(false);
+    c.meta_scope = scopes(scope).unwrap_or_default();
+    c.patterns = patterns;
+    c
+}
+
+/// A match that stays in its context.
+fn rule(regex: &str, scope: &str, captures: &[(usize, &str)]) -> Option<Pattern> {
+    pattern(regex, scope, captures, MatchOperation::None)
+}
+
+/// A match that enters the context named `to`.
+fn push(regex: &str, scope: &str, to: &str) -> Option<Pattern> {
+    // syntect's references cannot be built outside it except through its serialized form.
+    let to: ContextReference = serde_json::from_value(serde_json::json!({ "Named": to })).ok()?;
+    pattern(regex, scope, &[], MatchOperation::Push(vec![to]))
+}
+
+/// A pattern, or `None` when the regex does not compile (syntect would panic on its first use).
+fn pattern(
+    regex: &str,
+    scope: &str,
+    captures: &[(usize, &str)],
+    operation: MatchOperation,
+) -> Option<Pattern> {
+    if Regex::try_compile(regex).is_some() {
+        return None;
+    }
+    let captures: CaptureMapping = captures
+        .iter()
+        .map(|(group, names)| Some((*group, scopes(names)?)))
+        .collect::<Option<_>>()?;
+    Some(Pattern::Match(MatchPattern {
+        has_captures: !captures.is_empty(),
+        regex: Regex::new(regex.to_string()),
+        scope: scopes(scope)?,
+        captures: (!captures.is_empty()).then_some(captures),
+        operation,
+        with_prototype: None,
+    }))
+}
+
+/// Space-separated scope names.
+fn scopes(names: &str) -> Option<Vec<Scope>> {
+    names
+        .split_whitespace()
+        .map(|name| Scope::new(name).ok())
+        .collect()
+}

@@ -68,6 +68,40 @@ fn code_blocks_are_highlighted_with_classes_and_unknown_languages_stay_plain() {
     );
 }
 
+/// `site.toml` snippets are highlighted (syntect's default set has no TOML), with the keys in
+/// the colour of YAML keys; `text` blocks stay plain.
+#[test]
+fn toml_blocks_are_highlighted_and_text_blocks_stay_plain() {
+    let md = "+++\ntitle = \"配置\"\n+++\n\n```toml\n[playbook]\ncohort_days = 21 # 天\n```\n\n```text\na = 1\n```\n";
+    let site = Site::new().file("content/配置.md", md);
+    let o = site.build_ok();
+    assert_clean(&o);
+    let body = page_body(&site, "pei-zhi/index.html");
+    assert!(
+        body.contains(concat!(
+            r#"<pre class="hl"><code class="language-toml"><span class="hl-source hl-toml">"#,
+            r#"<span class="hl-meta hl-tag hl-table hl-toml"><span class="hl-punctuation hl-definition hl-table hl-begin hl-toml">[</span>"#,
+            r#"<span class="hl-entity hl-name hl-table hl-toml">playbook</span>"#,
+            r#"<span class="hl-punctuation hl-definition hl-table hl-end hl-toml">]</span></span>"#,
+            "\n",
+            r#"<span class="hl-entity hl-name hl-tag hl-toml">cohort_days</span> "#,
+            r#"<span class="hl-punctuation hl-separator hl-key-value hl-toml">=</span> "#,
+            r#"<span class="hl-constant hl-numeric hl-toml">21</span> "#,
+            r#"<span class="hl-comment hl-line hl-number-sign hl-toml"><span class="hl-punctuation hl-definition hl-comment hl-line hl-number-sign hl-toml">#</span> 天"#,
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("<pre><code class=\"language-text\">a = 1\n</code></pre>"),
+        "{body}"
+    );
+    let css = site.read("style.css");
+    assert!(
+        css.contains(".hl .hl-entity.hl-name.hl-tag.hl-toml"),
+        "key colour"
+    );
+}
+
 #[test]
 fn template_blocks_are_left_to_the_playbook_renderer() {
     let md = "+++\ntitle = \"模板\"\n+++\n\n```template 欢迎词 announcement\n欢迎 {群名} 的新朋友\n```\n";

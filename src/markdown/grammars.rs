@@ -44,8 +44,42 @@ const NUMBER: &str = r"[-+]?(?:0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*|0o[0-7](?:_?[0-7]
 fn yaml() -> Option<SyntaxDefinition> {
     let key = format!(r"({YAML_PLAIN})[ \t]*(:)(?=[ \t]|$)");
     let quoted_key = r#"("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*(:)(?=[ \t]|$)"#;
+    // A key whose value is a block scalar (`|` or `>`): the lines after it, as far as they are
+    // indented deeper than the key (or blank), are its text. The key's indentation is captured
+    // for the context to end at (after `- `, two columns more).
+    let block_key = |item: &str| {
+        format!(
+            r"^([ \t]*){item}({YAML_PLAIN})[ \t]*(:)[ \t]+([|>][1-9+\-]{{0,2}})(?=[ \t]*(?:$|#))"
+        )
+    };
+    let block_scopes = [
+        "string.unquoted.plain.out.yaml entity.name.tag.yaml",
+        "punctuation.separator.key-value.mapping.yaml",
+        "keyword.control.flow.block-scalar.yaml",
+    ];
     let main = vec![
         comment("yaml")?,
+        push(
+            &block_key(""),
+            "",
+            &[
+                (2, block_scopes[0]),
+                (3, block_scopes[1]),
+                (4, block_scopes[2]),
+            ],
+            "block_scalar",
+        )?,
+        push(
+            &block_key(r"(-)[ \t]"),
+            "",
+            &[
+                (2, "punctuation.definition.block.sequence.item.yaml"),
+                (3, block_scopes[0]),
+                (4, block_scopes[1]),
+                (5, block_scopes[2]),
+            ],
+            "item_block_scalar",
+        )?,
         rule(r"^---(?=[ \t]|$)", "entity.other.document.begin.yaml", &[])?,
         rule(r"^\.\.\.(?=[ \t]|$)", "entity.other.document.end.yaml", &[])?,
         rule(
@@ -118,12 +152,30 @@ fn yaml() -> Option<SyntaxDefinition> {
         )?,
         rule(YAML_PLAIN, "string.unquoted.plain.out.yaml", &[])?,
     ];
+    // Ends (taking nothing) at the first line that holds text and is indented no deeper than
+    // the key; `\1` is the indentation of the key's line, `deeper` what the text has beyond it.
+    let block = |deeper: &str| -> Option<Context> {
+        let mut c = Context::new(false);
+        c.meta_content_scope = scopes("string.unquoted.block.yaml")?;
+        c.uses_backrefs = true;
+        c.patterns = vec![pattern_with(
+            &format!(r"^(?![ \t]*$)(?!\1{deeper})"),
+            "",
+            &[],
+            MatchOperation::Pop,
+            true,
+        )?];
+        Some(c)
+    };
     Some(syntax(
         "YAML",
         &["yaml", "yml"],
         "source.yaml",
         main,
-        vec![],
+        vec![
+            ("block_scalar", block(r"[ \t]")?),
+            ("item_block_scalar", block(r"[ \t]{3}")?),
+        ],
     ))
 }
 
@@ -152,11 +204,13 @@ fn toml() -> Option<SyntaxDefinition> {
         push(
             r#"""""#,
             "punctuation.definition.string.begin.toml",
+            &[],
             "basic_block",
         )?,
         push(
             "'''",
             "punctuation.definition.string.begin.toml",
+            &[],
             "literal_block",
         )?,
         double_quoted("toml")?,
@@ -289,10 +343,10 @@ fn rule(regex: &str, scope: &str, captures: &[(usize, &str)]) -> Option<Pattern>
 }
 
 /// A match that enters the context named `to`.
-fn push(regex: &str, scope: &str, to: &str) -> Option<Pattern> {
+fn push(regex: &str, scope: &str, captures: &[(usize, &str)], to: &str) -> Option<Pattern> {
     // syntect's references cannot be built outside it except through its serialized form.
     let to: ContextReference = serde_json::from_value(serde_json::json!({ "Named": to })).ok()?;
-    pattern(regex, scope, &[], MatchOperation::Push(vec![to]))
+    pattern(regex, scope, captures, MatchOperation::Push(vec![to]))
 }
 
 /// A pattern, or `None` when the regex does not compile (syntect would panic on its first use).
@@ -302,7 +356,24 @@ fn pattern(
     captures: &[(usize, &str)],
     operation: MatchOperation,
 ) -> Option<Pattern> {
-    if Regex::try_compile(regex).is_some() {
+    pattern_with(regex, scope, captures, operation, false)
+}
+
+/// [`pattern`], with `backrefs` when the regex holds `\1`-style references to the captures of
+/// the match that entered its context (checked with those references left out).
+fn pattern_with(
+    regex: &str,
+    scope: &str,
+    captures: &[(usize, &str)],
+    operation: MatchOperation,
+    backrefs: bool,
+) -> Option<Pattern> {
+    let checked = if backrefs {
+        regex.replace("\\1", "")
+    } else {
+        regex.to_string()
+    };
+    if Regex::try_compile(&checked).is_some() {
         return None;
     }
     let captures: CaptureMapping = captures
@@ -310,7 +381,9 @@ fn pattern(
         .map(|(group, names)| Some((*group, scopes(names)?)))
         .collect::<Option<_>>()?;
     Some(Pattern::Match(MatchPattern {
-        has_captures: !captures.is_empty(),
+        // syntect's name for "the regex refers back to the captures of the match that pushed
+        // its context" (a `\1` filled in when the context is entered).
+        has_captures: backrefs,
         regex: Regex::new(regex.to_string()),
         scope: scopes(scope)?,
         captures: (!captures.is_empty()).then_some(captures),

@@ -336,6 +336,33 @@ mod lean_tests {
         assert_eq!(got, want);
     }
 
+    /// The text of a block scalar is one string up to the first line indented no deeper than
+    /// its key, whatever it holds; a block under a sequence item or a nested key ends alike.
+    #[test]
+    fn yaml_block_scalars_are_strings_to_their_indentation() {
+        let got = html(
+            "yaml",
+            "a:\n  text: |\n    two: x # y\n\n    - z\n  next: 1\nlast: >-\n  q\n",
+        );
+        let block = r#"<span class="hl-keyword hl-control hl-flow hl-block-scalar hl-yaml">|</span><span class="hl-string hl-unquoted hl-block hl-yaml">"#;
+        assert!(got.contains(block), "{got}");
+        assert!(
+            got.contains("\n    two: x # y\n\n    - z\n</span>  <span class=\"hl-string hl-unquoted hl-plain hl-out hl-yaml\"><span class=\"hl-entity hl-name hl-tag hl-yaml\">next</span>"),
+            "{got}"
+        );
+        assert!(
+            got.contains(r#"<span class="hl-keyword hl-control hl-flow hl-block-scalar hl-yaml">&gt;-</span><span class="hl-string hl-unquoted hl-block hl-yaml">"#),
+            "{got}"
+        );
+        assert!(got.ends_with("\n  q\n</span></span>"), "{got}");
+        // Under `- `, the key is two columns in: `k` is the item's next key, not block text.
+        let got = html("yaml", "- item: >\n    folded\n  k: v\n");
+        assert!(
+            got.contains("<span class=\"hl-string hl-unquoted hl-block hl-yaml\">\n    folded\n</span>  <span class=\"hl-string hl-unquoted hl-plain hl-out hl-yaml\"><span class=\"hl-entity hl-name hl-tag hl-yaml\">k</span>"),
+            "{got}"
+        );
+    }
+
     /// Flow collections end plain scalars at their punctuation; a colon or `#` inside a scalar
     /// does not end it.
     #[test]

@@ -17,8 +17,8 @@ use syntect::parsing::syntax_definition::{
 };
 use syntect::parsing::{Regex, Scope, SyntaxSet, SyntaxSetBuilder};
 
-/// The lean grammars, built on first use (well under a millisecond); `None` if one failed to
-/// build, and then the default set highlights those languages as before.
+/// The lean grammars, built once, on the first code block that names a language; `None` if
+/// one failed to build, and then the default set highlights those languages as before.
 pub(super) fn lean() -> Option<&'static SyntaxSet> {
     static SET: OnceLock<Option<SyntaxSet>> = OnceLock::new();
     SET.get_or_init(|| {

@@ -103,15 +103,8 @@ fn yaml() -> Option<SyntaxDefinition> {
                 (2, "punctuation.separator.key-value.mapping.yaml"),
             ],
         )?,
-        double_quoted("yaml")?,
-        rule(
-            r"(')(?:[^']|'')*(')",
-            "string.quoted.single.yaml",
-            &[
-                (1, "punctuation.definition.string.begin.yaml"),
-                (2, "punctuation.definition.string.end.yaml"),
-            ],
-        )?,
+        quoted(DOUBLE_QUOTED, "double", "yaml")?,
+        quoted(r"(')(?:[^']|'')*(')", "single", "yaml")?,
         rule(
             &format!(r"(?:null|Null|NULL|~){YAML_END}"),
             "constant.language.null.yaml",
@@ -155,17 +148,9 @@ fn yaml() -> Option<SyntaxDefinition> {
     // Ends (taking nothing) at the first line that holds text and is indented no deeper than
     // the key; `\1` is the indentation of the key's line, `deeper` what the text has beyond it.
     let block = |deeper: &str| -> Option<Context> {
-        let mut c = Context::new(false);
-        c.meta_content_scope = scopes("string.unquoted.block.yaml")?;
-        c.uses_backrefs = true;
-        c.patterns = vec![pattern_with(
-            &format!(r"^(?![ \t]*$)(?!\1{deeper})"),
-            "",
-            &[],
-            MatchOperation::Pop,
-            true,
-        )?];
-        Some(c)
+        let end = format!(r"^(?![ \t]*$)(?!\1{deeper})");
+        let end = pattern(&end, "", &[], MatchOperation::Pop)?;
+        context("", "string.unquoted.block.yaml", vec![end])
     };
     Some(syntax(
         "YAML",
@@ -213,15 +198,8 @@ fn toml() -> Option<SyntaxDefinition> {
             &[],
             "literal_block",
         )?,
-        double_quoted("toml")?,
-        rule(
-            r"(')[^'\n]*(')",
-            "string.quoted.single.toml",
-            &[
-                (1, "punctuation.definition.string.begin.toml"),
-                (2, "punctuation.definition.string.end.toml"),
-            ],
-        )?,
+        quoted(DOUBLE_QUOTED, "double", "toml")?,
+        quoted(r"(')[^'\n]*(')", "single", "toml")?,
         rule(
             r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[-+][0-9]{2}:[0-9]{2})?|[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?",
             "constant.other.datetime.toml",
@@ -241,7 +219,7 @@ fn toml() -> Option<SyntaxDefinition> {
             &[],
             MatchOperation::Pop,
         )?);
-        Some(context(scope, patterns))
+        context(scope, "", patterns)
     };
     let contexts = vec![
         (
@@ -268,7 +246,7 @@ fn json() -> Option<SyntaxDefinition> {
                 (4, "punctuation.separator.mapping.key-value.json"),
             ],
         )?,
-        double_quoted("json")?,
+        quoted(DOUBLE_QUOTED, "double", "json")?,
         rule(r"\b(?:true|false|null)\b", "constant.language.json", &[])?,
         rule(NUMBER, "constant.numeric.json", &[])?,
         rule(r"//.*\n?|/\*.*?\*/", "comment.json", &[])?,
@@ -289,10 +267,14 @@ fn comment(lang: &str) -> Option<Pattern> {
 }
 
 /// A `"…"` string on one line, with backslash escapes.
-fn double_quoted(lang: &str) -> Option<Pattern> {
+const DOUBLE_QUOTED: &str = r#"(")(?:[^"\\\n]|\\.)*(")"#;
+
+/// A string on one line matched by `regex`, whose groups 1 and 2 are its opening and closing
+/// quote, scoped `string.quoted.<kind>.<lang>` as Sublime's grammars scope them.
+fn quoted(regex: &str, kind: &str, lang: &str) -> Option<Pattern> {
     rule(
-        r#"(")(?:[^"\\\n]|\\.)*(")"#,
-        &format!("string.quoted.double.{lang}"),
+        regex,
+        &format!("string.quoted.{kind}.{lang}"),
         &[
             (1, &format!("punctuation.definition.string.begin.{lang}")),
             (2, &format!("punctuation.definition.string.end.{lang}")),
@@ -329,12 +311,18 @@ fn syntax(
     }
 }
 
-/// A context whose matches all carry `scope`.
-fn context(scope: &str, patterns: Vec<Pattern>) -> Context {
+/// A context whose text, the match that entered it included, carries `scope`, and whose text
+/// after that match carries `content_scope`.
+fn context(scope: &str, content_scope: &str, patterns: Vec<Pattern>) -> Option<Context> {
     let mut c = Context::new(false);
-    c.meta_scope = scopes(scope).unwrap_or_default();
+    c.meta_scope = scopes(scope)?;
+    c.meta_content_scope = scopes(content_scope)?;
+    // The entering match's captures are kept for the context only when a pattern refers back.
+    c.uses_backrefs = patterns
+        .iter()
+        .any(|p| matches!(p, Pattern::Match(m) if m.has_captures));
     c.patterns = patterns;
-    c
+    Some(c)
 }
 
 /// A match that stays in its context.
@@ -350,30 +338,16 @@ fn push(regex: &str, scope: &str, captures: &[(usize, &str)], to: &str) -> Optio
 }
 
 /// A pattern, or `None` when the regex does not compile (syntect would panic on its first use).
+/// A `\1` in a pattern refers back to the captures of the match that entered its context, as
+/// in Sublime's grammars (checked with those references left out).
 fn pattern(
     regex: &str,
     scope: &str,
     captures: &[(usize, &str)],
     operation: MatchOperation,
 ) -> Option<Pattern> {
-    pattern_with(regex, scope, captures, operation, false)
-}
-
-/// [`pattern`], with `backrefs` when the regex holds `\1`-style references to the captures of
-/// the match that entered its context (checked with those references left out).
-fn pattern_with(
-    regex: &str,
-    scope: &str,
-    captures: &[(usize, &str)],
-    operation: MatchOperation,
-    backrefs: bool,
-) -> Option<Pattern> {
-    let checked = if backrefs {
-        regex.replace("\\1", "")
-    } else {
-        regex.to_string()
-    };
-    if Regex::try_compile(&checked).is_some() {
+    let backrefs = regex.contains("\\1");
+    if Regex::try_compile(&regex.replace("\\1", "")).is_some() {
         return None;
     }
     let captures: CaptureMapping = captures

@@ -16,12 +16,42 @@ pub(super) fn rel_path(base: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// The bytes of the file at `path`, as `std::fs::read` gives them, read with one system call
+/// fewer: a read that comes back shorter than asked for has reached the end of a regular file,
+/// so the read that would return nothing is left out (a tenth of the load stage's calls).
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    // One byte more than the file has: a file that grew meanwhile fills the buffer.
+    let mut bytes = vec![0; len + 1];
+    let mut at = 0;
+    while at < bytes.len() {
+        match file.read(&mut bytes[at..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                at += n;
+                if at < bytes.len() && at >= len {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(at);
+    if at > len {
+        file.read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
 /// Reads and parses one Markdown file of `content/`.
 pub(crate) fn read_page(config: &Config, path: &Path) -> Parsed {
     let file = display_path(&config.root, path);
     let rel = rel_path(&config.root.join("content"), path);
     let mut diags = Vec::new();
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_file(path) {
         Ok(b) => b,
         Err(e) => {
             diags.push(
@@ -194,4 +224,24 @@ pub(super) fn first_heading(body: &str) -> Option<(String, usize)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_file;
+
+    #[test]
+    fn reads_files_whole_whatever_their_size() {
+        let dir = std::env::temp_dir().join(format!("qunce-read-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sizes = [0usize, 1, 3, 4096, 4097, 300_000];
+        for n in sizes {
+            let path = dir.join(format!("{n}.md"));
+            let bytes: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(read_file(&path).unwrap(), bytes, "{n} bytes");
+        }
+        assert!(read_file(&dir.join("missing.md")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

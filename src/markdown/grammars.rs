@@ -31,9 +31,13 @@ pub(super) fn lean() -> Option<&'static SyntaxSet> {
     .as_ref()
 }
 
-/// A plain scalar's first character (YAML's `ns-plain-first`) and the characters after it up to
-/// a `: `, ` #` or flow punctuation, without trailing blanks.
-const YAML_PLAIN: &str = r#"(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|[\-?:](?=[^\s,\[\]{}]))(?:[ \t]*(?:[^\s#,\[\]{}:]|:(?=[^\s,\[\]{}])|(?<=\S)#))*"#;
+/// A plain scalar outside flow collections: its first character (YAML's `ns-plain-first`) and
+/// the characters after it up to a `: ` or ` #`, without trailing blanks. Commas and brackets
+/// are text here (`roles: 群主, 班长` is one string).
+const YAML_PLAIN: &str =
+    r#"(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|[\-?:](?=\S))(?:[ \t]*(?:[^\s#:]|:(?=\S)|(?<=\S)#))*"#;
+/// A plain scalar inside a flow collection (`[…]`, `{…}`), where flow punctuation ends it too.
+const YAML_PLAIN_IN: &str = r#"(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|[\-?:](?=[^\s,\[\]{}]))(?:[ \t]*(?:[^\s#,\[\]{}:]|:(?=[^\s,\[\]{}])|(?<=\S)#))*"#;
 /// What may follow a scalar that is a number, boolean or null rather than a longer string.
 const YAML_END: &str = r"(?=[ \t]*$|[ \t]+#|[ \t]*[,\]}])";
 /// A bare, basic or literal TOML key, dotted or not.
@@ -57,7 +61,7 @@ fn yaml() -> Option<SyntaxDefinition> {
         "punctuation.separator.key-value.mapping.yaml",
         "keyword.control.flow.block-scalar.yaml",
     ];
-    let main = vec![
+    let mut main = vec![
         comment("yaml")?,
         push(
             &block_key(""),
@@ -103,6 +107,53 @@ fn yaml() -> Option<SyntaxDefinition> {
                 (2, "punctuation.separator.key-value.mapping.yaml"),
             ],
         )?,
+    ];
+    main.extend(values()?);
+    main.extend([
+        rule(
+            r"[|>][1-9+\-]{0,2}(?=[ \t]*(?:$|#))",
+            "keyword.control.flow.block-scalar.yaml",
+            &[],
+        )?,
+        rule(YAML_PLAIN, "string.unquoted.plain.out.yaml", &[])?,
+    ]);
+    // Ends (taking nothing) at the first line that holds text and is indented no deeper than
+    // the key; `\1` is the indentation of the key's line, `deeper` what the text has beyond it.
+    let block = |deeper: &str| -> Option<Context> {
+        let end = format!(r"^(?![ \t]*$)(?!\1{deeper})");
+        let end = pattern(&end, "", &[], MatchOperation::Pop)?;
+        context("", "string.unquoted.block.yaml", vec![end])
+    };
+    Some(syntax(
+        "YAML",
+        &["yaml", "yml"],
+        "source.yaml",
+        main,
+        vec![
+            ("block_scalar", block(r"[ \t]")?),
+            ("item_block_scalar", block(r"[ \t]{3}")?),
+            ("flow_sequence", flow("sequence", r"\]")?),
+            ("flow_mapping", flow("mapping", r"\}")?),
+        ],
+    ))
+}
+
+/// What a YAML value can be, in a block or in a flow collection: a quoted string, a constant, an
+/// anchor, alias or tag, or a flow collection.
+fn values() -> Option<Vec<Pattern>> {
+    Some(vec![
+        push(
+            r"\[",
+            "punctuation.definition.sequence.begin.yaml",
+            &[],
+            "flow_sequence",
+        )?,
+        push(
+            r"\{",
+            "punctuation.definition.mapping.begin.yaml",
+            &[],
+            "flow_mapping",
+        )?,
         quoted(DOUBLE_QUOTED, "double", "yaml")?,
         quoted(r"(')(?:[^']|'')*(')", "single", "yaml")?,
         rule(
@@ -138,30 +189,33 @@ fn yaml() -> Option<SyntaxDefinition> {
             &[(1, "punctuation.definition.alias.yaml")],
         )?,
         rule(r"![^\s\[\]{},]*", "storage.type.tag-handle.yaml", &[])?,
-        rule(
-            r"[|>][1-9+\-]{0,2}(?=[ \t]*(?:$|#))",
-            "keyword.control.flow.block-scalar.yaml",
+    ])
+}
+
+/// The inside of a flow `sequence` or `mapping`, which `close` ends: values, `key: value`
+/// pairs and plain scalars that end at flow punctuation, under Sublime's scopes for them.
+fn flow(kind: &str, close: &str) -> Option<Context> {
+    let mut patterns = vec![
+        comment("yaml")?,
+        pattern(
+            close,
+            &format!("punctuation.definition.{kind}.end.yaml"),
             &[],
+            MatchOperation::Pop,
         )?,
-        rule(YAML_PLAIN, "string.unquoted.plain.out.yaml", &[])?,
+        rule(",", &format!("punctuation.separator.{kind}.yaml"), &[])?,
+        rule(
+            &format!(r"({YAML_PLAIN_IN})[ \t]*(:)(?=[ \t]|$|[,\]}}])"),
+            "",
+            &[
+                (1, "string.unquoted.plain.in.yaml entity.name.tag.yaml"),
+                (2, "punctuation.separator.key-value.mapping.yaml"),
+            ],
+        )?,
     ];
-    // Ends (taking nothing) at the first line that holds text and is indented no deeper than
-    // the key; `\1` is the indentation of the key's line, `deeper` what the text has beyond it.
-    let block = |deeper: &str| -> Option<Context> {
-        let end = format!(r"^(?![ \t]*$)(?!\1{deeper})");
-        let end = pattern(&end, "", &[], MatchOperation::Pop)?;
-        context("", "string.unquoted.block.yaml", vec![end])
-    };
-    Some(syntax(
-        "YAML",
-        &["yaml", "yml"],
-        "source.yaml",
-        main,
-        vec![
-            ("block_scalar", block(r"[ \t]")?),
-            ("item_block_scalar", block(r"[ \t]{3}")?),
-        ],
-    ))
+    patterns.extend(values()?);
+    patterns.push(rule(YAML_PLAIN_IN, "string.unquoted.plain.in.yaml", &[])?);
+    context(&format!("meta.flow-{kind}.yaml"), "", patterns)
 }
 
 fn toml() -> Option<SyntaxDefinition> {

@@ -363,15 +363,30 @@ mod lean_tests {
         );
     }
 
-    /// Flow collections end plain scalars at their punctuation; a colon or `#` inside a scalar
-    /// does not end it.
+    /// Flow collections end plain scalars at their punctuation, nested or not, as Sublime's
+    /// grammar scopes them; outside one, commas and brackets are text; a colon or `#` inside a
+    /// scalar does not end it.
     #[test]
     fn yaml_scalars_end_where_yaml_ends_them() {
         let got = html(
             "yaml",
-            "tags: [a, b c]\nat: 10:30\nurl: http://x.org/a#b # c\n",
+            "tags: [a, [b c]]\nroles: 群主, 班长 [x]\nm: {k: 1}\nat: 10:30\nurl: http://x.org/a#b # c\n",
         );
-        assert!(got.contains(r#"[<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">a</span>, <span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">b c</span>]"#), "{got}");
+        let (seq, plain_in) = (
+            r#"<span class="hl-meta hl-flow-sequence hl-yaml">"#,
+            r#"<span class="hl-string hl-unquoted hl-plain hl-in hl-yaml">"#,
+        );
+        let (open, comma, close) = (
+            r#"<span class="hl-punctuation hl-definition hl-sequence hl-begin hl-yaml">[</span>"#,
+            r#"<span class="hl-punctuation hl-separator hl-sequence hl-yaml">,</span>"#,
+            r#"<span class="hl-punctuation hl-definition hl-sequence hl-end hl-yaml">]</span>"#,
+        );
+        let flow = format!(
+            "{seq}{open}{plain_in}a</span>{comma} {seq}{open}{plain_in}b c</span>{close}</span>{close}</span>"
+        );
+        assert!(got.contains(&flow), "{got}");
+        assert!(got.contains(r#"<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">群主, 班长 [x]</span>"#), "{got}");
+        assert!(got.contains(r#"<span class="hl-meta hl-flow-mapping hl-yaml"><span class="hl-punctuation hl-definition hl-mapping hl-begin hl-yaml">{</span><span class="hl-string hl-unquoted hl-plain hl-in hl-yaml"><span class="hl-entity hl-name hl-tag hl-yaml">k</span></span><span class="hl-punctuation hl-separator hl-key-value hl-mapping hl-yaml">:</span> <span class="hl-constant hl-numeric hl-integer hl-yaml">1</span><span class="hl-punctuation hl-definition hl-mapping hl-end hl-yaml">}</span></span>"#), "{got}");
         assert!(
             got.contains(
                 r#"<span class="hl-string hl-unquoted hl-plain hl-out hl-yaml">10:30</span>"#

@@ -802,10 +802,27 @@ fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
         [false, false, false],
         "the other handbook's tick leaked"
     );
-    page.open(&first);
-    page.wait_until(
-        "the first handbook still has its tick",
-        "document.querySelector('.progress-text').textContent === '1/3'",
+    // Back to the first handbook: its tick is still there. On a loaded machine the reopened
+    // page can read storage before the navigation's hand-over settles (seen once in CI); as
+    // above, it is reopened until the tick is read, and a tick the second handbook overwrote
+    // never comes back, so a leak still fails here.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        page.open(&first);
+        page.wait_until(
+            "the first handbook's checklist is ready again",
+            "!document.querySelector('[data-checklist]').hidden",
+        );
+        if tasks(&page).checked == [false, true, false] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first handbook lost its tick after the second was opened"
+        );
+    }
+    assert_eq!(
+        page.eval::<String>("document.querySelector('.progress-text').textContent"),
+        "1/3"
     );
-    assert_eq!(tasks(&page).checked, [false, true, false]);
 }

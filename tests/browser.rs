@@ -772,24 +772,24 @@ fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
         "document.querySelector('.progress-text').textContent === '1/3'",
     );
     // Chromium hands a page's localStorage writes to its storage service asynchronously, and
-    // on a loaded machine the next navigation can overtake the write. Reopen the handbook
-    // until the tick is read back from storage, as on a reader's next visit; a tick that is
-    // never stored still fails here.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        page.open(&first);
-        page.wait_until(
-            "the first handbook's checklist is ready",
-            "!document.querySelector('[data-checklist]').hidden",
-        );
-        if tasks(&page).checked == [false, true, false] {
-            break;
+    // on a loaded machine a navigation can overtake the hand-over. The first handbook is
+    // reopened until its tick is read back from storage, as on a reader's next visit; a tick
+    // that is never stored, or that another handbook overwrote, never comes back and fails.
+    let reopen_until_ticked = |failure: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            page.open(&first);
+            page.wait_until(
+                "the first handbook's checklist is ready",
+                "!document.querySelector('[data-checklist]').hidden",
+            );
+            if tasks(&page).checked == [false, true, false] {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{failure}");
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the tick was not stored: reopening the handbook shows none"
-        );
-    }
+    };
+    reopen_until_ticked("the tick was not stored: reopening the handbook shows none");
     page.open(&second);
     page.wait_until(
         "the second handbook's checklist is ready",
@@ -802,25 +802,9 @@ fn checklist_ticks_are_kept_per_handbook_opened_from_disk() {
         [false, false, false],
         "the other handbook's tick leaked"
     );
-    // Back to the first handbook: its tick is still there. On a loaded machine the reopened
-    // page can read storage before the navigation's hand-over settles (seen once in CI); as
-    // above, it is reopened until the tick is read, and a tick the second handbook overwrote
-    // never comes back, so a leak still fails here.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        page.open(&first);
-        page.wait_until(
-            "the first handbook's checklist is ready again",
-            "!document.querySelector('[data-checklist]').hidden",
-        );
-        if tasks(&page).checked == [false, true, false] {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first handbook lost its tick after the second was opened"
-        );
-    }
+    // Back to the first handbook: its tick is still there (the race above was seen here once
+    // in CI).
+    reopen_until_ticked("the first handbook lost its tick after the second was opened");
     assert_eq!(
         page.eval::<String>("document.querySelector('.progress-text').textContent"),
         "1/3"

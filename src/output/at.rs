@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, mkdirat, openat, statat, unlinkat};
 
 /// The flags of a folder opened to be emptied: never through a link.
-const SUBFOLDER: OFlags = OFlags::RDONLY
+pub(super) const SUBFOLDER: OFlags = OFlags::RDONLY
     .union(OFlags::DIRECTORY)
     .union(OFlags::NOFOLLOW)
     .union(OFlags::CLOEXEC);
@@ -45,10 +45,10 @@ pub(crate) struct Folder {
 
 impl Folder {
     /// Opens `path`, refusing a link to a folder, and `previous`, the output folder it is to
-    /// replace, when that is a folder (not a link to one).
-    pub(crate) fn open(path: &Path, previous: &Path) -> io::Result<Folder> {
+    /// replace, when there is one to reuse files from and it is a folder (not a link to one).
+    pub(crate) fn open(path: &Path, previous: Option<&Path>) -> io::Result<Folder> {
         let dir = open_dir(path)?;
-        let previous = open_dir(previous).ok();
+        let previous = previous.and_then(|p| open_dir(p).ok());
         Ok(Folder {
             dir,
             linking: AtomicBool::new(previous.is_some()),
@@ -60,6 +60,16 @@ impl Folder {
     /// [`make_dirs`] below this folder.
     pub(crate) fn make_dirs(&self, rel: &str) -> io::Result<()> {
         make_dirs(&self.dir, rel)
+    }
+
+    /// This folder, open.
+    pub(crate) fn fd(&self) -> &OwnedFd {
+        &self.dir
+    }
+
+    /// Puts `bytes` at `rel` below this folder, never reusing an old file.
+    pub(crate) fn write_new(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        write_file(&self.dir, rel, bytes)
     }
 
     /// Puts `bytes` at `rel` below this folder. When the previous output holds exactly these
@@ -98,20 +108,34 @@ thread_local! {
     static READ_BACK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Links `rel` of the folder `old` to `rel` of `new` when it holds exactly `bytes`. The old
-/// file is opened only through real folders below `old` (no links at all), must have no other
-/// name, and the name made must lead to the very file compared, so a link never ties the new
-/// output to a file outside the old one, nor to one that changed meanwhile. Nothing is ever
-/// written into an old file.
+/// What an old output holds at a path, compared with the bytes a build makes for it.
 #[cfg(target_os = "linux")]
-fn link_unchanged(
+pub(super) enum Held {
+    /// A regular file of the old output, reached through real folders below it (no links at
+    /// all), with no other name, holding exactly those bytes: the file, open, and its status.
+    Same(OwnedFd, rustix::fs::Stat),
+    /// Anything else: no file, another file, or one reached through a link.
+    Other,
+    /// The kernel cannot open files safely below a folder (before Linux 5.6).
+    Unsupported,
+}
+
+/// Whether `rel` of the folder `old` is a file of it that holds exactly `bytes` (see
+/// [`Held::Same`]). Nothing is ever written into an old file.
+#[cfg(target_os = "linux")]
+pub(super) fn holds(old: &OwnedFd, rel: &str, bytes: &[u8]) -> Held {
+    holds_by(old, rel, bytes.len() as u64, |fd| same_bytes(fd, bytes))
+}
+
+/// [`holds`], with the comparison of the open old file (of the right size) by `same`.
+#[cfg(target_os = "linux")]
+pub(super) fn holds_by(
     old: &OwnedFd,
-    new: &OwnedFd,
     rel: &str,
-    bytes: &[u8],
-    by_descriptor: &AtomicBool,
-) -> Reuse {
-    use rustix::fs::{ResolveFlags, fstat, linkat, openat2};
+    len: u64,
+    same: impl FnOnce(&OwnedFd) -> bool,
+) -> Held {
+    use rustix::fs::{ResolveFlags, fstat, openat2};
     use rustix::io::Errno;
     // A path with a NUL byte fails to open here and is refused by `write_file` after.
     let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
@@ -124,19 +148,40 @@ fn link_unchanged(
     ) {
         Ok(fd) => fd,
         // A kernel older than openat2 (Linux 5.6).
-        Err(Errno::NOSYS) => return Reuse::Unsupported,
-        Err(_) => return Reuse::Write,
+        Err(Errno::NOSYS) => return Held::Unsupported,
+        Err(_) => return Held::Other,
     };
     let Ok(st) = fstat(&fd) else {
-        return Reuse::Write;
+        return Held::Other;
     };
     if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile
         || st.st_nlink != 1
-        || u64::try_from(st.st_size).ok() != Some(bytes.len() as u64)
-        || !same_bytes(&fd, bytes)
+        || u64::try_from(st.st_size).ok() != Some(len)
+        || !same(&fd)
     {
-        return Reuse::Write;
+        return Held::Other;
     }
+    Held::Same(fd, st)
+}
+
+/// Links `rel` of the folder `old` to `rel` of `new` when it holds exactly `bytes` (see
+/// [`holds`]). The name made must lead to the very file compared, so a link never ties the new
+/// output to a file outside the old one, nor to one that changed meanwhile.
+#[cfg(target_os = "linux")]
+fn link_unchanged(
+    old: &OwnedFd,
+    new: &OwnedFd,
+    rel: &str,
+    bytes: &[u8],
+    by_descriptor: &AtomicBool,
+) -> Reuse {
+    use rustix::fs::linkat;
+    use rustix::io::Errno;
+    let (fd, st) = match holds(old, rel, bytes) {
+        Held::Same(fd, st) => (fd, st),
+        Held::Other => return Reuse::Write,
+        Held::Unsupported => return Reuse::Unsupported,
+    };
     // The very file compared, by its descriptor: Linux 6.10 allows that to the process that
     // opened it (before, only to one that may read any folder). Else by its name, checked after.
     if by_descriptor.load(Ordering::Relaxed) {
@@ -209,7 +254,7 @@ pub(crate) fn remove_tree(dir: &Path) {
 
 /// Opens the folder `path` to make or remove things in it; a link to a folder is refused, so
 /// nothing is ever made or removed through one.
-fn open_dir(path: &Path) -> io::Result<OwnedFd> {
+pub(super) fn open_dir(path: &Path) -> io::Result<OwnedFd> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -220,7 +265,7 @@ fn open_dir(path: &Path) -> io::Result<OwnedFd> {
 
 /// Whether `rel` below `dir` is a folder, links followed (`follow`, as `Path::is_dir` does)
 /// or not.
-fn is_dir<P: rustix::path::Arg>(dir: BorrowedFd<'_>, rel: P, follow: bool) -> bool {
+pub(super) fn is_dir<P: rustix::path::Arg>(dir: BorrowedFd<'_>, rel: P, follow: bool) -> bool {
     let flags = if follow {
         AtFlags::empty()
     } else {
@@ -255,7 +300,7 @@ fn make_dirs(dir: &OwnedFd, rel: &str) -> io::Result<()> {
 
 /// Creates the file `rel` below `dir` (replacing any file of that name) and writes `bytes`
 /// into it.
-fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
+pub(super) fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
     refuse_nul(rel)?;
     // A new file each time, never one truncated in place: a file written twice may be a link
@@ -274,7 +319,7 @@ fn write_file(dir: &OwnedFd, rel: &str, bytes: &[u8]) -> io::Result<()> {
 
 /// Removes everything in the folder open as `dir` (which is then closed), its subfolders in
 /// parallel. Links are removed, never followed; what cannot be removed stays.
-fn remove_contents(dir: OwnedFd) {
+pub(super) fn remove_contents(dir: OwnedFd) {
     let Ok(entries) = Dir::read_from(&dir) else {
         return;
     };

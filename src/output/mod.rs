@@ -6,7 +6,26 @@
 
 #[cfg(unix)]
 mod at;
+#[cfg(target_os = "linux")]
+mod delta;
 pub(crate) mod guard;
+
+/// Elsewhere than Linux an output is always replaced whole: there is never an `Old`.
+#[cfg(not(target_os = "linux"))]
+mod delta {
+    pub(crate) enum Old {}
+
+    impl Old {
+        pub(crate) fn open(_: &std::path::Path) -> Option<Old> {
+            None
+        }
+
+        pub(crate) fn holds(&self, _: &str, _: &[u8]) -> bool {
+            match *self {}
+        }
+    }
+}
+mod manifest;
 #[cfg(not(unix))]
 mod portable;
 
@@ -18,6 +37,7 @@ use portable as platform;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::content::Asset;
 use crate::diagnostics::Diagnostic;
@@ -53,6 +73,12 @@ pub(crate) struct Staging {
     made: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
     /// `dir`, open: files are made relative to it.
     folder: platform::Folder,
+    /// The output folder, when it is updated in place (see `delta`) rather than replaced.
+    old: Option<delta::Old>,
+    /// Every file put so far, by path.
+    written: std::sync::Mutex<Vec<String>>,
+    /// The files of `dir` to rename into the output when it is updated in place.
+    changed: std::sync::Mutex<FxHashSet<String>>,
 }
 
 impl Staging {
@@ -78,7 +104,10 @@ impl Staging {
         clean_leftovers(&parent, &name);
         let dir = parent.join(format!("{STAGING}{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-        let folder = platform::Folder::open(&dir, out_dir).map_err(|e| {
+        let old = delta::Old::open(out_dir);
+        // Replaced whole, the old output lends its unchanged files to the new one.
+        let previous = old.is_none().then_some(out_dir);
+        let folder = platform::Folder::open(&dir, previous).map_err(|e| {
             let _ = std::fs::remove_dir_all(&dir);
             io_error(&dir, e)
         })?;
@@ -91,15 +120,60 @@ impl Staging {
             _lock: lock,
             made: Default::default(),
             folder,
+            old,
+            written: Default::default(),
+            changed: Default::default(),
         })
     }
 
-    /// Writes one file (creating its folders); callable from many threads at once.
+    /// Writes one file (creating its folders); callable from many threads at once. When the
+    /// output is updated in place, a file it already holds is only noted.
     pub(crate) fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
-        self.make_parent(&file.path)?;
-        self.folder
-            .write_file(&file.path, &file.bytes)
-            .map_err(|e| io_error(&self.dir.join(&file.path), e))
+        let fail = |e| io_error(&self.dir.join(&file.path), e);
+        match &self.old {
+            Some(old) if old.holds(&file.path, &file.bytes) => self.unstage(&file.path),
+            Some(_) => {
+                self.make_parent(&file.path)?;
+                self.folder
+                    .write_new(&file.path, &file.bytes)
+                    .map_err(fail)?;
+                if let Ok(mut set) = self.changed.lock() {
+                    set.insert(file.path.clone());
+                }
+            }
+            None => {
+                self.make_parent(&file.path)?;
+                self.folder
+                    .write_file(&file.path, &file.bytes)
+                    .map_err(fail)?;
+            }
+        }
+        if let Ok(mut list) = self.written.lock() {
+            list.push(file.path.clone());
+        }
+        Ok(())
+    }
+
+    /// Forgets a file put into the staging folder earlier, which a later put of the same path
+    /// matches in the old output: the last put wins, as when the output is replaced whole.
+    fn unstage(&self, rel: &str) {
+        if let Ok(mut set) = self.changed.lock()
+            && set.remove(rel)
+        {
+            let _ = std::fs::remove_file(self.dir.join(rel));
+        }
+    }
+
+    /// The paths put so far, sorted, each once.
+    fn take_written(&self) -> Vec<String> {
+        let mut list = self
+            .written
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        list.par_sort_unstable();
+        list.dedup();
+        list
     }
 
     /// Makes the folder that `rel` (a path below the staging folder) goes in, unless this
@@ -123,6 +197,10 @@ impl Staging {
     /// Copies the assets in, marks the folder as qunce's, carries the old output's dotfiles
     /// over and puts the staging folder in the output folder's place.
     pub(crate) fn finish(mut self, assets: &[Asset]) -> Result<(), Diagnostic> {
+        #[cfg(target_os = "linux")]
+        if let Some(old) = self.old.take() {
+            return self.finish_in_place(old, assets);
+        }
         assets.par_iter().try_for_each(|a| {
             self.make_parent(&a.dest)?;
             let path = self.dir.join(&a.dest);
@@ -132,8 +210,11 @@ impl Staging {
                 .map(|_| ())
                 .map_err(|e| io_error(&path, e))
         })?;
+        if let Ok(mut list) = self.written.lock() {
+            list.extend(assets.iter().map(|a| a.dest.clone()));
+        }
         let marker = self.dir.join(guard::MARKER);
-        std::fs::write(&marker, guard::MARKER_TEXT).map_err(|e| io_error(&marker, e))?;
+        std::fs::write(&marker, self.marker_text()).map_err(|e| io_error(&marker, e))?;
         let carried = carry_over(&self.out_dir, &self.dir)?;
         if let Err(e) = swap(&self.dir, &self.out_dir, &self.parent, &self.name) {
             // The old output is still in place: give it back what was moved out of it.
@@ -143,6 +224,53 @@ impl Staging {
             return Err(e);
         }
         self.done = true;
+        Ok(())
+    }
+
+    /// The marker of an output replaced whole: with the list of its files, from which the next
+    /// build can update it in place (Linux).
+    #[cfg(target_os = "linux")]
+    fn marker_text(&self) -> String {
+        let files = self.take_written();
+        manifest::Manifest { files }.marker_text()
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn marker_text(&self) -> String {
+        guard::MARKER_TEXT.to_string()
+    }
+
+    /// [`Staging::finish`] for an output updated in place: the assets it does not hold yet are
+    /// copied in too, then `old` is brought up to date and the staging folder removed.
+    #[cfg(target_os = "linux")]
+    fn finish_in_place(mut self, old: delta::Old, assets: &[Asset]) -> Result<(), Diagnostic> {
+        assets.par_iter().try_for_each(|a| {
+            // An asset replaces a page put at the same path, as when the output is replaced.
+            self.unstage(&a.dest);
+            if !old.holds_file(&a.dest, &a.source) {
+                self.make_parent(&a.dest)?;
+                let path = self.dir.join(&a.dest);
+                std::fs::copy(&a.source, &path).map_err(|e| io_error(&path, e))?;
+                if let Ok(mut set) = self.changed.lock() {
+                    set.insert(a.dest.clone());
+                }
+            }
+            if let Ok(mut list) = self.written.lock() {
+                list.push(a.dest.clone());
+            }
+            Ok::<(), Diagnostic>(())
+        })?;
+        let written = self.take_written();
+        let mut changed: Vec<String> = self
+            .changed
+            .lock()
+            .map(|mut s| s.drain().collect())
+            .unwrap_or_default();
+        changed.sort_unstable();
+        old.update(self.folder.fd(), written, &changed)
+            .map_err(|e| io_error(&self.out_dir, e))?;
+        self.done = true;
+        platform::remove_tree(&self.dir);
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ pub(crate) struct Folder(PathBuf);
 impl Folder {
     /// Remembers `path`, which must be a folder. The old output (`_previous`) is not reused:
     /// files are always written.
-    pub(crate) fn open(path: &Path, _previous: &Path) -> io::Result<Folder> {
+    pub(crate) fn open(path: &Path, _previous: Option<&Path>) -> io::Result<Folder> {
         if !path.is_dir() {
             return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
         }
@@ -27,6 +27,11 @@ impl Folder {
     /// Creates (or truncates) the file `rel` below this folder and writes `bytes` into it.
     pub(crate) fn write_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         std::fs::write(self.0.join(rel), bytes)
+    }
+
+    /// The same as [`Folder::write_file`]: no old file is ever reused here.
+    pub(crate) fn write_new(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write_file(rel, bytes)
     }
 }
 

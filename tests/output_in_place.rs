@@ -29,6 +29,7 @@ fn site() -> Site {
             "+++\ntitle = \"组长\"\nkind = \"role\"\n+++\n\n组长带五个人。\n",
         )
         .file("static/files/表格.csv", "日期,值月生\n")
+        .file("content/附件/签到表.csv", "日期,签到\n")
 }
 
 fn ino(p: &Path) -> u64 {
@@ -70,18 +71,43 @@ fn the_marker_lists_every_file_the_build_wrote() {
     let marker = site.read(MARKER);
     let (sentence, list) = marker.split_once("\n\n").unwrap();
     assert!(sentence.starts_with("This folder was written by qunce"));
-    let mut files: Vec<String> = snapshot(&site.public())
-        .into_keys()
-        .filter(|f| f != MARKER)
-        .collect();
-    files.sort();
+    // Each file with the XXH3 of its bytes, but the assets copied from content/, in path
+    // order.
     let mut want = String::from("Files written by the last build:\n");
-    for f in &files {
-        want.push_str(f);
+    for (f, bytes) in snapshot(&site.public()) {
+        if f == MARKER {
+            continue;
+        }
+        if f == "fu-jian/签到表.csv" {
+            want.push_str("- ");
+        } else {
+            want.push_str(&format!("{:016x} ", twox_hash::XxHash3_64::oneshot(&bytes)));
+        }
+        want.push_str(&f);
         want.push('\n');
     }
     assert_eq!(list, want);
-    assert!(files.contains(&"files/表格.csv".to_string()));
+    assert!(want.contains("\n- fu-jian/签到表.csv\n"));
+}
+
+#[test]
+fn a_file_changed_by_hand_is_written_again_even_with_its_old_time() {
+    let site = site();
+    site.build_ok();
+    let page = site.public().join("ban-zhang/index.html");
+    let good = site.read("ban-zhang/index.html");
+    let time = std::fs::metadata(&page).unwrap().modified().unwrap();
+    // The same length and the same modification time: only the bytes (or the status change
+    // time, which cannot be set back) tell.
+    let tampered = good.replace("签到", "打卡");
+    assert_eq!(tampered.len(), good.len());
+    std::fs::write(&page, &tampered).unwrap();
+    let f = std::fs::File::options().write(true).open(&page).unwrap();
+    f.set_modified(time).unwrap();
+    drop(f);
+    site.build_ok();
+    assert_eq!(site.read("ban-zhang/index.html"), good);
+    assert_fresh(&site, 1);
 }
 
 #[test]
@@ -214,7 +240,7 @@ fn a_marker_without_a_list_or_with_a_bad_one_replaces_the_folder_whole() {
     site.build_ok();
     assert_ne!(ino(&site.public()), folder);
     assert!(!site.exists("ban-zhang/notes.txt"));
-    assert!(site.read(MARKER).contains("\nban-zhang/index.html\n"));
+    assert!(site.read(MARKER).contains(" ban-zhang/index.html\n"));
     // A list naming a file outside the output is no list: nothing outside is touched.
     let hostile = format!("{sentence}\nFiles written by the last build:\n../keep.txt\n");
     site.write(MARKER_PATH, &hostile);

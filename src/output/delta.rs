@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use rustix::fs::{
     AtFlags, Dir, FileType, Mode, OFlags, ResolveFlags, mkdirat, openat, openat2, renameat, statat,
     unlinkat,
@@ -28,11 +28,24 @@ use super::manifest::{Manifest, Stamp};
 /// An output folder to update in place: open, with the list its marker holds.
 pub(crate) struct Old {
     fd: OwnedFd,
-    manifest: Manifest,
+    /// The files the marker lists, with their fingerprints.
+    listed: FxHashMap<String, Option<u64>>,
+    /// The folders above them, sorted.
+    folders: Vec<String>,
+    /// Those that are folders reached through folders only (no links).
+    real: FxHashSet<String>,
+    /// The folders to read for entries the new output does not hold: the root, and every
+    /// listed folder changed after the marker (or that is no folder now).
+    read: Vec<String>,
     /// The marker's text, so an unchanged list is not written again.
     marker: String,
-    /// The marker's modification time: a folder older than it is as the last build left it.
-    since: Stamp,
+    /// The marker's status change time: a file whose own is earlier is as the last build
+    /// left it (no write, rename or change of times since; unlike the modification time, no
+    /// one can set it back).
+    listed_at: Stamp,
+    /// Files found right by reading them, though changed (in status) since the marker, with
+    /// their status change time then: the new marker vouches for those still at that time.
+    read_back: std::sync::Mutex<Vec<(String, Stamp)>>,
 }
 
 /// A folder below the output opened through real folders only.
@@ -57,17 +70,27 @@ fn folder<'a>(
 
 /// The modification time of a status (whose field types differ between targets).
 #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
-fn time_of(st: &rustix::fs::Stat) -> Stamp {
+fn mtime(st: &rustix::fs::Stat) -> Stamp {
     Stamp {
-        sec: i64::from(st.st_mtime),
+        sec: st.st_mtime as i64,
         nsec: st.st_mtime_nsec as u32,
     }
 }
 
-/// The time of the folder `rel` below `root`, when it is a folder.
+/// The status change time of a status.
+#[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+fn ctime(st: &rustix::fs::Stat) -> Stamp {
+    Stamp {
+        sec: st.st_ctime as i64,
+        nsec: st.st_ctime_nsec as u32,
+    }
+}
+
+/// The modification time of the folder `rel` below `root`, when it is a folder (its last part
+/// not followed if it is a link).
 fn stamp(root: &OwnedFd, rel: &str) -> Option<Stamp> {
     let st = statat(root, rel, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-    (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then(|| time_of(&st))
+    (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then(|| mtime(&st))
 }
 
 /// Whether `rel` lies under an entry every build carries over (or is the marker).
@@ -101,23 +124,74 @@ impl Old {
         let fd = at::open_dir(out_dir).ok()?;
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let marker_fd = openat(&fd, guard::MARKER, flags, Mode::empty()).ok()?;
-        let since = time_of(&rustix::fs::fstat(&marker_fd).ok()?);
+        let st = rustix::fs::fstat(&marker_fd).ok()?;
+        let (since, listed_at) = (mtime(&st), ctime(&st));
         let mut marker = String::new();
         std::fs::File::from(marker_fd)
             .read_to_string(&mut marker)
             .ok()?;
         let manifest = Manifest::parse(&marker)?;
+        let folders: Vec<String> =
+            Manifest::folders_of(manifest.files.iter().map(|(f, _)| f.as_str()))
+                .into_iter()
+                .map(String::from)
+                .collect();
+        let stamps: Vec<Option<Stamp>> = folders.par_iter().map(|d| stamp(&fd, d)).collect();
+        // Sorted, a folder comes after the folders above it.
+        let mut real: FxHashSet<String> = FxHashSet::default();
+        let mut read = vec![String::new()];
+        for (d, s) in folders.iter().zip(&stamps) {
+            let parent = split(d).0;
+            if s.is_some() && (parent.is_empty() || real.contains(parent)) {
+                real.insert(d.clone());
+            }
+            // A time equal to the marker's may be later within the clock's tick.
+            if !carried(d) && (!real.contains(d) || s.is_none_or(|s| s >= since)) {
+                read.push(d.clone());
+            }
+        }
         Some(Old {
             fd,
-            manifest,
+            listed: manifest.files.into_iter().collect(),
+            folders,
+            real,
+            read,
             marker,
-            since,
+            listed_at,
+            read_back: Default::default(),
         })
     }
 
-    /// Whether the output holds exactly `bytes` at `rel` (a file of its own, see [`Held`]).
-    pub(crate) fn holds(&self, rel: &str, bytes: &[u8]) -> bool {
-        matches!(at::holds(&self.fd, rel, bytes), Held::Same(..))
+    /// Whether the output holds exactly `bytes` at `rel` (a file of its own, see [`Held`]);
+    /// `hash` is their [`super::manifest::fingerprint`]. A file the marker lists with that
+    /// fingerprint, of that size, untouched since the marker and reached through folders only,
+    /// is not read back.
+    pub(crate) fn holds(&self, rel: &str, bytes: &[u8], hash: u64) -> bool {
+        if self.listed.get(rel) == Some(&Some(hash)) && self.untouched(rel, bytes.len()) {
+            return true;
+        }
+        let Held::Same(_, st) = at::holds(&self.fd, rel, bytes) else {
+            return false;
+        };
+        if let Ok(mut list) = self.read_back.lock() {
+            list.push((rel.to_string(), ctime(&st)));
+        }
+        true
+    }
+
+    /// Whether `rel` is a file of `len` bytes with no other name, in a folder reached through
+    /// folders only, not changed since the marker was written.
+    fn untouched(&self, rel: &str, len: usize) -> bool {
+        let d = split(rel).0;
+        if !(d.is_empty() || self.real.contains(d)) {
+            return false;
+        }
+        statat(&self.fd, rel, AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|st| {
+            FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
+                && st.st_nlink == 1
+                && u64::try_from(st.st_size).ok() == Some(len as u64)
+                && ctime(&st) < self.listed_at
+        })
     }
 
     /// Whether the output holds at `rel` exactly the bytes of the file `source`, compared a
@@ -156,37 +230,24 @@ impl Old {
     pub(crate) fn update(
         self,
         staging: &OwnedFd,
-        written: Vec<String>,
+        written: Vec<(String, Option<u64>)>,
         changed: &[String],
     ) -> io::Result<()> {
-        let new_folders = Manifest::folders_of(written.iter().map(String::as_str));
+        let new_folders = Manifest::folders_of(written.iter().map(|(f, _)| f.as_str()));
         let new: FxHashSet<&str> = written
             .iter()
-            .map(String::as_str)
+            .map(|(f, _)| f.as_str())
             .chain(new_folders.iter().copied())
-            .collect();
-        // The folders changed since the marker (and the root, which the marker is in) are
-        // read, and whatever in them the new output does not hold goes; which ones is decided
-        // before this build changes any. A time equal to the marker's may be later within the
-        // clock's tick.
-        let old = &self.manifest;
-        let old_folders = Manifest::folders_of(old.files.iter().map(String::as_str));
-        let read: Vec<&str> = std::iter::once("")
-            .chain(
-                old_folders
-                    .par_iter()
-                    .copied()
-                    .filter(|d| !carried(d) && stamp(&self.fd, d).is_none_or(|s| s >= self.since))
-                    .collect::<Vec<_>>(),
-            )
             .collect();
         changed
             .par_iter()
             .try_for_each(|rel| place(staging, &self.fd, rel))?;
-        read.par_iter().for_each(|d| sweep(&self.fd, d, &new));
-        let stale: Vec<&str> = old
-            .files
-            .iter()
+        // The folders changed since the marker (chosen before this build changed any) are
+        // read, and whatever in them the new output does not hold goes.
+        self.read.par_iter().for_each(|d| sweep(&self.fd, d, &new));
+        let stale: Vec<&str> = self
+            .listed
+            .keys()
             .map(String::as_str)
             .filter(|f| !new.contains(f) && !carried(f))
             .collect();
@@ -198,9 +259,10 @@ impl Old {
             }
         });
         // Folders left empty, the deepest first.
-        let mut gone: Vec<&str> = old_folders
+        let mut gone: Vec<&str> = self
+            .folders
             .iter()
-            .copied()
+            .map(String::as_str)
             .filter(|d| !new.contains(d) && !carried(d))
             .collect();
         gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
@@ -211,26 +273,72 @@ impl Old {
                 let _ = unlinkat(dir, name, AtFlags::REMOVEDIR);
             }
         }
-        // The marker, written or touched last, is newer than every folder changed above (the
-        // folders read, too, so they are not read again next time).
-        let text = Manifest { files: written }.marker_text();
+        // A file read back and found right is vouched for only if nothing changed it since;
+        // else the list gives it no fingerprint, and the next build reads it back again.
+        let read_back = self
+            .read_back
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        let moved: FxHashSet<&str> = read_back
+            .par_iter()
+            .filter(|(rel, then)| {
+                statat(&self.fd, rel.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+                    .map_or(true, |st| ctime(&st) != *then)
+            })
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        let files = written
+            .into_iter()
+            .map(|(f, hash)| {
+                let hash = hash.filter(|_| !moved.contains(f.as_str()));
+                (f, hash)
+            })
+            .collect();
+        // The marker, written or touched last, is newer than every folder and file changed
+        // above (the folders read and files read back, too, so they are not read next time).
+        let text = Manifest { files }.marker_text();
         if text != self.marker {
             at::write_file(staging, guard::MARKER, text.as_bytes())?;
             renameat(staging, guard::MARKER, &self.fd, guard::MARKER)?;
-        } else if !changed.is_empty() || !stale.is_empty() || read.len() > 1 {
-            let now = rustix::fs::Timestamps {
-                last_access: rustix::fs::Timespec {
-                    tv_sec: 0,
-                    tv_nsec: rustix::fs::UTIME_OMIT,
-                },
-                last_modification: rustix::fs::Timespec {
-                    tv_sec: 0,
-                    tv_nsec: rustix::fs::UTIME_NOW,
-                },
-            };
-            rustix::fs::utimensat(&self.fd, guard::MARKER, &now, AtFlags::SYMLINK_NOFOLLOW)?;
+        } else if !changed.is_empty()
+            || !stale.is_empty()
+            || self.read.len() > 1
+            || !read_back.is_empty()
+        {
+            touch(&self.fd)?;
         }
         Ok(())
+    }
+}
+
+/// Sets the marker's times to now in the output folder open as `root`.
+fn touch(root: &OwnedFd) -> io::Result<()> {
+    let now = rustix::fs::Timestamps {
+        last_access: rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_OMIT,
+        },
+        last_modification: rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_NOW,
+        },
+    };
+    Ok(rustix::fs::utimensat(
+        root,
+        guard::MARKER,
+        &now,
+        AtFlags::SYMLINK_NOFOLLOW,
+    )?)
+}
+
+/// After an output was replaced whole, makes its marker newer than its files, whose status
+/// changed when the old output's names for them were removed: the next build can then take
+/// them as listed. (A hand edit made to the old output while that build ran is in the new one
+/// as well, as it was before: the files were linked from there.)
+pub(crate) fn settle(out_dir: &Path) {
+    if let Ok(fd) = at::open_dir(out_dir) {
+        let _ = touch(&fd);
     }
 }
 

@@ -75,8 +75,8 @@ pub(crate) struct Staging {
     folder: platform::Folder,
     /// The output folder, when it is updated in place (see `delta`) rather than replaced.
     old: Option<delta::Old>,
-    /// Every file put so far, by path.
-    written: std::sync::Mutex<Vec<String>>,
+    /// Every file put so far, by path, with the fingerprint of its bytes (none for assets).
+    written: std::sync::Mutex<Vec<(String, Option<u64>)>>,
     /// The files of `dir` to rename into the output when it is updated in place.
     changed: std::sync::Mutex<FxHashSet<String>>,
 }
@@ -130,8 +130,9 @@ impl Staging {
     /// output is updated in place, a file it already holds is only noted.
     pub(crate) fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         let fail = |e| io_error(&self.dir.join(&file.path), e);
+        let hash = manifest::fingerprint(&file.bytes);
         match &self.old {
-            Some(old) if old.holds(&file.path, &file.bytes) => self.unstage(&file.path),
+            Some(old) if old.holds(&file.path, &file.bytes, hash) => self.unstage(&file.path),
             Some(_) => {
                 self.make_parent(&file.path)?;
                 self.folder
@@ -149,7 +150,7 @@ impl Staging {
             }
         }
         if let Ok(mut list) = self.written.lock() {
-            list.push(file.path.clone());
+            list.push((file.path.clone(), Some(hash)));
         }
         Ok(())
     }
@@ -164,16 +165,23 @@ impl Staging {
         }
     }
 
-    /// The paths put so far, sorted, each once.
-    fn take_written(&self) -> Vec<String> {
+    /// The files put so far, sorted by path, each path once (its last put).
+    fn take_written(&self) -> Vec<(String, Option<u64>)> {
         let mut list = self
             .written
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
-        list.par_sort_unstable();
-        list.dedup();
-        list
+        // Stable: of two puts of one path, the later stays last, and is kept.
+        list.par_sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, Option<u64>)> = Vec::with_capacity(list.len());
+        for item in list {
+            match out.last_mut() {
+                Some(last) if last.0 == item.0 => *last = item,
+                _ => out.push(item),
+            }
+        }
+        out
     }
 
     /// Makes the folder that `rel` (a path below the staging folder) goes in, unless this
@@ -211,7 +219,7 @@ impl Staging {
                 .map_err(|e| io_error(&path, e))
         })?;
         if let Ok(mut list) = self.written.lock() {
-            list.extend(assets.iter().map(|a| a.dest.clone()));
+            list.extend(assets.iter().map(|a| (a.dest.clone(), None)));
         }
         let marker = self.dir.join(guard::MARKER);
         std::fs::write(&marker, self.marker_text()).map_err(|e| io_error(&marker, e))?;
@@ -223,6 +231,8 @@ impl Staging {
             }
             return Err(e);
         }
+        #[cfg(target_os = "linux")]
+        delta::settle(&self.out_dir);
         self.done = true;
         Ok(())
     }
@@ -256,7 +266,7 @@ impl Staging {
                 }
             }
             if let Ok(mut list) = self.written.lock() {
-                list.push(a.dest.clone());
+                list.push((a.dest.clone(), None));
             }
             Ok::<(), Diagnostic>(())
         })?;

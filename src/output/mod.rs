@@ -1,7 +1,9 @@
-//! Stage 4, write: puts a compiled site on disk atomically. Everything is written into a fresh
-//! staging folder beside the output folder, which replaces the old output only once complete,
-//! so a failed or killed build never leaves a half-written site. A file whose bytes the old
-//! output already holds at the same place is linked from there rather than written (Linux; see
+//! Stage 4, write: puts a compiled site on disk. What a build writes goes into a staging folder
+//! beside the output folder first, and reaches the output only once the build has succeeded, so
+//! a failed build never touches it. When the output's marker lists what the last build wrote
+//! (Linux), only the changed files are staged and then renamed in, and what the build no
+//! longer writes is removed (`delta`, `manifest`); otherwise the staging folder holds the whole
+//! site and replaces the output folder, its unchanged files linked from the old one (see
 //! `at::Folder::write_file`). `guard` decides whether the old output may be replaced at all.
 
 #[cfg(unix)]
@@ -20,7 +22,7 @@ mod delta {
             None
         }
 
-        pub(crate) fn holds(&self, _: &str, _: &[u8]) -> bool {
+        pub(crate) fn holds(&self, _: &str, _: &[u8], _: u64) -> bool {
             match *self {}
         }
     }

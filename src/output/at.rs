@@ -63,6 +63,7 @@ impl Folder {
     }
 
     /// This folder, open.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn fd(&self) -> &OwnedFd {
         &self.dir
     }

@@ -27,6 +27,8 @@ mod delta {
         }
     }
 }
+// Off Linux only the fingerprint is used: the list is written and read for the in-place update.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 mod manifest;
 #[cfg(not(unix))]
 mod portable;
@@ -168,6 +170,7 @@ impl Staging {
     }
 
     /// The files put so far, sorted by path, each path once (its last put).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     fn take_written(&self) -> Vec<(String, Option<u64>)> {
         let mut list = self
             .written

@@ -128,6 +128,13 @@ pub(super) fn holds(old: &OwnedFd, rel: &str, bytes: &[u8]) -> Held {
     holds_by(old, rel, bytes.len() as u64, |fd| same_bytes(fd, bytes))
 }
 
+/// How the old output's paths are resolved wherever a file of it is kept or removed: below it,
+/// through real folders only (no links, no `/proc` magic links).
+#[cfg(target_os = "linux")]
+pub(super) const BENEATH: rustix::fs::ResolveFlags = rustix::fs::ResolveFlags::BENEATH
+    .union(rustix::fs::ResolveFlags::NO_SYMLINKS)
+    .union(rustix::fs::ResolveFlags::NO_MAGICLINKS);
+
 /// [`holds`], with the comparison of the open old file (of the right size) by `same`.
 #[cfg(target_os = "linux")]
 pub(super) fn holds_by(
@@ -136,16 +143,15 @@ pub(super) fn holds_by(
     len: u64,
     same: impl FnOnce(&OwnedFd) -> bool,
 ) -> Held {
-    use rustix::fs::{ResolveFlags, fstat, openat2};
+    use rustix::fs::{fstat, openat2};
     use rustix::io::Errno;
     // A path with a NUL byte fails to open here and is refused by `write_file` after.
-    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
     let fd = match openat2(
         old,
         rel,
         OFlags::RDONLY | OFlags::CLOEXEC,
         Mode::empty(),
-        resolve,
+        BENEATH,
     ) {
         Ok(fd) => fd,
         // A kernel older than openat2 (Linux 5.6).

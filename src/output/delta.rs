@@ -16,8 +16,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use rustix::fs::{
-    AtFlags, Dir, FileType, Mode, OFlags, ResolveFlags, mkdirat, openat, openat2, renameat, statat,
-    unlinkat,
+    AtFlags, Dir, FileType, Mode, OFlags, mkdirat, openat, openat2, renameat, statat, unlinkat,
 };
 use rustix::io::Errno;
 
@@ -50,9 +49,8 @@ pub(crate) struct Old {
 
 /// A folder below the output opened through real folders only.
 fn open_beneath(root: &OwnedFd, rel: &str) -> io::Result<OwnedFd> {
-    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    Ok(openat2(root, rel, flags, Mode::empty(), resolve)?)
+    Ok(openat2(root, rel, flags, Mode::empty(), at::BENEATH)?)
 }
 
 /// The folder `rel` below `root` opened through real folders only, `root` itself for `""`.
@@ -68,29 +66,25 @@ fn folder<'a>(
     hold.as_ref().map(|fd| fd.as_fd())
 }
 
-/// The modification time of a status (whose field types differ between targets).
+/// The modification and status change times of a status (whose field types differ between
+/// targets).
 #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
-fn mtime(st: &rustix::fs::Stat) -> Stamp {
-    Stamp {
-        sec: st.st_mtime as i64,
-        nsec: st.st_mtime_nsec as u32,
-    }
-}
-
-/// The status change time of a status.
-#[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
-fn ctime(st: &rustix::fs::Stat) -> Stamp {
-    Stamp {
-        sec: st.st_ctime as i64,
-        nsec: st.st_ctime_nsec as u32,
-    }
+fn times(st: &rustix::fs::Stat) -> (Stamp, Stamp) {
+    let stamp = |sec, nsec| Stamp {
+        sec: sec as i64,
+        nsec: nsec as u32,
+    };
+    (
+        stamp(st.st_mtime, st.st_mtime_nsec),
+        stamp(st.st_ctime, st.st_ctime_nsec),
+    )
 }
 
 /// The modification time of the folder `rel` below `root`, when it is a folder (its last part
 /// not followed if it is a link).
 fn stamp(root: &OwnedFd, rel: &str) -> Option<Stamp> {
     let st = statat(root, rel, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-    (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then(|| mtime(&st))
+    (FileType::from_raw_mode(st.st_mode) == FileType::Directory).then(|| times(&st).0)
 }
 
 /// Whether `rel` lies under an entry every build carries over (or is the marker).
@@ -125,7 +119,7 @@ impl Old {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let marker_fd = openat(&fd, guard::MARKER, flags, Mode::empty()).ok()?;
         let st = rustix::fs::fstat(&marker_fd).ok()?;
-        let (since, listed_at) = (mtime(&st), ctime(&st));
+        let (since, listed_at) = times(&st);
         let mut marker = String::new();
         std::fs::File::from(marker_fd)
             .read_to_string(&mut marker)
@@ -174,7 +168,7 @@ impl Old {
             return false;
         };
         if let Ok(mut list) = self.read_back.lock() {
-            list.push((rel.to_string(), ctime(&st)));
+            list.push((rel.to_string(), times(&st).1));
         }
         true
     }
@@ -190,7 +184,7 @@ impl Old {
             FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
                 && st.st_nlink == 1
                 && u64::try_from(st.st_size).ok() == Some(len as u64)
-                && ctime(&st) < self.listed_at
+                && times(&st).1 < self.listed_at
         })
     }
 
@@ -284,7 +278,7 @@ impl Old {
             .par_iter()
             .filter(|(rel, then)| {
                 statat(&self.fd, rel.as_str(), AtFlags::SYMLINK_NOFOLLOW)
-                    .map_or(true, |st| ctime(&st) != *then)
+                    .map_or(true, |st| times(&st).1 != *then)
             })
             .map(|(rel, _)| rel.as_str())
             .collect();
